@@ -1,0 +1,58 @@
+// The Wukong status, written only by the operator.
+import { z } from "zod";
+
+export const PHASES = ["Pending", "Creating", "Running", "Stopped", "Error"] as const;
+export const CONDITION_TYPES = ["Ready", "NetworksConfigured", "VolumesBound"] as const;
+
+const d = (description: string) => ({ description });
+
+export const Condition = z
+  .object({
+    type: z.string().meta(d("Ready, NetworksConfigured or VolumesBound.")),
+    status: z.enum(["True", "False", "Unknown"]).meta(d("True, False or Unknown.")),
+    reason: z.string().meta(d("CamelCase reason for the last transition.")),
+    message: z.string().meta(d("Human-readable detail.")),
+    lastTransitionTime: z.string().meta({ ...d("When status last changed."), format: "date-time" }),
+    observedGeneration: z.number().int().optional().meta({ ...d("metadata.generation this condition was computed from."), format: "int64" }),
+  })
+  .meta(d("A metav1.Condition."));
+
+export const NetworkStatus = z
+  .object({
+    name: z.string().meta(d("Network name from the spec, or `pod` for the pod network.")),
+    interface: z.string().optional().meta(d("Interface name inside the guest, as KubeVirt reports it.")),
+    ipAddress: z.string().optional().meta(d("The interface's IP address reported by the VirtualMachineInstance.")),
+    macAddress: z.string().optional().meta(d("The interface's MAC address.")),
+    nadName: z.string().optional().meta(d("The NetworkAttachmentDefinition the interface is attached to.")),
+  })
+  .meta(d("One NIC of the VM; spec networks first in spec order, the pod network last."));
+
+export const VolumeStatus = z
+  .object({
+    name: z.string().meta(d("Disk name from the spec.")),
+    pvcName: z.string().meta(d("The PersistentVolumeClaim holding the disk.")),
+    bound: z.boolean().meta(d("Whether the claim is Bound (and, for imported disks, the import succeeded).")),
+    size: z.string().optional().meta(d("The claim's actual capacity as the PVC reports it.")),
+  })
+  .meta(d("One disk's volume."));
+
+export const WukongStatus = z
+  .object({
+    phase: z.enum(PHASES).optional().meta(d("Pending (accepted, nothing made), Creating (children made, volumes binding/importing, VM starting), Running, Stopped or Error.")),
+    message: z.string().optional().meta(d("One sentence on what is happening or what is wrong.")),
+    observedGeneration: z.number().int().optional().meta({ ...d("metadata.generation the status describes."), format: "int64" }),
+    vmName: z.string().optional().meta(d("The KubeVirt VirtualMachine's name.")),
+    nodeName: z.string().optional().meta(d("Node running the VM.")),
+    restartRequired: z.boolean().optional().meta(d("A change needs the VM restarted before it takes effect.")),
+    conditions: z.array(Condition).optional().meta({ ...d("Ready, NetworksConfigured and VolumesBound."), "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] }),
+    networks: z.array(NetworkStatus).optional().meta(d("NICs with their addresses.")),
+    volumes: z.array(VolumeStatus).optional().meta(d("Disks with their claims.")),
+  })
+  .meta(d("Observed state, written by the operator."));
+
+export type WukongStatus = z.infer<typeof WukongStatus>;
+export type Condition = z.infer<typeof Condition>;
+export type NetworkStatus = z.infer<typeof NetworkStatus>;
+export type VolumeStatus = z.infer<typeof VolumeStatus>;
+export type Phase = (typeof PHASES)[number];
+export type ConditionType = (typeof CONDITION_TYPES)[number];

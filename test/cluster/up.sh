@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Starts a real local control plane in the background and returns once it is ready:
+# etcd + kube-apiserver + kube-controller-manager (garbage collector, namespace and service-account
+# controllers). No kubelet, scheduler or container runtime: objects are stored and validated, pods never run.
+#
+#   kubeconfig  ${WUKONG_STATE:-<repo>/.wukong}/kubeconfig   (context wukong-local, admin = system:masters)
+#   state       ${WUKONG_STATE:-<repo>/.wukong}/cluster      (pki/, etcd/, <component>.log, <component>.pid)
+#   ports       127.0.0.1 only: kube-apiserver 6443 (WUKONG_APISERVER_PORT), etcd 12379/12380
+#               (WUKONG_ETCD_PORT/WUKONG_ETCD_PEER_PORT), kube-controller-manager 10257 (WUKONG_KCM_PORT)
+#
+# Running it again reuses a healthy control plane (and re-applies CRDs and fixtures); stale pid files
+# or a half-dead control plane are cleaned up and everything is restarted. Stop with down.sh.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
+
+bin=$("$here/build.sh")
+kubectl() { "$bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
+mkdir -p "$state"
+
+# ---- health checks (named ok_<component>) --------------------------------------------------------
+ok_etcd() { [[ $(curl -sf --max-time 2 "http://127.0.0.1:$etcd_port/health") == *'"health":"true"'* ]]; }
+ok_kube-apiserver() {
+  [ "$(curl -sf --max-time 2 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
+    "https://127.0.0.1:$apiserver_port/readyz")" = ok ]
+}
+# /healthz is in kcm's always-allowed paths; its serving cert is self-signed, hence -k.
+ok_kube-controller-manager() { [ "$(curl -skf --max-time 2 "https://127.0.0.1:$kcm_port/healthz")" = ok ]; }
+healthy() { alive "$1" && "ok_$1"; }
+
+# ---- failure handling ----------------------------------------------------------------------------
+started=false
+failing=""
+fail() { # <component> <message>
+  failing=$1
+  echo "up.sh: $2" >&2
+  exit 1
+}
+on_exit() {
+  local rc=$?
+  [ "$rc" -eq 0 ] && return
+  if [ -n "$failing" ] && [ -f "$state/$failing.log" ]; then
+    echo "---- last 40 lines of $state/$failing.log" >&2
+    tail -n 40 "$state/$failing.log" >&2
+  fi
+  # Do not leave a half-started control plane holding ports; the logs stay for logs.sh.
+  if $started; then "$here/down.sh" >&2 || true; fi
+  echo "up.sh failed (exit $rc)" >&2
+}
+trap on_exit EXIT
+
+start() { # <component> <args...>: own session, so it outlives this script and a Ctrl-C sent to it
+  local name=$1; shift
+  started=true
+  : >"$state/$name.log"
+  setsid "$bin/$name" "$@" </dev/null >>"$state/$name.log" 2>&1 &
+  echo $! >"$state/$name.pid"
+}
+
+wait_healthy() { # <component> <timeout seconds>
+  local name=$1 deadline=$((SECONDS + $2))
+  until healthy "$name"; do
+    alive "$name" || fail "$name" "$name exited during start-up"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$name" "$name not healthy after $2 s"
+    sleep 0.2
+  done
+  echo "$name ready (pid $(pid_of "$name"))" >&2
+}
+
+port_free() { # <port> <env var that overrides it>
+  [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] ||
+    fail "" "127.0.0.1:$1 is already in use by another process (choose another port with $2=...)"
+}
+
+# ---- pki -----------------------------------------------------------------------------------------
+make_pki() {
+  [ -f "$pki/sa.pub" ] && return 0 # written last, so its presence means the set is complete
+  local d="$pki.tmp"
+  rm -rf "$d" && mkdir -p "$d"
+  (
+    cd "$d"
+    exec 2>openssl.log # openssl is chatty; shown only if something fails
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=wukong-local-ca" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout ca.key -out ca.crt
+    sign() { # <name> <subject> <extensions>
+      openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$1.key" -out "$1.csr"
+      openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+        -extfile <(printf '%s\n' "$3") -out "$1.crt"
+    }
+    sign apiserver "/CN=kube-apiserver" "keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:10.0.0.1"
+    # O=system:masters makes this client cluster-admin under RBAC.
+    sign admin "/O=system:masters/CN=wukong-admin" "keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth"
+    openssl genrsa -out sa.key 2048
+    openssl rsa -in sa.key -pubout -out sa.pub
+    rm -f ./*.csr ca.srl
+  ) || { cat "$d/openssl.log" >&2; fail "" "certificate generation failed"; }
+  rm -f "$d/openssl.log"
+  rm -rf "$pki" && mv "$d" "$pki"
+  chmod 600 "$pki"/*.key
+}
+
+write_kubeconfig() {
+  local tmp="$kubeconfig.tmp"
+  rm -f "$tmp"
+  "$bin/kubectl" --kubeconfig "$tmp" config set-cluster wukong-local --server "https://127.0.0.1:$apiserver_port" \
+    --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
+  "$bin/kubectl" --kubeconfig "$tmp" config set-credentials wukong-admin \
+    --client-certificate "$pki/admin.crt" --client-key "$pki/admin.key" --embed-certs >/dev/null
+  "$bin/kubectl" --kubeconfig "$tmp" config set-context wukong-local --cluster wukong-local --user wukong-admin >/dev/null
+  "$bin/kubectl" --kubeconfig "$tmp" config use-context wukong-local >/dev/null
+  chmod 600 "$tmp" && mv "$tmp" "$kubeconfig"
+}
+
+# ---- CRDs and fixtures ---------------------------------------------------------------------------
+install_resources() {
+  local crds=() shared="$repo/../shared/crds"
+  if [ -d "$shared" ]; then
+    crds=("$shared"/kubevirt-virtualmachines.yaml "$shared"/kubevirt-virtualmachineinstances.yaml
+      "$shared"/cdi-datavolumes.yaml "$shared"/multus-network-attachment-definitions.yaml)
+  else
+    echo "no $shared: installing the permissive fallback CRDs from $here/fallback-crds" >&2
+    crds=("$here"/fallback-crds/*.yaml)
+  fi
+  if [ -f "$repo/schemas/wukong.crd.yaml" ]; then
+    crds+=("$repo/schemas/wukong.crd.yaml")
+  else
+    echo "note: $repo/schemas/wukong.crd.yaml does not exist yet; Wukong CRD not installed" >&2
+  fi
+  # Server-side apply: the KubeVirt CRDs are too big for client-side apply's last-applied annotation.
+  local args=() names f
+  for f in "${crds[@]}"; do args+=(-f "$f"); done
+  names=$(kubectl apply --server-side --force-conflicts --field-manager wukong-up -o name "${args[@]}")
+  # shellcheck disable=SC2086 # one name per word
+  kubectl wait --for condition=Established --timeout 60s $names >&2
+  kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/fixtures.yaml" >&2
+}
+
+# ---- main ----------------------------------------------------------------------------------------
+all_healthy=true
+for c in "${components[@]}"; do healthy "$c" || all_healthy=false; done
+
+if $all_healthy && [ -f "$pki/sa.pub" ]; then
+  echo "control plane already running (pids $(for c in "${components[@]}"; do printf '%s ' "$(pid_of "$c")"; done))" >&2
+  [ -f "$kubeconfig" ] || write_kubeconfig
+  install_resources
+else
+  "$here/down.sh" >&2 # stale or partial: stop whatever is left, then start from scratch
+  port_free "$etcd_port" WUKONG_ETCD_PORT
+  port_free "$etcd_peer_port" WUKONG_ETCD_PEER_PORT
+  port_free "$apiserver_port" WUKONG_APISERVER_PORT
+  port_free "$kcm_port" WUKONG_KCM_PORT
+  make_pki
+  t0=$SECONDS
+
+  # --unsafe-no-fsync: throwaway test data; fsync latency otherwise dominates on CI disks.
+  start etcd --name wukong --data-dir "$state/etcd" \
+    --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+    --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
+    --initial-cluster "wukong=http://127.0.0.1:$etcd_peer_port" --unsafe-no-fsync
+  wait_healthy etcd 30
+
+  # --endpoint-reconciler-type=none: no Endpoints for the `kubernetes` service, nothing in-cluster uses it.
+  start kube-apiserver --etcd-servers "http://127.0.0.1:$etcd_port" \
+    --bind-address 127.0.0.1 --secure-port "$apiserver_port" --advertise-address 127.0.0.1 \
+    --endpoint-reconciler-type none --authorization-mode RBAC --client-ca-file "$pki/ca.crt" \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --cert-dir "$state/apiserver-certs" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+    --service-cluster-ip-range 10.0.0.0/24
+  wait_healthy kube-apiserver 120
+  write_kubeconfig
+
+  # Before the controller manager: its garbage collector re-discovers resource types only every 30 s.
+  install_resources
+
+  # Only the controllers that matter without nodes: ownerReference GC, namespace deletion, and the
+  # `default` ServiceAccount per namespace (+ token controller) so namespaces look like a real cluster's.
+  start kube-controller-manager --kubeconfig "$kubeconfig" \
+    --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
+    --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller \
+    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+    --use-service-account-credentials=false --leader-elect=false \
+    --bind-address 127.0.0.1 --secure-port "$kcm_port" --cert-dir "$state/kcm-certs"
+  wait_healthy kube-controller-manager 60
+  echo "control plane started in $((SECONDS - t0)) s" >&2
+fi
+
+echo "export KUBECONFIG=$kubeconfig"

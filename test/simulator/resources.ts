@@ -1,0 +1,88 @@
+// The API resources the simulator reads and writes, and the loose object shape it works with.
+// Objects are handled as plain JSON (not typed models) because the simulator must survive any
+// object a test throws at it, including ones the real controllers would reject.
+
+export interface Resource {
+  group: string; // "" for the core group
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+export const PVC: Resource = { group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true };
+export const SECRET: Resource = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
+export const STORAGE_CLASS: Resource = { group: "storage.k8s.io", version: "v1", plural: "storageclasses", kind: "StorageClass", namespaced: false };
+export const DATA_VOLUME: Resource = { group: "cdi.kubevirt.io", version: "v1beta1", plural: "datavolumes", kind: "DataVolume", namespaced: true };
+export const VM: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachines", kind: "VirtualMachine", namespaced: true };
+export const VMI: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachineinstances", kind: "VirtualMachineInstance", namespaced: true };
+export const WUKONG: Resource = { group: "vm.novasphere.dev", version: "v1alpha1", plural: "wukongs", kind: "Wukong", namespaced: true };
+
+export function apiVersionOf(res: Resource): string {
+  return res.group ? `${res.group}/${res.version}` : res.version;
+}
+
+/** Every Wukong child carries this label; its value is the owning Wukong's name (same namespace). */
+export const WUKONG_LABEL = "vm.novasphere.dev/wukong";
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
+  [key: string]: unknown;
+}
+
+/** Any Kubernetes object, loosely typed: spec and status are read defensively. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  spec?: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  status?: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  data?: any;
+  [key: string]: unknown;
+}
+
+export function keyOf(obj: KubeObject): string {
+  return `${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`;
+}
+
+export function controllerRef(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find(ref => ref.controller === true);
+}
+
+export function ownerRefTo(res: Resource, owner: KubeObject): OwnerReference {
+  return {
+    apiVersion: apiVersionOf(res),
+    kind: res.kind,
+    name: owner.metadata.name ?? "",
+    uid: owner.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function isOwnedBy(obj: KubeObject, ownerKind: string, ownerUid?: string): boolean {
+  return (obj.metadata.ownerReferences ?? []).some(
+    ref => ref.kind === ownerKind && (ownerUid === undefined || ref.uid === ownerUid),
+  );
+}
