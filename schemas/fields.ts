@@ -3,6 +3,8 @@ import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { QUANTITY_PATTERN, bytesOf, formatBytes } from "./quantity";
 
+const quantityRegExp = new RegExp(QUANTITY_PATTERN);
+
 export const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const DNS1123_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 export const MAC_PATTERN = "^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$";
@@ -27,17 +29,19 @@ export const sizeQuantity = (minimum: bigint, maximum: bigint) =>
   z
     .string()
     .max(64, "must be a Kubernetes quantity such as 8Gi")
-    .regex(new RegExp(QUANTITY_PATTERN), "must be a Kubernetes quantity such as 8Gi or 512Mi (binary suffixes Ki, Mi, Gi, Ti; '8GB' is not a quantity)")
     .superRefine((value, ctx) => {
       const bytes = bytesOf(value);
-      if (bytes === undefined) {
+      if (!quantityRegExp.test(value)) {
+        ctx.addIssue({ code: "custom", message: "must be a Kubernetes quantity such as 8Gi or 512Mi (binary suffixes Ki, Mi, Gi, Ti; '8GB' is not a quantity)" });
+      } else if (bytes === undefined) {
         ctx.addIssue({ code: "custom", message: "must be a whole, non-negative number of bytes such as 8Gi" });
       } else if (bytes < minimum) {
         ctx.addIssue({ code: "custom", message: `must be at least ${formatBytes(minimum)}` });
       } else if (bytes > maximum) {
         ctx.addIssue({ code: "custom", message: `must be at most ${formatBytes(maximum)}` });
       }
-    });
+    })
+    .meta({ pattern: QUANTITY_PATTERN });
 
 export const ipAddress = z
   .string()

@@ -74,7 +74,7 @@ export const Network = z
   .meta({
     ...d("A secondary network (Multus). The VM gets one interface per network, in this order, after the pod network."),
     "x-kubernetes-validations": [
-      { rule: "self.type != 'sriov' || has(self.resourceName)", message: "sriov networks need resourceName", fieldPath: ".resourceName", reason: "FieldValueRequired" },
+      { rule: "self.type != 'sriov' || has(self.resourceName) || has(self.nadName)", message: "sriov networks need resourceName (or an existing nadName)", fieldPath: ".resourceName", reason: "FieldValueRequired" },
     ],
   });
 

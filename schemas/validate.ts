@@ -1,0 +1,34 @@
+// Every problem of a Wukong, each with its field path: structure (zod), cross-field rules and update rules.
+import type { z } from "zod";
+import { type Problem, fieldPath, uniqueProblems } from "./problems";
+import { crossFieldProblems } from "./rules";
+import { WukongSpec } from "./spec";
+import { updateProblems } from "./update-rules";
+
+export interface ValidationInput {
+  name: string;
+  spec: unknown;
+  /** The stored spec on UPDATE. */
+  oldSpec?: WukongSpec;
+  annotations?: Record<string, string>;
+}
+
+export function validateWukong({ name, spec, oldSpec, annotations }: ValidationInput): Problem[] {
+  const parsed = WukongSpec.safeParse(spec, { reportInput: true });
+  const problems = parsed.success ? [] : parsed.error.issues.map(issue => problemOf(issue));
+  problems.push(...crossFieldProblems(name, spec));
+  if (parsed.success && oldSpec) problems.push(...updateProblems(oldSpec, parsed.data, annotations));
+  return uniqueProblems(problems).slice(0, MAX_PROBLEMS);
+}
+
+// A denial stays readable and small whatever arrives.
+const MAX_PROBLEMS = 25;
+
+function problemOf(issue: z.core.$ZodIssue): Problem {
+  const path = fieldPath(["spec", ...issue.path]);
+  if (issue.code === "unrecognized_keys") return { path, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(key => `"${key.slice(0, 40)}"`).join(", ")}` };
+  if (issue.code === "invalid_type") return { path, message: issue.input === undefined ? "is required" : `must be ${article(issue.expected)}` };
+  return { path, message: issue.message };
+}
+
+const article = (expected: string) => (expected === "array" || expected === "object" || expected === "integer" ? `an ${expected}` : `a ${expected}`);

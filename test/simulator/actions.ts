@@ -1,0 +1,54 @@
+// What the planners ask for, and the one place that performs it against the API server.
+// Planners are pure (snapshot in, actions out) so their decisions can be unit-tested; this file does
+// the I/O, logs one line per successful transition, and tolerates races (404/409 -> retry next loop).
+import { isConflict, isNotFound, KubeClient } from "./kube-client";
+import { KubeObject, Resource } from "./resources";
+import { Logger } from "./log";
+
+export type Action =
+  | { type: "create"; res: Resource; obj: KubeObject; log: string }
+  | { type: "patch"; res: Resource; namespace: string; name: string; patch: unknown; subresource?: "status"; log: string }
+  | { type: "delete"; res: Resource; namespace: string; name: string; uid?: string; log: string }
+  | { type: "note"; key: string; log: string }; // nothing to write, but worth saying once (e.g. why an object is stuck)
+
+/** The actions for one object, run in order; a failure skips the rest until the next loop. */
+export type Plan = Action[];
+
+export async function runPlans(client: KubeClient, plans: Plan[], logger: Logger): Promise<void> {
+  for (const plan of plans) {
+    for (const action of plan) {
+      if (!(await runAction(client, action, logger))) break;
+    }
+  }
+}
+
+async function runAction(client: KubeClient, action: Action, logger: Logger): Promise<boolean> {
+  const target = action.type === "create" ? `${action.res.plural} ${action.obj.metadata.namespace}/${action.obj.metadata.name}` : action.type === "note" ? action.key : `${action.res.plural} ${action.namespace}/${action.name}`;
+  try {
+    switch (action.type) {
+      case "note":
+        logger.once(action.key, action.log);
+        return true;
+      case "create":
+        await client.create(action.res, action.obj);
+        break;
+      case "patch":
+        await client.mergePatch(action.res, action.namespace, action.name, action.patch, action.subresource);
+        break;
+      case "delete":
+        await client.delete(action.res, action.namespace, action.name, action.uid);
+        break;
+    }
+    logger.info(action.log);
+    logger.clear(target);
+    return true;
+  } catch (err) {
+    if (isNotFound(err) || isConflict(err)) {
+      // Someone else changed or removed the object since we listed it: re-read next loop.
+      logger.debug(`${action.type} ${target} raced (${(err as Error).message}); retrying next loop`);
+    } else {
+      logger.once(target, `error: ${action.type} ${target} failed: ${(err as Error).message}`);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,49 @@
+// Builds status conditions the way controllers do: lastTransitionTime (and CDI's lastHeartbeatTime)
+// move only when the condition actually changes, so an unchanged status compares equal and the
+// simulator does not rewrite it every loop.
+
+export interface Condition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastHeartbeatTime?: string;
+  lastProbeTime?: string | null;
+}
+
+export type ConditionSpec = Pick<Condition, "type" | "status" | "reason" | "message">;
+
+export function nowTimestamp(date = new Date()): string {
+  // Kubernetes timestamps are RFC 3339 at second precision.
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * Returns the desired conditions, keeping timestamps from `current` where a condition is unchanged.
+ * `heartbeat` adds lastHeartbeatTime (CDI style); KubeVirt conditions carry lastProbeTime: null.
+ */
+export function mergeConditions(
+  current: unknown,
+  desired: ConditionSpec[],
+  opts: { heartbeat?: boolean; probeTime?: boolean; now?: string } = {},
+): Condition[] {
+  const now = opts.now ?? nowTimestamp();
+  const existing = Array.isArray(current) ? (current as Condition[]) : [];
+  return desired.map(spec => {
+    const old = existing.find(c => c && c.type === spec.type);
+    const out: Condition = { type: spec.type, status: spec.status };
+    if (spec.reason) out.reason = spec.reason;
+    if (spec.message) out.message = spec.message;
+    const sameStatus = old?.status === spec.status;
+    const unchanged = sameStatus && (old?.reason ?? "") === (spec.reason ?? "") && (old?.message ?? "") === (spec.message ?? "");
+    out.lastTransitionTime = sameStatus && old?.lastTransitionTime ? old.lastTransitionTime : now;
+    if (opts.heartbeat) out.lastHeartbeatTime = unchanged && old?.lastHeartbeatTime ? old.lastHeartbeatTime : now;
+    if (opts.probeTime) out.lastProbeTime = null;
+    return out;
+  });
+}
+
+export function findCondition(conditions: unknown, type: string): Condition | undefined {
+  return Array.isArray(conditions) ? (conditions as Condition[]).find(c => c && c.type === type) : undefined;
+}

@@ -1,0 +1,71 @@
+// One consistent-enough read of everything the simulated controllers look at, taken once per loop.
+// A missing API (CRD not installed yet) reads as "no objects" so the simulator runs on any cluster.
+import { KubeClient } from "./kube-client";
+import { indexWukongs, WukongIndex } from "./faults";
+import { networkDataSecretNames } from "./network-data";
+import { DATA_VOLUME, KubeObject, keyOf, PVC, SECRET, STORAGE_CLASS, VM, VMI, WUKONG } from "./resources";
+
+export interface Snapshot {
+  pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
+  storageClasses: Set<string>;
+  dataVolumes: Map<string, KubeObject>;
+  vms: Map<string, KubeObject>;
+  vmis: Map<string, KubeObject>;
+  wukongs: WukongIndex;
+  secrets: Map<string, KubeObject>; // only those holding network data of VMIs that have not booted yet
+  missingApis: string[]; // resources whose API is not served (CRD not installed)
+}
+
+export function byKey(objects: KubeObject[] | undefined): Map<string, KubeObject> {
+  return new Map((objects ?? []).map(o => [keyOf(o), o]));
+}
+
+export function emptySnapshot(): Snapshot {
+  return { pvcs: new Map(), storageClasses: new Set(), dataVolumes: new Map(), vms: new Map(), vmis: new Map(), wukongs: new Map(), secrets: new Map(), missingApis: [] };
+}
+
+export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
+  const [pvcs, storageClasses, dataVolumes, vms, vmis, wukongs] = await Promise.all([
+    client.listAll(PVC),
+    client.listAll(STORAGE_CLASS),
+    client.listAll(DATA_VOLUME),
+    client.listAll(VM),
+    client.listAll(VMI),
+    client.listAll(WUKONG),
+  ]);
+  const missingApis = [
+    [storageClasses, STORAGE_CLASS],
+    [dataVolumes, DATA_VOLUME],
+    [vms, VM],
+    [vmis, VMI],
+    [wukongs, WUKONG],
+  ]
+    .filter(([list]) => list === undefined)
+    .map(([, res]) => `${(res as typeof VM).plural}.${(res as typeof VM).group}`);
+
+  const snapshot: Snapshot = {
+    pvcs: byKey(pvcs),
+    storageClasses: new Set((storageClasses ?? []).map(sc => sc.metadata.name ?? "")),
+    dataVolumes: byKey(dataVolumes),
+    vms: byKey(vms),
+    vmis: byKey(vmis),
+    wukongs: indexWukongs(wukongs),
+    secrets: new Map(),
+    missingApis,
+  };
+
+  // Network data is read when a VMI "boots", so only those VMIs' Secrets are fetched.
+  const wanted = new Set<string>();
+  for (const vmi of snapshot.vmis.values()) {
+    if (vmi.status?.phase === "Running") continue;
+    for (const name of networkDataSecretNames(vmi.spec?.volumes)) wanted.add(`${vmi.metadata.namespace}/${name}`);
+  }
+  await Promise.all(
+    [...wanted].map(async key => {
+      const [ns, name] = key.split("/");
+      const secret = await client.get(SECRET, ns, name);
+      if (secret) snapshot.secrets.set(key, secret);
+    }),
+  );
+  return snapshot;
+}
