@@ -1,0 +1,127 @@
+// Admission checks that need the cluster. Each has a short deadline and a documented stance when the
+// lookup itself fails: existence checks fail open (the reconciler reports the problem in status and
+// recovers once it is fixed); address conflicts fail closed (nothing downstream would catch a clash).
+import type { Problem } from "../../schemas/problems";
+import { bytesOf } from "../../schemas/quantity";
+import type { WukongSpec } from "../../schemas/spec";
+import type { Wukong } from "../../schemas/wukong";
+import { addressClaims } from "./segments";
+
+export interface StorageClassInfo {
+  name: string;
+  allowVolumeExpansion?: boolean;
+  isDefault: boolean;
+}
+
+export interface ClusterLookup {
+  storageClasses(): Promise<StorageClassInfo[]>;
+  networkAttachmentDefinitionExists(namespace: string, name: string): Promise<boolean>;
+  wukongs(): Promise<Wukong[]>;
+}
+
+export interface ClusterCheckInput {
+  namespace: string;
+  name: string;
+  spec: WukongSpec;
+  oldSpec?: WukongSpec;
+}
+
+export interface ClusterVerdict {
+  problems: Problem[];
+  warnings: string[];
+}
+
+export const LOOKUP_TIMEOUT_MS = 2000;
+
+export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLookup, timeoutMs = LOOKUP_TIMEOUT_MS): Promise<ClusterVerdict> {
+  const verdicts = await Promise.all([
+    failOpen("StorageClasses", () => storageProblems(input, lookup), timeoutMs),
+    failOpen("NetworkAttachmentDefinitions", () => nadProblems(input, lookup), timeoutMs),
+    failClosed(() => conflictProblems(input, lookup), timeoutMs),
+  ]);
+  return { problems: verdicts.flatMap(v => v.problems), warnings: verdicts.flatMap(v => v.warnings) };
+}
+
+async function storageProblems({ spec, oldSpec }: ClusterCheckInput, lookup: ClusterLookup): Promise<Problem[]> {
+  const classes = await lookup.storageClasses();
+  const byName = new Map(classes.map(sc => [sc.name, sc]));
+  const fallback = classes.find(sc => sc.isDefault);
+  const oldDisks = new Map((oldSpec?.disks ?? []).map(disk => [disk.name, disk]));
+  const problems: Problem[] = [];
+  (spec.disks ?? []).forEach((disk, i) => {
+    const old = oldDisks.get(disk.name);
+    const at = `spec.disks[${i}]`;
+    const sc = disk.storageClassName ? byName.get(disk.storageClassName) : fallback;
+    if (!old) {
+      if (disk.storageClassName && !sc) problems.push({ path: `${at}.storageClassName`, message: `StorageClass "${disk.storageClassName}" does not exist` });
+      if (!disk.storageClassName && !fallback) problems.push({ path: `${at}.storageClassName`, message: "is required: the cluster has no default StorageClass" });
+      return;
+    }
+    const grows = (bytesOf(disk.size) ?? 0n) > (bytesOf(old.size) ?? 0n);
+    if (grows && sc && !sc.allowVolumeExpansion) {
+      problems.push({ path: `${at}.size`, message: `cannot grow: StorageClass "${sc.name}" does not allow volume expansion (allowVolumeExpansion is not true)` });
+    }
+  });
+  return problems;
+}
+
+async function nadProblems({ namespace, spec, oldSpec }: ClusterCheckInput, lookup: ClusterLookup): Promise<Problem[]> {
+  const known = new Set((oldSpec?.networks ?? []).map(network => `${network.name}/${network.nadName}`));
+  const checks = (spec.networks ?? []).map(async (network, i): Promise<Problem[]> => {
+    if (!network.nadName || known.has(`${network.name}/${network.nadName}`)) return [];
+    const exists = await lookup.networkAttachmentDefinitionExists(namespace, network.nadName);
+    return exists ? [] : [{ path: `spec.networks[${i}].nadName`, message: `NetworkAttachmentDefinition "${network.nadName}" does not exist in namespace ${namespace}` }];
+  });
+  return (await Promise.all(checks)).flat();
+}
+
+async function conflictProblems({ namespace, name, spec }: ClusterCheckInput, lookup: ClusterLookup): Promise<Problem[]> {
+  const mine = addressClaims(namespace, name, spec);
+  if (mine.length === 0) return [];
+  const self = `${namespace}/${name}`;
+  const others = (await lookup.wukongs())
+    .filter(w => w.spec && `${w.metadata?.namespace}/${w.metadata?.name}` !== self)
+    .flatMap(w => addressClaims(w.metadata?.namespace ?? "", w.metadata?.name ?? "", w.spec!));
+  const problems: Problem[] = [];
+  for (const claim of mine) {
+    for (const other of others) {
+      if (other.segment !== claim.segment) continue;
+      if (claim.ip && claim.ip === other.ip) {
+        problems.push({ path: `${claim.path}.ipConfig.address`, message: `${claim.ip} is already used by Wukong ${other.owner} (${other.path}) on the same segment (${claim.segment})` });
+      }
+      if (claim.mac && claim.mac === other.mac) {
+        problems.push({ path: `${claim.path}.macAddress`, message: `${claim.mac} is already used by Wukong ${other.owner} (${other.path}) on the same segment (${claim.segment})` });
+      }
+    }
+  }
+  return problems;
+}
+
+async function failOpen(what: string, check: () => Promise<Problem[]>, timeoutMs: number): Promise<ClusterVerdict> {
+  try {
+    return { problems: await withDeadline(check(), timeoutMs), warnings: [] };
+  } catch (error) {
+    return { problems: [], warnings: [`could not look up ${what} (${reason(error)}); admitted without that check`] };
+  }
+}
+
+async function failClosed(check: () => Promise<Problem[]>, timeoutMs: number): Promise<ClusterVerdict> {
+  try {
+    return { problems: await withDeadline(check(), timeoutMs), warnings: [] };
+  } catch (error) {
+    return {
+      problems: [{ path: "spec.networks", message: `could not check static IPs and MACs against other Wukongs (${reason(error)}); retry` }],
+      warnings: [],
+    };
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 200);

@@ -1,0 +1,30 @@
+// Which L2 segment a NIC sits on, and the static IPs and MACs Wukongs claim there.
+import { DEFAULT_BRIDGE, type Network, type WukongSpec } from "../../schemas/spec";
+
+export interface AddressClaim {
+  /** namespace/name of the claiming Wukong. */
+  owner: string;
+  /** Field path of the claim in its own Wukong. */
+  path: string;
+  segment: string;
+  ip?: string;
+  mac?: string;
+}
+
+/** Same NAD, or same host bridge (or SR-IOV resource) and VLAN: host bridges span namespaces. */
+export function segmentOf(namespace: string, network: Network): string {
+  if (network.nadName) return `nad ${namespace}/${network.nadName}`;
+  const vlan = network.vlanId ?? 0;
+  if (network.type === "sriov") return `sriov ${network.resourceName} vlan ${vlan}`;
+  return `${network.type} ${network.bridgeName ?? DEFAULT_BRIDGE} vlan ${vlan}`;
+}
+
+export function addressClaims(namespace: string, name: string, spec: WukongSpec): AddressClaim[] {
+  return (spec.networks ?? []).map((network, i) => ({
+    owner: `${namespace}/${name}`,
+    path: `spec.networks[${i}]`,
+    segment: segmentOf(namespace, network),
+    ip: network.ipConfig?.mode === "static" ? network.ipConfig.address?.split("/")[0] : undefined,
+    mac: network.macAddress?.toLowerCase(),
+  }));
+}
