@@ -1,0 +1,27 @@
+// The cloud-init Secret the VM's cloudInitNoCloud volume reads: `networkdata` always, `userdata` unless the user
+// supplies their own user-data Secret (userDataSecretRef), which the VM then references directly.
+import type { WukongSpec } from "../../schemas/spec";
+import type { KubernetesObject } from "./kubernetes-object";
+import { cloudInitSecretName } from "./names";
+import { networkData } from "./network-data";
+import type { Nic } from "./nics";
+import { childMetadata, type Owner } from "./ownership";
+import { userData } from "./user-data";
+
+/** KubeVirt reads these keys from secretRef and networkDataSecretRef. */
+export const USER_DATA_KEY = "userdata";
+export const NETWORK_DATA_KEY = "networkdata";
+
+/**
+ * `data` (base64), not `stringData`: the API server folds stringData into data and never returns it, so only `data`
+ * reads back equal to what was applied. Keys in the API server's (sorted) order for the same reason.
+ */
+export function cloudInitSecret(owner: Owner, spec: WukongSpec, nics: Nic[]): KubernetesObject {
+  const data: Record<string, string> = { [NETWORK_DATA_KEY]: base64(networkData(spec, nics)) };
+  if (!spec.cloudInit?.userDataSecretRef) data[USER_DATA_KEY] = base64(userData(spec));
+  return { apiVersion: "v1", kind: "Secret", metadata: childMetadata(owner, cloudInitSecretName(owner.name)), type: "Opaque", data };
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}

@@ -1,0 +1,33 @@
+// Every child of a Wukong, built from the (defaulted) Wukong alone: pure, so reconcile and admission share it.
+import type { Wukong } from "../../schemas/wukong";
+import { cloudInitSecret } from "./cloud-init-secret";
+import type { BuildContext, DesiredChildren } from "./contract";
+import { networkAttachmentDefinitions } from "./nad";
+import { nicsOf } from "./nics";
+import { ownerOf } from "./ownership";
+import { dataVolume, diskImage, persistentVolumeClaim } from "./storage";
+import { virtualMachine } from "./virtual-machine";
+
+export type { BuildContext, DesiredChildren } from "./contract";
+export { CustomUserDataError, parseCustomUserData } from "./user-data";
+export { attachedNadName, cloudInitSecretName, diskClaimName, generatedNadName, virtualMachineName } from "./names";
+
+export function desiredChildren(wukong: Wukong, context: BuildContext): DesiredChildren {
+  const owner = ownerOf(wukong);
+  const { spec } = wukong;
+  if (!spec) throw new Error(`Wukong ${owner.namespace}/${owner.name} has no spec`);
+  const nics = nicsOf(owner, spec);
+  const disks = spec.disks ?? [];
+  const imported = disks.flatMap(disk => {
+    const image = diskImage(spec, disk);
+    return image ? [dataVolume(owner, disk, image, context)] : [];
+  });
+  const blank = disks.filter(disk => !diskImage(spec, disk)).map(disk => persistentVolumeClaim(owner, disk, context));
+  return {
+    networkAttachmentDefinitions: networkAttachmentDefinitions(owner, spec),
+    dataVolumes: imported,
+    persistentVolumeClaims: blank,
+    cloudInitSecret: cloudInitSecret(owner, spec, nics),
+    virtualMachine: virtualMachine(owner, { ...wukong, spec }, nics),
+  };
+}

@@ -1,0 +1,41 @@
+// Multus NetworkAttachmentDefinitions for networks without nadName (a user's NAD is used as is, never generated).
+// spec.config is compared as a string to detect drift, so keys are always written in the same order.
+import type { Network, WukongSpec } from "../../schemas/spec";
+import type { KubernetesObject } from "./kubernetes-object";
+import { generatedNadName } from "./names";
+import { childMetadata, type Owner } from "./ownership";
+import { bridgeOf } from "./spec-defaults";
+
+export const NAD_API_VERSION = "k8s.cni.cncf.io/v1";
+export const SRIOV_RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName";
+const CNI_VERSION = "0.3.1";
+
+export function networkAttachmentDefinitions(owner: Owner, spec: WukongSpec): KubernetesObject[] {
+  return (spec.networks ?? []).filter(network => !network.nadName).map(network => networkAttachmentDefinition(owner, network));
+}
+
+function networkAttachmentDefinition(owner: Owner, network: Network): KubernetesObject {
+  const name = generatedNadName(owner.name, network.name);
+  const annotations = network.type === "sriov" && network.resourceName ? { [SRIOV_RESOURCE_ANNOTATION]: network.resourceName } : undefined;
+  return {
+    apiVersion: NAD_API_VERSION,
+    kind: "NetworkAttachmentDefinition",
+    metadata: childMetadata(owner, name, annotations),
+    spec: { config: JSON.stringify(cniConfig(name, network)) },
+  };
+}
+
+function cniConfig(name: string, network: Network): Record<string, unknown> {
+  const vlan = network.vlanId === undefined ? {} : { vlan: network.vlanId };
+  switch (network.type) {
+    case "bridge":
+      // L2 only, empty IPAM: an IP on the pod side would be handed to the guest by KubeVirt's DHCP,
+      // while the guest address comes from cloud-init.
+      return { cniVersion: CNI_VERSION, name, type: "bridge", bridge: bridgeOf(network), ...vlan, ipam: {} };
+    case "sriov":
+      // vlan 0 means untagged for the sriov plugin.
+      return { cniVersion: CNI_VERSION, name, type: "sriov", vlan: network.vlanId ?? 0, ipam: {} };
+    case "ovs":
+      return { cniVersion: CNI_VERSION, name, type: "ovs", bridge: bridgeOf(network), ...vlan };
+  }
+}

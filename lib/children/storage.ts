@@ -1,0 +1,52 @@
+// The volume behind each disk: a CDI DataVolume when there is an image to import, else a blank PVC.
+// No binding-mode annotations: with a WaitForFirstConsumer StorageClass the import waits for the VM's pod.
+import type { Disk, WukongSpec } from "../../schemas/spec";
+import type { BuildContext } from "./contract";
+import type { KubernetesObject } from "./kubernetes-object";
+import { diskClaimName } from "./names";
+import { childMetadata, type Owner } from "./ownership";
+import { bootDisk } from "./spec-defaults";
+
+export const DATA_VOLUME_API_VERSION = "cdi.kubevirt.io/v1beta1";
+
+/** The image imported into a disk: its own, or spec.osImage for a boot disk without one. */
+export function diskImage(spec: WukongSpec, disk: Disk): string | undefined {
+  if (disk.image) return disk.image;
+  return spec.osImage && disk.name === bootDisk(spec)?.name ? spec.osImage : undefined;
+}
+
+export function dataVolume(owner: Owner, disk: Disk, image: string, context: BuildContext): KubernetesObject {
+  return {
+    apiVersion: DATA_VOLUME_API_VERSION,
+    kind: "DataVolume",
+    metadata: childMetadata(owner, diskClaimName(owner.name, disk.name)),
+    // spec.storage, not spec.pvc: CDI takes access and volume mode from the StorageProfile and adds filesystem overhead.
+    spec: { source: importSource(image), storage: { resources: storageRequest(disk), ...storageClass(disk, context) } },
+  };
+}
+
+export function persistentVolumeClaim(owner: Owner, disk: Disk, context: BuildContext): KubernetesObject {
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: childMetadata(owner, diskClaimName(owner.name, disk.name)),
+    spec: { accessModes: ["ReadWriteOnce"], volumeMode: "Filesystem", resources: storageRequest(disk), ...storageClass(disk, context) },
+  };
+}
+
+/** CDI wants registry URLs with their scheme (docker:// or oci-archive:), so the URL is passed intact. */
+function importSource(image: string): Record<string, { url: string }> {
+  if (image.startsWith("docker://") || image.startsWith("oci-archive:")) return { registry: { url: image } };
+  if (image.startsWith("http://") || image.startsWith("https://")) return { http: { url: image } };
+  throw new Error(`image ${image} must start with docker://, oci-archive: or http(s)://`);
+}
+
+function storageRequest(disk: Disk) {
+  return { requests: { storage: disk.size } };
+}
+
+/** The disk's class, else the cluster default the caller knows of, else none (the API server's default applies). */
+function storageClass(disk: Disk, context: BuildContext): { storageClassName?: string } {
+  const storageClassName = disk.storageClassName ?? context.defaultStorageClass;
+  return storageClassName ? { storageClassName } : {};
+}
