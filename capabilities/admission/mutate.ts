@@ -1,0 +1,22 @@
+// Mutating admission: fills defaults into the stored Wukong, visibly. Never throws: a spec too broken
+// to default is left as it is for validation to deny with field paths.
+import { Log, type PeprMutateRequest } from "pepr";
+import { withDefaults } from "../../lib/defaults";
+import { WukongSpec } from "../../schemas/spec";
+import type { WukongResource } from "../kinds";
+
+export async function defaultWukong(request: PeprMutateRequest<WukongResource>): Promise<void> {
+  try {
+    const parsed = WukongSpec.safeParse(request.Raw.spec);
+    if (!parsed.success) return;
+    const old = WukongSpec.safeParse((request.OldResource as WukongResource | undefined)?.spec);
+    request.Raw.spec = withDefaults({
+      namespace: request.Request.namespace ?? request.Raw.metadata?.namespace ?? "default",
+      name: request.Raw.metadata?.name ?? request.Request.name,
+      spec: parsed.data,
+      oldSpec: old.success ? old.data : undefined,
+    });
+  } catch (error) {
+    Log.error({ name: request.Request.name, error: String(error) }, "defaulting failed; leaving the spec unchanged");
+  }
+}
