@@ -1,0 +1,25 @@
+// Whether the status must be written: a semantic comparison, so a Wukong whose status is already
+// right (including right after our own status patch re-triggers the watch) causes no write.
+import type { WukongStatus } from "../../schemas/status";
+
+export function statusNeedsWrite(current: WukongStatus | undefined, next: WukongStatus): boolean {
+  return !same(normalize(current ?? {}), normalize(next));
+}
+
+// Conditions are a list-map keyed by type: the API server may hand them back in another order.
+function normalize(status: WukongStatus): WukongStatus {
+  const conditions = status.conditions && [...status.conditions].sort((a, b) => a.type.localeCompare(b.type));
+  return { ...status, conditions };
+}
+
+// Absent, undefined and null are the same (JSON and merge patches drop them); object key order is not significant.
+function same(a: unknown, b: unknown): boolean {
+  if (a === b || (a == null && b == null)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => same(item, b[i]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  return [...new Set([...Object.keys(left), ...Object.keys(right)])].every(key => same(left[key], right[key]));
+}

@@ -1,0 +1,110 @@
+// The Wukong status from what the reconciler observed. Pure: the same inputs give the same status,
+// and `now` is only used for conditions whose status flips, so re-deriving never causes a write.
+//
+// Phase (first match wins):
+//   Error     a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
+//             user NAD, an import that failed (DV Failed, or Running=False Error/ImportFailed/...),
+//             claim Lost, VM printableStatus ErrorUnschedulable/CrashLoopBackOff/ErrImagePull/
+//             ImagePullBackOff/ErrorPvcNotFound/DataVolumeError, VMI PodScheduled=False Unschedulable,
+//             VM Failure=True, VMI Failed under runStrategy Once or Manual
+//   Pending   no child observed yet (user NADs do not count)
+//   Stopped   VM exists and runStrategy Halted; or no active VMI and (Manual, printableStatus Stopped,
+//             or VMI Succeeded)
+//   Running   VMI phase Running
+//   Creating  otherwise: NADs being made, claims binding, imports running, VM provisioning/scheduling
+// Conditions (status reason):
+//   NetworksConfigured  True NetworksReady | False NetworkAttachmentMissing, NetworkAttachment<ApiReason>
+//   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
+//                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
+//   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
+// Message: the first error (networks, volumes, VM, in creation order); else the first part still
+// waiting while Creating; else the VM's own sentence.
+import type { RunStrategy, WukongSpec } from "../../schemas/spec";
+import type { Phase, WukongStatus } from "../../schemas/status";
+import type { Wukong } from "../../schemas/wukong";
+import { generatedNadName, virtualMachineName } from "../children/names";
+import { impliedRunStrategy } from "../defaults";
+import { withTransitionTimes } from "./conditions";
+import { networkStatuses, networksVerdict } from "./networks";
+import type { ChildError, ObservedChildren } from "./observed";
+import type { Verdict } from "./verdict";
+import { restartRequired, vmVerdict } from "./vm";
+import { volumeStatuses, volumesVerdict } from "./volumes";
+
+const NETWORK_KINDS = new Set(["NetworkAttachmentDefinition"]);
+const VOLUME_KINDS = new Set(["DataVolume", "PersistentVolumeClaim", "StorageClass"]);
+const PENDING_MESSAGE = "Accepted; no child resources exist yet.";
+
+/** `now` is an RFC 3339 timestamp (second precision, as Kubernetes writes them). */
+export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: string): WukongStatus {
+  const owner = { name: wukong.metadata?.name ?? "", namespace: wukong.metadata?.namespace ?? "" };
+  // Only optional spec fields are read: a Wukong without spec simply has nothing to report.
+  const spec = wukong.spec ?? ({} as WukongSpec);
+  const generation = wukong.metadata?.generation;
+  const runStrategy: RunStrategy = spec.startStrategy?.runStrategy ?? impliedRunStrategy(spec);
+  const { virtualMachine: vm, virtualMachineInstance: vmi, childErrors } = observed;
+
+  const networks = networksVerdict(owner, spec, observed.nads, childErrors.filter(error => NETWORK_KINDS.has(error.kind)));
+  const volumes = volumesVerdict(owner.name, spec, observed, childErrors.filter(error => VOLUME_KINDS.has(error.kind)));
+  const machine = vmVerdict({ name: virtualMachineName(owner.name), runStrategy, vm, vmi, errors: childErrors.filter(isVmError) });
+  const parts = [networks, volumes, machine];
+  const error = parts.find(part => part.state === "error");
+
+  const phase = phaseOf(error, machine, anythingObserved(owner.name, spec, observed));
+  const message = error?.message ?? (phase === "Pending" ? PENDING_MESSAGE : phase === "Creating" ? firstWaiting(parts).message : machine.message);
+  const ready = machine.state === "ok" ? machine : (error ?? machine);
+  const conditions = withTransitionTimes(
+    wukong.status?.conditions,
+    [
+      { type: "Ready", status: machine.state === "ok" ? "True" : "False", reason: ready.reason, message: ready.message },
+      conditionOf("NetworksConfigured", networks),
+      conditionOf("VolumesBound", volumes),
+    ],
+    now,
+    generation,
+  );
+
+  const nodeName = vmi?.status?.phase === "Running" ? vmi.status.nodeName : undefined;
+  return {
+    phase,
+    message,
+    ...(generation !== undefined && { observedGeneration: generation }),
+    ...(vm && { vmName: virtualMachineName(owner.name), restartRequired: restartRequired(vm) }),
+    ...(nodeName && { nodeName }),
+    conditions,
+    networks: networkStatuses(owner, spec, vmi),
+    volumes: volumeStatuses(owner.name, spec, observed),
+  };
+}
+
+function phaseOf(error: Verdict | undefined, machine: Verdict, observedAny: boolean): Phase {
+  if (error) return "Error";
+  if (!observedAny) return "Pending";
+  if (machine.state === "stopped") return "Stopped";
+  if (machine.state === "ok") return "Running";
+  return "Creating";
+}
+
+function firstWaiting(parts: Verdict[]): Verdict {
+  return parts.find(part => part.state === "waiting") ?? parts[parts.length - 1];
+}
+
+function conditionOf(type: string, verdict: Verdict) {
+  return { type, status: verdict.state === "ok" ? ("True" as const) : ("False" as const), reason: verdict.reason, message: verdict.message };
+}
+
+function isVmError(error: ChildError): boolean {
+  return !NETWORK_KINDS.has(error.kind) && !VOLUME_KINDS.has(error.kind);
+}
+
+/** Whether any child Wukong makes exists; the user's own NADs are not ours. */
+function anythingObserved(name: string, spec: WukongSpec, observed: ObservedChildren): boolean {
+  const generated = new Set((spec.networks ?? []).filter(network => !network.nadName).map(network => generatedNadName(name, network.name)));
+  return (
+    observed.nads.some(nad => nad.exists && generated.has(nad.name)) ||
+    Object.values(observed.dataVolumes).some(Boolean) ||
+    Object.values(observed.pvcs).some(Boolean) ||
+    observed.virtualMachine !== undefined ||
+    observed.virtualMachineInstance !== undefined
+  );
+}

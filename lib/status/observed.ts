@@ -1,0 +1,62 @@
+// What the reconciler read from the cluster for one Wukong, handed to deriveStatus.
+// The objects are the JSON the API server returned (lib/ has no client types), so only the fields
+// status needs are declared, all optional: a child that is half-initialised must not break status.
+
+export interface ObservedCondition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface ObservedDataVolume {
+  status?: { phase?: string; progress?: string; claimName?: string; conditions?: ObservedCondition[] };
+}
+
+export interface ObservedPersistentVolumeClaim {
+  status?: { phase?: string; capacity?: { storage?: string } };
+}
+
+export interface ObservedVirtualMachine {
+  status?: { printableStatus?: string; ready?: boolean; conditions?: ObservedCondition[] };
+}
+
+export interface ObservedInterface {
+  name?: string;
+  interfaceName?: string;
+  ipAddress?: string;
+  ipAddresses?: string[];
+  mac?: string;
+}
+
+export interface ObservedVirtualMachineInstance {
+  status?: { phase?: string; reason?: string; nodeName?: string; interfaces?: ObservedInterface[]; conditions?: ObservedCondition[] };
+}
+
+/** A NetworkAttachmentDefinition the Wukong attaches to (generated or the user's nadName), namespace-less. */
+export interface ObservedNad {
+  name: string;
+  exists: boolean;
+}
+
+/**
+ * Something the reconciler could not do or find: the API server rejected a child, or a dependency
+ * (StorageClass, user NAD, Secret) is missing. `reason` is the API StatusReason, e.g. NotFound or Invalid.
+ */
+export interface ChildError {
+  kind: string;
+  name: string;
+  reason: string;
+  message: string;
+}
+
+export interface ObservedChildren {
+  nads: ObservedNad[];
+  /** By disk name, for disks with an image. */
+  dataVolumes: Readonly<Record<string, ObservedDataVolume | undefined>>;
+  /** By disk name: the claim `<wukong>-<disk>` of every disk, including the ones CDI creates for DataVolumes. */
+  pvcs: Readonly<Record<string, ObservedPersistentVolumeClaim | undefined>>;
+  virtualMachine?: ObservedVirtualMachine;
+  virtualMachineInstance?: ObservedVirtualMachineInstance;
+  childErrors: ChildError[];
+}

@@ -1,0 +1,77 @@
+// The VirtualMachine and its instance: running, stopped, on its way, or stuck.
+import type { RunStrategy } from "../../schemas/spec";
+import type { ChildError, ObservedVirtualMachine, ObservedVirtualMachineInstance } from "./observed";
+import { camelReason, detail, sentence } from "./text";
+import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
+
+// printableStatus values KubeVirt uses for a VM that will not start without someone fixing something.
+const ERROR_STATUSES: Record<string, string> = {
+  ErrorUnschedulable: "cannot be scheduled",
+  CrashLoopBackOff: "keeps failing to start",
+  ErrImagePull: "cannot pull its launcher or container disk image",
+  ImagePullBackOff: "cannot pull its launcher or container disk image",
+  ErrorPvcNotFound: "uses a claim that does not exist",
+  DataVolumeError: "has a failed DataVolume",
+};
+// Under these strategies KubeVirt does not start a failed VMI again.
+const NO_RESTART_ON_FAILURE = new Set<RunStrategy>(["Once", "Manual"]);
+const FINAL_PHASES = new Set(["Succeeded", "Failed"]);
+
+export interface VmInput {
+  name: string;
+  runStrategy: RunStrategy;
+  vm?: ObservedVirtualMachine;
+  vmi?: ObservedVirtualMachineInstance;
+  errors: ChildError[];
+}
+
+export function vmVerdict({ name, runStrategy, vm, vmi, errors }: VmInput): Verdict {
+  if (errors.length > 0) return childErrorVerdict(errors[0]);
+  const failure = vmFailure(name, runStrategy, vm, vmi);
+  if (failure) return failure;
+  if (!vm) return { state: "waiting", reason: "Starting", message: `Waiting for VM ${name} to be created.` };
+
+  const printable = vm.status?.printableStatus;
+  const phase = vmi?.status?.phase;
+  const active = vmi !== undefined && !FINAL_PHASES.has(phase ?? "");
+  if (runStrategy === "Halted" && active) return { state: "stopped", reason: "Stopping", message: `VM ${name} is stopping (runStrategy Halted).` };
+  if (runStrategy === "Halted" || (!active && (runStrategy === "Manual" || printable === "Stopped" || phase === "Succeeded"))) {
+    return { state: "stopped", reason: "Stopped", message: `VM ${name} is stopped (runStrategy ${runStrategy}).` };
+  }
+
+  const node = vmi?.status?.nodeName;
+  if (phase === "Running") {
+    const restart = restartRequired(vm) ? "; restart it to apply the latest spec changes" : "";
+    return { state: "ok", reason: "VirtualMachineRunning", message: `VM ${name} is running${node ? ` on node ${node}` : ""}${restart}.` };
+  }
+  if (phase === "Scheduled") return { state: "waiting", reason: "Starting", message: `VM ${name} is starting on node ${node ?? "(unknown)"}.` };
+  if (active) return { state: "waiting", reason: "Starting", message: `VM ${name} is being scheduled (${phase ?? "Pending"}).` };
+  return { state: "waiting", reason: "Starting", message: `VM ${name} is starting${printable ? ` (${printable})` : ""}.` };
+}
+
+export function restartRequired(vm: ObservedVirtualMachine | undefined): boolean {
+  return findCondition(vm?.status?.conditions, "RestartRequired")?.status === "True";
+}
+
+function vmFailure(name: string, runStrategy: RunStrategy, vm: ObservedVirtualMachine | undefined, vmi: ObservedVirtualMachineInstance | undefined): Verdict | undefined {
+  const failed = findCondition(vm?.status?.conditions, "Failure");
+  const scheduled = findCondition(vmi?.status?.conditions, "PodScheduled");
+  const unschedulable = scheduled?.status === "False" && scheduled.reason === "Unschedulable";
+  const printable = vm?.status?.printableStatus ?? "";
+
+  if (Object.hasOwn(ERROR_STATUSES, printable)) {
+    const why = detail(failed?.status === "True" ? failed.message : unschedulable ? scheduled.message : undefined);
+    return { state: "error", reason: printable, message: sentence(`VM ${name} ${ERROR_STATUSES[printable]} (${printable})${why && `: ${why}`}`) };
+  }
+  if (unschedulable) {
+    return { state: "error", reason: "ErrorUnschedulable", message: sentence(`VM ${name} cannot be scheduled: ${detail(scheduled.message) || "no node fits"}`) };
+  }
+  if (failed?.status === "True") {
+    return { state: "error", reason: camelReason(failed.reason, "Failure"), message: sentence(`VM ${name} failed to start: ${detail(failed.message) || failed.reason || "no reason given"}`) };
+  }
+  if (vmi?.status?.phase === "Failed" && NO_RESTART_ON_FAILURE.has(runStrategy)) {
+    const why = detail(vmi.status.reason);
+    return { state: "error", reason: "VirtualMachineFailed", message: sentence(`VM ${name} failed and runStrategy ${runStrategy} does not restart it${why && `: ${why}`}`) };
+  }
+  return undefined;
+}
