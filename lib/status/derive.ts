@@ -19,11 +19,11 @@
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
 // Message: the first error (networks, volumes, VM, in creation order); else the first part still
 // waiting while Creating; else the VM's own sentence.
-import type { RunStrategy, WukongSpec } from "../../schemas/spec";
+import type { WukongSpec } from "../../schemas/spec";
 import type { Phase, WukongStatus } from "../../schemas/status";
 import type { Wukong } from "../../schemas/wukong";
 import { generatedNadName, virtualMachineName } from "../children/names";
-import { impliedRunStrategy } from "../defaults";
+import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { networkStatuses, networksVerdict } from "./networks";
 import type { ChildError, ObservedChildren } from "./observed";
@@ -41,7 +41,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
   // Only optional spec fields are read: a Wukong without spec simply has nothing to report.
   const spec = wukong.spec ?? ({} as WukongSpec);
   const generation = wukong.metadata?.generation;
-  const runStrategy: RunStrategy = spec.startStrategy?.runStrategy ?? impliedRunStrategy(spec);
+  const runStrategy = runStrategyOf(spec);
   const { virtualMachine: vm, virtualMachineInstance: vmi, childErrors } = observed;
 
   const networks = networksVerdict(owner, spec, observed.nads, childErrors.filter(error => NETWORK_KINDS.has(error.kind)));

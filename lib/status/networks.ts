@@ -4,6 +4,7 @@ import type { NetworkStatus } from "../../schemas/status";
 import type { WukongSpec } from "../../schemas/spec";
 import { attachedNadName } from "../children/names";
 import type { Owner } from "../children/ownership";
+import { hasPodNetwork } from "../children/spec-defaults";
 import { POD_NIC, stableMac } from "../mac";
 import type { ChildError, ObservedInterface, ObservedNad, ObservedVirtualMachineInstance } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
@@ -29,7 +30,7 @@ export function networkStatuses(owner: Pick<Owner, "name" | "namespace">, spec: 
   const secondary = (spec.networks ?? []).map(network =>
     nicStatus(network.name, network.macAddress ?? stableMac(owner.namespace, owner.name, network.name), reported(network.name), attachedNadName(owner.name, network)),
   );
-  const pod = spec.podNetwork === false ? [] : [nicStatus(POD_NIC, stableMac(owner.namespace, owner.name, POD_NIC), reported(POD_NIC))];
+  const pod = !hasPodNetwork(spec) ? [] : [nicStatus(POD_NIC, stableMac(owner.namespace, owner.name, POD_NIC), reported(POD_NIC))];
   return [...secondary, ...pod];
 }
 

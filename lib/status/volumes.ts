@@ -2,6 +2,7 @@
 import type { Disk, WukongSpec } from "../../schemas/spec";
 import type { VolumeStatus } from "../../schemas/status";
 import { diskClaimName } from "../children/names";
+import { diskImage } from "../children/storage";
 import type { ChildError, ObservedChildren, ObservedDataVolume } from "./observed";
 import { detail, safeUrl, sentence } from "./text";
 import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
@@ -60,6 +61,7 @@ function diskVerdict(wukong: string, spec: WukongSpec, disk: Disk, observed: Obs
 /** The failure detail ("" when CDI gave none), or undefined when the import has not failed. */
 function importFailure(dataVolume: ObservedDataVolume): string | undefined {
   const conditions = dataVolume.status?.conditions;
+  if (dataVolume.status?.phase === "Succeeded") return undefined;
   const running = findCondition(conditions, "Running");
   if (running?.status === "False" && IMPORT_FAILURE_REASONS.has(running.reason ?? "")) return detail(running.message);
   if (dataVolume.status?.phase === "Failed") return detail(running?.message || findCondition(conditions, "Ready")?.message);
@@ -69,10 +71,4 @@ function importFailure(dataVolume: ObservedDataVolume): string | undefined {
 function progressOf(dataVolume: ObservedDataVolume): string {
   const progress = dataVolume.status?.progress;
   return progress && /^\d/.test(progress) ? ` (${progress})` : "";
-}
-
-/** The image imported into a disk: its own, or spec.osImage for the boot disk (marked, else the first). */
-function diskImage(spec: WukongSpec, disk: Disk): string | undefined {
-  const boot = spec.disks?.find(candidate => candidate.boot) ?? spec.disks?.[0];
-  return disk.image ?? (disk.name === boot?.name ? spec.osImage : undefined);
 }

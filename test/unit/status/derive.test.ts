@@ -319,6 +319,11 @@ describe("deriveStatus: networks, volumes and VM fields", () => {
     expect(status.volumes?.[0]).toEqual({ name: "system", pvcName: `${NAME}-system`, bound: false, size: "21Gi" });
   });
 
+  it("a Succeeded import ignores a failure left over from an earlier attempt", () => {
+    const children = running({ dataVolumes: { system: dv("Succeeded", "100.0%", [cond("Running", "False", "Error", "connection reset")]) } });
+    expect(deriveStatus(wukong(), children, NOW).phase).toBe("Running");
+  });
+
   it("the boot disk without an image imports spec.osImage", () => {
     const spec = { osImage: "docker://quay.io/containerdisks/ubuntu:22.04", disks: [{ name: "system", size: "20Gi", boot: true }] };
     const status = deriveStatus(wukong(spec), provisioned({ dataVolumes: {}, pvcs: { system: pvc("Bound") } }), NOW);
