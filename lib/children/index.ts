@@ -1,5 +1,6 @@
 // Every child of a Wukong, built from the (defaulted) Wukong alone: pure, so reconcile and admission share it.
 import type { Wukong } from "../../schemas/wukong";
+import { withDefaults } from "../defaults";
 import { cloudInitSecret } from "./cloud-init-secret";
 import type { BuildContext, DesiredChildren } from "./contract";
 import { networkAttachmentDefinitions } from "./nad";
@@ -14,8 +15,10 @@ export { attachedNadName, cloudInitSecretName, diskClaimName, generatedNadName, 
 
 export function desiredChildren(wukong: Wukong, context: BuildContext): DesiredChildren {
   const owner = ownerOf(wukong);
-  const { spec } = wukong;
-  if (!spec) throw new Error(`Wukong ${owner.namespace}/${owner.name} has no spec`);
+  if (!wukong.spec) throw new Error(`Wukong ${owner.namespace}/${owner.name} has no spec`);
+  // The stored Wukong is already defaulted; defaulting is idempotent, and re-applying it lets a Wukong admitted
+  // before a defaulting change still build completely.
+  const spec = withDefaults({ namespace: owner.namespace, name: owner.name, spec: wukong.spec });
   const nics = nicsOf(owner, spec);
   const disks = spec.disks ?? [];
   const imported = disks.flatMap(disk => {

@@ -4,11 +4,11 @@
 import { stringify } from "yaml";
 import type { Network, WukongSpec } from "../../schemas/spec";
 import type { Nic } from "./nics";
-import { ipMode } from "./spec-defaults";
+import { isStatic } from "./spec-defaults";
 
 export function networkData(spec: WukongSpec, nics: Nic[]): string {
   // One default route: when a static network has a gateway, DHCP NICs (the pod NIC too) must not install theirs.
-  const staticGateway = (spec.networks ?? []).some(network => ipMode(network) === "static" && network.ipConfig?.gateway);
+  const staticGateway = (spec.networks ?? []).some(network => isStatic(network) && network.ipConfig?.gateway);
   const ethernets = Object.fromEntries(nics.map(nic => [nic.name, ethernet(nic, staticGateway)]));
   // Quoted strings: a MAC or address must never be read as a number (YAML 1.1 sexagesimals).
   return stringify({ version: 2, ethernets }, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 });
@@ -16,7 +16,7 @@ export function networkData(spec: WukongSpec, nics: Nic[]): string {
 
 function ethernet(nic: Nic, staticGateway: boolean): Record<string, unknown> {
   const identity = { match: { macaddress: nic.macAddress }, "set-name": nic.name };
-  if (nic.network && ipMode(nic.network) === "static") return { ...identity, ...staticAddressing(nic.network) };
+  if (nic.network && isStatic(nic.network)) return { ...identity, ...staticAddressing(nic.network) };
   return { ...identity, dhcp4: true, ...(staticGateway && { "dhcp4-overrides": { "use-routes": false } }) };
 }
 

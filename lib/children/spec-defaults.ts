@@ -1,7 +1,8 @@
-// Builders get a Wukong defaulted at admission, but tolerate a missing default by applying the same one here,
-// so an object admitted before a defaulting change still yields a complete, valid set of children.
-import { DEFAULT_BRIDGE, type Disk, type IpConfig, type Network, type RunStrategy, type WukongSpec } from "../../schemas/spec";
+// Readers for fields admission defaults. desiredChildren re-applies lib/defaults first, so these fallbacks only
+// matter to a builder called on its own; they mirror lib/defaults.
+import { DEFAULT_BRIDGE, type Disk, type Network, type RunStrategy, type WukongSpec } from "../../schemas/spec";
 import type { Wukong } from "../../schemas/wukong";
+import { impliedRunStrategy } from "../defaults";
 
 export type SpecifiedWukong = Wukong & { spec: WukongSpec };
 
@@ -9,9 +10,8 @@ export function hasPodNetwork(spec: WukongSpec): boolean {
   return spec.podNetwork !== false;
 }
 
-/** An address without a mode can only be static: dhcp forbids one. */
-export function ipMode(network: Network): NonNullable<IpConfig["mode"]> {
-  return network.ipConfig?.mode ?? (network.ipConfig?.address ? "static" : "dhcp");
+export function isStatic(network: Network): boolean {
+  return network.ipConfig?.mode === "static";
 }
 
 export function bridgeOf(network: Network): string {
@@ -23,12 +23,6 @@ export function bootDisk(spec: WukongSpec): Disk | undefined {
   return spec.disks?.find(disk => disk.boot) ?? spec.disks?.[0];
 }
 
-const RESTART_POLICY_RUN_STRATEGY = { Always: "Always", OnFailure: "RerunOnFailure", Never: "Once" } as const;
-
-/** As documented on startStrategy.runStrategy: Halted when autoStart is false, else from restartPolicy, else Always. */
 export function runStrategyOf(spec: WukongSpec): RunStrategy {
-  if (spec.startStrategy?.runStrategy) return spec.startStrategy.runStrategy;
-  if (spec.startStrategy?.autoStart === false) return "Halted";
-  const restartPolicy = spec.highAvailability?.restartPolicy;
-  return restartPolicy ? RESTART_POLICY_RUN_STRATEGY[restartPolicy] : "Always";
+  return spec.startStrategy?.runStrategy ?? impliedRunStrategy(spec);
 }

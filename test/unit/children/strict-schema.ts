@@ -1,0 +1,100 @@
+// Validates built objects the way the API server does with strict field validation: CRD kinds against the upstream
+// openAPIV3Schema in /work/shared/crds (every unknown field rejected, as the server would reject it rather than
+// prune it), core kinds and all metadata against client-node's generated core/v1 models.
+import Ajv from "ajv";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
+import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
+
+// Outside the repository on purpose: upstream data, not project code.
+const CRD_DIR = path.join(__dirname, "../../../../shared/crds");
+
+const CRD_FILES: Record<string, string> = {
+  "kubevirt.io/v1/VirtualMachine": "kubevirt-virtualmachines.yaml",
+  "cdi.kubevirt.io/v1beta1/DataVolume": "cdi-datavolumes.yaml",
+  "k8s.cni.cncf.io/v1/NetworkAttachmentDefinition": "multus-network-attachment-definitions.yaml",
+};
+const CORE_MODELS: Record<string, string> = { "v1/Secret": "V1Secret", "v1/PersistentVolumeClaim": "V1PersistentVolumeClaim" };
+
+type Schema = Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, unknownFormats: "ignore", jsonPointers: true });
+const validators = new Map<string, Ajv.ValidateFunction>();
+
+/** Every problem the API server would report for this object; empty when it would accept it. */
+export function strictProblems(object: KubernetesObject): string[] {
+  const key = `${object.apiVersion}/${object.kind}`;
+  const coreModel = CORE_MODELS[key];
+  if (coreModel) return modelProblems(object, coreModel, "");
+  if (!CRD_FILES[key]) throw new Error(`no schema known for ${key}`);
+  const validate = validators.get(key) ?? compileCrd(key);
+  validate(object);
+  const crdProblems = (validate.errors ?? []).map(error => `${error.dataPath || "/"}: ${error.message}${unknownField(error)}`);
+  return [...crdProblems, ...modelProblems(object.metadata, "V1ObjectMeta", "/metadata")];
+}
+
+function unknownField(error: Ajv.ErrorObject): string {
+  const params = error.params as { additionalProperty?: string };
+  return params.additionalProperty ? ` (${params.additionalProperty})` : "";
+}
+
+function compileCrd(key: string): Ajv.ValidateFunction {
+  const file = path.join(CRD_DIR, CRD_FILES[key]);
+  if (!existsSync(file)) throw new Error(`upstream CRD ${file} not found: the tests read /work/shared/crds next to the repository`);
+  const crd = parse(readFileSync(file, "utf8")) as { spec: { group: string; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
+  const version = key.split("/")[1];
+  const schema = crd.spec.versions.find(v => v.name === version)?.schema.openAPIV3Schema;
+  if (!schema) throw new Error(`${file} has no version ${version}`);
+  // metadata is ObjectMeta, checked against the core model; the CRD only says `type: object`.
+  const properties = { ...(schema.properties as Schema), metadata: { type: "object" } };
+  const validate = ajv.compile(strict({ ...schema, properties }));
+  validators.set(key, validate);
+  return validate;
+}
+
+/** Structural-schema pruning turned into rejection: objects accept only their declared properties. */
+function strict(node: Schema): Schema {
+  const out: Schema = { ...node };
+  if (out.properties) {
+    out.properties = Object.fromEntries(Object.entries(out.properties as Record<string, Schema>).map(([name, child]) => [name, strict(child)]));
+  }
+  if (out.items) out.items = strict(out.items as Schema);
+  if (out.additionalProperties && typeof out.additionalProperties === "object") out.additionalProperties = strict(out.additionalProperties as Schema);
+  for (const combinator of ["anyOf", "allOf", "oneOf"]) {
+    if (Array.isArray(out[combinator])) out[combinator] = (out[combinator] as Schema[]).map(child => strict(child));
+  }
+  const opaque = out["x-kubernetes-preserve-unknown-fields"] === true;
+  if ((out.type === "object" || out.properties) && !opaque && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out;
+}
+
+interface Attribute {
+  baseName: string;
+  type: string;
+}
+type Model = { getAttributeTypeMap(): Attribute[] };
+const MODELS = models as unknown as Record<string, Model | undefined>;
+
+/** Walks a value along client-node's attribute type maps, reporting unknown fields and wrong primitive types. */
+function modelProblems(value: unknown, type: string, at: string): string[] {
+  const arrayOf = /^Array<(.+)>$/.exec(type);
+  const mapOf = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (arrayOf) {
+    if (!Array.isArray(value)) return [`${at}: must be an array`];
+    return value.flatMap((item, index) => modelProblems(item, arrayOf[1], `${at}/${index}`));
+  }
+  if (mapOf || MODELS[type]) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return [`${at}: must be an object`];
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (mapOf) return entries.flatMap(([name, item]) => modelProblems(item, mapOf[1], `${at}/${name}`));
+    const attributes = new Map((MODELS[type] as Model).getAttributeTypeMap().map(attribute => [attribute.baseName, attribute.type]));
+    return entries.flatMap(([name, item]) => {
+      const attributeType = attributes.get(name);
+      return attributeType ? modelProblems(item, attributeType, `${at}/${name}`) : [`${at}: unknown field "${name}"`];
+    });
+  }
+  const primitive = { string: "string", Date: "string", number: "number", boolean: "boolean" }[type] ?? (type.endsWith("Enum") ? "string" : undefined);
+  if (!primitive) throw new Error(`no client-node model ${type} (at ${at})`);
+  return typeof value === primitive ? [] : [`${at}: must be a ${primitive}`];
+}
