@@ -60,8 +60,8 @@ function diskVerdict(wukong: string, spec: WukongSpec, disk: Disk, observed: Obs
 
 /** The failure detail ("" when CDI gave none), or undefined when the import has not failed. */
 function importFailure(dataVolume: ObservedDataVolume): string | undefined {
-  const conditions = dataVolume.status?.conditions;
   if (dataVolume.status?.phase === "Succeeded") return undefined;
+  const conditions = dataVolume.status?.conditions;
   const running = findCondition(conditions, "Running");
   if (running?.status === "False" && IMPORT_FAILURE_REASONS.has(running.reason ?? "")) return detail(running.message);
   if (dataVolume.status?.phase === "Failed") return detail(running?.message || findCondition(conditions, "Ready")?.message);
