@@ -11,12 +11,25 @@ export const Mi = 1024n ** 2n;
 export const Gi = 1024n ** 3n;
 export const Ti = 1024n ** 4n;
 
+const SUFFIX_BYTES: Record<string, bigint> = {
+  Ki: 1024n, Mi, Gi, Ti, Pi: 1024n ** 5n, Ei: 1024n ** 6n,
+  k: 10n ** 3n, M: 10n ** 6n, G: 10n ** 9n, T: 10n ** 12n, P: 10n ** 15n, E: 10n ** 18n,
+};
+
 /**
  * Whole bytes of a size quantity, or undefined when it is not one:
  * not a quantity, negative, fractional or in milli-units.
  */
 export function bytesOf(quantity: string): bigint | undefined {
   if (typeof quantity !== "string" || !quantityRegExp.test(quantity) || quantity.startsWith("-")) return undefined;
+  // client-node converts suffixed quantities with BigInt(mantissa), which throws on "1.5Gi": do those exactly here.
+  const fractional = /^\+?([0-9]*)\.([0-9]*)([KMGTPE]i|[kMGTPE])$/.exec(quantity);
+  if (fractional) {
+    const [, whole, fraction, suffix] = fractional;
+    const scaled = BigInt(whole + fraction || "0") * SUFFIX_BYTES[suffix];
+    const divisor = 10n ** BigInt(fraction.length);
+    return scaled % divisor === 0n ? scaled / divisor : undefined;
+  }
   try {
     const value = quantityToScalar(quantity.replace(/^\+/, ""));
     if (typeof value === "bigint") return value;
