@@ -17,6 +17,9 @@ source "$here/common.sh"
 bin=$("$here/build.sh")
 kubectl() { "$bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 mkdir -p "$state"
+# Two concurrent runs (e.g. parallel test jobs) would both see "not running" and race for the ports.
+exec 9>"$state/up.lock"
+flock 9
 
 # ---- health checks (named ok_<component>) --------------------------------------------------------
 ok_etcd() { [[ $(curl -sf --max-time 2 "http://127.0.0.1:$etcd_port/health") == *'"health":"true"'* ]]; }
@@ -29,7 +32,7 @@ ok_kube-controller-manager() { [ "$(curl -skf --max-time 2 "https://127.0.0.1:$k
 healthy() { alive "$1" && "ok_$1"; }
 
 # ---- failure handling ----------------------------------------------------------------------------
-started=false
+started=false started_at=0
 failing=""
 fail() { # <component> <message>
   failing=$1
@@ -51,9 +54,9 @@ trap on_exit EXIT
 
 start() { # <component> <args...>: own session, so it outlives this script and a Ctrl-C sent to it
   local name=$1; shift
-  started=true
+  started=true started_at=$SECONDS
   : >"$state/$name.log"
-  setsid "$bin/$name" "$@" </dev/null >>"$state/$name.log" 2>&1 &
+  setsid "$bin/$name" "$@" </dev/null >>"$state/$name.log" 2>&1 9>&- & # 9>&-: must not hold the lock
   echo $! >"$state/$name.pid"
 }
 
@@ -64,7 +67,7 @@ wait_healthy() { # <component> <timeout seconds>
     [ "$SECONDS" -lt "$deadline" ] || fail "$name" "$name not healthy after $2 s"
     sleep 0.2
   done
-  echo "$name ready (pid $(pid_of "$name"))" >&2
+  echo "$name ready after $((SECONDS - started_at)) s (pid $(pid_of "$name"))" >&2
 }
 
 port_free() { # <port> <env var that overrides it>
@@ -144,8 +147,8 @@ all_healthy=true
 for c in "${components[@]}"; do healthy "$c" || all_healthy=false; done
 
 if $all_healthy && [ -f "$pki/sa.pub" ]; then
-  echo "control plane already running (pids $(for c in "${components[@]}"; do printf '%s ' "$(pid_of "$c")"; done))" >&2
-  [ -f "$kubeconfig" ] || write_kubeconfig
+  echo "control plane already running (pids $(for c in "${components[@]}"; do pid_of "$c"; done | paste -sd " "))" >&2
+  write_kubeconfig # cheap, and repairs a deleted or edited one
   install_resources
 else
   "$here/down.sh" >&2 # stale or partial: stop whatever is left, then start from scratch
@@ -179,8 +182,10 @@ else
 
   # Only the controllers that matter without nodes: ownerReference GC, namespace deletion, and the
   # `default` ServiceAccount per namespace (+ token controller) so namespaces look like a real cluster's.
+  # --authentication-skip-lookup: the apiserver has no request-header CA, looking it up only logs errors.
   start kube-controller-manager --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
+    --authentication-skip-lookup \
     --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --use-service-account-credentials=false --leader-elect=false \
