@@ -32,7 +32,7 @@ export const IpConfig = z
     mode: z.enum(["static", "dhcp"]).optional().meta(d("How the guest gets its address on this network: `static` (from address/gateway/dnsServers, written into cloud-init networkData) or `dhcp` (from a DHCP server on the segment). Defaults to dhcp.")),
     address: hostCidr.optional().meta(d("Static host address with prefix length, e.g. 192.168.100.10/24. Required for static, forbidden for dhcp. Not the network or broadcast address.")),
     gateway: ipAddress.optional().meta(d("Default gateway for static mode, e.g. 192.168.100.1: same family as address and inside its subnet. At most one network of a Wukong may set a gateway (one default route).")),
-    dnsServers: z.array(ipAddress).max(LIMITS.maxDnsServers).optional().meta(d("DNS server IP addresses for static mode (at most 3, the resolv.conf limit).")),
+    dnsServers: z.array(ipAddress).max(LIMITS.maxDnsServers, `must have at most ${LIMITS.maxDnsServers} DNS servers (the resolv.conf limit)`).optional().meta(d("DNS server IP addresses for static mode (at most 3, the resolv.conf limit).")),
   })
   .meta({
     ...d("Guest IP configuration on this network, applied by cloud-init networkData matched by MAC address."),
