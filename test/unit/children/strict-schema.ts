@@ -19,7 +19,8 @@ const CRD_FILES: Record<string, string> = {
 const CORE_MODELS: Record<string, string> = { "v1/Secret": "V1Secret", "v1/PersistentVolumeClaim": "V1PersistentVolumeClaim" };
 
 type Schema = Record<string, unknown>;
-const ajv = new Ajv({ allErrors: true, unknownFormats: "ignore", jsonPointers: true });
+// int32/int64 only size an integer the schema already types; the API server does not range-check them either.
+const ajv = new Ajv({ allErrors: true, jsonPointers: true, formats: { int32: () => true, int64: () => true } });
 const validators = new Map<string, Ajv.ValidateFunction>();
 
 /** Every problem the API server would report for this object; empty when it would accept it. */
@@ -47,7 +48,7 @@ function compileCrd(key: string): Ajv.ValidateFunction {
   const schema = crd.spec.versions.find(v => v.name === version)?.schema.openAPIV3Schema;
   if (!schema) throw new Error(`${file} has no version ${version}`);
   // metadata is ObjectMeta, checked against the core model; the CRD only says `type: object`.
-  const properties = { ...(schema.properties as Schema), metadata: { type: "object" } };
+  const properties = { ...(schema.properties as Schema), metadata: { type: "object", "x-kubernetes-preserve-unknown-fields": true } };
   const validate = ajv.compile(strict({ ...schema, properties }));
   validators.set(key, validate);
   return validate;
