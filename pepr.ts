@@ -2,5 +2,22 @@
 import { PeprModule } from "pepr";
 import cfg from "./package.json";
 import { Admission } from "./capabilities/admission";
+import { createController } from "./capabilities/lifecycle/controller";
+import { installWukongCrd } from "./capabilities/lifecycle/crd";
+import { lifecycleCapability } from "./capabilities/lifecycle";
+import { networksCapability } from "./capabilities/networks";
+import { storageCapability } from "./capabilities/storage";
+import { virtualMachineCapability } from "./capabilities/virtual-machine";
+import { runsControllers } from "./capabilities/runtime/mode";
 
-new PeprModule(cfg, [Admission]);
+const controller = createController();
+
+if (runsControllers()) void installWukongCrd();
+
+new PeprModule(cfg, [
+  Admission,
+  lifecycleCapability(controller),
+  networksCapability(controller),
+  storageCapability(controller),
+  virtualMachineCapability(controller),
+]);

@@ -1,0 +1,33 @@
+// Which API failures are worth retrying, and which are the user's to fix.
+export interface ApiFailure {
+  status?: number;
+  reason: string;
+  message: string;
+}
+
+const TRANSIENT_STATUS = new Set([408, 409, 429, 500, 502, 503, 504]);
+
+/** kubernetes-fluent-client throws `{status, statusText, data}`; the network layer throws plain errors. */
+export function apiFailure(error: unknown): ApiFailure {
+  const e = error as { status?: number; statusText?: string; data?: { reason?: string; message?: string }; message?: string };
+  const data = typeof e?.data === "object" && e.data !== null ? e.data : undefined;
+  return {
+    status: typeof e?.status === "number" ? e.status : undefined,
+    reason: data?.reason ?? e?.statusText ?? "Unknown",
+    message: String(data?.message ?? e?.message ?? error).slice(0, 300),
+  };
+}
+
+/**
+ * Conflicts, throttling, server errors and network failures pass with time. kubernetes-fluent-client reports
+ * a network failure as a synthetic 400 with no Status body, so only an API server's Status answer is final.
+ */
+export function isTransient(error: unknown): boolean {
+  const { status } = apiFailure(error);
+  const answeredByServer = (error as { data?: { kind?: string } })?.data?.kind === "Status";
+  return status === undefined || TRANSIENT_STATUS.has(status) || !answeredByServer;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return apiFailure(error).status === 404;
+}
