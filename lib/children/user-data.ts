@@ -49,7 +49,7 @@ function customCloudConfig(spec: WukongSpec): CloudConfig {
  * `default` stays first in users: cloud-init gives SSH keys from the NoCloud meta-data (where KubeVirt's noCloud
  * accessCredentials put sshKeySecret) to the distro's default user only, and a users list without it removes that user.
  */
-export function generatedCloudConfig(user: CloudInitUser | undefined): CloudConfig {
+function generatedCloudConfig(user: CloudInitUser | undefined): CloudConfig {
   const config: CloudConfig = { users: user ? ["default", userEntry(user)] : ["default"] };
   // A hash wins over a plain password; the plain one goes through chpasswd, which hashes it in the guest.
   if (user?.password && !user.passwordHash) {
@@ -70,7 +70,7 @@ function userEntry(user: CloudInitUser): CloudConfig {
   };
 }
 
-export function mergeCloudConfig(generated: CloudConfig, custom: CloudConfig): CloudConfig {
+function mergeCloudConfig(generated: CloudConfig, custom: CloudConfig): CloudConfig {
   const merged: CloudConfig = { ...generated };
   for (const [key, value] of Object.entries(custom)) {
     const appended = (APPENDED_KEYS as readonly string[]).includes(key);
