@@ -1,0 +1,440 @@
+// The admission callbacks driven with real AdmissionRequests through Pepr's own request wrappers.
+// The only fake is the cluster: an in-memory ClusterLookup.
+import { PeprMutateRequest, PeprValidateRequest } from "pepr";
+import type { WukongResource } from "../../../capabilities/kinds";
+import { defaultWukong } from "../../../capabilities/admission/mutate";
+import { wukongValidator } from "../../../capabilities/admission/validate";
+import { clusterChecks, type ClusterLookup, type StorageClassInfo } from "../../../lib/admission/cluster-checks";
+import { withDefaults } from "../../../lib/defaults";
+import { stableMac } from "../../../lib/mac";
+import type { WukongSpec } from "../../../schemas/spec";
+import { ALLOW_DISK_REMOVAL_ANNOTATION, API, type Wukong } from "../../../schemas/wukong";
+import { SEED_NAME, SEED_NAMESPACE, clone, fullSpec, seedSpec } from "../schemas/fixtures";
+
+type AdmissionRequest = ConstructorParameters<typeof PeprValidateRequest<WukongResource>>[0];
+type Operation = AdmissionRequest["operation"];
+type ValidateResponse = Awaited<ReturnType<ReturnType<typeof wukongValidator>>>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Raw = any;
+
+let uid = 0;
+
+/** An AdmissionRequest as the apiserver sends it for a Wukong. */
+function admissionRequest(object: Raw, options: { operation?: "CREATE" | "UPDATE"; oldObject?: Raw; namespace?: string; name?: string } = {}): AdmissionRequest {
+  const operation = options.operation ?? (options.oldObject ? "UPDATE" : "CREATE");
+  return {
+    uid: `req-${++uid}`,
+    kind: { group: API.group, version: API.version, kind: API.kind },
+    resource: { group: API.group, version: API.version, resource: API.plural },
+    requestKind: { group: API.group, version: API.version, kind: API.kind },
+    requestResource: { group: API.group, version: API.version, resource: API.plural },
+    name: options.name ?? object?.metadata?.name ?? "",
+    namespace: options.namespace ?? SEED_NAMESPACE,
+    operation: operation as Operation,
+    userInfo: { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"] },
+    object,
+    oldObject: options.oldObject,
+    dryRun: false,
+    options: { apiVersion: "meta.k8s.io/v1", kind: operation === "CREATE" ? "CreateOptions" : "UpdateOptions" },
+  };
+}
+
+function wukong(spec: unknown, metadata: Raw = {}): Raw {
+  return { apiVersion: `${API.group}/${API.version}`, kind: API.kind, metadata: { name: SEED_NAME, namespace: SEED_NAMESPACE, ...metadata }, spec };
+}
+
+/** The stored form of a spec: what admission defaulting made of it. */
+const stored = (spec: unknown, name = SEED_NAME, namespace = SEED_NAMESPACE) => withDefaults({ namespace, name, spec: spec as WukongSpec });
+
+async function mutate(request: AdmissionRequest): Promise<Raw> {
+  const wrapped = new PeprMutateRequest<WukongResource>(request);
+  await defaultWukong(wrapped);
+  return wrapped.Raw;
+}
+
+async function validate(request: AdmissionRequest, lookup: ClusterLookup = new FakeCluster()): Promise<ValidateResponse> {
+  return wukongValidator(lookup)(new PeprValidateRequest<WukongResource>(request));
+}
+
+/** Mutate, then validate the mutated object: the order the apiserver calls the webhooks in. */
+async function admit(object: Raw, options: Parameters<typeof admissionRequest>[1] = {}, lookup?: ClusterLookup): Promise<ValidateResponse> {
+  const mutated = await mutate(admissionRequest(object, options));
+  return validate(admissionRequest(mutated, options), lookup);
+}
+
+/** An in-memory cluster. */
+class FakeCluster implements ClusterLookup {
+  classes: StorageClassInfo[] = [
+    { name: "longhorn", allowVolumeExpansion: true, isDefault: true },
+    { name: "fast-ssd", allowVolumeExpansion: false, isDefault: false },
+  ];
+  nads = new Set<string>(["default/existing-net"]);
+  others: Wukong[] = [];
+  calls = { storageClasses: 0, nads: 0, wukongs: 0 };
+
+  async storageClasses() {
+    this.calls.storageClasses++;
+    return clone(this.classes);
+  }
+  async networkAttachmentDefinitionExists(namespace: string, name: string) {
+    this.calls.nads++;
+    return this.nads.has(`${namespace}/${name}`);
+  }
+  async wukongs() {
+    this.calls.wukongs++;
+    return clone(this.others);
+  }
+}
+
+const never = <T>() => new Promise<T>(() => {});
+
+const expectDenied = (response: ValidateResponse, ...fragments: string[]) => {
+  expect(response.allowed).toBe(false);
+  expect(response.statusCode).toBe(422);
+  for (const fragment of fragments) expect(response.statusMessage).toContain(fragment);
+};
+const expectAllowed = (response: ValidateResponse) => {
+  if (!response.allowed) throw new Error(`denied: ${response.statusMessage}`);
+};
+
+const GARBAGE: [string, Raw][] = [
+  ["spec is a string", wukong("cpu: 4")],
+  ["spec is null", wukong(null)],
+  ["spec is missing", { apiVersion: `${API.group}/${API.version}`, kind: API.kind, metadata: { name: SEED_NAME } }],
+  ["spec is an array", wukong([seedSpec()])],
+  ["spec is a number", wukong(42)],
+  ["10,000 networks", wukong({ ...seedSpec(), networks: Array.from({ length: 10_000 }, (_, i) => ({ name: `net-${i}`, type: "bridge" })) })],
+  ["unicode everywhere", wukong({ ...seedSpec(), memory: "８Gi", networks: [{ name: "ü-netz", type: "brücke", ipConfig: { mode: "static", address: "１９２.168.1.1/24" } }], disks: [{ name: "系统", size: "80Gi", boot: true }] })],
+  ["missing metadata", { apiVersion: `${API.group}/${API.version}`, kind: API.kind, spec: seedSpec() }],
+  ["nested objects in string fields", wukong({ ...seedSpec(), memory: { a: { b: [1, { c: {} }] } }, networks: [{ name: { x: [] }, type: {}, ipConfig: "static" }], disks: [[{ size: {} }]] })],
+  ["prototype keys", wukong(JSON.parse('{"cpu":4,"memory":"8Gi","__proto__":{"polluted":true},"constructor":{"prototype":{}},"disks":[{"name":"system","size":"8Gi","boot":true}]}'))],
+  ["metadata of the wrong shape", { ...wukong(seedSpec()), metadata: { name: ["x"], annotations: "nope" } }],
+];
+
+describe("mutating admission (defaultWukong)", () => {
+  it("fills defaults into request.Raw on CREATE", async () => {
+    const raw = await mutate(admissionRequest(wukong(seedSpec())));
+    expect(raw.spec).toEqual({
+      ...seedSpec(),
+      podNetwork: true,
+      networks: [{ ...seedSpec().networks![0], bridgeName: "br0", macAddress: stableMac(SEED_NAMESPACE, SEED_NAME, "mgmt") }],
+      startStrategy: { runStrategy: "Always" },
+    });
+    expect(raw.metadata).toEqual({ name: SEED_NAME, namespace: SEED_NAMESPACE });
+  });
+
+  it("uses the request's namespace for the stable MACs", async () => {
+    const raw = await mutate(admissionRequest(wukong(seedSpec(), { namespace: undefined }), { namespace: "prod" }));
+    expect(raw.spec.networks[0].macAddress).toBe(stableMac("prod", SEED_NAME, "mgmt"));
+  });
+
+  it("adds the boot disk of an osImage-only spec", async () => {
+    const raw = await mutate(admissionRequest(wukong({ cpu: 1, memory: "1Gi", osImage: "docker://quay.io/containerdisks/fedora:40" })));
+    expect(raw.spec.disks).toEqual([{ name: "system", size: "20Gi", boot: true }]);
+  });
+
+  it("inherits MACs from the old object on UPDATE", async () => {
+    const old = wukong({ ...stored(seedSpec()), networks: [{ ...stored(seedSpec()).networks![0], macAddress: "02:12:34:56:78:9a" }] });
+    const raw = await mutate(admissionRequest(wukong(seedSpec()), { oldObject: old }));
+    expect(raw.spec.networks[0].macAddress).toBe("02:12:34:56:78:9a");
+  });
+
+  it("is idempotent: defaulting the defaulted object changes nothing", async () => {
+    const once = await mutate(admissionRequest(wukong(fullSpec())));
+    const twice = await mutate(admissionRequest(clone(once)));
+    expect(twice).toEqual(once);
+  });
+
+  it("leaves a broken spec exactly as it came, for validation to deny", async () => {
+    const broken = wukong({ ...seedSpec(), cpu: "four" });
+    const raw = await mutate(admissionRequest(clone(broken)));
+    expect(raw).toEqual(broken);
+  });
+
+  // Garbage whose spec is valid gets defaulted; every other object must come back untouched.
+  const VALID_SPEC_GARBAGE = ["missing metadata", "metadata of the wrong shape"];
+
+  it.each(GARBAGE)("never throws, and leaves an invalid spec untouched: %s", async (what, object) => {
+    const raw = await mutate(admissionRequest(clone(object)));
+    if (VALID_SPEC_GARBAGE.includes(what)) expect(raw.spec).toMatchObject({ podNetwork: true, startStrategy: { runStrategy: "Always" } });
+    // Pepr's clone turns an own "__proto__" key into the prototype, so compare what matters: not defaulted, nothing polluted.
+    else if (what === "prototype keys") expect([raw.spec.podNetwork, ({} as Raw).polluted]).toEqual([undefined, undefined]);
+    else expect(raw).toEqual(object);
+  });
+});
+
+describe("validating admission (wukongValidator)", () => {
+  it("admits the seed example after defaulting, with no warnings", async () => {
+    const cluster = new FakeCluster();
+    const response = await admit(wukong(seedSpec()), {}, cluster);
+    expectAllowed(response);
+    expect(response.warnings ?? []).toEqual([]);
+    expect(cluster.calls.storageClasses).toBe(1);
+    expect(cluster.calls.wukongs).toBe(1);
+  });
+
+  it("admits the full-featured example (its NAD exists, its StorageClasses exist)", async () => {
+    expectAllowed(await admit(wukong(fullSpec())));
+  });
+
+  it("denies a bad spec with 422 and a message naming every wrong field", async () => {
+    const spec: Raw = seedSpec();
+    spec.cpu = 0;
+    spec.memory = "8GB";
+    spec.networks[0].type = "macvlan";
+    spec.networks[0].ipConfig.address = "192.168.100.255/24";
+    spec.disks[0].size = "1Ki";
+    const response = await admit(wukong(spec));
+    expectDenied(response, "spec.cpu: must be at least 1", "spec.memory:", "spec.networks[0].type: macvlan", "spec.networks[0].ipConfig.address:", "spec.disks[0].size: must be at least 1Mi");
+  });
+
+  it("does not ask the cluster about a spec that is already invalid", async () => {
+    const cluster = new FakeCluster();
+    await validate(admissionRequest(wukong({ ...seedSpec(), cpu: 0 })), cluster);
+    expect(cluster.calls).toEqual({ storageClasses: 0, nads: 0, wukongs: 0 });
+  });
+
+  it.each(GARBAGE)("never throws and never answers 5xx: %s", async (_, object) => {
+    const response = await validate(admissionRequest(clone(object)));
+    if (!response.allowed) {
+      expect(response.statusCode).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode).toBeLessThan(500);
+      expect(response.statusMessage).toMatch(/^spec/);
+      expect(response.statusMessage!.length).toBeLessThan(8 * 1024);
+      expect(response.statusMessage).not.toContain("internal error");
+    }
+  });
+
+  it.each(GARBAGE.filter(([what]) => !["missing metadata", "metadata of the wrong shape"].includes(what)))("denies %s", async (_, object) => {
+    const response = await validate(admissionRequest(clone(object)));
+    expect(response.allowed).toBe(false);
+  });
+
+  it("admits a valid spec without metadata, using the request's name", async () => {
+    expectAllowed(await validate(admissionRequest({ apiVersion: `${API.group}/${API.version}`, kind: API.kind, spec: stored(seedSpec()) }, { name: SEED_NAME })));
+  });
+
+  it("denies 10,000 networks with a short message", async () => {
+    const response = await validate(admissionRequest(GARBAGE.find(([what]) => what === "10,000 networks")![1]));
+    expectDenied(response, "spec.networks: must have at most 16 networks");
+    expect(response.statusMessage!.length).toBeLessThan(1024);
+  });
+
+  it("approves a plain password with a warning", async () => {
+    const response = await admit(wukong({ ...seedSpec(), cloudInitUser: { name: "ops", password: "hunter2" } }));
+    expectAllowed(response);
+    expect(response.warnings).toEqual([expect.stringContaining("passwordHash")]);
+    expect(response.warnings![0]).toContain("spec.cloudInitUser.password");
+    expect(response.warnings![0]).not.toContain("hunter2");
+  });
+
+  it("still warns about a plain password when it denies", async () => {
+    const response = await admit(wukong({ ...seedSpec(), cpu: 0, cloudInitUser: { name: "ops", password: "hunter2" } }));
+    expectDenied(response, "spec.cpu");
+    expect(response.warnings).toEqual([expect.stringContaining("passwordHash")]);
+  });
+
+  describe("on UPDATE", () => {
+    const old = () => wukong(stored({ ...seedSpec(), disks: [...seedSpec().disks!, { name: "data", size: "10Gi", storageClassName: "fast-ssd" }] }));
+
+    it("admits an unchanged object", async () => {
+      expectAllowed(await admit(old(), { oldObject: old() }));
+    });
+
+    it("denies shrinking a disk", async () => {
+      const object = old();
+      object.spec.disks[0].size = "40Gi";
+      expectDenied(await admit(object, { oldObject: old() }), "spec.disks[0].size: cannot shrink");
+    });
+
+    it("admits growing a disk on a StorageClass that allows expansion", async () => {
+      const object = old();
+      object.spec.disks[0].size = "100Gi";
+      expectAllowed(await admit(object, { oldObject: old() }));
+    });
+
+    it("denies growing a disk on a StorageClass without allowVolumeExpansion", async () => {
+      const object = old();
+      object.spec.disks[1].size = "20Gi";
+      expectDenied(await admit(object, { oldObject: old() }), "spec.disks[1].size", 'StorageClass "fast-ssd" does not allow volume expansion');
+    });
+
+    it("denies removing a disk unless the annotation names it", async () => {
+      const object = old();
+      object.spec.disks.pop();
+      expectDenied(await admit(clone(object), { oldObject: old() }), "spec.disks", 'removing disk "data"');
+      object.metadata.annotations = { [ALLOW_DISK_REMOVAL_ANNOTATION]: "data" };
+      expectAllowed(await admit(object, { oldObject: old() }));
+    });
+
+    it("denies changing a network's VLAN", async () => {
+      const object = old();
+      object.spec.networks[0].vlanId = 200;
+      expectDenied(await admit(object, { oldObject: old() }), "spec.networks[0].vlanId: is immutable");
+    });
+
+    it("does not recheck a StorageClass that existed when the disk was created", async () => {
+      const cluster = new FakeCluster();
+      cluster.classes = [{ name: "other", isDefault: true }];
+      expectAllowed(await admit(old(), { oldObject: old() }, cluster));
+    });
+  });
+
+  describe("cluster checks", () => {
+    it("denies a StorageClass that does not exist, at spec.disks[0].storageClassName", async () => {
+      const cluster = new FakeCluster();
+      cluster.classes = cluster.classes.filter(sc => sc.name !== "longhorn");
+      expectDenied(await admit(wukong(seedSpec()), {}, cluster), 'spec.disks[0].storageClassName: StorageClass "longhorn" does not exist');
+    });
+
+    it("denies a disk without storageClassName when the cluster has no default StorageClass", async () => {
+      const cluster = new FakeCluster();
+      cluster.classes = cluster.classes.map(sc => ({ ...sc, isDefault: false }));
+      const spec: Raw = seedSpec();
+      delete spec.disks[0].storageClassName;
+      expectDenied(await admit(wukong(spec), {}, cluster), "spec.disks[0].storageClassName: is required: the cluster has no default StorageClass");
+      // With a default class it is fine.
+      expectAllowed(await admit(wukong(spec)));
+    });
+
+    it("denies a nadName that does not exist in the namespace", async () => {
+      const spec: Raw = { ...seedSpec(), networks: [{ name: "legacy", type: "bridge", nadName: "missing-net" }] };
+      expectDenied(await admit(wukong(spec)), 'spec.networks[0].nadName: NetworkAttachmentDefinition "missing-net" does not exist in namespace default');
+      // The same NAD name in another namespace does not count.
+      const cluster = new FakeCluster();
+      cluster.nads.add("other/missing-net");
+      expectDenied(await admit(wukong(spec), {}, cluster), "spec.networks[0].nadName");
+      cluster.nads.add("default/missing-net");
+      expectAllowed(await admit(wukong(spec), {}, cluster));
+    });
+
+    describe("static IP conflicts", () => {
+      const withNetwork = (network: Raw): Raw => ({ ...seedSpec(), networks: [network] });
+      const other = (namespace: string, name: string, network: Raw): Wukong => ({
+        apiVersion: `${API.group}/${API.version}`,
+        kind: API.kind,
+        metadata: { namespace, name },
+        spec: stored(withNetwork(network), name, namespace),
+      });
+      const onNad = (address: string) => ({ name: "legacy", type: "bridge", nadName: "existing-net", ipConfig: { mode: "static", address } });
+      const onVlan = (vlanId: number, address: string, bridgeName?: string) => ({ name: "mgmt", type: "bridge", vlanId, bridgeName, ipConfig: { mode: "static", address } });
+
+      it("denies an IP another Wukong uses on the same NAD, naming it", async () => {
+        const cluster = new FakeCluster();
+        cluster.others = [other("default", "db-01", onNad("10.10.0.5/16"))];
+        expectDenied(await admit(wukong(withNetwork(onNad("10.10.0.5/16"))), {}, cluster), "spec.networks[0].ipConfig.address: 10.10.0.5 is already used by Wukong default/db-01");
+      });
+
+      it("denies an IP another Wukong uses on the same bridge and VLAN, across namespaces", async () => {
+        const cluster = new FakeCluster();
+        cluster.others = [other("prod", "web-02", onVlan(100, "192.168.100.10/24"))];
+        expectDenied(await admit(wukong(seedSpec()), {}, cluster), "spec.networks[0].ipConfig.address: 192.168.100.10 is already used by Wukong prod/web-02");
+      });
+
+      it("admits the same IP on a different VLAN, bridge or NAD", async () => {
+        const cluster = new FakeCluster();
+        cluster.nads.add("other/existing-net");
+        cluster.others = [
+          other("prod", "vlan-200", onVlan(200, "192.168.100.10/24")),
+          other("prod", "other-bridge", onVlan(100, "192.168.100.10/24", "br1")),
+          other("other", "other-nad", onNad("192.168.100.10/24")),
+        ];
+        expectAllowed(await admit(wukong(seedSpec()), {}, cluster));
+      });
+
+      it("admits the same IP when the other Wukong uses it with dhcp (no static claim)", async () => {
+        const cluster = new FakeCluster();
+        cluster.others = [other("prod", "dhcp", { name: "mgmt", type: "bridge", vlanId: 100 })];
+        expectAllowed(await admit(wukong(seedSpec()), {}, cluster));
+      });
+
+      it("does not conflict with itself on UPDATE", async () => {
+        const cluster = new FakeCluster();
+        const self = wukong(stored(seedSpec()));
+        cluster.others = [self];
+        expectAllowed(await admit(clone(self), { oldObject: clone(self) }, cluster));
+      });
+
+      it("denies a MAC another Wukong uses on the same segment", async () => {
+        const cluster = new FakeCluster();
+        cluster.others = [other("prod", "web-02", { ...onVlan(100, "192.168.100.11/24"), macAddress: "02:00:00:00:00:42" })];
+        const spec: Raw = seedSpec();
+        spec.networks[0].macAddress = "02:00:00:00:00:42";
+        expectDenied(await admit(wukong(spec), {}, cluster), "spec.networks[0].macAddress: 02:00:00:00:00:42 is already used by Wukong prod/web-02");
+      });
+    });
+
+    describe("when the cluster does not answer", () => {
+      it("admits with a warning when the StorageClass lookup rejects (fail-open)", async () => {
+        const cluster = new FakeCluster();
+        cluster.storageClasses = () => Promise.reject(new Error("storageclasses is forbidden"));
+        const response = await admit(wukong(seedSpec()), {}, cluster);
+        expectAllowed(response);
+        expect(response.warnings).toEqual([expect.stringMatching(/could not look up StorageClasses \(storageclasses is forbidden\)/)]);
+      });
+
+      it("admits with a warning when the StorageClass lookup throws synchronously (fail-open)", async () => {
+        const cluster = new FakeCluster();
+        cluster.storageClasses = () => {
+          throw new Error("boom");
+        };
+        const response = await admit(wukong(seedSpec()), {}, cluster);
+        expectAllowed(response);
+        expect(response.warnings).toEqual([expect.stringContaining("StorageClasses")]);
+      });
+
+      it("admits with a warning when the NAD lookup fails (fail-open)", async () => {
+        const cluster = new FakeCluster();
+        cluster.networkAttachmentDefinitionExists = () => Promise.reject(new Error("connection refused"));
+        const response = await admit(wukong({ ...seedSpec(), networks: [{ name: "legacy", type: "bridge", nadName: "existing-net" }] }), {}, cluster);
+        expectAllowed(response);
+        expect(response.warnings).toEqual([expect.stringContaining("NetworkAttachmentDefinitions")]);
+      });
+
+      it("denies when the Wukong lookup rejects (fail-closed)", async () => {
+        const cluster = new FakeCluster();
+        cluster.wukongs = () => Promise.reject(new Error("etcdserver: request timed out"));
+        expectDenied(await admit(wukong(seedSpec()), {}, cluster), "spec.networks: could not check static IPs", "retry");
+      });
+
+      it("needs no Wukong lookup for a spec without secondary networks", async () => {
+        // Every secondary network claims at least its (defaulted) MAC; the pod network claims nothing.
+        const cluster = new FakeCluster();
+        cluster.wukongs = () => Promise.reject(new Error("down"));
+        expectAllowed(await admit(wukong({ ...seedSpec(), networks: [] }), {}, cluster));
+      });
+
+      it("denies when the Wukong lookup hangs past the default deadline (fail-closed), in about 2 s", async () => {
+        const cluster = new FakeCluster();
+        cluster.wukongs = never;
+        const started = Date.now();
+        expectDenied(await admit(wukong(seedSpec()), {}, cluster), "spec.networks: could not check static IPs", "no answer within 2000 ms");
+        expect(Date.now() - started).toBeLessThan(2900);
+      }, 5000);
+
+      it("clusterChecks: a hanging Wukong lookup is a problem, hanging StorageClass and NAD lookups are warnings, all within the deadline", async () => {
+        const cluster = new FakeCluster();
+        cluster.wukongs = never;
+        cluster.storageClasses = never;
+        cluster.networkAttachmentDefinitionExists = never;
+        const spec = stored({ ...seedSpec(), networks: [...seedSpec().networks!, { name: "legacy", type: "bridge", nadName: "existing-net" }] });
+        const started = Date.now();
+        const verdict = await clusterChecks({ namespace: SEED_NAMESPACE, name: SEED_NAME, spec }, cluster, 50);
+        expect(Date.now() - started).toBeLessThan(1000);
+        expect(verdict.problems).toEqual([{ path: "spec.networks", message: expect.stringContaining("no answer within 50 ms") }]);
+        expect(verdict.warnings).toHaveLength(2);
+        expect(verdict.warnings.join("\n")).toMatch(/StorageClasses[\s\S]*NetworkAttachmentDefinitions/);
+      });
+
+      it("clusterChecks: slow lookups within the deadline still count", async () => {
+        const cluster = new FakeCluster();
+        const slow = cluster.wukongs.bind(cluster);
+        cluster.others = [{ metadata: { namespace: "prod", name: "web-02" }, spec: stored(seedSpec(), "web-02", "prod") }];
+        cluster.wukongs = () => new Promise(resolve => setTimeout(() => resolve(slow()), 20));
+        const verdict = await clusterChecks({ namespace: SEED_NAMESPACE, name: SEED_NAME, spec: stored(seedSpec()) }, cluster, 500);
+        expect(verdict.problems.map(problem => problem.path)).toEqual(["spec.networks[0].ipConfig.address"]);
+      });
+    });
+  });
+});
