@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Brings up the whole local stack in the background and returns when it is usable:
+# the control plane (test/cluster/up.sh), the VM-runtime simulator, and the Wukong module under `pepr dev`
+# (webhooks registered at https://localhost:3000, watches established). State and logs: .wukong/stack/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+state=${WUKONG_STATE:-$repo/.wukong}/stack
+mkdir -p "$state"
+cd "$repo"
+
+if [ ! -d node_modules/pepr ]; then
+  echo "installing npm dependencies (npm ci)…"
+  npm ci --no-audit --no-fund
+fi
+
+"$here/../cluster/up.sh"
+. "$here/../cluster/env.sh"
+
+# Each process runs in its own session so down.sh can stop it with everything it spawned.
+start() { # <name> <command…>
+  local name=$1; shift
+  if [ -f "$state/$name.pid" ] && kill -0 "-$(cat "$state/$name.pid")" 2>/dev/null; then
+    echo "$name already running (pid $(cat "$state/$name.pid"))"
+    return
+  fi
+  setsid "$@" >"$state/$name.log" 2>&1 < /dev/null &
+  echo $! >"$state/$name.pid"
+  echo "started $name (pid $!, log $state/$name.log)"
+}
+
+start simulator npx tsx test/simulator/main.ts
+start operator npx pepr dev --host localhost --yes
+
+# Ready when a server-side dry run goes through both webhooks (the mutated object carries a MAC)…
+deadline=$((SECONDS + ${WUKONG_START_TIMEOUT:-300}))
+printf 'waiting for the admission webhooks'
+until kubectl apply --dry-run=server -f "$repo/samples/seed.yaml" -o jsonpath='{.spec.networks[0].macAddress}' 2>/dev/null | grep -q ':'; do
+  if [ $SECONDS -ge $deadline ] || ! kill -0 "-$(cat "$state/operator.pid")" 2>/dev/null; then
+    echo; echo "the operator did not become ready; last lines of its log:" >&2
+    tail -40 "$state/operator.log" >&2
+    exit 1
+  fi
+  printf '.'; sleep 2
+done
+echo " ok"
+# …and every watch binding has started its watch.
+printf 'waiting for the watches'
+until configured=$(grep -c 'Watch Action configured' "$state/operator.log" || true); started=$(grep -c 'Effective WatchConfig' "$state/operator.log" || true); [ "$configured" -gt 0 ] && [ "$started" -ge "$configured" ]; do
+  if [ $SECONDS -ge $deadline ]; then echo; echo "watches did not start" >&2; tail -40 "$state/operator.log" >&2; exit 1; fi
+  printf '.'; sleep 1
+done
+echo " ok"
+echo "export KUBECONFIG=$KUBECONFIG"
