@@ -1,14 +1,14 @@
 // Stand-in for CDI's DataVolume controller and importer pods: each DataVolume gets a PVC of the same
 // name (controller-owned by the DV), then walks Pending -> ImportScheduled -> ImportInProgress
 // (progress 0% -> 100%) -> Succeeded. Blank disks need no import. Faults: import fail / slow.
-import { Action, Plan } from "./actions";
-import { SimConfig } from "./config";
+import { Action, Plan, planEach } from "./plan";
+import type { SimConfig } from "./config";
 import { ConditionSpec, mergeConditions } from "./conditions";
 import { Faults, faultsFor } from "./faults";
 import { parseQuantity } from "./quantity";
 import { DATA_VOLUME, KubeObject, keyOf, ownerRefTo, PVC } from "./resources";
-import { Snapshot } from "./snapshot";
-import { Elapsed } from "./state-clock";
+import type { Snapshot } from "./snapshot";
+import type { Elapsed } from "./state-clock";
 import { replacePatch } from "./status-diff";
 
 const MiB = 2 ** 20;
@@ -195,7 +195,7 @@ export function planDataVolume(dv: KubeObject, snap: Snapshot, elapsed: Elapsed,
   };
   const diff = replacePatch(dv.status, desired);
   if (diff) {
-    const what = next.phase !== phase ? `phase ${phase || "<none>"} -> ${next.phase}` : `progress ${next.progress}`;
+    const what = next.phase !== phase ? `phase ${phase || "<none>"} -> ${next.phase}` : next.progress !== dv.status?.progress ? `progress ${next.progress}` : "conditions updated";
     const detail = next.phase === "Failed" && phase !== "Failed" ? ` (${importFailureMessage(dv)})` : "";
     plan.push({ type: "patch", res: DATA_VOLUME, namespace: ns, name, subresource: "status", patch: { status: diff }, log: `[cdi] ${key} ${what}${detail}` });
   }
@@ -203,5 +203,5 @@ export function planDataVolume(dv: KubeObject, snap: Snapshot, elapsed: Elapsed,
 }
 
 export function planCdi(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig): Plan[] {
-  return [...snap.dataVolumes.values()].map(dv => planDataVolume(dv, snap, elapsed, cfg));
+  return planEach(snap.dataVolumes.values(), "datavolumes", dv => planDataVolume(dv, snap, elapsed, cfg));
 }

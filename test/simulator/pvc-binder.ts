@@ -1,10 +1,12 @@
-// Stand-in for the PV controller + a CSI provisioner/resizer: binds Pending PVCs and "expands" grown
-// ones by writing PVC status only (through the status subresource). No PersistentVolume is created:
-// nothing in this cluster would consume it, and spec.volumeName stays empty.
-import { Action, Plan } from "./actions";
-import { SimConfig } from "./config";
-import { Snapshot } from "./snapshot";
-import { Elapsed } from "./state-clock";
+// Stand-in for the PV controller, a CSI provisioner/resizer and the PVC-protection controller:
+// binds Pending PVCs and "expands" grown ones by writing PVC status only (through the status
+// subresource). No PersistentVolume is created and spec.volumeName stays empty: nothing here would
+// consume a PV, and PVs would need reclaiming. A deleted claim loses its kubernetes.io/pvc-protection
+// finalizer once no VMI (standing in for the virt-launcher pod) uses it.
+import { Action, Plan, planEach } from "./plan";
+import type { SimConfig } from "./config";
+import type { Snapshot } from "./snapshot";
+import type { Elapsed } from "./state-clock";
 import { quantityGreater } from "./quantity";
 import { replacePatch } from "./status-diff";
 import { KubeObject, keyOf, PVC, WUKONG_LABEL } from "./resources";
@@ -15,8 +17,35 @@ export function isBinderScope(pvc: KubeObject): boolean {
   return (pvc.metadata.ownerReferences ?? []).some(ref => ref.kind === "DataVolume" && ref.apiVersion?.startsWith("cdi.kubevirt.io/"));
 }
 
-export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses">, elapsed: Elapsed, cfg: SimConfig): Plan {
-  if (pvc.metadata.deletionTimestamp) return [];
+export const PVC_PROTECTION = "kubernetes.io/pvc-protection";
+
+/** VMIs whose volumes use the claim (directly or through the DataVolume of the same name). */
+export function vmisUsingClaim(pvc: KubeObject, vmis: Iterable<KubeObject>): KubeObject[] {
+  const name = pvc.metadata.name;
+  return [...vmis].filter(vmi => {
+    if (vmi.metadata.namespace !== pvc.metadata.namespace) return false;
+    if (vmi.status?.phase === "Succeeded" || vmi.status?.phase === "Failed") return false; // its pod is gone
+    const volumes: unknown[] = Array.isArray(vmi.spec?.volumes) ? vmi.spec.volumes : [];
+    return volumes.some(v => {
+      const vol = v as { persistentVolumeClaim?: { claimName?: string }; dataVolume?: { name?: string } };
+      return vol?.persistentVolumeClaim?.claimName === name || vol?.dataVolume?.name === name;
+    });
+  });
+}
+
+function planProtectionRelease(pvc: KubeObject, vmis: Iterable<KubeObject>): Plan {
+  const finalizers = Array.isArray(pvc.metadata.finalizers) ? (pvc.metadata.finalizers as string[]) : [];
+  if (!finalizers.includes(PVC_PROTECTION)) return [];
+  const key = keyOf(pvc);
+  const users = vmisUsingClaim(pvc, vmis);
+  if (users.length) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Terminating: in use by VMI ${users.map(v => v.metadata.name).join(", ")}` }];
+  // resourceVersion makes the merge patch conditional, so another finalizer added meanwhile is not lost.
+  const patch = { metadata: { resourceVersion: pvc.metadata.resourceVersion, finalizers: finalizers.filter(f => f !== PVC_PROTECTION) } };
+  return [{ type: "patch", res: PVC, namespace: pvc.metadata.namespace ?? "", name: pvc.metadata.name ?? "", patch, log: `[pvc-binder] ${key} released ${PVC_PROTECTION} (deleted, not in use)` }];
+}
+
+export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses" | "vmis">, elapsed: Elapsed, cfg: SimConfig): Plan {
+  if (pvc.metadata.deletionTimestamp) return planProtectionRelease(pvc, snap.vmis.values());
   const key = keyOf(pvc);
   const clockKey = `pvc:${pvc.metadata.uid ?? key}`;
   const status = pvc.status ?? {};
@@ -51,5 +80,5 @@ export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses">,
 }
 
 export function planPvcBinder(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig): Plan[] {
-  return [...snap.pvcs.values()].filter(isBinderScope).map(pvc => planPvc(pvc, snap, elapsed, cfg));
+  return planEach([...snap.pvcs.values()].filter(isBinderScope), "persistentvolumeclaims", pvc => planPvc(pvc, snap, elapsed, cfg));
 }

@@ -1,18 +1,8 @@
-// What the planners ask for, and the one place that performs it against the API server.
-// Planners are pure (snapshot in, actions out) so their decisions can be unit-tested; this file does
-// the I/O, logs one line per successful transition, and tolerates races (404/409 -> retry next loop).
+// The one place that performs planned actions against the API server: logs one line per successful
+// transition and tolerates races (404/409 -> re-read and retry next loop).
 import { isConflict, isNotFound, KubeClient } from "./kube-client";
-import { KubeObject, Resource } from "./resources";
 import { Logger } from "./log";
-
-export type Action =
-  | { type: "create"; res: Resource; obj: KubeObject; log: string }
-  | { type: "patch"; res: Resource; namespace: string; name: string; patch: unknown; subresource?: "status"; log: string }
-  | { type: "delete"; res: Resource; namespace: string; name: string; uid?: string; log: string }
-  | { type: "note"; key: string; log: string }; // nothing to write, but worth saying once (e.g. why an object is stuck)
-
-/** The actions for one object, run in order; a failure skips the rest until the next loop. */
-export type Plan = Action[];
+import { Action, Plan } from "./plan";
 
 export async function runPlans(client: KubeClient, plans: Plan[], logger: Logger): Promise<void> {
   for (const plan of plans) {

@@ -1,0 +1,62 @@
+import { isBinderScope, planPvc } from "./pvc-binder";
+import { after, cfg, obj, snapshotWith } from "./test-helpers";
+
+const labelled = (spec: object, status?: object) => obj("PersistentVolumeClaim", "data", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" } }, spec, status });
+const spec = (extra: object = {}) => ({ accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, ...extra });
+const snap = snapshotWith({ storageClasses: ["local-path"] });
+
+describe("pvc binder scope", () => {
+  it("takes labelled and DataVolume-owned PVCs only", () => {
+    expect(isBinderScope(labelled(spec()))).toBe(true);
+    expect(isBinderScope(obj("PersistentVolumeClaim", "dv", { metadata: { ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: "dv", uid: "u" }] } }))).toBe(true);
+    expect(isBinderScope(obj("PersistentVolumeClaim", "other", { spec: spec() }))).toBe(false);
+  });
+});
+
+describe("planPvc", () => {
+  it("binds a Pending claim after the bind delay, with capacity = request", () => {
+    const pvc = labelled(spec({ storageClassName: "local-path" }), { phase: "Pending" });
+    expect(planPvc(pvc, snap, after(0), cfg)).toEqual([]);
+    const [action] = planPvc(pvc, snap, after(1000), cfg);
+    expect(action).toMatchObject({ type: "patch", subresource: "status", patch: { status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "10Gi" } } } });
+  });
+
+  it("binds a claim without storageClassName (as if a default provisioner existed)", () => {
+    expect(planPvc(labelled(spec()), snap, after(5000), cfg)[0]).toMatchObject({ type: "patch" });
+  });
+
+  it("leaves a claim naming a missing StorageClass Pending", () => {
+    const plan = planPvc(labelled(spec({ storageClassName: "nope" })), snap, after(5000), cfg);
+    expect(plan).toEqual([expect.objectContaining({ type: "note" })]);
+  });
+
+  it("expands capacity to a grown request after a delay, and is quiet when equal", () => {
+    const bound = { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "10Gi" } };
+    expect(planPvc(labelled(spec(), bound), snap, after(5000), cfg)).toEqual([]);
+    const grown = labelled({ ...spec(), resources: { requests: { storage: "20Gi" } } }, bound);
+    expect(planPvc(grown, snap, after(10), cfg)).toEqual([]);
+    expect(planPvc(grown, snap, after(1000), cfg)[0]).toMatchObject({ patch: { status: { capacity: { storage: "20Gi" } } } });
+  });
+
+  it("does not treat an equal size in another notation as growth", () => {
+    const bound = { phase: "Bound", capacity: { storage: String(10 * 2 ** 30) } };
+    expect(planPvc(labelled(spec(), bound), snap, after(5000), cfg)).toEqual([]);
+  });
+});
+
+describe("pvc protection", () => {
+  const deleting = labelled(spec(), { phase: "Bound" });
+  deleting.metadata = { ...deleting.metadata, deletionTimestamp: "2026-01-01T00:00:00Z", resourceVersion: "42", finalizers: ["kubernetes.io/pvc-protection", "example.com/keep"] };
+  const vmi = (phase: string) => obj("VirtualMachineInstance", "web", { spec: { volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }] }, status: { phase } });
+
+  it("removes only its finalizer from a deleted claim nobody uses, conditionally on resourceVersion", () => {
+    const [action] = planPvc(deleting, snapshotWith({}), after(0), cfg);
+    expect(action).toMatchObject({ type: "patch", patch: { metadata: { resourceVersion: "42", finalizers: ["example.com/keep"] } } });
+    expect((action as { subresource?: string }).subresource).toBeUndefined();
+  });
+
+  it("keeps it while a VMI uses the claim", () => {
+    expect(planPvc(deleting, snapshotWith({ vmis: [vmi("Running")] }), after(0), cfg)).toEqual([expect.objectContaining({ type: "note" })]);
+    expect(planPvc(deleting, snapshotWith({ vmis: [vmi("Failed")] }), after(0), cfg)[0]).toMatchObject({ type: "patch" });
+  });
+});

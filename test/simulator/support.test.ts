@@ -1,0 +1,107 @@
+import { mergeConditions } from "./conditions";
+import { faultsFor, indexWukongs } from "./faults";
+import { generatedMac, multusNetworkAddress, podNetworkAddress } from "./fake-dhcp";
+import { parseQuantity, quantityGreater } from "./quantity";
+import { StateClock } from "./state-clock";
+import { deepEqual, replacePatch } from "./status-diff";
+import { loadConfig } from "./config";
+import { obj } from "./test-helpers";
+
+describe("quantity", () => {
+  it("parses binary, decimal and exponent notations", () => {
+    expect(parseQuantity("10Gi")).toBe(10 * 2 ** 30);
+    expect(parseQuantity("500M")).toBe(5e8);
+    expect(parseQuantity("1e3")).toBe(1000);
+    expect(parseQuantity(1024)).toBe(1024);
+    expect(parseQuantity("ten")).toBeUndefined();
+  });
+  it("compares across notations", () => {
+    expect(quantityGreater("20Gi", "10Gi")).toBe(true);
+    expect(quantityGreater("10Gi", String(10 * 2 ** 30))).toBe(false);
+    expect(quantityGreater("11G", "10Gi")).toBe(true);
+    expect(quantityGreater("10Gi", undefined)).toBe(true);
+    expect(quantityGreater(undefined, "10Gi")).toBe(false);
+  });
+});
+
+describe("status-diff", () => {
+  it("treats absent and undefined alike", () => {
+    expect(deepEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(deepEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] })).toBe(false);
+  });
+  it("produces nulls for removed fields and nothing when equal", () => {
+    expect(replacePatch({ a: 1, b: 2 }, { a: 1, b: 2 })).toBeUndefined();
+    expect(replacePatch({ a: 1, b: 2, c: { d: 1, e: 2 } }, { a: 1, c: { d: 1 } })).toEqual({ b: null, c: { e: null } });
+    expect(replacePatch(undefined, { a: [1] })).toEqual({ a: [1] });
+  });
+});
+
+describe("conditions", () => {
+  it("keeps lastTransitionTime while the status is unchanged", () => {
+    const first = mergeConditions(undefined, [{ type: "Ready", status: "False", reason: "A" }], { now: "T1", heartbeat: true });
+    const same = mergeConditions(first, [{ type: "Ready", status: "False", reason: "A" }], { now: "T2", heartbeat: true });
+    expect(same).toEqual(first);
+    const reason = mergeConditions(first, [{ type: "Ready", status: "False", reason: "B" }], { now: "T3", heartbeat: true });
+    expect(reason[0]).toMatchObject({ lastTransitionTime: "T1", lastHeartbeatTime: "T3" });
+    const flipped = mergeConditions(first, [{ type: "Ready", status: "True" }], { now: "T4" });
+    expect(flipped[0]).toEqual({ type: "Ready", status: "True", lastTransitionTime: "T4" });
+  });
+});
+
+describe("faults", () => {
+  const wukong = obj("Wukong", "web", { metadata: { annotations: { "sim.novasphere.dev/import": "fail", "sim.novasphere.dev/crash": "loop" } } });
+  const wukongs = indexWukongs([wukong]);
+  const child = (annotations?: Record<string, string>) => obj("DataVolume", "web-root", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" }, annotations } });
+
+  it("reads faults from the owning Wukong through the child's label", () => {
+    expect(faultsFor([child()], wukongs)).toEqual({ importFails: true, importSlow: false, unschedulable: false, crashLoop: true });
+  });
+  it("lets the child's own annotation win, including ok", () => {
+    expect(faultsFor([child({ "sim.novasphere.dev/import": "ok" })], wukongs).importFails).toBe(false);
+    expect(faultsFor([child({ "sim.novasphere.dev/import": "slow" })], wukongs).importSlow).toBe(true);
+  });
+  it("ignores a Wukong in another namespace or a missing Wukong CRD", () => {
+    const other = obj("DataVolume", "x", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" } } }, "ns2");
+    expect(faultsFor([other], wukongs).importFails).toBe(false);
+    expect(faultsFor([child()], indexWukongs(undefined)).importFails).toBe(false);
+  });
+  it("checks the first object that has the annotation (VMI before VM)", () => {
+    const vm = obj("VirtualMachine", "web", { metadata: { annotations: { "sim.novasphere.dev/schedule": "unschedulable" } } });
+    expect(faultsFor([undefined, vm], wukongs).unschedulable).toBe(true);
+    const vmi = obj("VirtualMachineInstance", "web", { metadata: { annotations: { "sim.novasphere.dev/schedule": "ok" } } });
+    expect(faultsFor([vmi, vm], wukongs).unschedulable).toBe(false);
+  });
+});
+
+describe("fake DHCP", () => {
+  it("is deterministic per VMI and per network", () => {
+    expect(podNetworkAddress("ns1/web")).toBe(podNetworkAddress("ns1/web"));
+    expect(podNetworkAddress("ns1/web")).toMatch(/^10\.244\.0\.\d+$/);
+    const a = multusNetworkAddress("ns1/web", "ns1/mgmt");
+    expect(a).toMatch(/^172\.30\.\d+\.\d+$/);
+    expect(a.split(".").slice(0, 3)).toEqual(multusNetworkAddress("ns1/db", "ns1/mgmt").split(".").slice(0, 3));
+    expect(generatedMac("ns1/web", "default")).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/);
+  });
+});
+
+describe("state clock", () => {
+  it("measures time in the current state and restarts on change", () => {
+    let t = 0;
+    const clock = new StateClock(() => t);
+    expect(clock.elapsed("a", "Pending")).toBe(0);
+    t = 700;
+    expect(clock.elapsed("a", "Pending")).toBe(700);
+    expect(clock.elapsed("a", "Bound")).toBe(0);
+    t = 100_000;
+    clock.sweep(60_000);
+    expect(clock.elapsed("a", "Bound")).toBe(0); // forgotten, starts over
+  });
+});
+
+describe("config", () => {
+  it("derives step delays from SIM_STEP_MS and validates numbers", () => {
+    const c = loadConfig({ SIM_STEP_MS: "200", SIM_VMI_STEP_MS: "50" });
+    expect(c).toMatchObject({ pvcBindMs: 200, importMs: 400, vmiStepMs: 50, nodeName: "sim-node-1" });
+    expect(() => loadConfig({ SIM_TICK_MS: "fast" })).toThrow(/SIM_TICK_MS/);
+  });
+});
