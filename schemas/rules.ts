@@ -1,7 +1,7 @@
 // Cross-field rules: what one field alone cannot say. They read the raw spec defensively, so a spec with
 // structural errors still gets every cross-field problem reported in the same denial.
 import ipaddr from "ipaddr.js";
-import { parse as parseYaml } from "yaml";
+import { parseCustomUserData } from "./cloud-config";
 import type { Problem } from "./problems";
 import { LIMITS, RESTART_POLICIES, type RestartPolicy } from "./spec";
 
@@ -182,15 +182,8 @@ function cloudInitProblems(spec: Raw): Problem[] {
 
 /** Custom user data must be a cloud-config mapping, so it can be merged with the generated one. */
 export function userDataProblem(userData: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(userData, { maxAliasCount: 100 });
-  } catch (error) {
-    const detail = error instanceof Error ? error.message.split("\n")[0] : "invalid YAML";
-    return `must be cloud-config YAML: ${detail}`;
-  }
-  if (parsed === null || parsed === undefined || isRecord(parsed)) return undefined;
-  return "must be a cloud-config mapping (keys such as packages:, runcmd:), not a list or a scalar; use userDataSecretRef for a script";
+  const parsed = parseCustomUserData(userData);
+  return "error" in parsed ? parsed.error : undefined;
 }
 
 function placementProblems(spec: Raw): Problem[] {

@@ -44,7 +44,7 @@ export const IpConfig = z
 
 export const Network = z
   .strictObject({
-    name: dnsLabel("network name").meta(d("Network name: a DNS-1123 label, unique within the Wukong. Also the guest interface name (set by cloud-init) and part of the generated NetworkAttachmentDefinition name `<wukong>-<network>`.")),
+    name: dnsLabel("network name").max(15, "network name must be at most 15 characters: it becomes the guest interface name (a Linux limit)").meta(d("Network name: a DNS-1123 label of at most 15 characters, unique within the Wukong. Also the guest interface name (set by cloud-init) and part of the generated NetworkAttachmentDefinition name `<wukong>-<network>`.")),
     type: z
       .enum(NETWORK_TYPES, {
         error: issue =>

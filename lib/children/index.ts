@@ -10,7 +10,8 @@ import { dataVolume, diskImage, persistentVolumeClaim } from "./storage";
 import { virtualMachine } from "./virtual-machine";
 
 export type { BuildContext, DesiredChildren } from "./contract";
-export { CustomUserDataError, parseCustomUserData } from "./user-data";
+export { CustomUserDataError } from "./user-data";
+export { parseCustomUserData } from "../../schemas/cloud-config";
 export { attachedNadName, cloudInitSecretName, diskClaimName, generatedNadName, virtualMachineName } from "./names";
 
 export function desiredChildren(wukong: Wukong, context: BuildContext): DesiredChildren {

@@ -1,35 +1,19 @@
 // cloud-init user data: a generated cloud-config (the login user) merged with the custom spec.cloudInit.userData.
 // YAML is read and written as YAML 1.1, the version cloud-init's PyYAML speaks, so `yes`, `no` and `0644`
 // keep the meaning the author gave them.
-import { parseDocument, stringify, type Tags } from "yaml";
+import { stringify } from "yaml";
+import { APPENDED_KEYS, type CloudConfig, parseCustomUserData, YAML_VERSION } from "../../schemas/cloud-config";
 import type { WukongSpec } from "../../schemas/spec";
 
-export type CloudConfig = Record<string, unknown>;
 type CloudInitUser = NonNullable<WukongSpec["cloudInitUser"]>;
 
-/** Top-level keys whose custom lists are appended after the generated entries; every other custom key wins. */
-export const APPENDED_KEYS = ["users", "ssh_authorized_keys", "packages", "runcmd"] as const;
 const CLOUD_CONFIG_HEADER = "#cloud-config\n";
-const YAML_VERSION = "1.1";
 
 export class CustomUserDataError extends Error {
   constructor(message: string) {
     super(`spec.cloudInit.userData: ${message}`);
     this.name = "CustomUserDataError";
   }
-}
-
-/** Parses custom user data (a leading #cloud-config is just a YAML comment); admission calls it to validate. */
-export function parseCustomUserData(text: string): { config: CloudConfig } | { error: string } {
-  const document = parseDocument(text, { version: YAML_VERSION, customTags: withoutTimestamps });
-  if (document.errors.length > 0) return { error: `not valid YAML: ${document.errors[0].message}` };
-  const value: unknown = document.toJS();
-  if (value === null || value === undefined) return { config: {} };
-  if (typeof value !== "object" || Array.isArray(value)) return { error: "must be a YAML mapping of cloud-config keys" };
-  const config = value as CloudConfig;
-  const notList = APPENDED_KEYS.find(key => key in config && !Array.isArray(config[key]));
-  if (notList) return { error: `${notList} must be a list: it is appended to the generated ${notList}` };
-  return { config };
 }
 
 /** The complete user data: `#cloud-config` and the merged YAML. Throws CustomUserDataError for invalid custom data. */
@@ -77,9 +61,4 @@ function mergeCloudConfig(generated: CloudConfig, custom: CloudConfig): CloudCon
     merged[key] = appended ? [...((generated[key] as unknown[] | undefined) ?? []), ...(value as unknown[])] : value;
   }
   return merged;
-}
-
-/** YAML 1.1 timestamps would become Dates and be written back reformatted; cloud-init wants the text. */
-function withoutTimestamps(tags: Tags): Tags {
-  return tags.filter(tag => typeof tag === "string" || tag.tag !== "tag:yaml.org,2002:timestamp");
 }

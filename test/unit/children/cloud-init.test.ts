@@ -80,10 +80,10 @@ describe("custom userData merge", () => {
   });
 
   it.each([
-    ["invalid YAML", "users: [\n", /not valid YAML/],
+    ["invalid YAML", "users: [\n", /must be cloud-config YAML/],
     ["not a mapping", "- apt\n", /must be a YAML mapping/],
     ["a scalar", "just text\n", /must be a YAML mapping/],
-    ["a duplicate key", "a: 1\na: 2\n", /not valid YAML/],
+    ["a duplicate key", "a: 1\na: 2\n", /must be cloud-config YAML/],
     ["an appended key that is not a list", "packages: htop\n", /packages must be a list/],
   ])("parseCustomUserData reports %s", (_title, text, message) => {
     const parsed = parseCustomUserData(text);
