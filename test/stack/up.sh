@@ -29,7 +29,7 @@ start() { # <name> <command…>
   echo "started $name (pid $!, log $state/$name.log)"
 }
 
-start simulator npx tsx test/simulator/main.ts
+start simulator node_modules/.bin/tsx test/simulator/main.ts
 start operator npx pepr dev --host localhost --yes
 
 # Ready when a server-side dry run goes through both webhooks (the mutated object carries a MAC)…
