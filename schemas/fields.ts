@@ -43,10 +43,14 @@ export const sizeQuantity = (minimum: bigint, maximum: bigint) =>
     })
     .meta({ pattern: QUANTITY_PATTERN });
 
+// ipaddr.js also parses "192.168.1.010" (octal), "0xc0.168.1.1", "3232235777" and IPv6 zones ("fe80::1%eth0"):
+// the guest's cloud-init would reject or misread those, so only dotted-decimal IPv4 and zone-less IPv6 pass.
+const plainIp = (value: string) => ipaddr.IPv4.isValidFourPartDecimal(value) || (ipaddr.IPv6.isValid(value) && !value.includes("%"));
+
 export const ipAddress = z
   .string()
   .max(45, "must be an IPv4 or IPv6 address")
-  .refine(value => ipaddr.isValid(value) && !value.includes("/"), "must be an IPv4 or IPv6 address such as 192.168.100.1");
+  .refine(value => plainIp(value) && !value.includes("/"), "must be an IPv4 or IPv6 address such as 192.168.100.1");
 
 /** A host address with its prefix length, like 192.168.100.10/24: not the network or broadcast address. */
 export const hostCidr = z
@@ -56,6 +60,8 @@ export const hostCidr = z
     let address: ipaddr.IPv4 | ipaddr.IPv6;
     let prefix: number;
     try {
+      const [host, bits, ...rest] = value.split("/");
+      if (rest.length > 0 || !plainIp(host) || !/^[0-9]{1,3}$/.test(bits ?? "")) throw new Error("not plain CIDR");
       [address, prefix] = ipaddr.parseCIDR(value);
     } catch {
       ctx.addIssue({ code: "custom", message: "must be an address in CIDR form such as 192.168.100.10/24" });

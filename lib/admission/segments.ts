@@ -1,4 +1,5 @@
 // Which L2 segment a NIC sits on, and the static IPs and MACs Wukongs claim there.
+import ipaddr from "ipaddr.js";
 import { DEFAULT_BRIDGE, type Network, type WukongSpec } from "../../schemas/spec";
 
 export interface AddressClaim {
@@ -24,7 +25,17 @@ export function addressClaims(namespace: string, name: string, spec: WukongSpec)
     owner: `${namespace}/${name}`,
     path: `spec.networks[${i}]`,
     segment: segmentOf(namespace, network),
-    ip: network.ipConfig?.mode === "static" ? network.ipConfig.address?.split("/")[0] : undefined,
+    ip: network.ipConfig?.mode === "static" ? canonicalIp(network.ipConfig.address?.split("/")[0]) : undefined,
     mac: network.macAddress?.toLowerCase(),
   }));
+}
+
+/** One spelling per address, so 2001:db8::10 and 2001:DB8:0::10 are seen as the same IP. */
+function canonicalIp(ip: string | undefined): string | undefined {
+  if (ip === undefined) return undefined;
+  try {
+    return ipaddr.parse(ip).toString();
+  } catch {
+    return ip;
+  }
 }

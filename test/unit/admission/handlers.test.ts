@@ -343,6 +343,12 @@ describe("validating admission (wukongValidator)", () => {
         expectAllowed(await admit(wukong(seedSpec()), {}, cluster));
       });
 
+      it("sees one IPv6 address however it is spelled", async () => {
+        const cluster = new FakeCluster();
+        cluster.others = [other("prod", "v6", onVlan(100, "2001:DB8:0:0::10/64"))];
+        expectDenied(await admit(wukong(withNetwork(onVlan(100, "2001:db8::10/64"))), {}, cluster), "2001:db8::10 is already used by Wukong prod/v6");
+      });
+
       it("admits the same IP when the other Wukong uses it with dhcp (no static claim)", async () => {
         const cluster = new FakeCluster();
         cluster.others = [other("prod", "dhcp", { name: "mgmt", type: "bridge", vlanId: 100 })];
