@@ -12,11 +12,18 @@ export async function defaultWukong(request: PeprMutateRequest<WukongResource>):
     const old = WukongSpec.safeParse((request.OldResource as WukongResource | undefined)?.spec);
     request.Raw.spec = withDefaults({
       namespace: request.Request.namespace ?? request.Raw.metadata?.namespace ?? "default",
-      name: request.Raw.metadata?.name ?? request.Request.name,
+      name: nameForMacs(request),
       spec: parsed.data,
       oldSpec: old.success ? old.data : undefined,
     });
   } catch (error) {
     Log.error({ name: request.Request.name, error: String(error) }, "defaulting failed; leaving the spec unchanged");
   }
+}
+
+// With metadata.generateName the apiserver names the object only after mutating admission, so every such
+// Wukong would hash to the same MACs: use the request's uid instead (the MACs are stored and inherited after).
+function nameForMacs(request: PeprMutateRequest<WukongResource>): string {
+  const name = request.Raw.metadata?.name || request.Request.name;
+  return name || `${request.Raw.metadata?.generateName ?? ""}${request.Request.uid}`;
 }

@@ -129,6 +129,15 @@ describe("mutating admission (defaultWukong)", () => {
     expect(raw.spec.networks[0].macAddress).toBe(stableMac("prod", SEED_NAME, "mgmt"));
   });
 
+  it("gives Wukongs created with generateName (no name yet at mutation) different MACs", async () => {
+    const unnamed = () => ({ ...wukong(seedSpec()), metadata: { generateName: "vm-", namespace: SEED_NAMESPACE } });
+    const [first, second] = [await mutate(admissionRequest(unnamed(), { name: "" })), await mutate(admissionRequest(unnamed(), { name: "" }))];
+    const [a, b] = [first.spec.networks[0].macAddress, second.spec.networks[0].macAddress];
+    expect(a).toMatch(/^02(:[0-9a-f]{2}){5}$/);
+    expect(a).not.toBe(b);
+    expect(first.metadata).toEqual({ generateName: "vm-", namespace: SEED_NAMESPACE });
+  });
+
   it("adds the boot disk of an osImage-only spec", async () => {
     const raw = await mutate(admissionRequest(wukong({ cpu: 1, memory: "1Gi", osImage: "docker://quay.io/containerdisks/fedora:40" })));
     expect(raw.spec.disks).toEqual([{ name: "system", size: "20Gi", boot: true }]);

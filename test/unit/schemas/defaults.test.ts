@@ -172,6 +172,13 @@ describe("withDefaults", () => {
       expect(formatProblems(validateWukong({ name: SEED_NAME, spec, oldSpec }))).toBe("");
     });
 
+    it("a derived Halted follows autoStart back to true", () => {
+      const oldSpec = defaulted(minimal({ startStrategy: { autoStart: false } }));
+      const edited = clone(oldSpec);
+      edited.startStrategy!.autoStart = true;
+      expect(defaulted(edited, { oldSpec }).startStrategy).toEqual({ autoStart: true, runStrategy: "Always" });
+    });
+
     it("a derived runStrategy follows a later restartPolicy", () => {
       const oldSpec = defaulted(minimal());
       const edited = clone(oldSpec);
