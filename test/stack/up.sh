@@ -35,7 +35,9 @@ start operator npx pepr dev --host localhost --yes
 # Ready when a server-side dry run goes through both webhooks (the mutated object carries a MAC)…
 deadline=$((SECONDS + ${WUKONG_START_TIMEOUT:-300}))
 printf 'waiting for the admission webhooks'
-until kubectl apply --dry-run=server -f "$repo/samples/seed.yaml" -o jsonpath='{.spec.networks[0].macAddress}' 2>/dev/null | grep -q ':'; do
+probe='{"apiVersion":"vm.novasphere.dev/v1alpha1","kind":"Wukong","metadata":{"name":"readiness-probe","namespace":"default"},
+  "spec":{"cpu":1,"memory":"1Gi","networks":[{"name":"probe","type":"bridge"}],"disks":[{"name":"system","size":"1Gi"}]}}'
+until echo "$probe" | kubectl apply --dry-run=server -f - -o jsonpath='{.spec.networks[0].macAddress}' 2>/dev/null | grep -q ':'; do
   if [ $SECONDS -ge $deadline ] || ! kill -0 "-$(cat "$state/operator.pid")" 2>/dev/null; then
     echo; echo "the operator did not become ready; last lines of its log:" >&2
     tail -40 "$state/operator.log" >&2
