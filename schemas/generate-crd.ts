@@ -1,8 +1,15 @@
-// Writes schemas/wukong.crd.yaml from the zod schema: `npm run generate:crd`.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+// Writes schemas/wukong.crd.yaml and docs/api-reference.md from the zod schema: `npm run generate:crd`.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { apiReference } from "./api-reference";
 import { crdYaml } from "./crd-yaml";
 
-const target = join(__dirname, "wukong.crd.yaml");
-writeFileSync(target, crdYaml());
-console.log(`wrote ${target}`);
+const outputs: [string, string][] = [
+  [join(__dirname, "wukong.crd.yaml"), crdYaml()],
+  [join(__dirname, "..", "docs", "api-reference.md"), apiReference()],
+];
+for (const [target, text] of outputs) {
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+  console.log(`wrote ${target}`);
+}
