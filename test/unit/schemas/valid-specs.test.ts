@@ -1,4 +1,7 @@
 // Valid specs are admitted as written and after defaulting, with zero problems.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
 import { withDefaults } from "../../../lib/defaults";
 import { formatProblems } from "../../../schemas/problems";
 import { CloudInitUser, Disk, HighAvailability, IpConfig, Network, Toleration, WukongSpec } from "../../../schemas/spec";
@@ -62,5 +65,23 @@ describe("valid specs", () => {
 
   it("accepts a Wukong name of 53 characters (the cloud-init Secret name is exactly 63)", () => {
     expect(problemsOf({ ...seedSpec(), networks: [], disks: [{ name: "os", size: "1Gi", boot: true }] }, "w".repeat(53))).toBe("");
+  });
+
+  describe("samples/", () => {
+    const dir = join(__dirname, "../../../samples");
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const wukongs: [string, any][] = readdirSync(dir)
+      .filter(file => file.endsWith(".yaml"))
+      .flatMap(file => parseAllDocuments(readFileSync(join(dir, file), "utf8")).map(doc => [file, doc.toJS()] as [string, any]))
+      .filter(([, object]) => object?.kind === "Wukong");
+
+    it("has Wukong samples", () => {
+      expect(wukongs.length).toBeGreaterThan(0);
+    });
+
+    it.each(wukongs.map(([file, object]) => [`${file} ${object.metadata?.name}`, object]))("%s is valid after defaulting", (_, object) => {
+      const spec = withDefaults({ namespace: object.metadata.namespace ?? "default", name: object.metadata.name, spec: object.spec });
+      expect(formatProblems(validateWukong({ name: object.metadata.name, spec }))).toBe("");
+    });
   });
 });
