@@ -1,6 +1,8 @@
 // Cross-field rules: what one field alone cannot say. They read the raw spec defensively, so a spec with
 // structural errors still gets every cross-field problem reported in the same denial.
 import ipaddr from "ipaddr.js";
+// Child names are the builders' own: the limit is checked on exactly what will be created.
+import { cloudInitSecretName, diskClaimName, generatedNadName } from "../lib/children/names";
 import { parseCustomUserData } from "./cloud-config";
 import type { Problem } from "./problems";
 import { LIMITS, RESTART_POLICIES, type RestartPolicy } from "./spec";
@@ -18,7 +20,6 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
 export const RESERVED_NETWORK_NAMES = ["pod"];
 export const RESERVED_DISK_NAMES = ["cloudinitdisk"];
 const MAX_NAME = 63;
-const CLOUD_INIT_SUFFIX = "cloudinit";
 
 const STARTING_STRATEGIES = ["Always", "RerunOnFailure", "Once"];
 const RUN_STRATEGY_OF_POLICY: Record<RestartPolicy, string> = { Always: "Always", OnFailure: "RerunOnFailure", Never: "Once" };
@@ -38,21 +39,21 @@ export function crossFieldProblems(name: string, spec: unknown): Problem[] {
 
 function nameProblems(name: string, spec: Raw): Problem[] {
   const problems: Problem[] = [];
-  if (name.length > MAX_NAME) problems.push({ path: "metadata.name", message: `must be at most ${MAX_NAME} characters: it names the VirtualMachine` });
-  const tooLong = (child: string) => `${name}-${child}`.length > MAX_NAME;
-  if (tooLong(CLOUD_INIT_SUFFIX)) {
-    problems.push({ path: "metadata.name", message: `is too long: the cloud-init Secret "${name}-${CLOUD_INIT_SUFFIX}" would exceed ${MAX_NAME} characters` });
+  const tooLong = (childName: string) => childName.length > MAX_NAME;
+  if (tooLong(name)) problems.push({ path: "metadata.name", message: `must be at most ${MAX_NAME} characters: it names the VirtualMachine` });
+  else if (tooLong(cloudInitSecretName(name))) {
+    problems.push({ path: "metadata.name", message: `is too long: the cloud-init Secret "${cloudInitSecretName(name)}" would exceed ${MAX_NAME} characters` });
   }
   for (const [network, i] of records(spec.networks, LIMITS.maxNetworks)) {
     const child = text(network.name);
-    if (child && !network.nadName && tooLong(child)) {
-      problems.push({ path: `spec.networks[${i}].name`, message: `makes the NetworkAttachmentDefinition name "${name}-${child}" longer than ${MAX_NAME} characters: shorten it or the Wukong name` });
+    if (child && !network.nadName && tooLong(generatedNadName(name, child))) {
+      problems.push({ path: `spec.networks[${i}].name`, message: `makes the NetworkAttachmentDefinition name "${generatedNadName(name, child)}" longer than ${MAX_NAME} characters: shorten it or the Wukong name` });
     }
   }
   for (const [disk, i] of records(spec.disks, LIMITS.maxDisks)) {
     const child = text(disk.name);
-    if (child && tooLong(child)) {
-      problems.push({ path: `spec.disks[${i}].name`, message: `makes the volume name "${name}-${child}" longer than ${MAX_NAME} characters: shorten it or the Wukong name` });
+    if (child && tooLong(diskClaimName(name, child))) {
+      problems.push({ path: `spec.disks[${i}].name`, message: `makes the volume name "${diskClaimName(name, child)}" longer than ${MAX_NAME} characters: shorten it or the Wukong name` });
     }
   }
   return problems;
