@@ -7,14 +7,15 @@ state=${WUKONG_STATE:-$repo/.wukong}/stack
 
 trap '"$here/down.sh"; exit 0' INT TERM
 "$here/up.sh"
+if [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ]; then kubeconfig=${KUBECONFIG:-$HOME/.kube/config}; else kubeconfig=${WUKONG_STATE:-$repo/.wukong}/kubeconfig; fi
 cat <<MSG
 
 Wukong is running against the local cluster (operator log: $state/operator.log).
 In another shell:
-  export KUBECONFIG=${WUKONG_STATE:-$repo/.wukong}/kubeconfig
+  export KUBECONFIG=$kubeconfig
   kubectl apply -f samples/seed.yaml && kubectl get wk -w
 Press Ctrl-C to stop everything.
 
 MSG
-tail -n 0 -F "$state/operator.log" "$state/simulator.log" &
+tail -n 0 -F "$state"/*.log &
 wait

@@ -14,8 +14,18 @@ if [ ! -d node_modules/pepr ]; then
   npm ci --no-audit --no-fund
 fi
 
-"$here/../cluster/up.sh"
-. "$here/../cluster/env.sh"
+# The embedded local cluster, unless the user asks for the one their KUBECONFIG names (never implicitly:
+# `pepr dev` registers webhooks in whatever cluster it talks to).
+if [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ]; then
+  : "${KUBECONFIG:=$HOME/.kube/config}"
+  export KUBECONFIG
+  dev_host=${WUKONG_DEV_HOST:-host.k3d.internal}
+  echo "using the cluster in $KUBECONFIG; webhooks will call https://$dev_host:3000"
+else
+  "$here/../cluster/up.sh"
+  . "$here/../cluster/env.sh"
+  dev_host=localhost
+fi
 
 # Each process runs in its own session so down.sh can stop it with everything it spawned.
 start() { # <name> <command…>
@@ -29,8 +39,9 @@ start() { # <name> <command…>
   echo "started $name (pid $!, log $state/$name.log)"
 }
 
-start simulator node_modules/.bin/tsx test/simulator/main.ts
-start operator npx pepr dev --host localhost --yes
+# The simulator stands in for KubeVirt, CDI and the PV binder: only on the embedded cluster.
+[ "${WUKONG_USE_KUBECONFIG:-}" = 1 ] || start simulator node_modules/.bin/tsx test/simulator/main.ts
+start operator npx pepr dev --host "$dev_host" --yes
 
 # Ready when a server-side dry run goes through both webhooks (the mutated object carries a MAC)…
 deadline=$((SECONDS + ${WUKONG_START_TIMEOUT:-300}))
