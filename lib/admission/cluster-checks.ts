@@ -5,7 +5,7 @@ import type { Problem } from "../../schemas/problems";
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
 import type { Wukong } from "../../schemas/wukong";
-import { addressClaims } from "./segments";
+import { type AddressClaim, addressClaims } from "./segments";
 
 export interface StorageClassInfo {
   name: string;
@@ -82,16 +82,23 @@ async function conflictProblems({ namespace, name, spec }: ClusterCheckInput, lo
   const others = (await lookup.wukongs())
     .filter(w => w.spec && `${w.metadata?.namespace}/${w.metadata?.name}` !== self)
     .flatMap(w => addressClaims(w.metadata?.namespace ?? "", w.metadata?.name ?? "", w.spec!));
+  // Two NICs of this very Wukong on one segment clash just the same; each pair is reported once.
+  return mine.flatMap((claim, i) => [
+    ...clashes(claim, mine.slice(0, i), "this Wukong"),
+    ...clashes(claim, others, "Wukong"),
+  ]);
+}
+
+function clashes(claim: AddressClaim, others: AddressClaim[], whose: string): Problem[] {
   const problems: Problem[] = [];
-  for (const claim of mine) {
-    for (const other of others) {
-      if (other.segment !== claim.segment) continue;
-      if (claim.ip && claim.ip === other.ip) {
-        problems.push({ path: `${claim.path}.ipConfig.address`, message: `${claim.ip} is already used by Wukong ${other.owner} (${other.path}) on the same segment (${claim.segment})` });
-      }
-      if (claim.mac && claim.mac === other.mac) {
-        problems.push({ path: `${claim.path}.macAddress`, message: `${claim.mac} is already used by Wukong ${other.owner} (${other.path}) on the same segment (${claim.segment})` });
-      }
+  for (const other of others) {
+    if (other.segment !== claim.segment) continue;
+    const by = whose === "Wukong" ? `Wukong ${other.owner} (${other.path})` : `${other.path} of this Wukong`;
+    if (claim.ip && claim.ip === other.ip) {
+      problems.push({ path: `${claim.path}.ipConfig.address`, message: `${claim.ip} is already used by ${by} on the same segment (${claim.segment})` });
+    }
+    if (claim.mac && claim.mac === other.mac) {
+      problems.push({ path: `${claim.path}.macAddress`, message: `${claim.mac} is already used by ${by} on the same segment (${claim.segment})` });
     }
   }
   return problems;

@@ -371,6 +371,11 @@ describe("validating admission (wukongValidator)", () => {
         expectAllowed(await admit(clone(self), { oldObject: clone(self) }, cluster));
       });
 
+      it("denies two NICs of one Wukong with the same IP on the same segment", async () => {
+        const spec: Raw = { ...seedSpec(), networks: [onVlan(100, "192.168.100.10/24"), { ...onVlan(100, "192.168.100.10/24"), name: "mgmt2" }] };
+        expectDenied(await admit(wukong(spec), {}, new FakeCluster()), "spec.networks[1].ipConfig.address: 192.168.100.10 is already used by spec.networks[0] of this Wukong");
+      });
+
       it("denies a MAC another Wukong uses on the same segment", async () => {
         const cluster = new FakeCluster();
         cluster.others = [other("prod", "web-02", { ...onVlan(100, "192.168.100.11/24"), macAddress: "02:00:00:00:00:42" })];
