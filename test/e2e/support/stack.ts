@@ -1,0 +1,55 @@
+// The local stack from the suite's side: bring it up (test/stack/up.sh), read the environment env.sh sets,
+// and kill the operator the way a crash would.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const REPO = resolve(__dirname, "../../..");
+export const STATE = process.env.WUKONG_STATE ?? join(REPO, ".wukong");
+export const STACK_STATE = join(STATE, "stack");
+export const OPERATOR_LOG = join(STACK_STATE, "operator.log");
+export const SIMULATOR_LOG = join(STACK_STATE, "simulator.log");
+
+/** Runs test/stack/up.sh (idempotent; restarts a dead operator or simulator), its output on our stderr. */
+export function stackUp(): void {
+  const result = spawnSync(join(REPO, "test/stack/up.sh"), [], { cwd: REPO, stdio: ["ignore", process.stderr, process.stderr], env: process.env });
+  if (result.status !== 0) throw new Error(`test/stack/up.sh failed (exit ${result.status ?? result.signal})`);
+}
+
+export function stackDown(...args: string[]): void {
+  spawnSync(join(REPO, "test/stack/down.sh"), args, { cwd: REPO, stdio: ["ignore", process.stderr, process.stderr], env: process.env });
+}
+
+/** PATH and KUBECONFIG exactly as `. test/cluster/env.sh` sets them. */
+export function clusterEnv(): { PATH: string; KUBECONFIG: string } {
+  const out = execFileSync("bash", ["-c", '. test/cluster/env.sh >&2 && printf "%s\\0%s" "$PATH" "$KUBECONFIG"'], { cwd: REPO, env: process.env, encoding: "utf8" });
+  const [PATH, KUBECONFIG] = out.split("\0");
+  if (!PATH || !KUBECONFIG) throw new Error(`test/cluster/env.sh gave no PATH/KUBECONFIG (${JSON.stringify(out)})`);
+  return { PATH, KUBECONFIG };
+}
+
+/** The operator's process group (up.sh starts it with setsid, so its pid is the group id). */
+export function operatorPgid(): number {
+  return Number(readFileSync(join(STACK_STATE, "operator.pid"), "utf8").trim());
+}
+
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** kill -KILL -<pgid>: `pepr dev`, the module it runs and everything else in the group, with no chance to clean up. */
+export function killOperator(): number {
+  const pgid = operatorPgid();
+  process.kill(-pgid, "SIGKILL");
+  return pgid;
+}
+
+/** Lines of the operator log that the current operator process wrote (the log restarts with each start). */
+export function operatorLog(): string {
+  return readFileSync(OPERATOR_LOG, "utf8");
+}
