@@ -13,6 +13,7 @@ module.exports = {
   // Waits inside the tests carry their own, tighter deadlines with a message; this is the backstop.
   testTimeout: 240_000,
   slowTestThreshold: 60,
+  verbose: true,
   globalSetup: "<rootDir>/test/e2e/support/global-setup.ts",
   globalTeardown: "<rootDir>/test/e2e/support/global-teardown.ts",
   reporters: ["default", "<rootDir>/test/e2e/support/failure-logs-reporter.cjs"],
