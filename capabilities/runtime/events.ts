@@ -3,6 +3,7 @@
 import { K8s, Log, kind } from "pepr";
 import { API_VERSION, MANAGER } from "../../schemas/wukong";
 import type { WukongResource } from "../kinds";
+import { apiFailure } from "./api-errors";
 
 export type EventType = "Normal" | "Warning";
 
@@ -31,7 +32,9 @@ export const kubernetesEvents: EventRecorder = {
         count: 1,
       });
     } catch (error) {
-      Log.warn({ wukong: `${namespace}/${name}`, reason, error: String(error) }, "could not record event");
+      // kubernetes-fluent-client throws plain objects: String(error) would log "[object Object]".
+      const failure = apiFailure(error);
+      Log.warn({ wukong: `${namespace}/${name}`, reason, status: failure.status, error: failure.message }, "could not record event");
     }
   },
 };
