@@ -8,17 +8,25 @@ const { join, resolve } = require("node:path");
 const repo = resolve(__dirname, "../../..");
 const stack = join(process.env.WUKONG_STATE || join(repo, ".wukong"), "stack");
 
-function tail(file, lines) {
-  if (!existsSync(file)) return "(no log)";
-  return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+// pepr colours its log lines; a CI log shows the escape codes as noise.
+const plain = text => text.replace(/\u001b\[[0-9;]*m/g, "");
+
+function lines(file) {
+  return existsSync(file) ? plain(readFileSync(file, "utf8")).split("\n") : ["(no log)"];
 }
+
+const tail = (file, count) => lines(file).slice(-count).join("\n");
 
 class FailureLogsReporter {
   onRunComplete(_contexts, results) {
     const failed = results.numFailedTests > 0 || results.numRuntimeErrorTestSuites > 0 || results.numFailedTestSuites > 0;
     if (!failed) return;
     const out = [];
-    out.push(`\n===== e2e failed: last 120 lines of ${join(stack, "operator.log")}`, tail(join(stack, "operator.log"), 120));
+    const operatorLog = join(stack, "operator.log");
+    // The operator logs every admission request at DEBUG: its warnings and errors first, then the plain tail.
+    const problems = lines(operatorLog).filter(line => /^\[[\d:.]+\] (WARN|ERROR|FATAL)/.test(line)).slice(-40);
+    out.push(`\n===== e2e failed: last ${problems.length} WARN/ERROR lines of ${operatorLog}`, problems.join("\n"));
+    out.push(`\n===== last 120 lines of ${operatorLog}`, tail(operatorLog, 120));
     out.push(`\n===== last 60 lines of ${join(stack, "simulator.log")}`, tail(join(stack, "simulator.log"), 60));
     const logs = spawnSync(join(repo, "test/cluster/logs.sh"), ["40"], { cwd: repo, encoding: "utf8" });
     out.push("\n===== test/cluster/logs.sh 40", `${logs.stdout ?? ""}${logs.stderr ?? ""}`);
