@@ -119,7 +119,7 @@ export const CloudInit = z
   })
   .meta({
     ...d("Custom cloud-init user data."),
-    "x-kubernetes-validations": [{ rule: "!(has(self.userData) && has(self.userDataSecretRef))", message: "userData and userDataSecretRef are mutually exclusive", reason: "FieldValueForbidden" }],
+    "x-kubernetes-validations": [{ rule: "!(has(self.userData) && has(self.userDataSecretRef))", message: "userData and userDataSecretRef are mutually exclusive", fieldPath: ".userDataSecretRef", reason: "FieldValueForbidden" }],
   });
 
 export const Toleration = z

@@ -1,4 +1,5 @@
 // Validating admission: every problem at once, each with its field path; 4xx whatever arrives.
+import { isDeepStrictEqual } from "node:util";
 import { Log, type PeprValidateRequest } from "pepr";
 import { clusterChecks, type ClusterLookup } from "../../lib/admission/cluster-checks";
 import { formatProblems, uniqueProblems } from "../../schemas/problems";
@@ -13,12 +14,18 @@ export function wukongValidator(lookup: ClusterLookup) {
     try {
       const name = request.Raw.metadata?.name ?? request.Request.name ?? "";
       const namespace = request.Request.namespace ?? request.Raw.metadata?.namespace ?? "default";
-      const oldParsed = WukongSpec.safeParse((request.OldResource as WukongResource | undefined)?.spec);
+      const oldRaw = (request.OldResource as WukongResource | undefined)?.spec;
+      // Metadata-only updates (our finalizer, labels, annotations) never re-judge an admitted spec:
+      // a lookup timeout must not block a deletion.
+      if (oldRaw !== undefined && sameJson(oldRaw, request.Raw.spec)) return request.Approve();
+      const oldParsed = WukongSpec.safeParse(oldRaw);
       const oldSpec = oldParsed.success ? oldParsed.data : undefined;
       const problems = validateWukong({ name, spec: request.Raw.spec, oldSpec, annotations: request.Raw.metadata?.annotations });
       const warnings = plainPasswordWarning(request.Raw);
-      if (problems.length === 0) {
-        const spec = WukongSpec.parse(request.Raw.spec);
+      // Cluster checks need a well-formed spec; they run beside cross-field problems so all come at once.
+      const parsed = WukongSpec.safeParse(request.Raw.spec);
+      if (parsed.success) {
+        const spec = parsed.data;
         const verdict = await clusterChecks({ namespace, name, spec, oldSpec }, lookup);
         problems.push(...verdict.problems);
         warnings.push(...verdict.warnings);
@@ -32,6 +39,9 @@ export function wukongValidator(lookup: ClusterLookup) {
     }
   };
 }
+
+/** Equal as JSON, whatever the key order or the objects' prototypes (Pepr's copies have none). */
+const sameJson = (a: unknown, b: unknown) => isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 
 function plainPasswordWarning(wukong: WukongResource): string[] {
   return wukong.spec?.cloudInitUser?.password !== undefined

@@ -25,7 +25,13 @@ export function apiFailure(error: unknown): ApiFailure {
 export function isTransient(error: unknown): boolean {
   const { status } = apiFailure(error);
   const answeredByServer = (error as { data?: { kind?: string } })?.data?.kind === "Status";
-  return status === undefined || TRANSIENT_STATUS.has(status) || !answeredByServer;
+  return status === undefined || TRANSIENT_STATUS.has(status) || !answeredByServer || namespaceTerminating(error);
+}
+
+/** Children cannot be created while the namespace goes away; the Wukong's own deletion is on its way. */
+function namespaceTerminating(error: unknown): boolean {
+  const { status, message } = apiFailure(error);
+  return status === 403 && message.includes("because it is being terminated");
 }
 
 export function isNotFound(error: unknown): boolean {

@@ -131,4 +131,9 @@ function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 200);
+/** Client libraries throw Errors or plain `{status, data: {message}}` objects; either way, say something useful. */
+function reason(error: unknown): string {
+  const e = error as { message?: unknown; status?: unknown; data?: { message?: unknown } } | undefined;
+  const text = e?.data?.message ?? e?.message ?? (e?.status !== undefined ? `HTTP ${e.status}` : String(error));
+  return String(text).slice(0, 200);
+}

@@ -54,7 +54,7 @@ const cases: BadSpec[] = [
     title: "both userData and userDataSecretRef",
     spec: base({ cloudInit: { userData: "#cloud-config\npackages: [htop]\n", userDataSecretRef: { name: "my-user-data" } } }),
     by: "schema",
-    expected: ["spec.cloudInit", "userData and userDataSecretRef are mutually exclusive"],
+    expected: ["spec.cloudInit.userDataSecretRef", "userData and userDataSecretRef are mutually exclusive"],
   },
   {
     title: "a gateway outside the address's subnet",
@@ -73,9 +73,14 @@ const cases: BadSpec[] = [
     spec: base({
       cloudInitUser: { name: "ops", password: "secret", passwordHash: "$6$salt$hash" },
       networks: [{ name: "a", type: "bridge", vlanId: 211, ipConfig: { mode: "static", address: "10.23.0.5/24", gateway: "10.99.0.1" } }],
+      disks: [{ name: "system", size: "10Gi", storageClassName: "no-such-class" }],
     }),
     by: "webhook",
-    expected: ["spec.networks[0].ipConfig.gateway: 10.99.0.1 is outside the subnet", "spec.cloudInitUser.password: set either password or passwordHash, not both"],
+    expected: [
+      "spec.networks[0].ipConfig.gateway: 10.99.0.1 is outside the subnet",
+      "spec.cloudInitUser.password: set either password or passwordHash, not both",
+      'spec.disks[0].storageClassName: StorageClass "no-such-class" does not exist',
+    ],
   },
 ];
 

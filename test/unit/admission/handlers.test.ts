@@ -251,6 +251,15 @@ describe("validating admission (wukongValidator)", () => {
       expectAllowed(await admit(old(), { oldObject: old() }));
     });
 
+    it("admits a metadata-only update (finalizer removal) without asking the cluster, even when lookups hang", async () => {
+      const cluster = new FakeCluster();
+      cluster.wukongs = never;
+      const object = old();
+      object.metadata = { ...object.metadata, finalizers: [] };
+      expectAllowed(await admit(object, { oldObject: { ...old(), metadata: { ...old().metadata, finalizers: ["vm.novasphere.dev/finalizer"] } } }, cluster));
+      expect(cluster.calls).toEqual({ storageClasses: 0, nads: 0, wukongs: 0 });
+    });
+
     it("denies shrinking a disk", async () => {
       const object = old();
       object.spec.disks[0].size = "40Gi";
@@ -423,6 +432,12 @@ describe("validating admission (wukongValidator)", () => {
         const cluster = new FakeCluster();
         cluster.wukongs = () => Promise.reject(new Error("down"));
         expectAllowed(await admit(wukong({ ...seedSpec(), networks: [] }), {}, cluster));
+      });
+
+      it("reports cluster problems together with cross-field problems", async () => {
+        const spec: Raw = { ...seedSpec(), disks: [{ name: "system", size: "10Gi", storageClassName: "no-such-class" }] };
+        spec.networks[0].ipConfig.gateway = "10.0.0.1";
+        expectDenied(await admit(wukong(spec), {}, new FakeCluster()), "spec.networks[0].ipConfig.gateway: 10.0.0.1 is outside the subnet", 'spec.disks[0].storageClassName: StorageClass "no-such-class" does not exist');
       });
 
       it("denies when the Wukong lookup hangs past the default deadline (fail-closed), in about 2 s", async () => {
