@@ -14,7 +14,12 @@ build() { # <module dir> <package> <binary name> [ldflags]
   if [ -x "$bin/$name" ]; then return 0; fi
   echo "building $name ($pkg) — a cold build takes minutes on 2 cores" >&2
   local started=$SECONDS
-  (cd "$here/$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w $ldflags" -o "$bin/$name.partial" "$pkg")
+  # A heartbeat, so a 5-minute compile does not look like a hang.
+  (while sleep 30; do echo "  … still building $name ($((SECONDS - started))s)"; done) >&2 &
+  local heartbeat=$! status=0
+  (cd "$here/$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags="-s -w $ldflags" -o "$bin/$name.partial" "$pkg") || status=$?
+  kill "$heartbeat" 2>/dev/null || true
+  [ "$status" -eq 0 ] || return "$status"
   mv "$bin/$name.partial" "$bin/$name"
   echo "built $name in $((SECONDS - started))s" >&2
 }
