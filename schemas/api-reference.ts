@@ -41,7 +41,8 @@ function walk(node: Node, path: string, required: boolean, lines: string[]): voi
   lines.push(`| \`${path}\`${required ? " (required)" : ""} | ${typeOf(node)} | ${constraints(node)} | ${cell(node.description ?? "")} |`);
   for (const [name, child] of Object.entries(node.properties ?? {})) walk(child, `${path}.${name}`, node.required?.includes(name) ?? false, lines);
   const item = node.items;
-  if (item?.properties) for (const [name, child] of Object.entries(item.properties)) walk(child, `${path}[].${name}`, item.required?.includes(name) ?? false, lines);
+  if (item?.properties)
+    for (const [name, child] of Object.entries(item.properties)) walk(child, `${path}[].${name}`, item.required?.includes(name) ?? false, lines);
 }
 
 function typeOf(node: Node): string {

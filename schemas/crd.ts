@@ -38,7 +38,14 @@ export function wukongCrd() {
     metadata: { name: `${API.plural}.${API.group}` },
     spec: {
       group: API.group,
-      names: { kind: API.kind, listKind: `${API.kind}List`, plural: API.plural, singular: API.singular, shortNames: [...API.shortNames], categories: [...API.categories] },
+      names: {
+        kind: API.kind,
+        listKind: `${API.kind}List`,
+        plural: API.plural,
+        singular: API.singular,
+        shortNames: [...API.shortNames],
+        categories: [...API.categories],
+      },
       scope: "Namespaced",
       versions: [
         {
@@ -57,7 +64,8 @@ export function wukongCrd() {
           schema: {
             openAPIV3Schema: {
               type: "object",
-              description: "Wukong declares a whole KubeVirt virtual machine: CPU, memory, networks, disks, cloud-init and placement. The operator creates and owns its NetworkAttachmentDefinitions, DataVolumes/PVCs, cloud-init Secret and VirtualMachine.",
+              description:
+                "Wukong declares a whole KubeVirt virtual machine: CPU, memory, networks, disks, cloud-init and placement. The operator creates and owns its NetworkAttachmentDefinitions, DataVolumes/PVCs, cloud-init Secret and VirtualMachine.",
               required: ["spec"],
               properties: {
                 apiVersion: { type: "string", description: "APIVersion of this object: vm.novasphere.dev/v1alpha1." },

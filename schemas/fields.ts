@@ -32,7 +32,10 @@ export const sizeQuantity = (minimum: bigint, maximum: bigint) =>
     .superRefine((value, ctx) => {
       const bytes = bytesOf(value);
       if (!quantityRegExp.test(value)) {
-        ctx.addIssue({ code: "custom", message: "must be a Kubernetes quantity such as 8Gi or 512Mi (binary suffixes Ki, Mi, Gi, Ti; '8GB' is not a quantity)" });
+        ctx.addIssue({
+          code: "custom",
+          message: "must be a Kubernetes quantity such as 8Gi or 512Mi (binary suffixes Ki, Mi, Gi, Ti; '8GB' is not a quantity)",
+        });
       } else if (bytes === undefined) {
         ctx.addIssue({ code: "custom", message: "must be a whole, non-negative number of bytes such as 8Gi" });
       } else if (bytes < minimum) {
@@ -106,4 +109,7 @@ export const labelKey = z
 export const labelValue = z
   .string()
   .max(63, "must be a label value of at most 63 characters")
-  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, "must be a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
+  .regex(
+    /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/,
+    "must be a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+  );

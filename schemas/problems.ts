@@ -6,9 +6,7 @@ export interface Problem {
 
 /** ["spec", "networks", 1, "ipConfig"] → "spec.networks[1].ipConfig" */
 export function fieldPath(segments: readonly PropertyKey[]): string {
-  return segments
-    .map((segment, index) => (typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`))
-    .join("");
+  return segments.map((segment, index) => (typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`)).join("");
 }
 
 export function formatProblems(problems: readonly Problem[]): string {

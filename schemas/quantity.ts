@@ -3,8 +3,7 @@
 import { quantityToScalar } from "@kubernetes/client-node/dist/util.js";
 
 /** The regular expression Kubernetes publishes for resource.Quantity in its OpenAPI schema. */
-export const QUANTITY_PATTERN =
-  "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+export const QUANTITY_PATTERN = "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
 const quantityRegExp = new RegExp(QUANTITY_PATTERN);
 
 export const Mi = 1024n ** 2n;
@@ -12,8 +11,18 @@ export const Gi = 1024n ** 3n;
 export const Ti = 1024n ** 4n;
 
 const SUFFIX_BYTES: Record<string, bigint> = {
-  Ki: 1024n, Mi, Gi, Ti, Pi: 1024n ** 5n, Ei: 1024n ** 6n,
-  k: 10n ** 3n, M: 10n ** 6n, G: 10n ** 9n, T: 10n ** 12n, P: 10n ** 15n, E: 10n ** 18n,
+  Ki: 1024n,
+  Mi,
+  Gi,
+  Ti,
+  Pi: 1024n ** 5n,
+  Ei: 1024n ** 6n,
+  k: 10n ** 3n,
+  M: 10n ** 6n,
+  G: 10n ** 9n,
+  T: 10n ** 12n,
+  P: 10n ** 15n,
+  E: 10n ** 18n,
 };
 
 /**
@@ -41,7 +50,12 @@ export function bytesOf(quantity: string): bigint | undefined {
 
 /** A short human form for messages: "1Mi", "2.5Gi". */
 export function formatBytes(bytes: bigint): string {
-  const units: [string, bigint][] = [["Ti", Ti], ["Gi", Gi], ["Mi", Mi], ["Ki", 1024n]];
+  const units: [string, bigint][] = [
+    ["Ti", Ti],
+    ["Gi", Gi],
+    ["Mi", Mi],
+    ["Ki", 1024n],
+  ];
   for (const [suffix, size] of units) {
     if (bytes >= size) {
       const value = Number((bytes * 100n) / size) / 100;

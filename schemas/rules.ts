@@ -47,13 +47,19 @@ function nameProblems(name: string, spec: Raw): Problem[] {
   for (const [network, i] of records(spec.networks, LIMITS.maxNetworks)) {
     const child = text(network.name);
     if (child && !network.nadName && tooLong(generatedNadName(name, child))) {
-      problems.push({ path: `spec.networks[${i}].name`, message: `makes the NetworkAttachmentDefinition name "${generatedNadName(name, child)}" longer than ${MAX_NAME} characters: shorten it or the Wukong name` });
+      problems.push({
+        path: `spec.networks[${i}].name`,
+        message: `makes the NetworkAttachmentDefinition name "${generatedNadName(name, child)}" longer than ${MAX_NAME} characters: shorten it or the Wukong name`,
+      });
     }
   }
   for (const [disk, i] of records(spec.disks, LIMITS.maxDisks)) {
     const child = text(disk.name);
     if (child && tooLong(diskClaimName(name, child))) {
-      problems.push({ path: `spec.disks[${i}].name`, message: `makes the volume name "${diskClaimName(name, child)}" longer than ${MAX_NAME} characters: shorten it or the Wukong name` });
+      problems.push({
+        path: `spec.disks[${i}].name`,
+        message: `makes the volume name "${diskClaimName(name, child)}" longer than ${MAX_NAME} characters: shorten it or the Wukong name`,
+      });
     }
   }
   return problems;
@@ -67,7 +73,8 @@ function duplicateNames(items: [Raw, number][], list: string, reserved: string[]
     if (name === undefined) continue;
     if (reserved.includes(name)) problems.push({ path: `spec.${list}[${i}].name`, message: `"${name}" is reserved for ${reservedWhy}` });
     const first = seen.get(name);
-    if (first !== undefined) problems.push({ path: `spec.${list}[${i}].name`, message: `duplicates spec.${list}[${first}].name "${name}": names must be unique` });
+    if (first !== undefined)
+      problems.push({ path: `spec.${list}[${i}].name`, message: `duplicates spec.${list}[${first}].name "${name}": names must be unique` });
     else seen.set(name, i);
   }
   return problems;
@@ -82,7 +89,10 @@ function networkProblems(spec: Raw): Problem[] {
     const at = `spec.networks[${i}]`;
     const type = text(network.type);
     if (type === "sriov" && network.resourceName === undefined && network.nadName === undefined) {
-      problems.push({ path: `${at}.resourceName`, message: "is required for sriov networks (the SR-IOV device-plugin resource, e.g. intel.com/sriov_netdevice)" });
+      problems.push({
+        path: `${at}.resourceName`,
+        message: "is required for sriov networks (the SR-IOV device-plugin resource, e.g. intel.com/sriov_netdevice)",
+      });
     }
     if (type !== "sriov" && network.resourceName !== undefined && network.nadName === undefined) {
       problems.push({ path: `${at}.resourceName`, message: "applies only to sriov networks" });
@@ -109,7 +119,10 @@ function networkProblems(spec: Raw): Problem[] {
     }
   }
   for (const i of gateways.slice(1)) {
-    problems.push({ path: `spec.networks[${i}].ipConfig.gateway`, message: `spec.networks[${gateways[0]}] already sets the default gateway: only one network may set one` });
+    problems.push({
+      path: `spec.networks[${i}].ipConfig.gateway`,
+      message: `spec.networks[${gateways[0]}] already sets the default gateway: only one network may set one`,
+    });
   }
   return problems;
 }
@@ -123,7 +136,8 @@ function ipConfigProblems(ipConfig: Raw, at: string): Problem[] {
     problems.push({ path: `${at}.address`, message: "is required for static mode: a host address in CIDR form such as 192.168.100.10/24" });
   }
   if (mode === "dhcp") {
-    if (ipConfig.address !== undefined) problems.push({ path: `${at}.address`, message: "is forbidden with dhcp mode: set mode: static to use a fixed address" });
+    if (ipConfig.address !== undefined)
+      problems.push({ path: `${at}.address`, message: "is forbidden with dhcp mode: set mode: static to use a fixed address" });
     if (ipConfig.gateway !== undefined) problems.push({ path: `${at}.gateway`, message: "is forbidden with dhcp mode: the DHCP server provides the gateway" });
   }
   if (mode === "static" && address && gateway && ipaddr.isValid(gateway)) {
@@ -136,7 +150,10 @@ function ipConfigProblems(ipConfig: Raw, at: string): Problem[] {
     if (subnet) {
       const gatewayIp = ipaddr.parse(gateway);
       if (gatewayIp.kind() !== subnet[0].kind()) {
-        problems.push({ path: `${at}.gateway`, message: `${gateway} is ${gatewayIp.kind()} but the address ${address} is ${subnet[0].kind()}: use the same family` });
+        problems.push({
+          path: `${at}.gateway`,
+          message: `${gateway} is ${gatewayIp.kind()} but the address ${address} is ${subnet[0].kind()}: use the same family`,
+        });
       } else if (!gatewayIp.match(subnet)) {
         problems.push({ path: `${at}.gateway`, message: `${gateway} is outside the subnet of ${address}` });
       } else if (gatewayIp.toString() === subnet[0].toString()) {
@@ -214,7 +231,10 @@ function startProblems(spec: Raw): Problem[] {
   if (!runStrategy) return problems;
   const starts = STARTING_STRATEGIES.includes(runStrategy);
   if (start.autoStart === false && starts) {
-    problems.push({ path: "spec.startStrategy.autoStart", message: `false contradicts runStrategy ${runStrategy}, which starts the VM: use runStrategy Halted or Manual, or drop autoStart` });
+    problems.push({
+      path: "spec.startStrategy.autoStart",
+      message: `false contradicts runStrategy ${runStrategy}, which starts the VM: use runStrategy Halted or Manual, or drop autoStart`,
+    });
   }
   if (start.autoStart === true && !starts) {
     problems.push({ path: "spec.startStrategy.autoStart", message: `true contradicts runStrategy ${runStrategy}, which does not start the VM` });
@@ -223,7 +243,10 @@ function startProblems(spec: Raw): Problem[] {
   if (policy && starts && (RESTART_POLICIES as readonly string[]).includes(policy)) {
     const expected = RUN_STRATEGY_OF_POLICY[policy as RestartPolicy];
     if (expected !== runStrategy) {
-      problems.push({ path: "spec.highAvailability.restartPolicy", message: `${policy} means runStrategy ${expected}, which contradicts spec.startStrategy.runStrategy ${runStrategy}` });
+      problems.push({
+        path: "spec.highAvailability.restartPolicy",
+        message: `${policy} means runStrategy ${expected}, which contradicts spec.startStrategy.runStrategy ${runStrategy}`,
+      });
     }
   }
   return problems;

@@ -29,22 +29,59 @@ const listMap = { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys":
 
 export const IpConfig = z
   .strictObject({
-    mode: z.enum(["static", "dhcp"]).optional().meta(d("How the guest gets its address on this network: `static` (from address/gateway/dnsServers, written into cloud-init networkData) or `dhcp` (from a DHCP server on the segment). Defaults to dhcp.")),
-    address: hostCidr.optional().meta(d("Static host address with prefix length, e.g. 192.168.100.10/24. Required for static, forbidden for dhcp. Not the network or broadcast address.")),
-    gateway: ipAddress.optional().meta(d("Default gateway for static mode, e.g. 192.168.100.1: same family as address and inside its subnet. At most one network of a Wukong may set a gateway (one default route).")),
-    dnsServers: z.array(ipAddress).max(LIMITS.maxDnsServers, `must have at most ${LIMITS.maxDnsServers} DNS servers (the resolv.conf limit)`).optional().meta(d("DNS server IP addresses for static mode (at most 3, the resolv.conf limit).")),
+    mode: z
+      .enum(["static", "dhcp"])
+      .optional()
+      .meta(
+        d(
+          "How the guest gets its address on this network: `static` (from address/gateway/dnsServers, written into cloud-init networkData) or `dhcp` (from a DHCP server on the segment). Defaults to dhcp.",
+        ),
+      ),
+    address: hostCidr
+      .optional()
+      .meta(
+        d("Static host address with prefix length, e.g. 192.168.100.10/24. Required for static, forbidden for dhcp. Not the network or broadcast address."),
+      ),
+    gateway: ipAddress
+      .optional()
+      .meta(
+        d(
+          "Default gateway for static mode, e.g. 192.168.100.1: same family as address and inside its subnet. At most one network of a Wukong may set a gateway (one default route).",
+        ),
+      ),
+    dnsServers: z
+      .array(ipAddress)
+      .max(LIMITS.maxDnsServers, `must have at most ${LIMITS.maxDnsServers} DNS servers (the resolv.conf limit)`)
+      .optional()
+      .meta(d("DNS server IP addresses for static mode (at most 3, the resolv.conf limit).")),
   })
   .meta({
     ...d("Guest IP configuration on this network, applied by cloud-init networkData matched by MAC address."),
     "x-kubernetes-validations": [
-      { rule: "!has(self.mode) || self.mode != 'static' || has(self.address)", message: "static mode needs an address in CIDR form", fieldPath: ".address", reason: "FieldValueRequired" },
-      { rule: "!has(self.mode) || self.mode != 'dhcp' || (!has(self.address) && !has(self.gateway))", message: "dhcp mode takes no address or gateway", fieldPath: ".address", reason: "FieldValueForbidden" },
+      {
+        rule: "!has(self.mode) || self.mode != 'static' || has(self.address)",
+        message: "static mode needs an address in CIDR form",
+        fieldPath: ".address",
+        reason: "FieldValueRequired",
+      },
+      {
+        rule: "!has(self.mode) || self.mode != 'dhcp' || (!has(self.address) && !has(self.gateway))",
+        message: "dhcp mode takes no address or gateway",
+        fieldPath: ".address",
+        reason: "FieldValueForbidden",
+      },
     ],
   });
 
 export const Network = z
   .strictObject({
-    name: dnsLabel("network name").max(15, "network name must be at most 15 characters: it becomes the guest interface name (a Linux limit)").meta(d("Network name: a DNS-1123 label of at most 15 characters, unique within the Wukong. Also the guest interface name (set by cloud-init) and part of the generated NetworkAttachmentDefinition name `<wukong>-<network>`.")),
+    name: dnsLabel("network name")
+      .max(15, "network name must be at most 15 characters: it becomes the guest interface name (a Linux limit)")
+      .meta(
+        d(
+          "Network name: a DNS-1123 label of at most 15 characters, unique within the Wukong. Also the guest interface name (set by cloud-init) and part of the generated NetworkAttachmentDefinition name `<wukong>-<network>`.",
+        ),
+      ),
     type: z
       .enum(NETWORK_TYPES, {
         error: issue =>
@@ -52,9 +89,21 @@ export const Network = z
             ? "macvlan is not supported: KubeVirt cannot bind a macvlan interface to a VM (only through a binding plugin); use bridge, sriov or ovs"
             : "must be one of bridge, sriov, ovs",
       })
-      .meta(d("Network type: `bridge` (Linux bridge CNI, KubeVirt bridge binding), `sriov` (SR-IOV VF, sriov binding) or `ovs` (Open vSwitch CNI, bridge binding). macvlan is denied: KubeVirt cannot bind it to a VM.")),
-    nadName: objectName("nadName").optional().meta(d("Use this existing NetworkAttachmentDefinition (same namespace) instead of generating one. Wukong never modifies or deletes it. Immutable.")),
-    vlanId: z.number().int("must be an integer").min(1, "must be between 1 and 4094").max(4094, "must be between 1 and 4094").optional().meta(d("802.1Q VLAN ID, 1..4094, set on the generated NAD (bridge, ovs, sriov). Immutable.")),
+      .meta(
+        d(
+          "Network type: `bridge` (Linux bridge CNI, KubeVirt bridge binding), `sriov` (SR-IOV VF, sriov binding) or `ovs` (Open vSwitch CNI, bridge binding). macvlan is denied: KubeVirt cannot bind it to a VM.",
+        ),
+      ),
+    nadName: objectName("nadName")
+      .optional()
+      .meta(d("Use this existing NetworkAttachmentDefinition (same namespace) instead of generating one. Wukong never modifies or deletes it. Immutable.")),
+    vlanId: z
+      .number()
+      .int("must be an integer")
+      .min(1, "must be between 1 and 4094")
+      .max(4094, "must be between 1 and 4094")
+      .optional()
+      .meta(d("802.1Q VLAN ID, 1..4094, set on the generated NAD (bridge, ovs, sriov). Immutable.")),
     bridgeName: z
       .string()
       .min(1, "must not be empty")
@@ -67,24 +116,48 @@ export const Network = z
       .max(253)
       .regex(/^[A-Za-z0-9.-]+\/[A-Za-z0-9_.-]+$/, "must be a device-plugin resource name such as intel.com/sriov_netdevice")
       .optional()
-      .meta(d("SR-IOV device-plugin resource, e.g. intel.com/sriov_netdevice. Required for sriov; set as the NAD's k8s.v1.cni.cncf.io/resourceName annotation.")),
-    macAddress: macAddress.optional().meta(d("Guest MAC address (unicast). Defaulted at admission to a stable locally administered address derived from namespace, Wukong and network name. Immutable: cloud-init matches the NIC by it.")),
+      .meta(
+        d("SR-IOV device-plugin resource, e.g. intel.com/sriov_netdevice. Required for sriov; set as the NAD's k8s.v1.cni.cncf.io/resourceName annotation."),
+      ),
+    macAddress: macAddress
+      .optional()
+      .meta(
+        d(
+          "Guest MAC address (unicast). Defaulted at admission to a stable locally administered address derived from namespace, Wukong and network name. Immutable: cloud-init matches the NIC by it.",
+        ),
+      ),
     ipConfig: IpConfig.optional(),
   })
   .meta({
     ...d("A secondary network (Multus). The VM gets one interface per network, in this order, after the pod network."),
     "x-kubernetes-validations": [
-      { rule: "self.type != 'sriov' || has(self.resourceName) || has(self.nadName)", message: "sriov networks need resourceName (or an existing nadName)", fieldPath: ".resourceName", reason: "FieldValueRequired" },
+      {
+        rule: "self.type != 'sriov' || has(self.resourceName) || has(self.nadName)",
+        message: "sriov networks need resourceName (or an existing nadName)",
+        fieldPath: ".resourceName",
+        reason: "FieldValueRequired",
+      },
     ],
   });
 
 export const Disk = z
   .strictObject({
     name: dnsLabel("disk name").meta(d("Disk name: a DNS-1123 label, unique within the Wukong; the DataVolume or PVC is `<wukong>-<disk>`.")),
-    size: sizeQuantity(LIMITS.minDiskSize, LIMITS.maxDiskSize).meta(d("Disk size, a Kubernetes quantity of at least 1Mi (e.g. 80Gi). May grow after creation (the StorageClass must allow expansion); never shrink.")),
+    size: sizeQuantity(LIMITS.minDiskSize, LIMITS.maxDiskSize).meta(
+      d("Disk size, a Kubernetes quantity of at least 1Mi (e.g. 80Gi). May grow after creation (the StorageClass must allow expansion); never shrink."),
+    ),
     storageClassName: objectName("storageClassName").optional().meta(d("StorageClass for the volume; the cluster default when absent. Immutable.")),
-    boot: z.boolean().optional().meta(d("Boot from this disk (bootOrder 1). Exactly one disk boots; when none is marked, admission marks the first. Immutable.")),
-    image: imageUrl.optional().meta(d("Image imported into the disk by CDI: docker://registry/image:tag or oci-archive:... (registry source) or http(s)://host/disk.qcow2 (http source). Without it the disk is blank (a PVC). Immutable.")),
+    boot: z
+      .boolean()
+      .optional()
+      .meta(d("Boot from this disk (bootOrder 1). Exactly one disk boots; when none is marked, admission marks the first. Immutable.")),
+    image: imageUrl
+      .optional()
+      .meta(
+        d(
+          "Image imported into the disk by CDI: docker://registry/image:tag or oci-archive:... (registry source) or http(s)://host/disk.qcow2 (http source). Without it the disk is blank (a PVC). Immutable.",
+        ),
+      ),
   })
   .meta(d("A disk of the VM, backed by a CDI DataVolume (with an image) or a PersistentVolumeClaim (blank)."));
 
@@ -96,11 +169,40 @@ export const CloudInitUser = z
       .max(32, "must be at most 32 characters (a Linux user name)")
       .regex(/^[a-z_][a-z0-9_-]*[$]?$/, "must be a Linux user name: lower-case letters, digits, '_' and '-', not starting with a digit")
       .meta(d("Login user created by cloud-init.")),
-    passwordHash: z.string().min(1).max(512).optional().meta(d("crypt(3) password hash (e.g. from `mkpasswd -m sha-512`). Preferred to password. Written only into the generated cloud-init Secret.")),
-    password: z.string().min(1).max(256).optional().meta(d("Plain password; accepted for convenience but prefer passwordHash. Written only into the generated cloud-init Secret, never inline in the VirtualMachine.")),
+    passwordHash: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .meta(d("crypt(3) password hash (e.g. from `mkpasswd -m sha-512`). Preferred to password. Written only into the generated cloud-init Secret.")),
+    password: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .meta(
+        d(
+          "Plain password; accepted for convenience but prefer passwordHash. Written only into the generated cloud-init Secret, never inline in the VirtualMachine.",
+        ),
+      ),
     sudo: z.string().max(256).optional().meta(d('sudoers rule, e.g. "ALL=(ALL) NOPASSWD:ALL".')),
-    shell: z.string().max(256).regex(/^\/\S*$/, "must be an absolute path such as /bin/bash").optional().meta(d("Login shell, e.g. /bin/bash.")),
-    groups: z.array(z.string().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, "must be a Linux group name")).max(LIMITS.maxGroups).optional().meta(d("Supplementary groups, e.g. [sudo, adm].")),
+    shell: z
+      .string()
+      .max(256)
+      .regex(/^\/\S*$/, "must be an absolute path such as /bin/bash")
+      .optional()
+      .meta(d("Login shell, e.g. /bin/bash.")),
+    groups: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(32)
+          .regex(/^[a-z_][a-z0-9_-]*$/, "must be a Linux group name"),
+      )
+      .max(LIMITS.maxGroups)
+      .optional()
+      .meta(d("Supplementary groups, e.g. [sudo, adm].")),
     lockPasswd: z.boolean().optional().meta(d("Lock password login (cloud-init lock_passwd). Default true when no password is given.")),
   })
   .meta(d("The guest's login user, created by cloud-init."));
@@ -111,15 +213,30 @@ export const CloudInit = z
       .string()
       .max(LIMITS.maxUserDataBytes, `must be at most ${LIMITS.maxUserDataBytes} characters`)
       .optional()
-      .meta(d("Custom cloud-config (YAML, optionally starting with #cloud-config) merged with the generated one: top-level keys of userData win, except `users`, `ssh_authorized_keys`, `packages` and `runcmd`, whose lists are appended after the generated entries.")),
+      .meta(
+        d(
+          "Custom cloud-config (YAML, optionally starting with #cloud-config) merged with the generated one: top-level keys of userData win, except `users`, `ssh_authorized_keys`, `packages` and `runcmd`, whose lists are appended after the generated entries.",
+        ),
+      ),
     userDataSecretRef: z
       .strictObject({ name: objectName("userDataSecretRef.name").meta(d("Secret name (same namespace); its `userdata` key is used verbatim.")) })
       .optional()
-      .meta(d("A Secret whose `userdata` key is the complete user data, used verbatim (cloudInitUser and sshKeySecret are then not applied to user data). Exclusive with userData.")),
+      .meta(
+        d(
+          "A Secret whose `userdata` key is the complete user data, used verbatim (cloudInitUser and sshKeySecret are then not applied to user data). Exclusive with userData.",
+        ),
+      ),
   })
   .meta({
     ...d("Custom cloud-init user data."),
-    "x-kubernetes-validations": [{ rule: "!(has(self.userData) && has(self.userDataSecretRef))", message: "userData and userDataSecretRef are mutually exclusive", fieldPath: ".userDataSecretRef", reason: "FieldValueForbidden" }],
+    "x-kubernetes-validations": [
+      {
+        rule: "!(has(self.userData) && has(self.userDataSecretRef))",
+        message: "userData and userDataSecretRef are mutually exclusive",
+        fieldPath: ".userDataSecretRef",
+        reason: "FieldValueForbidden",
+      },
+    ],
   });
 
 export const Toleration = z
@@ -128,45 +245,103 @@ export const Toleration = z
     operator: z.enum(["Exists", "Equal"]).optional().meta(d("Exists or Equal (default Equal).")),
     value: labelValue.optional().meta(d("Taint value to match with operator Equal; must be empty with Exists.")),
     effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional().meta(d("Taint effect to match; empty matches all effects.")),
-    tolerationSeconds: z.number().int("must be an integer").optional().meta({ ...d("How long the VM stays bound to a node tainted NoExecute before eviction; only with effect NoExecute."), format: "int64" }),
+    tolerationSeconds: z
+      .number()
+      .int("must be an integer")
+      .optional()
+      .meta({ ...d("How long the VM stays bound to a node tainted NoExecute before eviction; only with effect NoExecute."), format: "int64" }),
   })
   .meta(d("A core/v1 Toleration, passed to the VirtualMachine's template."));
 
 export const HighAvailability = z
   .strictObject({
-    restartPolicy: z.enum(RESTART_POLICIES).optional().meta(d("Restart behaviour mapped to KubeVirt runStrategy: Always → Always, OnFailure → RerunOnFailure, Never → Once.")),
-    antiAffinity: z.boolean().optional().meta(d("Prefer nodes that run no related VM: related means other Wukong VMs in the same namespace with antiAffinity true and the same `vm.novasphere.dev/ha-group` label (absent counts as one group).")),
+    restartPolicy: z
+      .enum(RESTART_POLICIES)
+      .optional()
+      .meta(d("Restart behaviour mapped to KubeVirt runStrategy: Always → Always, OnFailure → RerunOnFailure, Never → Once.")),
+    antiAffinity: z
+      .boolean()
+      .optional()
+      .meta(
+        d(
+          "Prefer nodes that run no related VM: related means other Wukong VMs in the same namespace with antiAffinity true and the same `vm.novasphere.dev/ha-group` label (absent counts as one group).",
+        ),
+      ),
     nodeSelector: z.record(labelKey, labelValue).optional().meta(d("Node labels the VM must be scheduled on.")),
-    tolerations: z.array(Toleration).max(LIMITS.maxTolerations).optional().meta(d("Tolerations for tainted nodes (core/v1 Toleration, tolerationSeconds included).")),
+    tolerations: z
+      .array(Toleration)
+      .max(LIMITS.maxTolerations)
+      .optional()
+      .meta(d("Tolerations for tainted nodes (core/v1 Toleration, tolerationSeconds included).")),
   })
   .meta(d("Placement and restart behaviour."));
 
 export const StartStrategy = z
   .strictObject({
-    runStrategy: z.enum(RUN_STRATEGIES).optional().meta(d("KubeVirt runStrategy: Always, Halted, Manual, RerunOnFailure or Once. Defaulted at admission: Halted when autoStart is false, else from highAvailability.restartPolicy, else Always.")),
+    runStrategy: z
+      .enum(RUN_STRATEGIES)
+      .optional()
+      .meta(
+        d(
+          "KubeVirt runStrategy: Always, Halted, Manual, RerunOnFailure or Once. Defaulted at admission: Halted when autoStart is false, else from highAvailability.restartPolicy, else Always.",
+        ),
+      ),
     autoStart: z.boolean().optional().meta(d("Start the VM when created. false means Halted (or Manual); a contradiction with runStrategy is denied.")),
   })
   .meta(d("Whether and how the VM runs."));
 
 export const WukongSpec = z
   .strictObject({
-    cpu: z.number().int("must be an integer number of cores").min(1, "must be at least 1").max(LIMITS.maxCpu, `must be at most ${LIMITS.maxCpu}`).meta(d(`vCPU cores (domain.cpu.cores), 1..${LIMITS.maxCpu}.`)),
-    memory: sizeQuantity(LIMITS.minMemory, LIMITS.maxMemory).meta(d("Guest memory, a Kubernetes quantity of at least 128Mi (e.g. 8Gi); sets domain.memory.guest and the memory request.")),
-    osImage: imageUrl.optional().meta(d("Image for the boot disk when the boot disk has none (docker://, oci-archive: or http(s)://). With no disks at all, admission adds a 20Gi boot disk `system` for it.")),
-    sshKeySecret: objectName("sshKeySecret").optional().meta(d("Secret (same namespace) whose values are authorized SSH public keys, injected by KubeVirt accessCredentials (noCloud propagation).")),
+    cpu: z
+      .number()
+      .int("must be an integer number of cores")
+      .min(1, "must be at least 1")
+      .max(LIMITS.maxCpu, `must be at most ${LIMITS.maxCpu}`)
+      .meta(d(`vCPU cores (domain.cpu.cores), 1..${LIMITS.maxCpu}.`)),
+    memory: sizeQuantity(LIMITS.minMemory, LIMITS.maxMemory).meta(
+      d("Guest memory, a Kubernetes quantity of at least 128Mi (e.g. 8Gi); sets domain.memory.guest and the memory request."),
+    ),
+    osImage: imageUrl
+      .optional()
+      .meta(
+        d(
+          "Image for the boot disk when the boot disk has none (docker://, oci-archive: or http(s)://). With no disks at all, admission adds a 20Gi boot disk `system` for it.",
+        ),
+      ),
+    sshKeySecret: objectName("sshKeySecret")
+      .optional()
+      .meta(d("Secret (same namespace) whose values are authorized SSH public keys, injected by KubeVirt accessCredentials (noCloud propagation).")),
     cloudInitUser: CloudInitUser.optional(),
     cloudInit: CloudInit.optional(),
     podNetwork: z.boolean().optional().meta(d("Give the VM a first NIC on the pod network (masquerade binding, DHCP). Default true.")),
-    networks: z.array(Network).max(LIMITS.maxNetworks, `must have at most ${LIMITS.maxNetworks} networks`).optional().meta({ ...d("Secondary networks, each an interface of the VM."), ...listMap }),
-    disks: z.array(Disk).max(LIMITS.maxDisks, `must have at most ${LIMITS.maxDisks} disks`).optional().meta({ ...d("Disks of the VM; exactly one boots."), ...listMap }),
+    networks: z
+      .array(Network)
+      .max(LIMITS.maxNetworks, `must have at most ${LIMITS.maxNetworks} networks`)
+      .optional()
+      .meta({ ...d("Secondary networks, each an interface of the VM."), ...listMap }),
+    disks: z
+      .array(Disk)
+      .max(LIMITS.maxDisks, `must have at most ${LIMITS.maxDisks} disks`)
+      .optional()
+      .meta({ ...d("Disks of the VM; exactly one boots."), ...listMap }),
     highAvailability: HighAvailability.optional(),
     startStrategy: StartStrategy.optional(),
   })
   .meta({
     ...d("Desired state of the virtual machine."),
     "x-kubernetes-validations": [
-      { rule: "!has(self.disks) || self.disks.filter(d, has(d.boot) && d.boot).size() <= 1", message: "at most one disk may have boot: true", fieldPath: ".disks", reason: "FieldValueInvalid" },
-      { rule: "!has(self.networks) || self.networks.filter(n, has(n.ipConfig) && has(n.ipConfig.gateway)).size() <= 1", message: "at most one network may set a gateway (one default route)", fieldPath: ".networks", reason: "FieldValueInvalid" },
+      {
+        rule: "!has(self.disks) || self.disks.filter(d, has(d.boot) && d.boot).size() <= 1",
+        message: "at most one disk may have boot: true",
+        fieldPath: ".disks",
+        reason: "FieldValueInvalid",
+      },
+      {
+        rule: "!has(self.networks) || self.networks.filter(n, has(n.ipConfig) && has(n.ipConfig.gateway)).size() <= 1",
+        message: "at most one network may set a gateway (one default route)",
+        fieldPath: ".networks",
+        reason: "FieldValueInvalid",
+      },
     ],
   });
 

@@ -13,7 +13,11 @@ export const Condition = z
     reason: z.string().meta(d("CamelCase reason for the last transition.")),
     message: z.string().meta(d("Human-readable detail.")),
     lastTransitionTime: z.string().meta({ ...d("When status last changed."), format: "date-time" }),
-    observedGeneration: z.number().int().optional().meta({ ...d("metadata.generation this condition was computed from."), format: "int64" }),
+    observedGeneration: z
+      .number()
+      .int()
+      .optional()
+      .meta({ ...d("metadata.generation this condition was computed from."), format: "int64" }),
   })
   .meta(d("A metav1.Condition."));
 
@@ -38,13 +42,23 @@ export const VolumeStatus = z
 
 export const WukongStatus = z
   .object({
-    phase: z.enum(PHASES).optional().meta(d("Pending (accepted, nothing made), Creating (children made, volumes binding/importing, VM starting), Running, Stopped or Error.")),
+    phase: z
+      .enum(PHASES)
+      .optional()
+      .meta(d("Pending (accepted, nothing made), Creating (children made, volumes binding/importing, VM starting), Running, Stopped or Error.")),
     message: z.string().optional().meta(d("One sentence on what is happening or what is wrong.")),
-    observedGeneration: z.number().int().optional().meta({ ...d("metadata.generation the status describes."), format: "int64" }),
+    observedGeneration: z
+      .number()
+      .int()
+      .optional()
+      .meta({ ...d("metadata.generation the status describes."), format: "int64" }),
     vmName: z.string().optional().meta(d("The KubeVirt VirtualMachine's name.")),
     nodeName: z.string().optional().meta(d("Node running the VM.")),
     restartRequired: z.boolean().optional().meta(d("A change needs the VM restarted before it takes effect.")),
-    conditions: z.array(Condition).optional().meta({ ...d("Ready, NetworksConfigured and VolumesBound."), "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] }),
+    conditions: z
+      .array(Condition)
+      .optional()
+      .meta({ ...d("Ready, NetworksConfigured and VolumesBound."), "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] }),
     networks: z.array(NetworkStatus).optional().meta(d("NICs with their addresses.")),
     volumes: z.array(VolumeStatus).optional().meta(d("Disks with their claims.")),
   })

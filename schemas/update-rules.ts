@@ -10,7 +10,12 @@ const IMMUTABLE_NETWORK_FIELDS = ["type", "bridgeName", "vlanId", "nadName", "ma
 /** Disk names the user agreed to remove, from the allow-disk-removal annotation. */
 export function disksAllowedToGo(annotations: Record<string, string> | undefined): Set<string> {
   const value = annotations?.[ALLOW_DISK_REMOVAL_ANNOTATION] ?? "";
-  return new Set(value.split(",").map(name => name.trim()).filter(Boolean));
+  return new Set(
+    value
+      .split(",")
+      .map(name => name.trim())
+      .filter(Boolean),
+  );
 }
 
 export function updateProblems(oldSpec: WukongSpec, newSpec: WukongSpec, annotations?: Record<string, string>): Problem[] {
@@ -52,7 +57,8 @@ function networkUpdateProblems(oldSpec: WukongSpec, newSpec: WukongSpec): Proble
     if (!old) return;
     for (const field of IMMUTABLE_NETWORK_FIELDS) {
       const [before, after] = field === "macAddress" ? [old.macAddress?.toLowerCase(), network.macAddress?.toLowerCase()] : [old[field], network[field]];
-      if (before !== after) problems.push({ path: `spec.networks[${i}].${field}`, message: `is immutable (was ${show(before)}): remove the network and add a new one instead` });
+      if (before !== after)
+        problems.push({ path: `spec.networks[${i}].${field}`, message: `is immutable (was ${show(before)}): remove the network and add a new one instead` });
     }
   });
   return problems;

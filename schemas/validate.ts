@@ -31,7 +31,8 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 
 function problemOf(issue: z.core.$ZodIssue): Problem {
   const path = fieldPath(["spec", ...issue.path]);
-  if (issue.code === "unrecognized_keys") return { path, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(key => `"${key.slice(0, 40)}"`).join(", ")}` };
+  if (issue.code === "unrecognized_keys")
+    return { path, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(key => `"${key.slice(0, 40)}"`).join(", ")}` };
   // zod reports .int() failures as invalid_type "int": keep the schema's own message.
   if (issue.code === "invalid_type" && issue.expected === "int" && typeof issue.input === "number") return { path, message: issue.message };
   // A bad record key (nodeSelector): the key schema's message, not zod's generic "Invalid key in record".

@@ -11,7 +11,10 @@ export async function addFinalizer(wukong: WukongResource): Promise<void> {
   const { name, namespace, finalizers } = wukong.metadata ?? {};
   // The test op makes the patch fail (409-like, retried) if someone changed the list meanwhile.
   const ops = finalizers
-    ? [{ op: "test" as const, path: "/metadata/finalizers", value: finalizers }, { op: "add" as const, path: "/metadata/finalizers/-", value: FINALIZER }]
+    ? [
+        { op: "test" as const, path: "/metadata/finalizers", value: finalizers },
+        { op: "add" as const, path: "/metadata/finalizers/-", value: FINALIZER },
+      ]
     : [{ op: "add" as const, path: "/metadata/finalizers", value: [FINALIZER] }];
   await K8s(WukongResource, { name, namespace }).Patch(ops);
 }

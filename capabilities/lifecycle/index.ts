@@ -8,6 +8,9 @@ export function lifecycleCapability(controller: Controller): Capability {
     name: "lifecycle",
     description: "Reconciles each Wukong: finalizer, children in order, status and clean deletion.",
   });
-  lifecycle.When(WukongResource).IsCreatedOrUpdated().Watch(wukong => controller.enqueue(wukong));
+  lifecycle
+    .When(WukongResource)
+    .IsCreatedOrUpdated()
+    .Watch(wukong => controller.enqueue(wukong));
   return lifecycle;
 }

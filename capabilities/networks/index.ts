@@ -6,7 +6,15 @@ import type { Controller } from "../lifecycle/controller";
 
 export function networksCapability(controller: Controller): Capability {
   const networks = new Capability({ name: "networks", description: "Watches the NetworkAttachmentDefinitions Wukongs generate." });
-  networks.When(NetworkAttachmentDefinition).IsCreatedOrUpdated().WithLabel(LABELS.wukong).Watch(nad => controller.enqueueOwner(nad));
-  networks.When(NetworkAttachmentDefinition).IsDeleted().WithLabel(LABELS.wukong).Watch(nad => controller.enqueueOwner(nad));
+  networks
+    .When(NetworkAttachmentDefinition)
+    .IsCreatedOrUpdated()
+    .WithLabel(LABELS.wukong)
+    .Watch(nad => controller.enqueueOwner(nad));
+  networks
+    .When(NetworkAttachmentDefinition)
+    .IsDeleted()
+    .WithLabel(LABELS.wukong)
+    .Watch(nad => controller.enqueueOwner(nad));
   return networks;
 }

@@ -26,7 +26,9 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   for (const pvc of desired.persistentVolumeClaims) {
     const live = await getOrUndefined(kind.PersistentVolumeClaim, namespace, pvc.metadata.name);
     if (!live) {
-      const created = await recordingFailure(observed.childErrors, "PersistentVolumeClaim", pvc.metadata.name, () => applyIfChanged(kind.PersistentVolumeClaim, pvc, undefined));
+      const created = await recordingFailure(observed.childErrors, "PersistentVolumeClaim", pvc.metadata.name, () =>
+        applyIfChanged(kind.PersistentVolumeClaim, pvc, undefined),
+      );
       if (created) await ctx.events.record(wukong, "Normal", "Created", `Created PersistentVolumeClaim ${pvc.metadata.name}`);
     }
   }
@@ -37,7 +39,9 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
     const claim = await getOrUndefined(kind.PersistentVolumeClaim, namespace, claimName);
     if (claim) await growClaim(ctx, claim, disk.size);
     observed.pvcs = { ...observed.pvcs, [disk.name]: claim };
-    const dv = liveDataVolumes.get(claimName) ?? (desired.dataVolumes.some(d => d.metadata.name === claimName) ? await getOrUndefined(DataVolume, namespace, claimName) : undefined);
+    const dv =
+      liveDataVolumes.get(claimName) ??
+      (desired.dataVolumes.some(d => d.metadata.name === claimName) ? await getOrUndefined(DataVolume, namespace, claimName) : undefined);
     if (dv) observed.dataVolumes = { ...observed.dataVolumes, [disk.name]: dv };
   }
   await deleteRemovedDisks(ctx, wanted, liveDataVolumes);
@@ -64,7 +68,9 @@ async function growClaim(ctx: ReconcileContext, claim: Live, size: string): Prom
   if (current === undefined || wanted === undefined || wanted <= current) return;
   const claimName = claim.metadata.name;
   const patched = await recordingFailure(ctx.observed.childErrors, "PersistentVolumeClaim", claimName, () =>
-    K8s(kind.PersistentVolumeClaim, { namespace: ctx.namespace, name: claimName }).Patch([{ op: "replace", path: "/spec/resources/requests/storage", value: size }]),
+    K8s(kind.PersistentVolumeClaim, { namespace: ctx.namespace, name: claimName }).Patch([
+      { op: "replace", path: "/spec/resources/requests/storage", value: size },
+    ]),
   );
   if (patched) await ctx.events.record(ctx.wukong, "Normal", "Resized", `Requested ${size} for PersistentVolumeClaim ${claimName} (was ${requested})`);
 }

@@ -7,8 +7,14 @@ import type { Controller } from "../lifecycle/controller";
 export function virtualMachineCapability(controller: Controller): Capability {
   const vm = new Capability({ name: "virtual-machine", description: "Watches the VirtualMachines, their instances and cloud-init Secrets." });
   for (const model of [VirtualMachine, VirtualMachineInstance, a.Secret]) {
-    vm.When(model).IsCreatedOrUpdated().WithLabel(LABELS.wukong).Watch(child => controller.enqueueOwner(child));
-    vm.When(model).IsDeleted().WithLabel(LABELS.wukong).Watch(child => controller.enqueueOwner(child));
+    vm.When(model)
+      .IsCreatedOrUpdated()
+      .WithLabel(LABELS.wukong)
+      .Watch(child => controller.enqueueOwner(child));
+    vm.When(model)
+      .IsDeleted()
+      .WithLabel(LABELS.wukong)
+      .Watch(child => controller.enqueueOwner(child));
   }
   return vm;
 }

@@ -54,12 +54,16 @@ async function storageProblems({ spec, oldSpec }: ClusterCheckInput, lookup: Clu
     const sc = disk.storageClassName ? byName.get(disk.storageClassName) : fallback;
     if (!old) {
       if (disk.storageClassName && !sc) problems.push({ path: `${at}.storageClassName`, message: `StorageClass "${disk.storageClassName}" does not exist` });
-      if (!disk.storageClassName && !fallback) problems.push({ path: `${at}.storageClassName`, message: "is required: the cluster has no default StorageClass" });
+      if (!disk.storageClassName && !fallback)
+        problems.push({ path: `${at}.storageClassName`, message: "is required: the cluster has no default StorageClass" });
       return;
     }
     const grows = (bytesOf(disk.size) ?? 0n) > (bytesOf(old.size) ?? 0n);
     if (grows && sc && !sc.allowVolumeExpansion) {
-      problems.push({ path: `${at}.size`, message: `cannot grow: StorageClass "${sc.name}" does not allow volume expansion (allowVolumeExpansion is not true)` });
+      problems.push({
+        path: `${at}.size`,
+        message: `cannot grow: StorageClass "${sc.name}" does not allow volume expansion (allowVolumeExpansion is not true)`,
+      });
     }
   });
   return problems;
@@ -70,7 +74,9 @@ async function nadProblems({ namespace, spec, oldSpec }: ClusterCheckInput, look
   const checks = (spec.networks ?? []).map(async (network, i): Promise<Problem[]> => {
     if (!network.nadName || known.has(`${network.name}/${network.nadName}`)) return [];
     const exists = await lookup.networkAttachmentDefinitionExists(namespace, network.nadName);
-    return exists ? [] : [{ path: `spec.networks[${i}].nadName`, message: `NetworkAttachmentDefinition "${network.nadName}" does not exist in namespace ${namespace}` }];
+    return exists
+      ? []
+      : [{ path: `spec.networks[${i}].nadName`, message: `NetworkAttachmentDefinition "${network.nadName}" does not exist in namespace ${namespace}` }];
   });
   return (await Promise.all(checks)).flat();
 }
@@ -83,10 +89,7 @@ async function conflictProblems({ namespace, name, spec }: ClusterCheckInput, lo
     .filter(w => w.spec && `${w.metadata?.namespace}/${w.metadata?.name}` !== self)
     .flatMap(w => addressClaims(w.metadata?.namespace ?? "", w.metadata?.name ?? "", w.spec!));
   // Two NICs of this very Wukong on one segment clash just the same; each pair is reported once.
-  return mine.flatMap((claim, i) => [
-    ...clashes(claim, mine.slice(0, i), "this Wukong"),
-    ...clashes(claim, others, "Wukong"),
-  ]);
+  return mine.flatMap((claim, i) => [...clashes(claim, mine.slice(0, i), "this Wukong"), ...clashes(claim, others, "Wukong")]);
 }
 
 function clashes(claim: AddressClaim, others: AddressClaim[], whose: string): Problem[] {

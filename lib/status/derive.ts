@@ -44,8 +44,18 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
   const runStrategy = runStrategyOf(spec);
   const { virtualMachine: vm, virtualMachineInstance: vmi, childErrors } = observed;
 
-  const networks = networksVerdict(owner, spec, observed.nads, childErrors.filter(error => NETWORK_KINDS.has(error.kind)));
-  const volumes = volumesVerdict(owner.name, spec, observed, childErrors.filter(error => VOLUME_KINDS.has(error.kind)));
+  const networks = networksVerdict(
+    owner,
+    spec,
+    observed.nads,
+    childErrors.filter(error => NETWORK_KINDS.has(error.kind)),
+  );
+  const volumes = volumesVerdict(
+    owner.name,
+    spec,
+    observed,
+    childErrors.filter(error => VOLUME_KINDS.has(error.kind)),
+  );
   const machine = vmVerdict({ name: virtualMachineName(owner.name), runStrategy, vm, vmi, errors: childErrors.filter(isVmError) });
   const parts = [networks, volumes, machine];
   const error = parts.find(part => part.state === "error");

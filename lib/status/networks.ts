@@ -16,7 +16,11 @@ export function networksVerdict(owner: Pick<Owner, "name" | "namespace">, spec: 
   // The user's NAD is never created by Wukong: missing, it is the user's to fix; ours is just not made yet.
   const missingUserNad = networks.find(network => network.nadName && !exists(network.nadName));
   if (missingUserNad?.nadName) {
-    return { state: "error", reason: "NetworkAttachmentMissing", message: `NetworkAttachmentDefinition ${missingUserNad.nadName} (network ${missingUserNad.name}) does not exist.` };
+    return {
+      state: "error",
+      reason: "NetworkAttachmentMissing",
+      message: `NetworkAttachmentDefinition ${missingUserNad.nadName} (network ${missingUserNad.name}) does not exist.`,
+    };
   }
   const missing = networks.map(network => attachedNadName(owner.name, network)).find(nad => !exists(nad));
   if (missing) return { state: "waiting", reason: "NetworkAttachmentMissing", message: `Waiting for NetworkAttachmentDefinition ${missing} to be created.` };
@@ -28,7 +32,12 @@ export function networksVerdict(owner: Pick<Owner, "name" | "namespace">, spec: 
 export function networkStatuses(owner: Pick<Owner, "name" | "namespace">, spec: WukongSpec, vmi: ObservedVirtualMachineInstance | undefined): NetworkStatus[] {
   const reported = (name: string) => vmi?.status?.interfaces?.find(iface => iface.name === name);
   const secondary = (spec.networks ?? []).map(network =>
-    nicStatus(network.name, network.macAddress ?? stableMac(owner.namespace, owner.name, network.name), reported(network.name), attachedNadName(owner.name, network)),
+    nicStatus(
+      network.name,
+      network.macAddress ?? stableMac(owner.namespace, owner.name, network.name),
+      reported(network.name),
+      attachedNadName(owner.name, network),
+    ),
   );
   const pod = !hasPodNetwork(spec) ? [] : [nicStatus(POD_NIC, stableMac(owner.namespace, owner.name, POD_NIC), reported(POD_NIC))];
   return [...secondary, ...pod];

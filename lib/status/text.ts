@@ -5,13 +5,19 @@ const MAX_DETAIL = 256;
 
 /** One sentence: whitespace collapsed, exactly one final period. */
 export function sentence(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim().replace(/[.\s]+$/, "");
+  const flat = text
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[.\s]+$/, "");
   return `${flat}.`;
 }
 
 /** A child's own message as a clause inside our sentence. */
 export function detail(text: string | undefined): string {
-  const flat = (text ?? "").replace(/\s+/g, " ").trim().replace(/[.\s]+$/, "");
+  const flat = (text ?? "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[.\s]+$/, "");
   return flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL - 1)}…` : flat;
 }
 

@@ -53,7 +53,12 @@ export function restartRequired(vm: ObservedVirtualMachine | undefined): boolean
   return findCondition(vm?.status?.conditions, "RestartRequired")?.status === "True";
 }
 
-function vmFailure(name: string, runStrategy: RunStrategy, vm: ObservedVirtualMachine | undefined, vmi: ObservedVirtualMachineInstance | undefined): Verdict | undefined {
+function vmFailure(
+  name: string,
+  runStrategy: RunStrategy,
+  vm: ObservedVirtualMachine | undefined,
+  vmi: ObservedVirtualMachineInstance | undefined,
+): Verdict | undefined {
   const failed = findCondition(vm?.status?.conditions, "Failure");
   const scheduled = findCondition(vmi?.status?.conditions, "PodScheduled");
   const unschedulable = scheduled?.status === "False" && scheduled.reason === "Unschedulable";
@@ -64,14 +69,26 @@ function vmFailure(name: string, runStrategy: RunStrategy, vm: ObservedVirtualMa
     return { state: "error", reason: printable, message: sentence(`VM ${name} ${ERROR_STATUSES[printable]} (${printable})${why && `: ${why}`}`) };
   }
   if (unschedulable) {
-    return { state: "error", reason: "ErrorUnschedulable", message: sentence(`VM ${name} cannot be scheduled: ${detail(scheduled.message) || "no node fits"}`) };
+    return {
+      state: "error",
+      reason: "ErrorUnschedulable",
+      message: sentence(`VM ${name} cannot be scheduled: ${detail(scheduled.message) || "no node fits"}`),
+    };
   }
   if (failed?.status === "True") {
-    return { state: "error", reason: camelReason(failed.reason, "Failure"), message: sentence(`VM ${name} failed to start: ${detail(failed.message) || failed.reason || "no reason given"}`) };
+    return {
+      state: "error",
+      reason: camelReason(failed.reason, "Failure"),
+      message: sentence(`VM ${name} failed to start: ${detail(failed.message) || failed.reason || "no reason given"}`),
+    };
   }
   if (vmi?.status?.phase === "Failed" && NO_RESTART_ON_FAILURE.has(runStrategy)) {
     const why = detail(vmi.status.reason);
-    return { state: "error", reason: "VirtualMachineFailed", message: sentence(`VM ${name} failed and runStrategy ${runStrategy} does not restart it${why && `: ${why}`}`) };
+    return {
+      state: "error",
+      reason: "VirtualMachineFailed",
+      message: sentence(`VM ${name} failed and runStrategy ${runStrategy} does not restart it${why && `: ${why}`}`),
+    };
   }
   return undefined;
 }

@@ -46,11 +46,17 @@ function diskVerdict(wukong: string, spec: WukongSpec, disk: Disk, observed: Obs
     if (!dataVolume) return { state: "waiting", reason: "VolumeMissing", message: `Waiting for DataVolume ${claim} to be created.` };
     const failure = importFailure(dataVolume);
     if (failure !== undefined) {
-      return { state: "error", reason: "ImportFailed", message: sentence(`Disk ${disk.name}: import from ${safeUrl(image)} failed${failure && `: ${failure}`}`) };
+      return {
+        state: "error",
+        reason: "ImportFailed",
+        message: sentence(`Disk ${disk.name}: import from ${safeUrl(image)} failed${failure && `: ${failure}`}`),
+      };
     }
     const phase = dataVolume.status?.phase ?? "Pending";
-    if (CLAIM_PENDING_PHASES.has(phase)) return { state: "waiting", reason: "ClaimPending", message: `Waiting for claim ${claim} of disk ${disk.name} to be bound (${phase}).` };
-    if (phase !== "Succeeded") return { state: "waiting", reason: "ImportInProgress", message: `Waiting for disk ${disk.name} to import${progressOf(dataVolume)}.` };
+    if (CLAIM_PENDING_PHASES.has(phase))
+      return { state: "waiting", reason: "ClaimPending", message: `Waiting for claim ${claim} of disk ${disk.name} to be bound (${phase}).` };
+    if (phase !== "Succeeded")
+      return { state: "waiting", reason: "ImportInProgress", message: `Waiting for disk ${disk.name} to import${progressOf(dataVolume)}.` };
   } else if (!observed.pvcs[disk.name]) {
     return { state: "waiting", reason: "VolumeMissing", message: `Waiting for claim ${claim} to be created.` };
   }

@@ -46,7 +46,12 @@ const cases: BadSpec[] = [
   },
   {
     title: "two boot disks",
-    spec: base({ disks: [{ name: "a", size: "10Gi", boot: true }, { name: "b", size: "10Gi", boot: true }] }),
+    spec: base({
+      disks: [
+        { name: "a", size: "10Gi", boot: true },
+        { name: "b", size: "10Gi", boot: true },
+      ],
+    }),
     by: "schema",
     expected: ["spec.disks", "at most one disk may have boot: true"],
   },
@@ -118,7 +123,17 @@ describe("journey 2: wrong specs are refused with field paths", () => {
   });
 
   test("an update that changes an immutable field is refused with its path, and the stored spec stays", async () => {
-    const result = await kubectl(["patch", R.wukong, "holder", "-n", ns, "--type", "json", "-p", '[{"op":"replace","path":"/spec/networks/0/vlanId","value":222}]']);
+    const result = await kubectl([
+      "patch",
+      R.wukong,
+      "holder",
+      "-n",
+      ns,
+      "--type",
+      "json",
+      "-p",
+      '[{"op":"replace","path":"/spec/networks/0/vlanId","value":222}]',
+    ]);
     expectRejected(result, "webhook", "holder");
     expect(result.stderr).toContain("spec.networks[0].vlanId: is immutable (was 220)");
     expect((await wukong(ns, "holder")).spec.networks[0].vlanId).toBe(220);

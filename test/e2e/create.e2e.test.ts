@@ -44,7 +44,14 @@ afterAll(async () => {
 function expectOwnedBy(child: Obj, owner: Obj): void {
   expect(child.metadata.labels?.[WUKONG_LABEL]).toBe(owner.metadata.name);
   expect(child.metadata.ownerReferences).toEqual([
-    expect.objectContaining({ apiVersion: "vm.novasphere.dev/v1alpha1", kind: "Wukong", name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }),
+    expect.objectContaining({
+      apiVersion: "vm.novasphere.dev/v1alpha1",
+      kind: "Wukong",
+      name: owner.metadata.name,
+      uid: owner.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    }),
   ]);
 }
 
@@ -67,7 +74,11 @@ describe("journey 1: the seed example", () => {
     expect(admitted.spec.disks).toEqual([{ name: "system", size: "80Gi", storageClassName: "longhorn", boot: true }]);
 
     // The finalizer comes first, before any child exists.
-    const withFinalizer = await waitFor(() => wukong(ns, NAME), { describe: `the finalizer on wk/${NAME}`, until: w => (w.metadata.finalizers ?? []).includes(FINALIZER), timeoutMs: 30_000 });
+    const withFinalizer = await waitFor(() => wukong(ns, NAME), {
+      describe: `the finalizer on wk/${NAME}`,
+      until: w => (w.metadata.finalizers ?? []).includes(FINALIZER),
+      timeoutMs: 30_000,
+    });
     expect(withFinalizer.metadata.finalizers).toEqual([FINALIZER]);
   });
 
@@ -112,7 +123,12 @@ describe("journey 1: the seed example", () => {
       expect(condition(running, type)).toMatchObject({ type, status: "True" });
     }
     expect(condition(running, "Ready")?.reason).toBe("VirtualMachineRunning");
-    expect(running.status.networks[0]).toMatchObject({ name: "mgmt", ipAddress: "192.168.100.10", nadName: `${NAME}-mgmt`, macAddress: admitted.spec.networks[0].macAddress });
+    expect(running.status.networks[0]).toMatchObject({
+      name: "mgmt",
+      ipAddress: "192.168.100.10",
+      nadName: `${NAME}-mgmt`,
+      macAddress: admitted.spec.networks[0].macAddress,
+    });
     expect(running.status.nodeName).toBe("sim-node-1");
     expect(running.status.volumes).toEqual([expect.objectContaining({ name: "system", pvcName: `${NAME}-system`, bound: true, size: "80Gi" })]);
     expect(running.status.observedGeneration).toBe(running.metadata.generation);
@@ -133,7 +149,11 @@ describe("journey 1: the seed example", () => {
 
   test("once settled, nothing is written: the Wukong's and its children's resourceVersions stay put for 10 s", async () => {
     // Settled: the VM reports Running and ready, and the Wukong has caught up with it.
-    await waitFor(async () => (await getJson(R.vm, NAME, ns)).status, { describe: `vm/${NAME} printableStatus Running and ready`, until: s => s?.printableStatus === "Running" && s?.ready === true, timeoutMs: 30_000 });
+    await waitFor(async () => (await getJson(R.vm, NAME, ns)).status, {
+      describe: `vm/${NAME} printableStatus Running and ready`,
+      until: s => s?.printableStatus === "Running" && s?.ready === true,
+      timeoutMs: 30_000,
+    });
     await waitForPhase(ns, NAME, "Running", 10_000);
     await sleep(3_000);
 
@@ -171,7 +191,10 @@ describe("journey 1b: disks imported from a registry and over http", () => {
     const admitted = await wukong(ns, IMPORTED);
     // Defaults for a network without ipConfig and disks without boot.
     expect(admitted.spec.networks[0]).toMatchObject({ ipConfig: { mode: "dhcp" }, bridgeName: "br0" });
-    expect(admitted.spec.disks.map((d: Obj) => [d.name, d.boot])).toEqual([["system", true], ["data", false]]);
+    expect(admitted.spec.disks.map((d: Obj) => [d.name, d.boot])).toEqual([
+      ["system", true],
+      ["data", false],
+    ]);
 
     const [system, data] = await waitFor(
       async () => [await getJsonOrUndefined(R.dv, `${IMPORTED}-system`, ns), await getJsonOrUndefined(R.dv, `${IMPORTED}-data`, ns)],
@@ -195,7 +218,12 @@ describe("journey 1b: disks imported from a registry and over http", () => {
     ]);
     // The VM waits on the DataVolumes themselves, and the claims CDI made carry the Wukong's label.
     const vm = await getJson(R.vm, IMPORTED, ns);
-    expect(vm.spec.template.spec.volumes).toEqual(expect.arrayContaining([{ name: "system", dataVolume: { name: `${IMPORTED}-system` } }, { name: "data", dataVolume: { name: `${IMPORTED}-data` } }]));
+    expect(vm.spec.template.spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: "system", dataVolume: { name: `${IMPORTED}-system` } },
+        { name: "data", dataVolume: { name: `${IMPORTED}-data` } },
+      ]),
+    );
     const claims = await list(R.pvc, ns, `${WUKONG_LABEL}=${IMPORTED}`);
     expect(claims.map(c => c.metadata.name).sort()).toEqual([`${IMPORTED}-data`, `${IMPORTED}-system`]);
     // A dhcp NIC's address comes from the segment (the simulator's fake DHCP), and status shows it.

@@ -1,7 +1,22 @@
 // Journey 6: a user deletes a Wukong. The operator deletes the NADs it generated and drops its finalizer; the
 // real garbage collector (kube-controller-manager) removes everything else the Wukong owns. A NAD the user
 // brought (nadName) is left alone.
-import { FINALIZER, type Obj, R, WUKONG_LABEL, apply, createNamespace, deleteNamespace, getJsonOrUndefined, kubectlOk, list, waitFor, waitForPhase, wukong, wukongManifest } from "./support/kube";
+import {
+  FINALIZER,
+  type Obj,
+  R,
+  WUKONG_LABEL,
+  apply,
+  createNamespace,
+  deleteNamespace,
+  getJsonOrUndefined,
+  kubectlOk,
+  list,
+  waitFor,
+  waitForPhase,
+  wukong,
+  wukongManifest,
+} from "./support/kube";
 
 const NAME = "doomed";
 const USER_NAD = "shared-lan";
@@ -16,7 +31,9 @@ afterAll(async () => {
 });
 
 async function childrenByKind(): Promise<Record<string, string[]>> {
-  const entries = await Promise.all(CHILD_KINDS.map(async kind => [kind, (await list(kind, ns, `${WUKONG_LABEL}=${NAME}`)).map((o: Obj) => o.metadata.name).sort()] as const));
+  const entries = await Promise.all(
+    CHILD_KINDS.map(async kind => [kind, (await list(kind, ns, `${WUKONG_LABEL}=${NAME}`)).map((o: Obj) => o.metadata.name).sort()] as const),
+  );
   return Object.fromEntries(entries);
 }
 
@@ -64,7 +81,12 @@ describe("journey 6: delete", () => {
     // The Wukong is gone only once the operator removed its finalizer, which it does after deleting our NADs:
     // the moment it is gone, our NAD is gone too (the garbage collector would only start on it now).
     const started = Date.now();
-    await waitFor(() => getJsonOrUndefined(R.wukong, NAME, ns), { describe: `wk/${NAME} to be gone`, until: w => w === undefined, timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(() => getJsonOrUndefined(R.wukong, NAME, ns), {
+      describe: `wk/${NAME} to be gone`,
+      until: w => w === undefined,
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     expect(await list(R.nad, ns, `${WUKONG_LABEL}=${NAME}`)).toEqual([]);
 
     const left = await waitFor(childrenByKind, {

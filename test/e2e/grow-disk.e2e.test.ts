@@ -1,6 +1,19 @@
 // Journey 4: a user grows a disk (80Gi → 100Gi on longhorn, which allows volume expansion; see
 // test/cluster/fixtures.yaml) and then tries to shrink it.
-import { R, apply, createNamespace, deleteNamespace, eventsFor, getJson, kubectl, kubectlOk, waitFor, waitForPhase, wukong, wukongManifest } from "./support/kube";
+import {
+  R,
+  apply,
+  createNamespace,
+  deleteNamespace,
+  eventsFor,
+  getJson,
+  kubectl,
+  kubectlOk,
+  waitFor,
+  waitForPhase,
+  wukong,
+  wukongManifest,
+} from "./support/kube";
 
 const NAME = "grower";
 let ns: string;
@@ -12,7 +25,8 @@ afterAll(async () => {
   await deleteNamespace(ns);
 });
 
-const setSize = (size: string) => kubectl(["patch", "wk", NAME, "-n", ns, "--type", "json", "-p", JSON.stringify([{ op: "replace", path: "/spec/disks/0/size", value: size }])]);
+const setSize = (size: string) =>
+  kubectl(["patch", "wk", NAME, "-n", ns, "--type", "json", "-p", JSON.stringify([{ op: "replace", path: "/spec/disks/0/size", value: size }])]);
 
 describe("journey 4: grow a disk", () => {
   test("a running Wukong with an 80Gi longhorn disk", async () => {
@@ -32,10 +46,18 @@ describe("journey 4: grow a disk", () => {
       until: s => s === "100Gi",
       timeoutMs: 30_000,
     });
-    const grown = await waitFor(() => wukong(ns, NAME), { describe: `wk/${NAME} status.volumes[0].size 100Gi`, until: w => w.status?.volumes?.[0]?.size === "100Gi", timeoutMs: 30_000 });
+    const grown = await waitFor(() => wukong(ns, NAME), {
+      describe: `wk/${NAME} status.volumes[0].size 100Gi`,
+      until: w => w.status?.volumes?.[0]?.size === "100Gi",
+      timeoutMs: 30_000,
+    });
     expect(grown.status.phase).toBe("Running");
     expect((await getJson(R.pvc, `${NAME}-system`, ns)).status.capacity.storage).toBe("100Gi");
-    expect(await eventsFor(ns, "Wukong", NAME)).toContainEqual({ type: "Normal", reason: "Resized", message: `Requested 100Gi for PersistentVolumeClaim ${NAME}-system (was 80Gi)` });
+    expect(await eventsFor(ns, "Wukong", NAME)).toContainEqual({
+      type: "Normal",
+      reason: "Resized",
+      message: `Requested 100Gi for PersistentVolumeClaim ${NAME}-system (was 80Gi)`,
+    });
   });
 
   test("100Gi → 90Gi is refused with spec.disks[0].size, and nothing shrinks", async () => {

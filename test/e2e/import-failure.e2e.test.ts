@@ -17,7 +17,11 @@ describe("journey 5: a failed import, then recovery", () => {
   test("with the import failing, the phase is Error with the reason in conditions and a Warning Event", async () => {
     await apply(
       ns,
-      wukongManifest(NAME, { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "10Gi", image: IMAGE }] }, { annotations: { "sim.novasphere.dev/import": "fail" } }),
+      wukongManifest(
+        NAME,
+        { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "10Gi", image: IMAGE }] },
+        { annotations: { "sim.novasphere.dev/import": "fail" } },
+      ),
     );
 
     const failed = await waitForPhase(ns, NAME, "Error", 60_000);

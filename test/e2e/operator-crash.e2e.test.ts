@@ -1,6 +1,20 @@
 // Journey 7: the operator dies (SIGKILL to its whole process group) while 20 Wukongs are being created, and is
 // started again by test/stack/up.sh. Everything converges, with no duplicate child and no doubled finalizer.
-import { FINALIZER, type Obj, R, WUKONG_LABEL, apply, createNamespace, deleteNamespace, list, sleep, statusSummary, tryApply, waitFor, wukongManifest } from "./support/kube";
+import {
+  FINALIZER,
+  type Obj,
+  R,
+  WUKONG_LABEL,
+  apply,
+  createNamespace,
+  deleteNamespace,
+  list,
+  sleep,
+  statusSummary,
+  tryApply,
+  waitFor,
+  wukongManifest,
+} from "./support/kube";
 import { groupAlive, killOperator, stackUp } from "./support/stack";
 
 const COUNT = 20;
@@ -26,7 +40,12 @@ describe("journey 7: operator killed mid-creation", () => {
     expect(out.trim().split("\n")).toHaveLength(COUNT);
 
     const pgid = killOperator();
-    await waitFor(async () => groupAlive(pgid), { describe: `operator process group ${pgid} to be gone`, until: alive => !alive, timeoutMs: 10_000, intervalMs: 100 });
+    await waitFor(async () => groupAlive(pgid), {
+      describe: `operator process group ${pgid} to be gone`,
+      until: alive => !alive,
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
 
     const wukongs = await list(R.wukong, ns);
     expect(wukongs).toHaveLength(COUNT);

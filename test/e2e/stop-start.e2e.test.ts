@@ -1,5 +1,18 @@
 // Journey 3: a user stops a running Wukong with runStrategy Halted and starts it again with Always.
-import { R, condition, createNamespace, deleteNamespace, eventsFor, getJson, getJsonOrUndefined, kubectlOk, apply, waitFor, waitForPhase, wukongManifest } from "./support/kube";
+import {
+  R,
+  condition,
+  createNamespace,
+  deleteNamespace,
+  eventsFor,
+  getJson,
+  getJsonOrUndefined,
+  kubectlOk,
+  apply,
+  waitFor,
+  waitForPhase,
+  wukongManifest,
+} from "./support/kube";
 
 const NAME = "stopper";
 let ns: string;
@@ -25,7 +38,11 @@ describe("journey 3: stop and start", () => {
   test("runStrategy Halted: the VM is Halted, its instance goes, the phase is Stopped", async () => {
     await patchRunStrategy("Halted");
 
-    await waitFor(async () => (await getJson(R.vm, NAME, ns)).spec.runStrategy, { describe: `vm/${NAME} spec.runStrategy Halted`, until: s => s === "Halted", timeoutMs: 30_000 });
+    await waitFor(async () => (await getJson(R.vm, NAME, ns)).spec.runStrategy, {
+      describe: `vm/${NAME} spec.runStrategy Halted`,
+      until: s => s === "Halted",
+      timeoutMs: 30_000,
+    });
     const stopped = await waitForPhase(ns, NAME, "Stopped", 60_000);
     await waitFor(() => getJsonOrUndefined(R.vmi, NAME, ns), { describe: `vmi/${NAME} to be gone`, until: vmi => vmi === undefined, timeoutMs: 30_000 });
 
@@ -48,7 +65,11 @@ describe("journey 3: stop and start", () => {
   test("runStrategy Always again: the VM starts and the phase is Running", async () => {
     await patchRunStrategy("Always");
 
-    await waitFor(async () => (await getJson(R.vm, NAME, ns)).spec.runStrategy, { describe: `vm/${NAME} spec.runStrategy Always`, until: s => s === "Always", timeoutMs: 30_000 });
+    await waitFor(async () => (await getJson(R.vm, NAME, ns)).spec.runStrategy, {
+      describe: `vm/${NAME} spec.runStrategy Always`,
+      until: s => s === "Always",
+      timeoutMs: 30_000,
+    });
     const running = await waitForPhase(ns, NAME, "Running", 60_000);
     expect(running.status.nodeName).toBe("sim-node-1");
     expect(condition(running, "Ready")).toMatchObject({ status: "True", reason: "VirtualMachineRunning" });

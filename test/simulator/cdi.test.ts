@@ -9,7 +9,12 @@ const dv = (extra: Partial<KubeObject> = {}, source: object = { http: { url: "ht
     status: extra.status,
   });
 const boundPvc = (owner: KubeObject) =>
-  obj("PersistentVolumeClaim", "web-root", { metadata: { ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true }] }, status: { phase: "Bound" } });
+  obj("PersistentVolumeClaim", "web-root", {
+    metadata: {
+      ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true }],
+    },
+    status: { phase: "Bound" },
+  });
 
 describe("desiredPvc", () => {
   it("creates a same-name PVC owned by the DataVolume with size, class, labels and CDI annotations", () => {
@@ -26,8 +31,13 @@ describe("desiredPvc", () => {
   });
 
   it("uses spec.pvc verbatim and adds filesystem overhead only for spec.storage", () => {
-    const withPvc = obj("DataVolume", "d", { spec: { source: { blank: {} }, pvc: { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "1Gi" } } } } });
-    expect(desiredPvc(withPvc, { cdiFilesystemOverhead: 0.055 })!.spec).toMatchObject({ accessModes: ["ReadWriteMany"], resources: { requests: { storage: "1Gi" } } });
+    const withPvc = obj("DataVolume", "d", {
+      spec: { source: { blank: {} }, pvc: { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "1Gi" } } } },
+    });
+    expect(desiredPvc(withPvc, { cdiFilesystemOverhead: 0.055 })!.spec).toMatchObject({
+      accessModes: ["ReadWriteMany"],
+      resources: { requests: { storage: "1Gi" } },
+    });
     const sized = desiredPvc(dv(), { cdiFilesystemOverhead: 0.055 })!.spec.resources.requests.storage;
     expect(Number(sized)).toBeGreaterThan(20 * 2 ** 30);
     expect(Number(sized) % 2 ** 20).toBe(0);
@@ -58,7 +68,11 @@ describe("nextDvStatus", () => {
     expect(nextDvStatus(at("ImportInProgress", "0.0%"), pvc, noFaults, 1000, cfg)).toMatchObject({ phase: "ImportInProgress", progress: "50.0%" });
     const done = nextDvStatus(at("ImportInProgress", "50.0%"), pvc, noFaults, 2000, cfg);
     expect(done).toMatchObject({ phase: "Succeeded", progress: "100.0%" });
-    expect(done.conditions.map(c => [c.type, c.status])).toEqual([["Bound", "True"], ["Ready", "True"], ["Running", "False"]]);
+    expect(done.conditions.map(c => [c.type, c.status])).toEqual([
+      ["Bound", "True"],
+      ["Ready", "True"],
+      ["Running", "False"],
+    ]);
   });
 
   it("imports 10x slower with the slow fault, and never moves progress backwards", () => {
@@ -76,7 +90,11 @@ describe("nextDvStatus", () => {
     const fail = { ...noFaults, importFails: true };
     const failed = nextDvStatus(at("ImportScheduled"), pvc, fail, 1000, cfg);
     expect(failed).toMatchObject({ phase: "Failed", restartCount: 1 });
-    expect(failed.conditions.find(c => c.type === "Running")).toMatchObject({ status: "False", reason: "Error", message: expect.stringContaining("Unable to connect to http data source") });
+    expect(failed.conditions.find(c => c.type === "Running")).toMatchObject({
+      status: "False",
+      reason: "Error",
+      message: expect.stringContaining("Unable to connect to http data source"),
+    });
     expect(nextDvStatus(at("ImportInProgress", "30.0%"), pvc, fail, 0, cfg).phase).toBe("Failed");
     expect(nextDvStatus(at("Failed", "N/A", 1), pvc, fail, 5000, cfg)).toMatchObject({ phase: "Failed", restartCount: 1 });
     expect(nextDvStatus(at("Failed", "N/A", 1), pvc, noFaults, 0, cfg)).toMatchObject({ phase: "ImportScheduled", restartCount: 1 });

@@ -70,7 +70,12 @@ export function desiredPvc(dv: KubeObject, cfg: Pick<SimConfig, "cdiFilesystemOv
       name: dv.metadata.name,
       namespace: dv.metadata.namespace,
       // CDI copies the DataVolume's labels, so the Wukong label reaches the PVC too.
-      labels: { ...(dv.metadata.labels ?? {}), app: "containerized-data-importer", "app.kubernetes.io/component": "storage", "app.kubernetes.io/managed-by": "cdi-controller" },
+      labels: {
+        ...(dv.metadata.labels ?? {}),
+        app: "containerized-data-importer",
+        "app.kubernetes.io/component": "storage",
+        "app.kubernetes.io/managed-by": "cdi-controller",
+      },
       annotations,
       ownerReferences: [ownerRefTo(DATA_VOLUME, dv)],
     },
@@ -178,7 +183,12 @@ export function planDataVolume(dv: KubeObject, snap: Snapshot, elapsed: Elapsed,
   if (!pvc) {
     const wanted = desiredPvc(dv, cfg, snap.pvcs);
     if (!wanted) return [{ type: "note", key: `datavolumes ${key}`, log: `[cdi] ${key} waits: no storage size in spec.storage/spec.pvc` }];
-    plan.push({ type: "create", res: PVC, obj: wanted, log: `[cdi] ${key} created PVC ${name} (${wanted.spec.resources.requests.storage}${wanted.spec.storageClassName ? `, class ${wanted.spec.storageClassName}` : ""})` });
+    plan.push({
+      type: "create",
+      res: PVC,
+      obj: wanted,
+      log: `[cdi] ${key} created PVC ${name} (${wanted.spec.resources.requests.storage}${wanted.spec.storageClassName ? `, class ${wanted.spec.storageClassName}` : ""})`,
+    });
     pvc = undefined; // not bound yet this loop
   }
 
@@ -195,7 +205,12 @@ export function planDataVolume(dv: KubeObject, snap: Snapshot, elapsed: Elapsed,
   };
   const diff = replacePatch(dv.status, desired);
   if (diff) {
-    const what = next.phase !== phase ? `phase ${phase || "<none>"} -> ${next.phase}` : next.progress !== dv.status?.progress ? `progress ${next.progress}` : "conditions updated";
+    const what =
+      next.phase !== phase
+        ? `phase ${phase || "<none>"} -> ${next.phase}`
+        : next.progress !== dv.status?.progress
+          ? `progress ${next.progress}`
+          : "conditions updated";
     const detail = next.phase === "Failed" && phase !== "Failed" ? ` (${importFailureMessage(dv)})` : "";
     plan.push({ type: "patch", res: DATA_VOLUME, namespace: ns, name, subresource: "status", patch: { status: diff }, log: `[cdi] ${key} ${what}${detail}` });
   }

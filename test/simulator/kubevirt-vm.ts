@@ -88,7 +88,11 @@ export function desiredVmi(vm: KubeObject, now = nowTimestamp()): KubeObject {
     metadata,
     spec: structuredClone(vm.spec?.template?.spec ?? {}),
     // No status subresource on VMIs: the initial status is accepted on create.
-    status: { phase: "Pending", conditions: mergeConditions(undefined, [notRunning], { now }), phaseTransitionTimestamps: [{ phase: "Pending", phaseTransitionTimestamp: now }] },
+    status: {
+      phase: "Pending",
+      conditions: mergeConditions(undefined, [notRunning], { now }),
+      phaseTransitionTimestamps: [{ phase: "Pending", phaseTransitionTimestamp: now }],
+    },
   };
 }
 
@@ -103,7 +107,13 @@ export function missingTemplateDataVolumes(vm: KubeObject, snap: Pick<Snapshot, 
     out.push({
       apiVersion: "cdi.kubevirt.io/v1beta1",
       kind: "DataVolume",
-      metadata: { name, namespace: vm.metadata.namespace, labels: t.metadata?.labels, annotations: t.metadata?.annotations, ownerReferences: [ownerRefTo(VM, vm)] },
+      metadata: {
+        name,
+        namespace: vm.metadata.namespace,
+        labels: t.metadata?.labels,
+        annotations: t.metadata?.annotations,
+        ownerReferences: [ownerRefTo(VM, vm)],
+      },
       spec: structuredClone(t.spec ?? {}),
     });
   }
@@ -133,7 +143,14 @@ export function decideVm(vm: KubeObject, vmi: KubeObject | undefined, gate: Volu
   }
   if (faults.crashLoop) {
     // The guest keeps dying right after start: no VMI survives, KubeVirt backs off.
-    return { action: vmi ? "delete-vmi" : "none", printableStatus: "CrashLoopBackOff", created: false, ready: false, reason: "VMINotExists", message: "VMI does not exist: virt-launcher crashed repeatedly (simulated)" };
+    return {
+      action: vmi ? "delete-vmi" : "none",
+      printableStatus: "CrashLoopBackOff",
+      created: false,
+      ready: false,
+      reason: "VMINotExists",
+      message: "VMI does not exist: virt-launcher crashed repeatedly (simulated)",
+    };
   }
   if (vmi) {
     const finished = vmiPhase === "Succeeded" || vmiPhase === "Failed";
@@ -141,15 +158,45 @@ export function decideVm(vm: KubeObject, vmi: KubeObject | undefined, gate: Volu
       return { action: "delete-vmi", printableStatus: "Starting", created: false, ready: false, ...notExists }; // restarted next loop
     }
     if (vmiPhase === "Running") return { action: "none", printableStatus: "Running", created: true, ready: true };
-    if (finished) return { action: "none", printableStatus: vmiPhase === "Succeeded" ? "Succeeded" : "Failed", created: true, ready: false, reason: "GuestNotRunning", message: "Guest VM is not reported as running" };
+    if (finished)
+      return {
+        action: "none",
+        printableStatus: vmiPhase === "Succeeded" ? "Succeeded" : "Failed",
+        created: true,
+        ready: false,
+        reason: "GuestNotRunning",
+        message: "Guest VM is not reported as running",
+      };
     const scheduled = findCondition(vmi.status?.conditions, "PodScheduled");
     if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
       return { action: "none", printableStatus: "ErrorUnschedulable", created: true, ready: false, reason: "Unschedulable", message: scheduled.message };
     }
-    return { action: "none", printableStatus: "Starting", created: true, ready: false, reason: "GuestNotRunning", message: "Guest VM is not reported as running" };
+    return {
+      action: "none",
+      printableStatus: "Starting",
+      created: true,
+      ready: false,
+      reason: "GuestNotRunning",
+      message: "Guest VM is not reported as running",
+    };
   }
-  if (!gate.ready) return { action: "none", printableStatus: gate.waitingStatus ?? "Provisioning", created: false, ready: false, reason: "VMINotExists", message: gate.message };
-  return { action: "create-vmi", printableStatus: "Starting", created: true, ready: false, reason: "GuestNotRunning", message: "Guest VM is not reported as running" };
+  if (!gate.ready)
+    return {
+      action: "none",
+      printableStatus: gate.waitingStatus ?? "Provisioning",
+      created: false,
+      ready: false,
+      reason: "VMINotExists",
+      message: gate.message,
+    };
+  return {
+    action: "create-vmi",
+    printableStatus: "Starting",
+    created: true,
+    ready: false,
+    reason: "GuestNotRunning",
+    message: "Guest VM is not reported as running",
+  };
 }
 
 export function vmStatus(vm: KubeObject, vmi: KubeObject | undefined, decision: VmDecision, gate: VolumeGate): Record<string, unknown> {
@@ -209,7 +256,14 @@ export function planVirtualMachine(vm: KubeObject, snap: Snapshot): Plan {
   if (decision.action === "create-vmi") {
     plan.push({ type: "create", res: VMI, obj: desiredVmi(vm), log: `[kubevirt] ${key} started: created VMI ${name}` });
   } else if (decision.action === "delete-vmi" && vmi) {
-    plan.push({ type: "delete", res: VMI, namespace: ns, name, uid: vmi.metadata.uid, log: `[kubevirt] ${key} deleted VMI ${name} (${decision.printableStatus === "CrashLoopBackOff" ? "crash loop" : `runStrategy ${runStrategyOf(vm)}`})` });
+    plan.push({
+      type: "delete",
+      res: VMI,
+      namespace: ns,
+      name,
+      uid: vmi.metadata.uid,
+      log: `[kubevirt] ${key} deleted VMI ${name} (${decision.printableStatus === "CrashLoopBackOff" ? "crash loop" : `runStrategy ${runStrategyOf(vm)}`})`,
+    });
   }
 
   const desired = { ...(vm.status ?? {}), ...vmStatus(vm, vmi, decision, gate) };

@@ -68,7 +68,8 @@ export interface VmiStep {
 
 export const notRunning: ConditionSpec = { type: "Ready", status: "False", reason: "GuestNotRunning", message: "Guest VM is not reported as running" };
 const scheduledTrue: ConditionSpec = { type: "PodScheduled", status: "True" };
-export const UNSCHEDULABLE_MESSAGE = "0/1 nodes are available: 1 Insufficient devices.kubevirt.io/kvm. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
+export const UNSCHEDULABLE_MESSAGE =
+  "0/1 nodes are available: 1 Insufficient devices.kubevirt.io/kvm. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
 const unschedulable: ConditionSpec = { type: "PodScheduled", status: "False", reason: "Unschedulable", message: UNSCHEDULABLE_MESSAGE };
 
 /** The VMI's next phase given faults and how long it has been in its current phase. */
@@ -83,7 +84,9 @@ export function nextVmiStep(vmi: KubeObject, faults: Faults, elapsedInPhase: num
       return { phase: "Scheduling", conditions: faults.unschedulable ? [notRunning, unschedulable] : [notRunning], bootNow: false };
     case "Scheduling":
       if (faults.unschedulable) return { phase, conditions: [notRunning, unschedulable], bootNow: false };
-      return stepDone ? { phase: "Scheduled", nodeName: cfg.nodeName, conditions: [notRunning, scheduledTrue], bootNow: false } : { phase, conditions: [notRunning], bootNow: false };
+      return stepDone
+        ? { phase: "Scheduled", nodeName: cfg.nodeName, conditions: [notRunning, scheduledTrue], bootNow: false }
+        : { phase, conditions: [notRunning], bootNow: false };
     case "Scheduled":
       return stepDone
         ? { phase: "Running", nodeName: cfg.nodeName, conditions: [{ type: "Ready", status: "True" }, scheduledTrue], bootNow: true }
@@ -110,7 +113,12 @@ export function planVmi(vmi: KubeObject, snap: Snapshot, elapsed: Elapsed, cfg: 
   const phase: string = current.phase ?? "";
   const faults = faultsFor([vmi, vm], snap.wukongs);
   if (!["", "Pending", "Scheduling", "Scheduled"].includes(phase)) return []; // booted (or finished): the guest owns its status now
-  const step = nextVmiStep(vmi, faults, elapsed(`vmi:${vmi.metadata.uid ?? key}`, phase === "Scheduling" && faults.unschedulable ? "Scheduling:unschedulable" : phase), cfg);
+  const step = nextVmiStep(
+    vmi,
+    faults,
+    elapsed(`vmi:${vmi.metadata.uid ?? key}`, phase === "Scheduling" && faults.unschedulable ? "Scheduling:unschedulable" : phase),
+    cfg,
+  );
 
   const desired: Record<string, unknown> = { ...current, phase: step.phase, conditions: mergeConditions(current.conditions, step.conditions) };
   if (step.nodeName) desired.nodeName = step.nodeName;
@@ -129,7 +137,8 @@ export function planVmi(vmi: KubeObject, snap: Snapshot, elapsed: Elapsed, cfg: 
   const patch: Record<string, unknown> = { status: statusDiff };
   if (step.nodeName && vmi.metadata.labels?.["kubevirt.io/nodeName"] !== step.nodeName) patch.metadata = { labels: { "kubevirt.io/nodeName": step.nodeName } };
   let log = step.phase !== phase ? `[kubevirt] ${key} VMI phase ${phase || "<none>"} -> ${step.phase}` : `[kubevirt] ${key} VMI conditions updated`;
-  if (step.phase === "Scheduling" && faults.unschedulable && findCondition(current.conditions, "PodScheduled")?.reason !== "Unschedulable") log += " (unschedulable: simulated fault)";
+  if (step.phase === "Scheduling" && faults.unschedulable && findCondition(current.conditions, "PodScheduled")?.reason !== "Unschedulable")
+    log += " (unschedulable: simulated fault)";
   if (step.bootNow) {
     const ifaces = (desired.interfaces as VmiInterfaceStatus[]).map(i => `${i.name}=${i.ipAddress ?? "-"}(${i.mac})`).join(" ");
     log += ` on ${step.nodeName}; interfaces ${ifaces || "none"}`;

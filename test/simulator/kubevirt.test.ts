@@ -35,9 +35,13 @@ const template = (volumes: object[]) => ({
 const rootDv = { name: "root", dataVolume: { name: "web-root" } };
 const cloudInit = { name: "cloudinit", cloudInitNoCloud: { userData: "#cloud-config", networkData } };
 const vm = (runStrategy = "Always", volumes: object[] = [rootDv, cloudInit], annotations?: Record<string, string>) =>
-  obj("VirtualMachine", "web", { metadata: { generation: 3, labels: { "vm.novasphere.dev/wukong": "web" }, annotations }, spec: { runStrategy, template: template(volumes) } });
+  obj("VirtualMachine", "web", {
+    metadata: { generation: 3, labels: { "vm.novasphere.dev/wukong": "web" }, annotations },
+    spec: { runStrategy, template: template(volumes) },
+  });
 const dvIn = (phase: string, name = "web-root") => obj("DataVolume", name, { status: { phase } });
-const vmiFor = (owner: KubeObject, status?: object) => ({ ...desiredVmi(owner, "T0"), metadata: { ...desiredVmi(owner).metadata, uid: "vmi-uid" }, status }) as KubeObject;
+const vmiFor = (owner: KubeObject, status?: object) =>
+  ({ ...desiredVmi(owner, "T0"), metadata: { ...desiredVmi(owner).metadata, uid: "vmi-uid" }, status }) as KubeObject;
 const gateFor = (v: KubeObject, objects: Parameters<typeof snapshotWith>[0]) => volumeGate(v, snapshotWith(objects));
 
 describe("volumeGate", () => {
@@ -55,7 +59,10 @@ describe("volumeGate", () => {
 
   it("treats a claim volume backed by a DataVolume like the DataVolume", () => {
     const d = dvIn("ImportInProgress", "web-data");
-    const pvc = obj("PersistentVolumeClaim", "web-data", { metadata: { ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: "web-data", uid: d.metadata.uid! }] }, status: { phase: "Bound" } });
+    const pvc = obj("PersistentVolumeClaim", "web-data", {
+      metadata: { ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: "web-data", uid: d.metadata.uid! }] },
+      status: { phase: "Bound" },
+    });
     const v = vm("Always", [{ name: "data", persistentVolumeClaim: { claimName: "web-data" } }]);
     expect(gateFor(v, { dataVolumes: [d], pvcs: [pvc] })).toMatchObject({ ready: false, waitingStatus: "Provisioning" });
   });
@@ -66,7 +73,8 @@ describe("decideVm", () => {
   const waiting = { ready: false, waitingStatus: "Provisioning" as const, hasDataVolumes: true, dataVolumesReady: false };
 
   it("starts a VMI when volumes are ready and the strategy runs", () => {
-    for (const rs of ["Always", "RerunOnFailure", "Once"]) expect(decideVm(vm(rs), undefined, ready, noFaults)).toMatchObject({ action: "create-vmi", printableStatus: "Starting" });
+    for (const rs of ["Always", "RerunOnFailure", "Once"])
+      expect(decideVm(vm(rs), undefined, ready, noFaults)).toMatchObject({ action: "create-vmi", printableStatus: "Starting" });
     expect(decideVm(vm(), undefined, waiting, noFaults)).toMatchObject({ action: "none", printableStatus: "Provisioning", created: false });
   });
 
@@ -87,7 +95,10 @@ describe("decideVm", () => {
 
   it("crash-loops without a running VMI", () => {
     const v = vm();
-    expect(decideVm(v, vmiFor(v, { phase: "Running" }), ready, { ...noFaults, crashLoop: true })).toMatchObject({ action: "delete-vmi", printableStatus: "CrashLoopBackOff" });
+    expect(decideVm(v, vmiFor(v, { phase: "Running" }), ready, { ...noFaults, crashLoop: true })).toMatchObject({
+      action: "delete-vmi",
+      printableStatus: "CrashLoopBackOff",
+    });
     expect(decideVm(v, undefined, ready, { ...noFaults, crashLoop: true })).toMatchObject({ action: "none", printableStatus: "CrashLoopBackOff" });
   });
 });
@@ -98,10 +109,17 @@ describe("planVirtualMachine", () => {
     const plan = planVirtualMachine(v, snapshotWith({ vms: [v], dataVolumes: [dvIn("Succeeded")] }));
     expect(plan.map(a => a.type)).toEqual(["create", "patch"]);
     const created = (plan[0] as { obj: KubeObject }).obj;
-    expect(created.metadata).toMatchObject({ name: "web", labels: { app: "web" }, ownerReferences: [{ kind: "VirtualMachine", uid: v.metadata.uid, controller: true }] });
+    expect(created.metadata).toMatchObject({
+      name: "web",
+      labels: { app: "web" },
+      ownerReferences: [{ kind: "VirtualMachine", uid: v.metadata.uid, controller: true }],
+    });
     expect(created.spec.networks).toHaveLength(3);
     expect(created.status.phase).toBe("Pending");
-    expect(plan[1]).toMatchObject({ subresource: "status", patch: { status: { printableStatus: "Starting", created: true, ready: false, runStrategy: "Always", observedGeneration: 3 } } });
+    expect(plan[1]).toMatchObject({
+      subresource: "status",
+      patch: { status: { printableStatus: "Starting", created: true, ready: false, runStrategy: "Always", observedGeneration: 3 } },
+    });
   });
 
   it("shows DataVolumeError via the Wukong's import fault", () => {
@@ -112,13 +130,23 @@ describe("planVirtualMachine", () => {
 
   it("leaves a same-name VMI of another VM alone", () => {
     const v = vm();
-    const stranger = { ...vmiFor(v), metadata: { ...vmiFor(v).metadata, ownerReferences: [{ apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", name: "web", uid: "old", controller: true }] } };
-    expect(planVirtualMachine(v, snapshotWith({ vms: [v], vmis: [stranger], dataVolumes: [dvIn("Succeeded")] }))).toEqual([expect.objectContaining({ type: "note" })]);
+    const stranger = {
+      ...vmiFor(v),
+      metadata: {
+        ...vmiFor(v).metadata,
+        ownerReferences: [{ apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", name: "web", uid: "old", controller: true }],
+      },
+    };
+    expect(planVirtualMachine(v, snapshotWith({ vms: [v], vmis: [stranger], dataVolumes: [dvIn("Succeeded")] }))).toEqual([
+      expect.objectContaining({ type: "note" }),
+    ]);
   });
 
   it("creates DataVolumes from dataVolumeTemplates", () => {
     const v = vm();
-    v.spec.dataVolumeTemplates = [{ metadata: { name: "web-root" }, spec: { source: { blank: {} }, storage: { resources: { requests: { storage: "1Gi" } } } } }];
+    v.spec.dataVolumeTemplates = [
+      { metadata: { name: "web-root" }, spec: { source: { blank: {} }, storage: { resources: { requests: { storage: "1Gi" } } } } },
+    ];
     const [dv] = missingTemplateDataVolumes(v, snapshotWith({}));
     expect(dv.metadata).toMatchObject({ name: "web-root", ownerReferences: [{ kind: "VirtualMachine", controller: true }] });
     expect(missingTemplateDataVolumes(v, snapshotWith({ dataVolumes: [dvIn("Pending")] }))).toEqual([]);
@@ -142,15 +170,38 @@ describe("VMI lifecycle", () => {
     const v = vm();
     const vmi = vmiFor(v);
     expect(guestInterfaces(vmi, networkData)).toEqual([
-      { name: "default", mac: "02:aa:bb:00:00:01", interfaceName: "eth0", infoSource: "domain, guest-agent", ipAddress: podNetworkAddress("ns1/web"), ipAddresses: [podNetworkAddress("ns1/web")] },
-      { name: "mgmt", mac: "02:aa:bb:00:00:02", interfaceName: "eth1", infoSource: "domain, guest-agent", ipAddress: "192.168.100.10", ipAddresses: ["192.168.100.10"] },
-      { name: "data", mac: "02:aa:bb:00:00:03", interfaceName: "eth2", infoSource: "domain, guest-agent", ipAddress: multusNetworkAddress("ns1/web", "ns1/data"), ipAddresses: [multusNetworkAddress("ns1/web", "ns1/data")] },
+      {
+        name: "default",
+        mac: "02:aa:bb:00:00:01",
+        interfaceName: "eth0",
+        infoSource: "domain, guest-agent",
+        ipAddress: podNetworkAddress("ns1/web"),
+        ipAddresses: [podNetworkAddress("ns1/web")],
+      },
+      {
+        name: "mgmt",
+        mac: "02:aa:bb:00:00:02",
+        interfaceName: "eth1",
+        infoSource: "domain, guest-agent",
+        ipAddress: "192.168.100.10",
+        ipAddresses: ["192.168.100.10"],
+      },
+      {
+        name: "data",
+        mac: "02:aa:bb:00:00:03",
+        interfaceName: "eth2",
+        infoSource: "domain, guest-agent",
+        ipAddress: multusNetworkAddress("ns1/web", "ns1/data"),
+        ipAddresses: [multusNetworkAddress("ns1/web", "ns1/data")],
+      },
     ]);
   });
 
   it("adds KubeVirt's default pod interface when none is declared", () => {
     const bare = obj("VirtualMachineInstance", "bare", { spec: { domain: { devices: {} } } });
-    expect(guestInterfaces(bare, undefined)).toEqual([expect.objectContaining({ name: "default", interfaceName: "eth0", ipAddress: podNetworkAddress("ns1/bare") })]);
+    expect(guestInterfaces(bare, undefined)).toEqual([
+      expect.objectContaining({ name: "default", interfaceName: "eth0", ipAddress: podNetworkAddress("ns1/bare") }),
+    ]);
   });
 
   it("boots with network data from a Secret and labels the node", () => {
@@ -175,6 +226,8 @@ describe("VMI lifecycle", () => {
     const v = vm("Always", [rootDv], { "sim.novasphere.dev/schedule": "unschedulable" });
     const vmi = vmiFor(v, { phase: "Scheduling" });
     const [action] = planVmi(vmi, snapshotWith({ vms: [v] }), after(60_000), cfg);
-    expect(action).toMatchObject({ patch: { status: { conditions: expect.arrayContaining([expect.objectContaining({ type: "PodScheduled", reason: "Unschedulable" })]) } } });
+    expect(action).toMatchObject({
+      patch: { status: { conditions: expect.arrayContaining([expect.objectContaining({ type: "PodScheduled", reason: "Unschedulable" })]) } },
+    });
   });
 });

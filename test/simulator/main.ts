@@ -35,7 +35,12 @@ async function main(): Promise<void> {
   while (!stopping) {
     try {
       const snap = await readSnapshot(client);
-      logger.once("missing-apis", snap.missingApis.length ? `[sim] not served (CRD not installed?), treated as empty: ${snap.missingApis.join(", ")}` : "[sim] all simulated APIs are served");
+      logger.once(
+        "missing-apis",
+        snap.missingApis.length
+          ? `[sim] not served (CRD not installed?), treated as empty: ${snap.missingApis.join(", ")}`
+          : "[sim] all simulated APIs are served",
+      );
       // Each controller sees the same snapshot; effects of one show up for the others next loop.
       await runPlans(client, planPvcBinder(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);

@@ -37,7 +37,9 @@ describe("parseNetworkConfig", () => {
   });
 
   it("reads cloud-init v1 config", () => {
-    const cfg = parseNetworkConfig(`version: 1\nconfig:\n  - type: physical\n    name: eth0\n    mac_address: "02:00:00:00:00:01"\n    subnets:\n      - type: static\n        address: 10.1.2.3/24\n`);
+    const cfg = parseNetworkConfig(
+      `version: 1\nconfig:\n  - type: physical\n    name: eth0\n    mac_address: "02:00:00:00:00:01"\n    subnets:\n      - type: static\n        address: 10.1.2.3/24\n`,
+    );
     expect(staticAddressesFor(cfg, "02:00:00:00:00:01", "eth9")).toEqual(["10.1.2.3"]);
   });
 
@@ -50,8 +52,12 @@ describe("parseNetworkConfig", () => {
 });
 
 describe("resolveNetworkData", () => {
-  const secret = (name: string, data: Record<string, string>) => obj("Secret", name, { data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])) });
-  const lookup = (...secrets: ReturnType<typeof secret>[]) => (name: string) => secrets.find(s => s.metadata.name === name);
+  const secret = (name: string, data: Record<string, string>) =>
+    obj("Secret", name, { data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])) });
+  const lookup =
+    (...secrets: ReturnType<typeof secret>[]) =>
+    (name: string) =>
+      secrets.find(s => s.metadata.name === name);
 
   it("reads inline networkData", () => {
     expect(resolveNetworkData([{ name: "ci", cloudInitNoCloud: { networkData: "x: 1" } }], lookup())).toBe("x: 1");
@@ -62,7 +68,10 @@ describe("resolveNetworkData", () => {
   });
 
   it("reads networkDataSecretRef's networkdata key", () => {
-    const vols = [{ name: "disk", dataVolume: { name: "d" } }, { name: "ci", cloudInitNoCloud: { userData: "#cloud-config", networkDataSecretRef: { name: "nd" } } }];
+    const vols = [
+      { name: "disk", dataVolume: { name: "d" } },
+      { name: "ci", cloudInitNoCloud: { userData: "#cloud-config", networkDataSecretRef: { name: "nd" } } },
+    ];
     expect(resolveNetworkData(vols, lookup(secret("nd", { networkdata: "z: 3" })))).toBe("z: 3");
     expect(networkDataSecretNames(vols)).toEqual(["nd"]);
   });

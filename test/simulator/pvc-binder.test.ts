@@ -1,14 +1,21 @@
 import { isBinderScope, planPvc } from "./pvc-binder";
 import { after, cfg, obj, snapshotWith } from "./test-helpers";
 
-const labelled = (spec: object, status?: object) => obj("PersistentVolumeClaim", "data", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" } }, spec, status });
+const labelled = (spec: object, status?: object) =>
+  obj("PersistentVolumeClaim", "data", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" } }, spec, status });
 const spec = (extra: object = {}) => ({ accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, ...extra });
 const snap = snapshotWith({ storageClasses: ["local-path"] });
 
 describe("pvc binder scope", () => {
   it("takes labelled and DataVolume-owned PVCs only", () => {
     expect(isBinderScope(labelled(spec()))).toBe(true);
-    expect(isBinderScope(obj("PersistentVolumeClaim", "dv", { metadata: { ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: "dv", uid: "u" }] } }))).toBe(true);
+    expect(
+      isBinderScope(
+        obj("PersistentVolumeClaim", "dv", {
+          metadata: { ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: "dv", uid: "u" }] },
+        }),
+      ),
+    ).toBe(true);
     expect(isBinderScope(obj("PersistentVolumeClaim", "other", { spec: spec() }))).toBe(false);
   });
 });
@@ -18,7 +25,11 @@ describe("planPvc", () => {
     const pvc = labelled(spec({ storageClassName: "local-path" }), { phase: "Pending" });
     expect(planPvc(pvc, snap, after(0), cfg)).toEqual([]);
     const [action] = planPvc(pvc, snap, after(1000), cfg);
-    expect(action).toMatchObject({ type: "patch", subresource: "status", patch: { status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "10Gi" } } } });
+    expect(action).toMatchObject({
+      type: "patch",
+      subresource: "status",
+      patch: { status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "10Gi" } } },
+    });
   });
 
   it("binds a claim without storageClassName (as if a default provisioner existed)", () => {
@@ -46,8 +57,14 @@ describe("planPvc", () => {
 
 describe("pvc protection", () => {
   const deleting = labelled(spec(), { phase: "Bound" });
-  deleting.metadata = { ...deleting.metadata, deletionTimestamp: "2026-01-01T00:00:00Z", resourceVersion: "42", finalizers: ["kubernetes.io/pvc-protection", "example.com/keep"] };
-  const vmi = (phase: string) => obj("VirtualMachineInstance", "web", { spec: { volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }] }, status: { phase } });
+  deleting.metadata = {
+    ...deleting.metadata,
+    deletionTimestamp: "2026-01-01T00:00:00Z",
+    resourceVersion: "42",
+    finalizers: ["kubernetes.io/pvc-protection", "example.com/keep"],
+  };
+  const vmi = (phase: string) =>
+    obj("VirtualMachineInstance", "web", { spec: { volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }] }, status: { phase } });
 
   it("removes only its finalizer from a deleted claim nobody uses, conditionally on resourceVersion", () => {
     const [action] = planPvc(deleting, snapshotWith({}), after(0), cfg);

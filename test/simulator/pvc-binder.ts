@@ -38,10 +38,26 @@ function planProtectionRelease(pvc: KubeObject, vmis: Iterable<KubeObject>): Pla
   if (!finalizers.includes(PVC_PROTECTION)) return [];
   const key = keyOf(pvc);
   const users = vmisUsingClaim(pvc, vmis);
-  if (users.length) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Terminating: in use by VMI ${users.map(v => v.metadata.name).join(", ")}` }];
+  if (users.length)
+    return [
+      {
+        type: "note",
+        key: `persistentvolumeclaims ${key}`,
+        log: `[pvc-binder] ${key} stays Terminating: in use by VMI ${users.map(v => v.metadata.name).join(", ")}`,
+      },
+    ];
   // resourceVersion makes the merge patch conditional, so another finalizer added meanwhile is not lost.
   const patch = { metadata: { resourceVersion: pvc.metadata.resourceVersion, finalizers: finalizers.filter(f => f !== PVC_PROTECTION) } };
-  return [{ type: "patch", res: PVC, namespace: pvc.metadata.namespace ?? "", name: pvc.metadata.name ?? "", patch, log: `[pvc-binder] ${key} released ${PVC_PROTECTION} (deleted, not in use)` }];
+  return [
+    {
+      type: "patch",
+      res: PVC,
+      namespace: pvc.metadata.namespace ?? "",
+      name: pvc.metadata.name ?? "",
+      patch,
+      log: `[pvc-binder] ${key} released ${PVC_PROTECTION} (deleted, not in use)`,
+    },
+  ];
 }
 
 export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses" | "vmis">, elapsed: Elapsed, cfg: SimConfig): Plan {
@@ -53,7 +69,19 @@ export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses" |
   const request = pvc.spec?.resources?.requests?.storage;
   const patch = (desired: Record<string, unknown>, log: string): Action[] => {
     const diff = replacePatch(status, desired);
-    return diff ? [{ type: "patch", res: PVC, namespace: pvc.metadata.namespace ?? "", name: pvc.metadata.name ?? "", subresource: "status", patch: { status: diff }, log }] : [];
+    return diff
+      ? [
+          {
+            type: "patch",
+            res: PVC,
+            namespace: pvc.metadata.namespace ?? "",
+            name: pvc.metadata.name ?? "",
+            subresource: "status",
+            patch: { status: diff },
+            log,
+          },
+        ]
+      : [];
   };
 
   if (phase === "Pending") {
@@ -64,9 +92,15 @@ export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses" |
       elapsed(clockKey, "waiting-for-storageclass");
       return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Pending: storageclass "${className}" not found` }];
     }
-    if (request === undefined) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Pending: no spec.resources.requests.storage` }];
+    if (request === undefined)
+      return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Pending: no spec.resources.requests.storage` }];
     if (elapsed(clockKey, "Pending") < cfg.pvcBindMs) return [];
-    const desired = { ...status, phase: "Bound", accessModes: pvc.spec?.accessModes ?? ["ReadWriteOnce"], capacity: { ...(status.capacity ?? {}), storage: request } };
+    const desired = {
+      ...status,
+      phase: "Bound",
+      accessModes: pvc.spec?.accessModes ?? ["ReadWriteOnce"],
+      capacity: { ...(status.capacity ?? {}), storage: request },
+    };
     return patch(desired, `[pvc-binder] ${key} Pending -> Bound (capacity ${request})`);
   }
 

@@ -82,7 +82,5 @@ export function ownerRefTo(res: Resource, owner: KubeObject): OwnerReference {
 }
 
 export function isOwnedBy(obj: KubeObject, ownerKind: string, ownerUid?: string): boolean {
-  return (obj.metadata.ownerReferences ?? []).some(
-    ref => ref.kind === ownerKind && (ownerUid === undefined || ref.uid === ownerUid),
-  );
+  return (obj.metadata.ownerReferences ?? []).some(ref => ref.kind === ownerKind && (ownerUid === undefined || ref.uid === ownerUid));
 }

@@ -13,7 +13,12 @@ export async function runPlans(client: KubeClient, plans: Plan[], logger: Logger
 }
 
 async function runAction(client: KubeClient, action: Action, logger: Logger): Promise<boolean> {
-  const target = action.type === "create" ? `${action.res.plural} ${action.obj.metadata.namespace}/${action.obj.metadata.name}` : action.type === "note" ? action.key : `${action.res.plural} ${action.namespace}/${action.name}`;
+  const target =
+    action.type === "create"
+      ? `${action.res.plural} ${action.obj.metadata.namespace}/${action.obj.metadata.name}`
+      : action.type === "note"
+        ? action.key
+        : `${action.res.plural} ${action.namespace}/${action.name}`;
   try {
     switch (action.type) {
       case "note":

@@ -21,7 +21,16 @@ export function byKey(objects: KubeObject[] | undefined): Map<string, KubeObject
 }
 
 export function emptySnapshot(): Snapshot {
-  return { pvcs: new Map(), storageClasses: new Set(), dataVolumes: new Map(), vms: new Map(), vmis: new Map(), wukongs: new Map(), secrets: new Map(), missingApis: [] };
+  return {
+    pvcs: new Map(),
+    storageClasses: new Set(),
+    dataVolumes: new Map(),
+    vms: new Map(),
+    vmis: new Map(),
+    wukongs: new Map(),
+    secrets: new Map(),
+    missingApis: [],
+  };
 }
 
 export async function readSnapshot(client: KubeClient): Promise<Snapshot> {

@@ -51,7 +51,8 @@ describe("conditions", () => {
 describe("faults", () => {
   const wukong = obj("Wukong", "web", { metadata: { annotations: { "sim.novasphere.dev/import": "fail", "sim.novasphere.dev/crash": "loop" } } });
   const wukongs = indexWukongs([wukong]);
-  const child = (annotations?: Record<string, string>) => obj("DataVolume", "web-root", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" }, annotations } });
+  const child = (annotations?: Record<string, string>) =>
+    obj("DataVolume", "web-root", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" }, annotations } });
 
   it("reads faults from the owning Wukong through the child's label", () => {
     expect(faultsFor([child()], wukongs)).toEqual({ importFails: true, importSlow: false, unschedulable: false, crashLoop: true });

@@ -26,7 +26,15 @@ export function obj(kind: string, name: string, extra: Partial<KubeObject> = {},
   return { kind, metadata: { name, namespace: ns, uid: `uid-${kind}-${name}`, ...(metadata ?? {}) }, ...rest };
 }
 
-export function snapshotWith(objects: { pvcs?: KubeObject[]; dataVolumes?: KubeObject[]; vms?: KubeObject[]; vmis?: KubeObject[]; wukongs?: KubeObject[]; secrets?: KubeObject[]; storageClasses?: string[] }): Snapshot {
+export function snapshotWith(objects: {
+  pvcs?: KubeObject[];
+  dataVolumes?: KubeObject[];
+  vms?: KubeObject[];
+  vmis?: KubeObject[];
+  wukongs?: KubeObject[];
+  secrets?: KubeObject[];
+  storageClasses?: string[];
+}): Snapshot {
   const snap = emptySnapshot();
   const put = (map: Map<string, KubeObject>, list?: KubeObject[]) => list?.forEach(o => map.set(`${o.metadata.namespace}/${o.metadata.name}`, o));
   put(snap.pvcs, objects.pvcs);

@@ -113,7 +113,10 @@ export interface WaitOptions<T> {
  * Polls `observe` until `until(value)`; returns that value. An observation that throws counts as "not yet"
  * (the error is kept as the last observation). On timeout the error names what was awaited and the last value.
  */
-export async function waitFor<T>(observe: () => Promise<T>, { describe, until = v => Boolean(v), timeoutMs = 60_000, intervalMs = 500 }: WaitOptions<T>): Promise<T> {
+export async function waitFor<T>(
+  observe: () => Promise<T>,
+  { describe, until = v => Boolean(v), timeoutMs = 60_000, intervalMs = 500 }: WaitOptions<T>,
+): Promise<T> {
   const started = Date.now();
   let last: unknown = "(nothing observed yet)";
   for (;;) {

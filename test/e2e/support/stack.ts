@@ -22,7 +22,11 @@ export function stackDown(...args: string[]): void {
 
 /** PATH and KUBECONFIG exactly as `. test/cluster/env.sh` sets them. */
 export function clusterEnv(): { PATH: string; KUBECONFIG: string } {
-  const out = execFileSync("bash", ["-c", '. test/cluster/env.sh >&2 && printf "%s\\0%s" "$PATH" "$KUBECONFIG"'], { cwd: REPO, env: process.env, encoding: "utf8" });
+  const out = execFileSync("bash", ["-c", '. test/cluster/env.sh >&2 && printf "%s\\0%s" "$PATH" "$KUBECONFIG"'], {
+    cwd: REPO,
+    env: process.env,
+    encoding: "utf8",
+  });
   const [PATH, KUBECONFIG] = out.split("\0");
   if (!PATH || !KUBECONFIG) throw new Error(`test/cluster/env.sh gave no PATH/KUBECONFIG (${JSON.stringify(out)})`);
   return { PATH, KUBECONFIG };

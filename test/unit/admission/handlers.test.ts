@@ -21,7 +21,10 @@ type Raw = any;
 let uid = 0;
 
 /** An AdmissionRequest as the apiserver sends it for a Wukong. */
-function admissionRequest(object: Raw, options: { operation?: "CREATE" | "UPDATE"; oldObject?: Raw; namespace?: string; name?: string } = {}): AdmissionRequest {
+function admissionRequest(
+  object: Raw,
+  options: { operation?: "CREATE" | "UPDATE"; oldObject?: Raw; namespace?: string; name?: string } = {},
+): AdmissionRequest {
   const operation = options.operation ?? (options.oldObject ? "UPDATE" : "CREATE");
   return {
     uid: `req-${++uid}`,
@@ -105,10 +108,26 @@ const GARBAGE: [string, Raw][] = [
   ["spec is an array", wukong([seedSpec()])],
   ["spec is a number", wukong(42)],
   ["10,000 networks", wukong({ ...seedSpec(), networks: Array.from({ length: 10_000 }, (_, i) => ({ name: `net-${i}`, type: "bridge" })) })],
-  ["unicode everywhere", wukong({ ...seedSpec(), memory: "８Gi", networks: [{ name: "ü-netz", type: "brücke", ipConfig: { mode: "static", address: "１９２.168.1.1/24" } }], disks: [{ name: "系统", size: "80Gi", boot: true }] })],
+  [
+    "unicode everywhere",
+    wukong({
+      ...seedSpec(),
+      memory: "８Gi",
+      networks: [{ name: "ü-netz", type: "brücke", ipConfig: { mode: "static", address: "１９２.168.1.1/24" } }],
+      disks: [{ name: "系统", size: "80Gi", boot: true }],
+    }),
+  ],
   ["missing metadata", { apiVersion: `${API.group}/${API.version}`, kind: API.kind, spec: seedSpec() }],
-  ["nested objects in string fields", wukong({ ...seedSpec(), memory: { a: { b: [1, { c: {} }] } }, networks: [{ name: { x: [] }, type: {}, ipConfig: "static" }], disks: [[{ size: {} }]] })],
-  ["prototype keys", wukong(JSON.parse('{"cpu":4,"memory":"8Gi","__proto__":{"polluted":true},"constructor":{"prototype":{}},"disks":[{"name":"system","size":"8Gi","boot":true}]}'))],
+  [
+    "nested objects in string fields",
+    wukong({ ...seedSpec(), memory: { a: { b: [1, { c: {} }] } }, networks: [{ name: { x: [] }, type: {}, ipConfig: "static" }], disks: [[{ size: {} }]] }),
+  ],
+  [
+    "prototype keys",
+    wukong(
+      JSON.parse('{"cpu":4,"memory":"8Gi","__proto__":{"polluted":true},"constructor":{"prototype":{}},"disks":[{"name":"system","size":"8Gi","boot":true}]}'),
+    ),
+  ],
   ["metadata of the wrong shape", { ...wukong(seedSpec()), metadata: { name: ["x"], annotations: "nope" } }],
 ];
 
@@ -195,7 +214,14 @@ describe("validating admission (wukongValidator)", () => {
     spec.networks[0].ipConfig.address = "192.168.100.255/24";
     spec.disks[0].size = "1Ki";
     const response = await admit(wukong(spec));
-    expectDenied(response, "spec.cpu: must be at least 1", "spec.memory:", "spec.networks[0].type: macvlan", "spec.networks[0].ipConfig.address:", "spec.disks[0].size: must be at least 1Mi");
+    expectDenied(
+      response,
+      "spec.cpu: must be at least 1",
+      "spec.memory:",
+      "spec.networks[0].type: macvlan",
+      "spec.networks[0].ipConfig.address:",
+      "spec.disks[0].size: must be at least 1Mi",
+    );
   });
 
   it("does not ask the cluster about a spec that is already invalid", async () => {
@@ -221,7 +247,9 @@ describe("validating admission (wukongValidator)", () => {
   });
 
   it("admits a valid spec without metadata, using the request's name", async () => {
-    expectAllowed(await validate(admissionRequest({ apiVersion: `${API.group}/${API.version}`, kind: API.kind, spec: stored(seedSpec()) }, { name: SEED_NAME })));
+    expectAllowed(
+      await validate(admissionRequest({ apiVersion: `${API.group}/${API.version}`, kind: API.kind, spec: stored(seedSpec()) }, { name: SEED_NAME })),
+    );
   });
 
   it("denies 10,000 networks with a short message", async () => {
@@ -336,12 +364,21 @@ describe("validating admission (wukongValidator)", () => {
         spec: stored(withNetwork(network), name, namespace),
       });
       const onNad = (address: string) => ({ name: "legacy", type: "bridge", nadName: "existing-net", ipConfig: { mode: "static", address } });
-      const onVlan = (vlanId: number, address: string, bridgeName?: string) => ({ name: "mgmt", type: "bridge", vlanId, bridgeName, ipConfig: { mode: "static", address } });
+      const onVlan = (vlanId: number, address: string, bridgeName?: string) => ({
+        name: "mgmt",
+        type: "bridge",
+        vlanId,
+        bridgeName,
+        ipConfig: { mode: "static", address },
+      });
 
       it("denies an IP another Wukong uses on the same NAD, naming it", async () => {
         const cluster = new FakeCluster();
         cluster.others = [other("default", "db-01", onNad("10.10.0.5/16"))];
-        expectDenied(await admit(wukong(withNetwork(onNad("10.10.0.5/16"))), {}, cluster), "spec.networks[0].ipConfig.address: 10.10.0.5 is already used by Wukong default/db-01");
+        expectDenied(
+          await admit(wukong(withNetwork(onNad("10.10.0.5/16"))), {}, cluster),
+          "spec.networks[0].ipConfig.address: 10.10.0.5 is already used by Wukong default/db-01",
+        );
       });
 
       it("denies an IP another Wukong uses on the same bridge and VLAN, across namespaces", async () => {
@@ -382,7 +419,10 @@ describe("validating admission (wukongValidator)", () => {
 
       it("denies two NICs of one Wukong with the same IP on the same segment", async () => {
         const spec: Raw = { ...seedSpec(), networks: [onVlan(100, "192.168.100.10/24"), { ...onVlan(100, "192.168.100.10/24"), name: "mgmt2" }] };
-        expectDenied(await admit(wukong(spec), {}, new FakeCluster()), "spec.networks[1].ipConfig.address: 192.168.100.10 is already used by spec.networks[0] of this Wukong");
+        expectDenied(
+          await admit(wukong(spec), {}, new FakeCluster()),
+          "spec.networks[1].ipConfig.address: 192.168.100.10 is already used by spec.networks[0] of this Wukong",
+        );
       });
 
       it("denies a MAC another Wukong uses on the same segment", async () => {
@@ -437,7 +477,11 @@ describe("validating admission (wukongValidator)", () => {
       it("reports cluster problems together with cross-field problems", async () => {
         const spec: Raw = { ...seedSpec(), disks: [{ name: "system", size: "10Gi", storageClassName: "no-such-class" }] };
         spec.networks[0].ipConfig.gateway = "10.0.0.1";
-        expectDenied(await admit(wukong(spec), {}, new FakeCluster()), "spec.networks[0].ipConfig.gateway: 10.0.0.1 is outside the subnet", 'spec.disks[0].storageClassName: StorageClass "no-such-class" does not exist');
+        expectDenied(
+          await admit(wukong(spec), {}, new FakeCluster()),
+          "spec.networks[0].ipConfig.gateway: 10.0.0.1 is outside the subnet",
+          'spec.disks[0].storageClassName: StorageClass "no-such-class" does not exist',
+        );
       });
 
       it("denies when the Wukong lookup hangs past the default deadline (fail-closed), in about 2 s", async () => {

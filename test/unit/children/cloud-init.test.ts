@@ -10,7 +10,9 @@ const HASH = "$6$rounds=4096$salt$Zx0QBbNjyX.hash/value";
 
 describe("generated user", () => {
   it("a password hash goes into passwd and unlocks the password", () => {
-    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH, sudo: "ALL=(ALL) NOPASSWD:ALL", shell: "/bin/bash", groups: ["wheel", "adm"] } })).toEqual({
+    expect(
+      userData({ cloudInitUser: { name: "ops", passwordHash: HASH, sudo: "ALL=(ALL) NOPASSWD:ALL", shell: "/bin/bash", groups: ["wheel", "adm"] } }),
+    ).toEqual({
       users: ["default", { name: "ops", passwd: HASH, lock_passwd: false, sudo: "ALL=(ALL) NOPASSWD:ALL", shell: "/bin/bash", groups: ["wheel", "adm"] }],
     });
   });
@@ -30,7 +32,10 @@ describe("generated user", () => {
 
   it("locks the password by default without one, and follows lockPasswd when given", () => {
     expect(userData({ cloudInitUser: { name: "ops" } }).users).toEqual(["default", { name: "ops", lock_passwd: true }]);
-    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH, lockPasswd: true } }).users).toEqual(["default", { name: "ops", passwd: HASH, lock_passwd: true }]);
+    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH, lockPasswd: true } }).users).toEqual([
+      "default",
+      { name: "ops", passwd: HASH, lock_passwd: true },
+    ]);
   });
 
   it("starts with #cloud-config and keeps the distro's default user", () => {

@@ -18,7 +18,14 @@ const spec: WukongSpec = {
       ipConfig: { mode: "static", address: "192.168.100.10/24", gateway: "192.168.100.1", dnsServers: ["192.168.100.1", "1.1.1.1"] },
     },
     { name: "storage", type: "ovs", bridgeName: "br-ovs", macAddress: "02:aa:bb:00:00:03", ipConfig: { mode: "dhcp" } },
-    { name: "fast", type: "sriov", resourceName: "intel.com/sriov_netdevice", vlanId: 200, macAddress: "02:aa:bb:00:00:04", ipConfig: { mode: "static", address: "10.20.0.5/16" } },
+    {
+      name: "fast",
+      type: "sriov",
+      resourceName: "intel.com/sriov_netdevice",
+      vlanId: 200,
+      macAddress: "02:aa:bb:00:00:04",
+      ipConfig: { mode: "static", address: "10.20.0.5/16" },
+    },
     { name: "shared", type: "bridge", nadName: "corp-net", macAddress: "02:aa:bb:00:00:05" },
   ],
   disks: [{ name: "system", size: "20Gi", image: "docker://quay.io/containerdisks/fedora:41" }],
@@ -129,7 +136,9 @@ describe("network variants", () => {
   });
 
   it("sets an ovs VLAN", () => {
-    expect(nadConfigs([{ name: "a", type: "ovs", bridgeName: "br1", vlanId: 42 }])).toEqual(['{"cniVersion":"0.3.1","name":"vm-a","type":"ovs","bridge":"br1","vlan":42}']);
+    expect(nadConfigs([{ name: "a", type: "ovs", bridgeName: "br1", vlanId: 42 }])).toEqual([
+      '{"cniVersion":"0.3.1","name":"vm-a","type":"ovs","bridge":"br1","vlan":42}',
+    ]);
   });
 
   it("generates nothing for networks that name their NAD", () => {
@@ -137,13 +146,19 @@ describe("network variants", () => {
   });
 
   it("without a static gateway, DHCP NICs keep their routes", () => {
-    const children = desiredChildren(wukong("vm", { cpu: 1, memory: "1Gi", networks: [{ name: "a", type: "bridge", ipConfig: { mode: "static", address: "10.0.0.2/24" } }] }), {});
+    const children = desiredChildren(
+      wukong("vm", { cpu: 1, memory: "1Gi", networks: [{ name: "a", type: "bridge", ipConfig: { mode: "static", address: "10.0.0.2/24" } }] }),
+      {},
+    );
     const ethernets = secretYaml(children.cloudInitSecret, "networkdata").ethernets as Record<string, Record<string, unknown>>;
     expect(ethernets.pod).toEqual({ match: { macaddress: expect.any(String) }, "set-name": "pod", dhcp4: true });
   });
 
   it("without the pod network: no pod NIC anywhere, and KubeVirt told not to add one", () => {
-    const children = desiredChildren(wukong("vm", { cpu: 1, memory: "1Gi", podNetwork: false, networks: [{ name: "a", type: "bridge", macAddress: "02:00:00:00:00:0a" }] }), {});
+    const children = desiredChildren(
+      wukong("vm", { cpu: 1, memory: "1Gi", podNetwork: false, networks: [{ name: "a", type: "bridge", macAddress: "02:00:00:00:00:0a" }] }),
+      {},
+    );
     const template = vmTemplateSpec(children.virtualMachine) as { domain: { devices: Record<string, unknown> }; networks: unknown[] };
     expect(template.domain.devices.autoattachPodInterface).toBe(false);
     expect(template.domain.devices.interfaces).toEqual([{ name: "a", bridge: {}, macAddress: "02:00:00:00:00:0a" }]);

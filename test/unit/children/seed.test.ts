@@ -100,7 +100,10 @@ describe("seed example web-server-01", () => {
             ],
             volumes: [
               { name: "system", persistentVolumeClaim: { claimName: "web-server-01-system" } },
-              { name: "cloudinitdisk", cloudInitNoCloud: { secretRef: { name: "web-server-01-cloudinit" }, networkDataSecretRef: { name: "web-server-01-cloudinit" } } },
+              {
+                name: "cloudinitdisk",
+                cloudInitNoCloud: { secretRef: { name: "web-server-01-cloudinit" }, networkDataSecretRef: { name: "web-server-01-cloudinit" } },
+              },
             ],
           },
         },

@@ -24,7 +24,11 @@ describe("image imports", () => {
       ],
     });
     expect(children.dataVolumes).toEqual([
-      dataVolume("system", { registry: { url: "docker://quay.io/containerdisks/ubuntu:24.04" } }, { resources: { requests: { storage: "20Gi" } }, storageClassName: "longhorn" }),
+      dataVolume(
+        "system",
+        { registry: { url: "docker://quay.io/containerdisks/ubuntu:24.04" } },
+        { resources: { requests: { storage: "20Gi" } }, storageClassName: "longhorn" },
+      ),
       dataVolume("tools", { registry: { url: "oci-archive:/images/tools.tar" } }, { resources: { requests: { storage: "1Gi" } } }),
       dataVolume("legacy", { http: { url: "http://images.example.com/legacy.qcow2" } }, { resources: { requests: { storage: "10Gi" } } }),
       dataVolume("secure", { http: { url: "https://images.example.com/disk.img.xz" } }, { resources: { requests: { storage: "10Gi" } } }),
@@ -40,7 +44,9 @@ describe("image imports", () => {
         { name: "root", size: "30Gi", boot: true },
       ],
     });
-    expect(children.dataVolumes).toEqual([dataVolume("root", { registry: { url: "docker://quay.io/containerdisks/debian:12" } }, { resources: { requests: { storage: "30Gi" } } })]);
+    expect(children.dataVolumes).toEqual([
+      dataVolume("root", { registry: { url: "docker://quay.io/containerdisks/debian:12" } }, { resources: { requests: { storage: "30Gi" } } }),
+    ]);
     expect(children.persistentVolumeClaims.map(pvc => pvc.metadata.name)).toEqual(["vm-data"]);
     const template = vmTemplateSpec(children.virtualMachine) as { domain: { devices: { disks: unknown[] } }; volumes: unknown[] };
     expect(template.domain.devices.disks).toEqual([
@@ -65,7 +71,12 @@ describe("image imports", () => {
   });
 
   it("boots the first disk when none is marked", () => {
-    const children = build({ disks: [{ name: "a", size: "1Gi" }, { name: "b", size: "1Gi" }] });
+    const children = build({
+      disks: [
+        { name: "a", size: "1Gi" },
+        { name: "b", size: "1Gi" },
+      ],
+    });
     const disks = (vmTemplateSpec(children.virtualMachine).domain as { devices: { disks: { name: string; bootOrder?: number }[] } }).devices.disks;
     expect(disks.filter(disk => disk.bootOrder).map(disk => [disk.name, disk.bootOrder])).toEqual([["a", 1]]);
   });
@@ -75,7 +86,11 @@ describe("StorageClass", () => {
   const pvcSpec = (disk: WukongSpec["disks"], defaultStorageClass?: string) => build({ disks: disk }, defaultStorageClass).persistentVolumeClaims[0].spec;
 
   it("blank disks are ReadWriteOnce Filesystem PVCs", () => {
-    expect(pvcSpec([{ name: "data", size: "5Gi" }])).toEqual({ accessModes: ["ReadWriteOnce"], volumeMode: "Filesystem", resources: { requests: { storage: "5Gi" } } });
+    expect(pvcSpec([{ name: "data", size: "5Gi" }])).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      volumeMode: "Filesystem",
+      resources: { requests: { storage: "5Gi" } },
+    });
   });
 
   it("takes the disk's class, else the cluster default from the context, else leaves it to the API server", () => {
@@ -87,7 +102,12 @@ describe("StorageClass", () => {
   });
 
   it("adds no binding-mode annotation (WaitForFirstConsumer stays in charge)", () => {
-    const children = build({ disks: [{ name: "d", size: "5Gi", image: "docker://a/b:c" }, { name: "e", size: "1Gi" }] });
+    const children = build({
+      disks: [
+        { name: "d", size: "5Gi", image: "docker://a/b:c" },
+        { name: "e", size: "1Gi" },
+      ],
+    });
     for (const object of [...children.dataVolumes, ...children.persistentVolumeClaims]) expect(object.metadata.annotations).toBeUndefined();
   });
 });

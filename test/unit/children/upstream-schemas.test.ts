@@ -56,7 +56,13 @@ const everything: Record<string, Wukong> = {
 
 function allChildren(owner: Wukong): KubernetesObject[] {
   const children = desiredChildren(owner, { defaultStorageClass: "standard" });
-  return [...children.networkAttachmentDefinitions, ...children.dataVolumes, ...children.persistentVolumeClaims, children.cloudInitSecret, children.virtualMachine];
+  return [
+    ...children.networkAttachmentDefinitions,
+    ...children.dataVolumes,
+    ...children.persistentVolumeClaims,
+    children.cloudInitSecret,
+    children.virtualMachine,
+  ];
 }
 
 const cases = Object.entries(everything).flatMap(([title, owner]) =>
@@ -80,6 +86,7 @@ describe("the checker rejects what the API server would", () => {
     const children = desiredChildren(everything.seed, {});
     return [children.virtualMachine, children.networkAttachmentDefinitions[0], children.cloudInitSecret, children.persistentVolumeClaims[0]];
   })();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reach into arbitrary upstream fields
   const edit = (object: KubernetesObject, change: (copy: any) => void) => {
     const copy = structuredClone(object);
     change(copy);

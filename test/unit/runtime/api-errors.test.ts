@@ -10,7 +10,7 @@ describe("API failure classification", () => {
     ["a server error", answered(503, "ServiceUnavailable")],
     ["a network failure reported as a synthetic 400 without a Status body", { status: 400, statusText: "fetch failed", data: undefined }],
     ["a thrown Error", new Error("socket hang up")],
-    ["a namespace being deleted", answered(403, "Forbidden", 'unable to create new content in namespace x because it is being terminated')],
+    ["a namespace being deleted", answered(403, "Forbidden", "unable to create new content in namespace x because it is being terminated")],
   ])("retries %s", (_case, error) => {
     expect(isTransient(error)).toBe(true);
   });

@@ -15,7 +15,10 @@ describe("containsDesired", () => {
   it.each([
     ["a changed scalar", { metadata: { name: "vm", labels: { a: "1" } }, spec: { runStrategy: "Halted", disks: [{ name: "d", bootOrder: 1 }] } }],
     ["a missing label", { metadata: { name: "vm", labels: {} }, spec: { runStrategy: "Always", disks: [{ name: "d", bootOrder: 1 }] } }],
-    ["an extra list item", { metadata: { name: "vm", labels: { a: "1" } }, spec: { runStrategy: "Always", disks: [{ name: "d", bootOrder: 1 }, { name: "e" }] } }],
+    [
+      "an extra list item",
+      { metadata: { name: "vm", labels: { a: "1" } }, spec: { runStrategy: "Always", disks: [{ name: "d", bootOrder: 1 }, { name: "e" }] } },
+    ],
     ["a list where an object is wanted", { metadata: [], spec: {} }],
   ])("sees drift: %s", (_case, live) => {
     expect(containsDesired(live, desired)).toBe(false);

@@ -8,7 +8,12 @@ describe("WorkQueue", () => {
 
   it("collapses repeated adds of a waiting key into one run", async () => {
     const runs: string[] = [];
-    const queue = new WorkQueue(async key => void runs.push(key), () => undefined, undefined, 1);
+    const queue = new WorkQueue(
+      async key => void runs.push(key),
+      () => undefined,
+      undefined,
+      1,
+    );
     queue.add("a");
     queue.add("b");
     queue.add("b");
@@ -97,10 +102,13 @@ describe("WorkQueue", () => {
 
   it("an immediate add replaces a scheduled retry", async () => {
     let calls = 0;
-    const queue = new WorkQueue(async () => {
-      calls++;
-      return calls === 1 ? { requeueAfterMs: 60_000 } : undefined;
-    }, () => undefined);
+    const queue = new WorkQueue(
+      async () => {
+        calls++;
+        return calls === 1 ? { requeueAfterMs: 60_000 } : undefined;
+      },
+      () => undefined,
+    );
     queue.add("k");
     await flush();
     queue.add("k");

@@ -23,17 +23,19 @@ function* schemaNodes(node: Node, path: string): Generator<[Node, string]> {
   if (isNode(node.properties)) for (const [key, child] of Object.entries(node.properties)) if (isNode(child)) yield* schemaNodes(child, `${path}.${key}`);
   if (isNode(node.items)) yield* schemaNodes(node.items, `${path}[]`);
   if (isNode(node.additionalProperties)) yield* schemaNodes(node.additionalProperties, `${path}{}`);
-  for (const keyword of ["anyOf", "oneOf", "allOf"]) if (Array.isArray(node[keyword])) for (const [i, child] of (node[keyword] as Node[]).entries()) yield* schemaNodes(child, `${path}.${keyword}[${i}]`);
+  for (const keyword of ["anyOf", "oneOf", "allOf"])
+    if (Array.isArray(node[keyword])) for (const [i, child] of (node[keyword] as Node[]).entries()) yield* schemaNodes(child, `${path}.${keyword}[${i}]`);
   if (isNode(node.not)) yield* schemaNodes(node.not, `${path}.not`);
 }
 
 /** Every key of every object anywhere in the schema, with where it was found. */
 function* allKeys(value: unknown, path: string): Generator<[string, unknown, string]> {
   if (Array.isArray(value)) for (const [i, item] of value.entries()) yield* allKeys(item, `${path}[${i}]`);
-  else if (isNode(value)) for (const [key, child] of Object.entries(value)) {
-    yield [key, child, path];
-    yield* allKeys(child, `${path}.${key}`);
-  }
+  else if (isNode(value))
+    for (const [key, child] of Object.entries(value)) {
+      yield [key, child, path];
+      yield* allKeys(child, `${path}.${key}`);
+    }
 }
 
 describe("the committed CRD", () => {
@@ -90,7 +92,9 @@ describe("the committed CRD", () => {
 
     it("gives every node a type (or int-or-string / preserve-unknown-fields)", () => {
       const untyped = nodes
-        .filter(([node]) => typeof node.type !== "string" && node["x-kubernetes-int-or-string"] !== true && node["x-kubernetes-preserve-unknown-fields"] !== true)
+        .filter(
+          ([node]) => typeof node.type !== "string" && node["x-kubernetes-int-or-string"] !== true && node["x-kubernetes-preserve-unknown-fields"] !== true,
+        )
         .map(([, path]) => path || "<root>");
       expect(untyped).toEqual([]);
     });
@@ -102,7 +106,15 @@ describe("the committed CRD", () => {
 
     it("uses no $ref, $schema, propertyNames, additionalProperties: false, or properties with additionalProperties", () => {
       const forbidden = [...allKeys(root, "")]
-        .filter(([key, value]) => key === "$ref" || key === "$schema" || key === "definitions" || key === "$defs" || key === "propertyNames" || (key === "additionalProperties" && !isNode(value)))
+        .filter(
+          ([key, value]) =>
+            key === "$ref" ||
+            key === "$schema" ||
+            key === "definitions" ||
+            key === "$defs" ||
+            key === "propertyNames" ||
+            (key === "additionalProperties" && !isNode(value)),
+        )
         .map(([key, , path]) => `${path}.${key}`);
       expect(forbidden).toEqual([]);
       expect(nodes.filter(([node]) => "properties" in node && "additionalProperties" in node).map(([, path]) => path)).toEqual([]);

@@ -76,12 +76,28 @@ describe("withDefaults", () => {
 
   describe("disks", () => {
     it("marks the first disk as boot when none is, and the others boot: false", () => {
-      const disks = defaulted(minimal({ disks: [{ name: "a", size: "1Gi" }, { name: "b", size: "1Gi" }, { name: "c", size: "1Gi" }] })).disks!;
+      const disks = defaulted(
+        minimal({
+          disks: [
+            { name: "a", size: "1Gi" },
+            { name: "b", size: "1Gi" },
+            { name: "c", size: "1Gi" },
+          ],
+        }),
+      ).disks!;
       expect(disks.map(d => d.boot)).toEqual([true, false, false]);
     });
 
     it("keeps a chosen boot disk and sets boot: false on the others", () => {
-      const disks = defaulted(minimal({ disks: [{ name: "a", size: "1Gi" }, { name: "b", size: "1Gi", boot: true }, { name: "c", size: "1Gi", boot: false }] })).disks!;
+      const disks = defaulted(
+        minimal({
+          disks: [
+            { name: "a", size: "1Gi" },
+            { name: "b", size: "1Gi", boot: true },
+            { name: "c", size: "1Gi", boot: false },
+          ],
+        }),
+      ).disks!;
       expect(disks.map(d => d.boot)).toEqual([false, true, false]);
     });
 
@@ -134,7 +150,16 @@ describe("withDefaults", () => {
       ["osImage only", () => ({ cpu: 1, memory: "1Gi", osImage: "docker://quay.io/containerdisks/fedora:40" })],
       ["autoStart false", () => minimal({ startStrategy: { autoStart: false } })],
       ["restartPolicy Never", () => minimal({ highAvailability: { restartPolicy: "Never" } })],
-      ["no boot disk marked", () => minimal({ disks: [{ name: "a", size: "1Gi" }, { name: "b", size: "2Gi" }] })],
+      [
+        "no boot disk marked",
+        () =>
+          minimal({
+            disks: [
+              { name: "a", size: "1Gi" },
+              { name: "b", size: "2Gi" },
+            ],
+          }),
+      ],
     ];
 
     it.each(specs)("withDefaults(withDefaults(x)) equals withDefaults(x) for the %s spec", (_, make) => {
@@ -147,9 +172,25 @@ describe("withDefaults", () => {
 
   describe("on UPDATE", () => {
     it("inherits a MAC missing from the new spec from the old spec, by network name", () => {
-      const oldSpec = defaulted(minimal({ networks: [{ name: "a", type: "bridge", macAddress: "02:11:22:33:44:55" }, { name: "b", type: "ovs" }] }));
+      const oldSpec = defaulted(
+        minimal({
+          networks: [
+            { name: "a", type: "bridge", macAddress: "02:11:22:33:44:55" },
+            { name: "b", type: "ovs" },
+          ],
+        }),
+      );
       // The new spec (e.g. a kubectl replace from the original manifest) lacks the MACs, and lists the networks in another order.
-      const spec = defaulted(minimal({ networks: [{ name: "c", type: "bridge" }, { name: "b", type: "ovs" }, { name: "a", type: "bridge" }] }), { oldSpec });
+      const spec = defaulted(
+        minimal({
+          networks: [
+            { name: "c", type: "bridge" },
+            { name: "b", type: "ovs" },
+            { name: "a", type: "bridge" },
+          ],
+        }),
+        { oldSpec },
+      );
       const macs = Object.fromEntries(spec.networks!.map(n => [n.name, n.macAddress]));
       expect(macs.a).toBe("02:11:22:33:44:55");
       expect(macs.b).toBe(oldSpec.networks![1].macAddress);

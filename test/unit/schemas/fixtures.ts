@@ -32,7 +32,13 @@ export function fullSpec(): WukongSpecInput {
     cloudInit: { userData: "#cloud-config\npackages:\n  - nginx\nruncmd:\n  - systemctl enable --now nginx\n" },
     podNetwork: true,
     networks: [
-      { name: "mgmt", type: "bridge", vlanId: 100, bridgeName: "br-mgmt", ipConfig: { mode: "static", address: "192.168.100.10/24", gateway: "192.168.100.1", dnsServers: ["192.168.100.2", "1.1.1.1"] } },
+      {
+        name: "mgmt",
+        type: "bridge",
+        vlanId: 100,
+        bridgeName: "br-mgmt",
+        ipConfig: { mode: "static", address: "192.168.100.10/24", gateway: "192.168.100.1", dnsServers: ["192.168.100.2", "1.1.1.1"] },
+      },
       { name: "storage", type: "ovs", vlanId: 200, bridgeName: "ovs-br1", ipConfig: { mode: "dhcp" } },
       { name: "fast", type: "sriov", resourceName: "intel.com/sriov_netdevice", vlanId: 300, macAddress: "02:aa:bb:cc:dd:ee" },
       { name: "legacy", type: "bridge", nadName: "existing-net", ipConfig: { mode: "static", address: "10.10.0.5/16" } },

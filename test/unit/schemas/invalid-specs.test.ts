@@ -53,7 +53,12 @@ const cases: Case[] = [
   // network names and types
   { what: "network name upper-case", spec: seedWith(s => (s.networks[0].name = "Mgmt")), path: "spec.networks[0].name", phrase: "DNS-1123 label" },
   { what: "network name unicode", spec: seedWith(s => (s.networks[0].name = "ü")), path: "spec.networks[0].name", phrase: "DNS-1123 label" },
-  { what: "network name 64 characters", spec: seedWith(s => (s.networks[0].name = "n".repeat(64))), path: "spec.networks[0].name", phrase: "at most 63 characters" },
+  {
+    what: "network name 64 characters",
+    spec: seedWith(s => (s.networks[0].name = "n".repeat(64))),
+    path: "spec.networks[0].name",
+    phrase: "at most 63 characters",
+  },
   { what: 'network name "pod" (reserved)', spec: seedWith(s => (s.networks[0].name = "pod")), path: "spec.networks[0].name", phrase: "reserved" },
   {
     what: "duplicate network name",
@@ -68,22 +73,67 @@ const cases: Case[] = [
   { what: 'vlanId "100" (a string)', spec: seedWith(s => (s.networks[0].vlanId = "100")), path: "spec.networks[0].vlanId", phrase: "must be a number" },
   // ipConfig
   { what: "static without address", spec: withIpConfig({ mode: "static" }), path: "spec.networks[0].ipConfig.address", phrase: "required for static mode" },
-  { what: "dhcp with address", spec: withIpConfig({ mode: "dhcp", address: "192.168.1.10/24" }), path: "spec.networks[0].ipConfig.address", phrase: "forbidden with dhcp" },
-  { what: "default (dhcp) mode with address", spec: withIpConfig({ address: "192.168.1.10/24" }), path: "spec.networks[0].ipConfig.address", phrase: "forbidden with dhcp" },
-  { what: "dhcp with gateway", spec: withIpConfig({ mode: "dhcp", gateway: "192.168.1.1" }), path: "spec.networks[0].ipConfig.gateway", phrase: "forbidden with dhcp" },
+  {
+    what: "dhcp with address",
+    spec: withIpConfig({ mode: "dhcp", address: "192.168.1.10/24" }),
+    path: "spec.networks[0].ipConfig.address",
+    phrase: "forbidden with dhcp",
+  },
+  {
+    what: "default (dhcp) mode with address",
+    spec: withIpConfig({ address: "192.168.1.10/24" }),
+    path: "spec.networks[0].ipConfig.address",
+    phrase: "forbidden with dhcp",
+  },
+  {
+    what: "dhcp with gateway",
+    spec: withIpConfig({ mode: "dhcp", gateway: "192.168.1.1" }),
+    path: "spec.networks[0].ipConfig.gateway",
+    phrase: "forbidden with dhcp",
+  },
   { what: "address not CIDR", spec: withIpConfig({ mode: "static", address: "192.168.1.10" }), path: "spec.networks[0].ipConfig.address", phrase: "CIDR form" },
-  { what: "address with an octal octet", spec: withIpConfig({ mode: "static", address: "192.168.100.010/24" }), path: "spec.networks[0].ipConfig.address", phrase: "CIDR form" },
-  { what: "address as one integer", spec: withIpConfig({ mode: "static", address: "3232261130/24" }), path: "spec.networks[0].ipConfig.address", phrase: "CIDR form" },
-  { what: "IPv6 address with a zone", spec: withIpConfig({ mode: "static", address: "fe80::5%eth0/64" }), path: "spec.networks[0].ipConfig.address", phrase: "CIDR form" },
+  {
+    what: "address with an octal octet",
+    spec: withIpConfig({ mode: "static", address: "192.168.100.010/24" }),
+    path: "spec.networks[0].ipConfig.address",
+    phrase: "CIDR form",
+  },
+  {
+    what: "address as one integer",
+    spec: withIpConfig({ mode: "static", address: "3232261130/24" }),
+    path: "spec.networks[0].ipConfig.address",
+    phrase: "CIDR form",
+  },
+  {
+    what: "IPv6 address with a zone",
+    spec: withIpConfig({ mode: "static", address: "fe80::5%eth0/64" }),
+    path: "spec.networks[0].ipConfig.address",
+    phrase: "CIDR form",
+  },
   {
     what: "gateway in hex notation",
     spec: withIpConfig({ mode: "static", address: "192.168.100.10/24", gateway: "0xc0.168.100.1" }),
     path: "spec.networks[0].ipConfig.gateway",
     phrase: "IPv4 or IPv6 address",
   },
-  { what: "network address", spec: withIpConfig({ mode: "static", address: "192.168.100.0/24" }), path: "spec.networks[0].ipConfig.address", phrase: "network address" },
-  { what: "broadcast address", spec: withIpConfig({ mode: "static", address: "192.168.100.255/24" }), path: "spec.networks[0].ipConfig.address", phrase: "broadcast address" },
-  { what: "IPv6 subnet-router address", spec: withIpConfig({ mode: "static", address: "2001:db8::/64" }), path: "spec.networks[0].ipConfig.address", phrase: "network address" },
+  {
+    what: "network address",
+    spec: withIpConfig({ mode: "static", address: "192.168.100.0/24" }),
+    path: "spec.networks[0].ipConfig.address",
+    phrase: "network address",
+  },
+  {
+    what: "broadcast address",
+    spec: withIpConfig({ mode: "static", address: "192.168.100.255/24" }),
+    path: "spec.networks[0].ipConfig.address",
+    phrase: "broadcast address",
+  },
+  {
+    what: "IPv6 subnet-router address",
+    spec: withIpConfig({ mode: "static", address: "2001:db8::/64" }),
+    path: "spec.networks[0].ipConfig.address",
+    phrase: "network address",
+  },
   {
     what: "gateway outside the subnet",
     spec: withIpConfig({ mode: "static", address: "192.168.100.10/24", gateway: "192.168.101.1" }),
@@ -124,7 +174,12 @@ const cases: Case[] = [
     phrase: "only one network may set one",
   },
   // per-type fields
-  { what: "sriov without resourceName", spec: withNetworks({ name: "fast", type: "sriov" }), path: "spec.networks[0].resourceName", phrase: "required for sriov" },
+  {
+    what: "sriov without resourceName",
+    spec: withNetworks({ name: "fast", type: "sriov" }),
+    path: "spec.networks[0].resourceName",
+    phrase: "required for sriov",
+  },
   {
     what: "resourceName on a bridge network",
     spec: withNetworks({ name: "mgmt", type: "bridge", resourceName: "intel.com/sriov_netdevice" }),
@@ -137,8 +192,18 @@ const cases: Case[] = [
     path: "spec.networks[0].bridgeName",
     phrase: "does not apply to sriov",
   },
-  { what: "nadName with vlanId", spec: withNetworks({ name: "mgmt", type: "bridge", nadName: "existing", vlanId: 10 }), path: "spec.networks[0].vlanId", phrase: "cannot be combined with nadName" },
-  { what: "bridgeName of 16 characters", spec: seedWith(s => (s.networks[0].bridgeName = "b".repeat(16))), path: "spec.networks[0].bridgeName", phrase: "at most 15 characters" },
+  {
+    what: "nadName with vlanId",
+    spec: withNetworks({ name: "mgmt", type: "bridge", nadName: "existing", vlanId: 10 }),
+    path: "spec.networks[0].vlanId",
+    phrase: "cannot be combined with nadName",
+  },
+  {
+    what: "bridgeName of 16 characters",
+    spec: seedWith(s => (s.networks[0].bridgeName = "b".repeat(16))),
+    path: "spec.networks[0].bridgeName",
+    phrase: "at most 15 characters",
+  },
   // MACs
   { what: "bad MAC", spec: seedWith(s => (s.networks[0].macAddress = "02:00:00:00:00")), path: "spec.networks[0].macAddress", phrase: "MAC address" },
   { what: "multicast MAC", spec: seedWith(s => (s.networks[0].macAddress = "01:00:5e:00:00:01")), path: "spec.networks[0].macAddress", phrase: "unicast" },
@@ -152,13 +217,33 @@ const cases: Case[] = [
   { what: 'disk size "0.5Ki"', spec: seedWith(s => (s.disks[0].size = "0.5Ki")), path: "spec.disks[0].size", phrase: "at least 1Mi" },
   { what: 'disk size "1Ki"', spec: seedWith(s => (s.disks[0].size = "1Ki")), path: "spec.disks[0].size", phrase: "at least 1Mi" },
   { what: 'disk size "80GB"', spec: seedWith(s => (s.disks[0].size = "80GB")), path: "spec.disks[0].size", phrase: "Kubernetes quantity" },
-  { what: "duplicate disk name", spec: withDisks({ name: "system", size: "1Gi", boot: true }, { name: "system", size: "2Gi" }), path: "spec.disks[1].name", phrase: 'duplicates spec.disks[0].name "system"' },
+  {
+    what: "duplicate disk name",
+    spec: withDisks({ name: "system", size: "1Gi", boot: true }, { name: "system", size: "2Gi" }),
+    path: "spec.disks[1].name",
+    phrase: 'duplicates spec.disks[0].name "system"',
+  },
   { what: 'disk named "cloudinitdisk"', spec: seedWith(s => (s.disks[0].name = "cloudinitdisk")), path: "spec.disks[0].name", phrase: "reserved" },
-  { what: "two boot disks", spec: withDisks({ name: "a", size: "1Gi", boot: true }, { name: "b", size: "1Gi", boot: true }), path: "spec.disks[1].boot", phrase: "already the boot disk" },
+  {
+    what: "two boot disks",
+    spec: withDisks({ name: "a", size: "1Gi", boot: true }, { name: "b", size: "1Gi", boot: true }),
+    path: "spec.disks[1].boot",
+    phrase: "already the boot disk",
+  },
   { what: "no disks and no osImage", spec: seedWith(s => delete s.disks), path: "spec.disks", phrase: "at least one disk" },
   { what: "empty disks and no osImage", spec: withDisks(), path: "spec.disks", phrase: "at least one disk" },
-  { what: 'image "ftp://x"', spec: seedWith(s => (s.disks[0].image = "ftp://x")), path: "spec.disks[0].image", phrase: "docker://, oci-archive: or http(s)://" },
-  { what: "osImage without scheme", spec: seedWith(s => (s.osImage = "quay.io/containerdisks/ubuntu:24.04")), path: "spec.osImage", phrase: "docker://, oci-archive: or http(s)://" },
+  {
+    what: 'image "ftp://x"',
+    spec: seedWith(s => (s.disks[0].image = "ftp://x")),
+    path: "spec.disks[0].image",
+    phrase: "docker://, oci-archive: or http(s)://",
+  },
+  {
+    what: "osImage without scheme",
+    spec: seedWith(s => (s.osImage = "quay.io/containerdisks/ubuntu:24.04")),
+    path: "spec.osImage",
+    phrase: "docker://, oci-archive: or http(s)://",
+  },
   // cloud-init
   {
     what: "userData with userDataSecretRef",
@@ -166,24 +251,49 @@ const cases: Case[] = [
     path: "spec.cloudInit.userDataSecretRef",
     phrase: "mutually exclusive",
   },
-  { what: "userData not YAML", spec: seedWith(s => (s.cloudInit = { userData: "packages: [nginx\nruncmd: {" })), path: "spec.cloudInit.userData", phrase: "YAML" },
-  { what: "userData a YAML list", spec: seedWith(s => (s.cloudInit = { userData: "- apt update\n- apt upgrade\n" })), path: "spec.cloudInit.userData", phrase: "mapping" },
+  {
+    what: "userData not YAML",
+    spec: seedWith(s => (s.cloudInit = { userData: "packages: [nginx\nruncmd: {" })),
+    path: "spec.cloudInit.userData",
+    phrase: "YAML",
+  },
+  {
+    what: "userData a YAML list",
+    spec: seedWith(s => (s.cloudInit = { userData: "- apt update\n- apt upgrade\n" })),
+    path: "spec.cloudInit.userData",
+    phrase: "mapping",
+  },
   {
     what: "password and passwordHash",
     spec: seedWith(s => (s.cloudInitUser = { name: "ops", password: "secret", passwordHash: "$6$x$y" })),
     path: "spec.cloudInitUser.password",
     phrase: "not both",
   },
-  { what: "shell not absolute", spec: seedWith(s => (s.cloudInitUser = { name: "ops", shell: "bash" })), path: "spec.cloudInitUser.shell", phrase: "absolute path" },
+  {
+    what: "shell not absolute",
+    spec: seedWith(s => (s.cloudInitUser = { name: "ops", shell: "bash" })),
+    path: "spec.cloudInitUser.shell",
+    phrase: "absolute path",
+  },
   // placement
-  { what: "toleration Exists with a value", spec: withToleration({ key: "k", operator: "Exists", value: "v" }), path: "spec.highAvailability.tolerations[0].value", phrase: "empty when operator is Exists" },
+  {
+    what: "toleration Exists with a value",
+    spec: withToleration({ key: "k", operator: "Exists", value: "v" }),
+    path: "spec.highAvailability.tolerations[0].value",
+    phrase: "empty when operator is Exists",
+  },
   {
     what: "tolerationSeconds without NoExecute",
     spec: withToleration({ key: "k", operator: "Exists", effect: "NoSchedule", tolerationSeconds: 60 }),
     path: "spec.highAvailability.tolerations[0].tolerationSeconds",
     phrase: "only with effect NoExecute",
   },
-  { what: "Equal toleration without key", spec: withToleration({ operator: "Equal", value: "v" }), path: "spec.highAvailability.tolerations[0].key", phrase: "required unless operator is Exists" },
+  {
+    what: "Equal toleration without key",
+    spec: withToleration({ operator: "Equal", value: "v" }),
+    path: "spec.highAvailability.tolerations[0].key",
+    phrase: "required unless operator is Exists",
+  },
   {
     what: "nodeSelector with a bad key",
     spec: seedWith(s => (s.highAvailability = { nodeSelector: { "bad key!": "x" } })),
@@ -192,8 +302,18 @@ const cases: Case[] = [
   },
   // start strategy
   { what: 'runStrategy "Sometimes"', spec: withStart({ runStrategy: "Sometimes" }), path: "spec.startStrategy.runStrategy", phrase: "RerunOnFailure" },
-  { what: "autoStart false with runStrategy Always", spec: withStart({ autoStart: false, runStrategy: "Always" }), path: "spec.startStrategy.autoStart", phrase: "contradicts runStrategy Always" },
-  { what: "autoStart true with runStrategy Halted", spec: withStart({ autoStart: true, runStrategy: "Halted" }), path: "spec.startStrategy.autoStart", phrase: "contradicts runStrategy Halted" },
+  {
+    what: "autoStart false with runStrategy Always",
+    spec: withStart({ autoStart: false, runStrategy: "Always" }),
+    path: "spec.startStrategy.autoStart",
+    phrase: "contradicts runStrategy Always",
+  },
+  {
+    what: "autoStart true with runStrategy Halted",
+    spec: withStart({ autoStart: true, runStrategy: "Halted" }),
+    path: "spec.startStrategy.autoStart",
+    phrase: "contradicts runStrategy Halted",
+  },
   {
     what: "restartPolicy Never with runStrategy Always",
     spec: withStart({ runStrategy: "Always" }, { restartPolicy: "Never" }),
@@ -216,7 +336,12 @@ const cases: Case[] = [
     path: "spec.networks",
     phrase: "at most 16 networks",
   },
-  { what: "an object in a string field", spec: seedWith(s => (s.memory = { value: "8Gi", nested: { deeper: [1, { x: 2 }] } })), path: "spec.memory", phrase: "must be a string" },
+  {
+    what: "an object in a string field",
+    spec: seedWith(s => (s.memory = { value: "8Gi", nested: { deeper: [1, { x: 2 }] } })),
+    path: "spec.memory",
+    phrase: "must be a string",
+  },
   { what: "an array in a string field", spec: seedWith(s => (s.networks[0].name = [["mgmt"]])), path: "spec.networks[0].name", phrase: "must be a string" },
 ];
 
@@ -291,7 +416,11 @@ describe("denials stay complete and bounded", () => {
       cpu: garbage,
       memory: [garbage],
       osImage: garbage,
-      networks: [{ name: garbage, type: garbage, vlanId: garbage, ipConfig: { mode: garbage, address: garbage, gateway: garbage, dnsServers: garbage } }, garbage, "net"],
+      networks: [
+        { name: garbage, type: garbage, vlanId: garbage, ipConfig: { mode: garbage, address: garbage, gateway: garbage, dnsServers: garbage } },
+        garbage,
+        "net",
+      ],
       disks: [{ name: garbage, size: garbage, boot: garbage }, 42],
       cloudInit: { userData: garbage },
       cloudInitUser: garbage,

@@ -45,8 +45,16 @@ describe("update rules", () => {
   });
 
   it("denies shrinking a disk at spec.disks[i].size", () => {
-    expectProblem(update(spec => (spec.disks![0].size = "40Gi")), "spec.disks[0].size", "cannot shrink from 80Gi to 40Gi");
-    expectProblem(update(spec => (spec.disks![1].size = "99Gi")), "spec.disks[1].size", "cannot shrink");
+    expectProblem(
+      update(spec => (spec.disks![0].size = "40Gi")),
+      "spec.disks[0].size",
+      "cannot shrink from 80Gi to 40Gi",
+    );
+    expectProblem(
+      update(spec => (spec.disks![1].size = "99Gi")),
+      "spec.disks[1].size",
+      "cannot shrink",
+    );
   });
 
   it("reports a shrink at the disk's new index after reordering", () => {
@@ -93,7 +101,11 @@ describe("update rules", () => {
   });
 
   it("denies removing a disk when the annotation names only other disks", () => {
-    expectProblem(update(spec => spec.disks!.pop(), { [ALLOW_DISK_REMOVAL_ANNOTATION]: "system,scratch" }), "spec.disks", `removing disk "data"`);
+    expectProblem(
+      update(spec => spec.disks!.pop(), { [ALLOW_DISK_REMOVAL_ANNOTATION]: "system,scratch" }),
+      "spec.disks",
+      `removing disk "data"`,
+    );
   });
 
   it.each(["data", "scratch, data", " data ,system"])("admits removing a disk the annotation lists (%j)", value => {
@@ -113,6 +125,10 @@ describe("update rules", () => {
   });
 
   it("does not let a rename escape the rules: the old disk counts as removed", () => {
-    expectProblem(update(spec => (spec.disks![1].name = "data2")), "spec.disks", `removing disk "data"`);
+    expectProblem(
+      update(spec => (spec.disks![1].name = "data2")),
+      "spec.disks",
+      `removing disk "data"`,
+    );
   });
 });

@@ -43,7 +43,9 @@ describe("valid specs", () => {
   });
 
   it("accepts a static IPv6 address with an IPv6 gateway", () => {
-    expect(problemsOf(withStatic({ mode: "static", address: "2001:db8:100::10/64", gateway: "2001:db8:100::1", dnsServers: ["2001:4860:4860::8888"] }))).toBe("");
+    expect(problemsOf(withStatic({ mode: "static", address: "2001:db8:100::10/64", gateway: "2001:db8:100::1", dnsServers: ["2001:4860:4860::8888"] }))).toBe(
+      "",
+    );
   });
 
   it.each(["10.0.0.0/31", "10.0.0.1/31", "10.0.0.7/32", "2001:db8::/127", "2001:db8::5/128"])("accepts the point-to-point / host address %s", address => {
@@ -72,6 +74,7 @@ describe("valid specs", () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const wukongs: [string, any][] = readdirSync(dir)
       .filter(file => file.endsWith(".yaml"))
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML documents
       .flatMap(file => parseAllDocuments(readFileSync(join(dir, file), "utf8")).map(doc => [file, doc.toJS()] as [string, any]))
       .filter(([, object]) => object?.kind === "Wukong");
 

@@ -29,7 +29,12 @@ const rows: Row[] = [
   },
   {
     title: "generated NAD not created yet",
-    children: provisioned({ nads: [{ name: `${NAME}-mgmt`, exists: false }, { name: "shared-storage", exists: true }] }),
+    children: provisioned({
+      nads: [
+        { name: `${NAME}-mgmt`, exists: false },
+        { name: "shared-storage", exists: true },
+      ],
+    }),
     phase: "Creating",
     message: `Waiting for NetworkAttachmentDefinition ${NAME}-mgmt to be created.`,
     ready: ["False", "Starting"],
@@ -38,7 +43,12 @@ const rows: Row[] = [
   },
   {
     title: "user NAD missing",
-    children: provisioned({ nads: [{ name: `${NAME}-mgmt`, exists: true }, { name: "shared-storage", exists: false }] }),
+    children: provisioned({
+      nads: [
+        { name: `${NAME}-mgmt`, exists: true },
+        { name: "shared-storage", exists: false },
+      ],
+    }),
     phase: "Error",
     message: "NetworkAttachmentDefinition shared-storage (network storage) does not exist.",
     ready: ["False", "NetworkAttachmentMissing"],
@@ -61,7 +71,11 @@ const rows: Row[] = [
   {
     title: "DataVolume Failed",
     children: provisioned({
-      dataVolumes: { system: dv("Failed", "N/A", [cond("Running", "False", "Error", "Unable to connect to http data source: expected status code 200, got 404. Status: 404 Not Found\n")]) },
+      dataVolumes: {
+        system: dv("Failed", "N/A", [
+          cond("Running", "False", "Error", "Unable to connect to http data source: expected status code 200, got 404. Status: 404 Not Found\n"),
+        ]),
+      },
       virtualMachine: vm("DataVolumeError"),
     }),
     phase: "Error",
@@ -175,7 +189,9 @@ const rows: Row[] = [
     title: "printableStatus ErrorUnschedulable",
     children: provisioned({
       virtualMachine: vm("ErrorUnschedulable"),
-      virtualMachineInstance: vmi("Scheduling", { conditions: [cond("PodScheduled", "False", "Unschedulable", "0/3 nodes are available: 3 Insufficient memory.")] }),
+      virtualMachineInstance: vmi("Scheduling", {
+        conditions: [cond("PodScheduled", "False", "Unschedulable", "0/3 nodes are available: 3 Insufficient memory.")],
+      }),
     }),
     phase: "Error",
     message: `VM ${NAME} cannot be scheduled (ErrorUnschedulable): 0/3 nodes are available: 3 Insufficient memory.`,
@@ -186,7 +202,9 @@ const rows: Row[] = [
   {
     title: "VMI PodScheduled False before the VM reports it",
     children: provisioned({
-      virtualMachineInstance: vmi("Scheduling", { conditions: [cond("PodScheduled", "False", "Unschedulable", "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.")] }),
+      virtualMachineInstance: vmi("Scheduling", {
+        conditions: [cond("PodScheduled", "False", "Unschedulable", "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.")],
+      }),
     }),
     phase: "Error",
     message: `VM ${NAME} cannot be scheduled: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.`,
@@ -205,7 +223,11 @@ const rows: Row[] = [
   },
   {
     title: "VM Failure condition (VMI creation rejected)",
-    children: provisioned({ virtualMachine: vm("Stopped", [cond("Failure", "True", "FailedCreate", 'admission webhook "virtualmachineinstances-create-validator" denied the request')]) }),
+    children: provisioned({
+      virtualMachine: vm("Stopped", [
+        cond("Failure", "True", "FailedCreate", 'admission webhook "virtualmachineinstances-create-validator" denied the request'),
+      ]),
+    }),
     phase: "Error",
     message: `VM ${NAME} failed to start: admission webhook "virtualmachineinstances-create-validator" denied the request.`,
     ready: ["False", "FailedCreate"],
@@ -235,7 +257,9 @@ const rows: Row[] = [
     title: "VM rejected by the API server",
     children: provisioned({
       virtualMachine: undefined,
-      childErrors: [{ kind: "VirtualMachine", name: NAME, reason: "Invalid", message: "spec.template.spec.domain.devices.interfaces[1].macAddress: Invalid value" }],
+      childErrors: [
+        { kind: "VirtualMachine", name: NAME, reason: "Invalid", message: "spec.template.spec.domain.devices.interfaces[1].macAddress: Invalid value" },
+      ],
     }),
     phase: "Error",
     message: `VirtualMachine ${NAME}: spec.template.spec.domain.devices.interfaces[1].macAddress: Invalid value.`,
@@ -254,7 +278,9 @@ const rows: Row[] = [
   },
   {
     title: "running VM needing a restart",
-    children: running({ virtualMachine: vm("Running", [cond("Ready", "True"), cond("RestartRequired", "True", "", "a non-live-updatable field was changed")]) }),
+    children: running({
+      virtualMachine: vm("Running", [cond("Ready", "True"), cond("RestartRequired", "True", "", "a non-live-updatable field was changed")]),
+    }),
     phase: "Running",
     message: `VM ${NAME} is running on node sim-node-1; restart it to apply the latest spec changes.`,
     ready: ["True", "VirtualMachineRunning"],
@@ -352,8 +378,7 @@ describe("deriveStatus: networks, volumes and VM fields", () => {
 });
 
 describe("deriveStatus: lastTransitionTime", () => {
-  const importing = (progress: string) =>
-    provisioned({ dataVolumes: { system: dv("ImportInProgress", progress) }, virtualMachine: vm("Provisioning") });
+  const importing = (progress: string) => provisioned({ dataVolumes: { system: dv("ImportInProgress", progress) }, virtualMachine: vm("Provisioning") });
 
   it("is kept when the status stays the same, even with a new reason and message", () => {
     const first = deriveStatus(wukong(), provisioned({ dataVolumes: { system: dv("Pending") }, virtualMachine: vm("Provisioning") }), EARLIER);
@@ -362,7 +387,12 @@ describe("deriveStatus: lastTransitionTime", () => {
 
     const next = deriveStatus(wukong({}, first), importing("12.0%"), NOW);
     const volumesAfter = next.conditions?.find(c => c.type === "VolumesBound");
-    expect(volumesAfter).toMatchObject({ status: "False", reason: "ImportInProgress", message: "Waiting for disk system to import (12.0%).", lastTransitionTime: EARLIER });
+    expect(volumesAfter).toMatchObject({
+      status: "False",
+      reason: "ImportInProgress",
+      message: "Waiting for disk system to import (12.0%).",
+      lastTransitionTime: EARLIER,
+    });
   });
 
   it("moves to now when the status flips", () => {

@@ -48,7 +48,9 @@ export const cond = (type: string, status: string, reason?: string, message?: st
 export const dv = (phase: string, progress?: string, conditions?: ObservedCondition[]): ObservedDataVolume => ({ status: { phase, progress, conditions } });
 export const pvc = (phase: string, storage?: string): ObservedPersistentVolumeClaim => ({ status: { phase, ...(storage && { capacity: { storage } }) } });
 export const vm = (printableStatus?: string, conditions: ObservedCondition[] = []): ObservedVirtualMachine => ({ status: { printableStatus, conditions } });
-export const vmi = (phase: string, extra: NonNullable<ObservedVirtualMachineInstance["status"]> = {}): ObservedVirtualMachineInstance => ({ status: { phase, ...extra } });
+export const vmi = (phase: string, extra: NonNullable<ObservedVirtualMachineInstance["status"]> = {}): ObservedVirtualMachineInstance => ({
+  status: { phase, ...extra },
+});
 
 export const NADS_READY = [
   { name: `${NAME}-mgmt`, exists: true },
