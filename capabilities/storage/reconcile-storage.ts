@@ -15,36 +15,30 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   await checkStorageClasses(ctx);
 
   const liveDataVolumes = await ownedChildren(DataVolume, namespace, name, uid);
-  for (const dv of desired.dataVolumes) {
-    const dvName = dv.metadata.name;
-    const existing = liveDataVolumes.get(dvName);
-    if (!existing) {
-      const created = await recordingFailure(observed.childErrors, "DataVolume", dvName, () => applyIfChanged(DataVolume, dv, undefined));
-      if (created) await ctx.events.record(wukong, "Normal", "Created", `Created DataVolume ${dvName}`);
-    }
-  }
-  for (const pvc of desired.persistentVolumeClaims) {
-    const live = await getOrUndefined(kind.PersistentVolumeClaim, namespace, pvc.metadata.name);
-    if (!live) {
-      const created = await recordingFailure(observed.childErrors, "PersistentVolumeClaim", pvc.metadata.name, () =>
-        applyIfChanged(kind.PersistentVolumeClaim, pvc, undefined),
-      );
-      if (created) await ctx.events.record(wukong, "Normal", "Created", `Created PersistentVolumeClaim ${pvc.metadata.name}`);
-    }
-  }
-
-  const wanted = new Set([...desired.dataVolumes, ...desired.persistentVolumeClaims].map(child => child.metadata.name));
+  const volumes = [
+    ...desired.dataVolumes.map(object => ({ object, model: DataVolume, kind: "DataVolume" })),
+    ...desired.persistentVolumeClaims.map(object => ({ object, model: kind.PersistentVolumeClaim, kind: "PersistentVolumeClaim" })),
+  ];
+  const wanted = new Map(volumes.map(volume => [volume.object.metadata.name, volume]));
+  // One read of each disk's claim: created if missing, grown if the disk grew, and observed for status.
   for (const disk of wukong.spec?.disks ?? []) {
     const claimName = diskClaimName(name, disk.name);
-    const claim = await getOrUndefined(kind.PersistentVolumeClaim, namespace, claimName);
+    const volume = wanted.get(claimName);
+    let dataVolume = liveDataVolumes.get(claimName);
+    let claim = await getOrUndefined(kind.PersistentVolumeClaim, namespace, claimName);
+    if (volume && !(volume.kind === "DataVolume" ? dataVolume : claim)) {
+      const created = await recordingFailure(observed.childErrors, volume.kind, claimName, () => applyIfChanged(volume.model, volume.object, undefined));
+      if (created) {
+        await ctx.events.record(wukong, "Normal", "Created", `Created ${volume.kind} ${claimName}`);
+        if (volume.kind === "DataVolume") dataVolume = await getOrUndefined(DataVolume, namespace, claimName);
+        else claim = await getOrUndefined(kind.PersistentVolumeClaim, namespace, claimName);
+      }
+    }
     if (claim) await growClaim(ctx, claim, disk.size);
     observed.pvcs = { ...observed.pvcs, [disk.name]: claim };
-    const dv =
-      liveDataVolumes.get(claimName) ??
-      (desired.dataVolumes.some(d => d.metadata.name === claimName) ? await getOrUndefined(DataVolume, namespace, claimName) : undefined);
-    if (dv) observed.dataVolumes = { ...observed.dataVolumes, [disk.name]: dv };
+    if (dataVolume) observed.dataVolumes = { ...observed.dataVolumes, [disk.name]: dataVolume };
   }
-  await deleteRemovedDisks(ctx, wanted, liveDataVolumes);
+  await deleteRemovedDisks(ctx, new Set(wanted.keys()), liveDataVolumes);
 }
 
 /** A disk names a StorageClass that does not exist: the claim would wait forever, so say it. */
