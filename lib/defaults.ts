@@ -1,25 +1,15 @@
 // Admission defaulting: fills what the user left out so the stored Wukong shows what will be built.
 // Idempotent: defaulting a defaulted spec changes nothing.
-import { DEFAULT_BRIDGE, type RestartPolicy, type RunStrategy, type WukongSpec } from "../schemas/spec";
+import { DEFAULT_BRIDGE, RUN_STRATEGY_OF_RESTART_POLICY, type RunStrategy, type WukongSpec } from "../schemas/spec";
 import { stableMac } from "./mac";
 
 export const DEFAULT_OS_DISK = { name: "system", size: "20Gi" } as const;
-
-const RUN_STRATEGY_OF_RESTART_POLICY: Record<RestartPolicy, RunStrategy> = {
-  Always: "Always",
-  OnFailure: "RerunOnFailure",
-  Never: "Once",
-};
 
 /** The runStrategy the other start fields imply when runStrategy itself is not given. */
 export function impliedRunStrategy(spec: WukongSpec): RunStrategy {
   if (spec.startStrategy?.autoStart === false) return "Halted";
   const policy = spec.highAvailability?.restartPolicy;
   return policy ? RUN_STRATEGY_OF_RESTART_POLICY[policy] : "Always";
-}
-
-export function runStrategyOfRestartPolicy(policy: RestartPolicy): RunStrategy {
-  return RUN_STRATEGY_OF_RESTART_POLICY[policy];
 }
 
 export interface DefaultingTarget {

@@ -5,6 +5,9 @@ import { QUANTITY_PATTERN, bytesOf, formatBytes } from "./quantity";
 
 const quantityRegExp = new RegExp(QUANTITY_PATTERN);
 
+/** `.meta()` argument carrying the description `kubectl explain` shows. */
+export const d = (description: string) => ({ description });
+
 export const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const DNS1123_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 export const MAC_PATTERN = "^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$";

@@ -5,7 +5,7 @@ import ipaddr from "ipaddr.js";
 import { cloudInitSecretName, diskClaimName, generatedNadName } from "../lib/children/names";
 import { parseCustomUserData } from "./cloud-config";
 import type { Problem } from "./problems";
-import { LIMITS, RESTART_POLICIES, type RestartPolicy } from "./spec";
+import { LIMITS, RESTART_POLICIES, RUN_STRATEGY_OF_RESTART_POLICY, type RestartPolicy, STARTING_RUN_STRATEGIES } from "./spec";
 
 type Raw = Record<string, unknown>;
 
@@ -20,9 +20,6 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
 export const RESERVED_NETWORK_NAMES = ["pod"];
 export const RESERVED_DISK_NAMES = ["cloudinitdisk"];
 const MAX_NAME = 63;
-
-const STARTING_STRATEGIES = ["Always", "RerunOnFailure", "Once"];
-const RUN_STRATEGY_OF_POLICY: Record<RestartPolicy, string> = { Always: "Always", OnFailure: "RerunOnFailure", Never: "Once" };
 
 /** All cross-field problems of a Wukong named `name`, after defaulting. */
 export function crossFieldProblems(name: string, spec: unknown): Problem[] {
@@ -229,7 +226,7 @@ function startProblems(spec: Raw): Problem[] {
   const start = isRecord(spec.startStrategy) ? spec.startStrategy : {};
   const runStrategy = text(start.runStrategy);
   if (!runStrategy) return problems;
-  const starts = STARTING_STRATEGIES.includes(runStrategy);
+  const starts = STARTING_RUN_STRATEGIES.includes(runStrategy);
   if (start.autoStart === false && starts) {
     problems.push({
       path: "spec.startStrategy.autoStart",
@@ -241,7 +238,7 @@ function startProblems(spec: Raw): Problem[] {
   }
   const policy = isRecord(spec.highAvailability) ? text(spec.highAvailability.restartPolicy) : undefined;
   if (policy && starts && (RESTART_POLICIES as readonly string[]).includes(policy)) {
-    const expected = RUN_STRATEGY_OF_POLICY[policy as RestartPolicy];
+    const expected = RUN_STRATEGY_OF_RESTART_POLICY[policy as RestartPolicy];
     if (expected !== runStrategy) {
       problems.push({
         path: "spec.highAvailability.restartPolicy",

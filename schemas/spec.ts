@@ -1,6 +1,6 @@
 // The Wukong spec: every field declared once, with the description `kubectl explain` shows.
 import { z } from "zod";
-import { dnsLabel, hostCidr, imageUrl, ipAddress, labelKey, labelValue, macAddress, objectName, sizeQuantity } from "./fields";
+import { d, dnsLabel, hostCidr, imageUrl, ipAddress, labelKey, labelValue, macAddress, objectName, sizeQuantity } from "./fields";
 import { Mi, Ti } from "./quantity";
 
 export const LIMITS = {
@@ -23,7 +23,10 @@ export const RUN_STRATEGIES = ["Always", "Halted", "Manual", "RerunOnFailure", "
 export const RESTART_POLICIES = ["Always", "OnFailure", "Never"] as const;
 export const DEFAULT_BRIDGE = "br0";
 
-const d = (description: string) => ({ description });
+/** What highAvailability.restartPolicy means in KubeVirt terms; these are the run strategies that start the VM. */
+export const RUN_STRATEGY_OF_RESTART_POLICY = { Always: "Always", OnFailure: "RerunOnFailure", Never: "Once" } as const;
+export const STARTING_RUN_STRATEGIES: readonly string[] = Object.values(RUN_STRATEGY_OF_RESTART_POLICY);
+
 // Structural-schema extras the CRD carries and zod cannot express.
 const listMap = { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] };
 

@@ -1,10 +1,8 @@
 // The Wukong status, written only by the operator.
 import { z } from "zod";
+import { d } from "./fields";
 
 export const PHASES = ["Pending", "Creating", "Running", "Stopped", "Error"] as const;
-export const CONDITION_TYPES = ["Ready", "NetworksConfigured", "VolumesBound"] as const;
-
-const d = (description: string) => ({ description });
 
 export const Condition = z
   .object({
@@ -69,4 +67,3 @@ export type Condition = z.infer<typeof Condition>;
 export type NetworkStatus = z.infer<typeof NetworkStatus>;
 export type VolumeStatus = z.infer<typeof VolumeStatus>;
 export type Phase = (typeof PHASES)[number];
-export type ConditionType = (typeof CONDITION_TYPES)[number];

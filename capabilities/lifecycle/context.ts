@@ -1,6 +1,6 @@
 // What one reconcile of one Wukong carries from step to step.
 import type { DesiredChildren } from "../../lib/children";
-import type { ChildError, ObservedChildren } from "../../lib/status/observed";
+import type { ObservedChildren } from "../../lib/status/observed";
 import type { EventRecorder } from "../runtime/events";
 import type { WukongResource } from "../kinds";
 
@@ -13,8 +13,4 @@ export interface ReconcileContext {
   events: EventRecorder;
   /** Filled by each step: what exists and what went wrong, for status. */
   observed: ObservedChildren;
-}
-
-export function childError(kind: string, name: string, reason: string, message: string): ChildError {
-  return { kind, name, reason, message };
 }

@@ -1,5 +1,5 @@
 // Reading and writing one Wukong's children through kubernetes-fluent-client.
-import { K8s, kind } from "pepr";
+import { K8s } from "pepr";
 import type { KubernetesObject } from "../../lib/children/kubernetes-object";
 import { containsDesired } from "../../lib/subset";
 import { LABELS } from "../../schemas/wukong";
@@ -43,5 +43,3 @@ export async function deleteIfPresent(model: Model, namespace: string, name: str
     if (!isNotFound(error)) throw error;
   }
 }
-
-export { kind };

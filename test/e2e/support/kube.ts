@@ -2,10 +2,11 @@
 // PATH (the built kubectl v1.36.3 first) and KUBECONFIG come from global-setup.ts.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { FINALIZER, LABELS } from "../../../schemas/wukong";
 
 export const API_GROUP = "vm.novasphere.dev";
-export const WUKONG_LABEL = "vm.novasphere.dev/wukong";
-export const FINALIZER = "vm.novasphere.dev/finalizer";
+export const WUKONG_LABEL = LABELS.wukong;
+export { FINALIZER };
 /** Every namespace a journey creates carries this label, so a later run can clear leftovers. */
 export const SUITE_LABEL = "e2e.novasphere.dev/suite";
 
