@@ -8,16 +8,15 @@ import { lifecycleCapability } from "./capabilities/lifecycle";
 import { networksCapability } from "./capabilities/networks";
 import { storageCapability } from "./capabilities/storage";
 import { virtualMachineCapability } from "./capabilities/virtual-machine";
-import { runsControllers } from "./capabilities/runtime/mode";
+import { isBuild, runsControllers, serverPort } from "./capabilities/runtime/mode";
 
 const controller = createController();
 
 if (runsControllers()) void installWukongCrd();
 
-new PeprModule(cfg, [
-  Admission,
-  lifecycleCapability(controller),
-  networksCapability(controller),
-  storageCapability(controller),
-  virtualMachineCapability(controller),
-]);
+const module = new PeprModule(
+  cfg,
+  [Admission, lifecycleCapability(controller), networksCapability(controller), storageCapability(controller), virtualMachineCapability(controller)],
+  { deferStart: true },
+);
+if (!isBuild()) module.start(serverPort());
