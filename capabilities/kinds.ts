@@ -1,5 +1,9 @@
-// The custom kinds Wukong reads and writes, registered with kubernetes-fluent-client.
-import { RegisterKind, a } from "pepr";
+// The custom kinds Wukong reads and writes, registered with kubernetes-fluent-client, and the model
+// each watched kind is watched with.
+import { RegisterKind, a, kind } from "pepr";
+import type { GenericClass } from "kubernetes-fluent-client";
+import type { ChildKind } from "../lib/cluster/kinds";
+import { KINDS } from "../lib/cluster/kinds";
 import type { WukongSpec, WukongStatus } from "../schemas/wukong";
 import { API } from "../schemas/wukong";
 
@@ -13,14 +17,22 @@ export class DataVolume extends a.GenericKind {}
 export class VirtualMachine extends a.GenericKind {}
 export class VirtualMachineInstance extends a.GenericKind {}
 
-RegisterKind(WukongResource, { group: API.group, version: API.version, kind: API.kind, plural: API.plural });
-// RegisterKind's naive plural would be "networkattachmentdefinitions".
-RegisterKind(NetworkAttachmentDefinition, {
-  group: "k8s.cni.cncf.io",
-  version: "v1",
-  kind: "NetworkAttachmentDefinition",
-  plural: "network-attachment-definitions",
-});
-RegisterKind(DataVolume, { group: "cdi.kubevirt.io", version: "v1beta1", kind: "DataVolume", plural: "datavolumes" });
-RegisterKind(VirtualMachine, { group: "kubevirt.io", version: "v1", kind: "VirtualMachine", plural: "virtualmachines" });
-RegisterKind(VirtualMachineInstance, { group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstance", plural: "virtualmachineinstances" });
+const register = (model: GenericClass, name: "Wukong" | "NetworkAttachmentDefinition" | "DataVolume" | "VirtualMachine" | "VirtualMachineInstance") => {
+  const { group, version, plural } = KINDS[name];
+  // Explicit plurals: RegisterKind's naive one would be "networkattachmentdefinitions".
+  RegisterKind(model, { group, version, kind: name === "Wukong" ? API.kind : name, plural });
+};
+register(WukongResource, "Wukong");
+register(NetworkAttachmentDefinition, "NetworkAttachmentDefinition");
+register(DataVolume, "DataVolume");
+register(VirtualMachine, "VirtualMachine");
+register(VirtualMachineInstance, "VirtualMachineInstance");
+
+export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
+  NetworkAttachmentDefinition,
+  DataVolume,
+  PersistentVolumeClaim: kind.PersistentVolumeClaim,
+  Secret: kind.Secret,
+  VirtualMachine,
+  VirtualMachineInstance,
+};

@@ -1,30 +1,54 @@
-// The live-cluster side of admission's cluster checks.
-import { K8s, kind } from "pepr";
-import type { ClusterLookup } from "../../lib/admission/cluster-checks";
+// The live-cluster side of admission's cluster checks. Other Wukongs come from this process's own
+// watch-fed index once it has listed them (a LIST per request until then: the conflict check stays exact);
+// StorageClasses are listed at most every few seconds.
+import { isNotFound } from "../../lib/cluster/api-errors";
+import { resourcePath } from "../../lib/cluster/kinds";
+import type { ClusterView } from "../../lib/cluster/view";
+import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluster-checks";
 import type { Wukong } from "../../schemas/wukong";
-import { NetworkAttachmentDefinition, WukongResource } from "../kinds";
+import type { KubeClient } from "../runtime/kube-client";
 
 const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
+const STORAGE_CLASS_TTL_MS = 10_000;
 
-export const clusterLookup: ClusterLookup = {
-  async storageClasses() {
-    const list = await K8s(kind.StorageClass).Get();
+interface StorageClass {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  allowVolumeExpansion?: boolean;
+}
+
+export function clusterLookup(client: () => Promise<KubeClient>, index: ClusterView): ClusterLookup {
+  let classes: { at: number; value: Promise<StorageClassInfo[]> } | undefined;
+
+  const listStorageClasses = async (): Promise<StorageClassInfo[]> => {
+    const list = await (await client()).request<{ items: StorageClass[] }>("GET", resourcePath("StorageClass", undefined));
     return list.items.map(sc => ({
       name: sc.metadata?.name ?? "",
       allowVolumeExpansion: sc.allowVolumeExpansion,
       isDefault: sc.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === "true",
     }));
-  },
-  async networkAttachmentDefinitionExists(namespace, name) {
-    try {
-      await K8s(NetworkAttachmentDefinition).InNamespace(namespace).Get(name);
-      return true;
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return false;
-      throw error;
-    }
-  },
-  async wukongs() {
-    return (await K8s(WukongResource).Get()).items as Wukong[];
-  },
-};
+  };
+
+  return {
+    storageClasses() {
+      if (!classes || Date.now() - classes.at > STORAGE_CLASS_TTL_MS) {
+        const value = listStorageClasses();
+        classes = { at: Date.now(), value };
+        value.catch(() => (classes = undefined)); // a failed lookup is not remembered
+      }
+      return classes.value;
+    },
+    async networkAttachmentDefinitionExists(namespace, name) {
+      try {
+        await (await client()).request("GET", resourcePath("NetworkAttachmentDefinition", namespace, name));
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+    async wukongs() {
+      if (index.isSynced("Wukong")) return index.all("Wukong") as Wukong[];
+      return (await (await client()).request<{ items: Wukong[] }>("GET", resourcePath("Wukong", undefined))).items;
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { clusterChecks, type ClusterLookup, type StorageClassInfo } from "../../
 import { withDefaults } from "../../../lib/defaults";
 import { stableMac } from "../../../lib/mac";
 import type { WukongSpec } from "../../../schemas/spec";
-import { ALLOW_DISK_REMOVAL_ANNOTATION, API, type Wukong } from "../../../schemas/wukong";
+import { ALLOW_DISK_REMOVAL_ANNOTATION, API, FINALIZER, type Wukong } from "../../../schemas/wukong";
 import { SEED_NAME, SEED_NAMESPACE, clone, fullSpec, seedSpec } from "../schemas/fixtures";
 
 type AdmissionRequest = ConstructorParameters<typeof PeprValidateRequest<WukongResource>>[0];
@@ -140,7 +140,17 @@ describe("mutating admission (defaultWukong)", () => {
       networks: [{ ...seedSpec().networks![0], bridgeName: "br0", macAddress: stableMac(SEED_NAMESPACE, SEED_NAME, "mgmt") }],
       startStrategy: { runStrategy: "Always" },
     });
-    expect(raw.metadata).toEqual({ name: SEED_NAME, namespace: SEED_NAMESPACE });
+    // The finalizer comes with the object: the operator never has to patch it in.
+    expect(raw.metadata).toEqual({ name: SEED_NAME, namespace: SEED_NAMESPACE, finalizers: [FINALIZER] });
+  });
+
+  it("keeps the user's finalizers, adds ours once, and adds none to a Wukong being deleted", async () => {
+    const withOthers = { ...wukong(seedSpec()), metadata: { name: SEED_NAME, namespace: SEED_NAMESPACE, finalizers: ["example.com/keep"] } };
+    const once = await mutate(admissionRequest(withOthers));
+    expect(once.metadata.finalizers).toEqual(["example.com/keep", FINALIZER]);
+    expect((await mutate(admissionRequest(clone(once)))).metadata.finalizers).toEqual(["example.com/keep", FINALIZER]);
+    const deleting = { ...wukong(seedSpec()), metadata: { name: SEED_NAME, namespace: SEED_NAMESPACE, deletionTimestamp: "2026-11-29T00:00:00Z" } };
+    expect((await mutate(admissionRequest(deleting))).metadata.finalizers).toBeUndefined();
   });
 
   it("uses the request's namespace for the stable MACs", async () => {
@@ -154,7 +164,7 @@ describe("mutating admission (defaultWukong)", () => {
     const [a, b] = [first.spec.networks[0].macAddress, second.spec.networks[0].macAddress];
     expect(a).toMatch(/^02(:[0-9a-f]{2}){5}$/);
     expect(a).not.toBe(b);
-    expect(first.metadata).toEqual({ generateName: "vm-", namespace: SEED_NAMESPACE });
+    expect(first.metadata).toEqual({ generateName: "vm-", namespace: SEED_NAMESPACE, finalizers: [FINALIZER] });
   });
 
   it("adds the boot disk of an osImage-only spec", async () => {

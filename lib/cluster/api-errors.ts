@@ -37,3 +37,8 @@ function namespaceTerminating(error: unknown): boolean {
 export function isNotFound(error: unknown): boolean {
   return apiFailure(error).status === 404;
 }
+
+/** Someone changed the object since we read it (a failed precondition or `test` op): read again and retry. */
+export function isConflict(error: unknown): boolean {
+  return apiFailure(error).status === 409;
+}

@@ -1,4 +1,4 @@
-import { WorkQueue } from "../../../capabilities/runtime/work-queue";
+import { WorkQueue } from "../../../lib/reconcile/work-queue";
 
 const flush = () => new Promise(resolve => setImmediate(resolve));
 

@@ -1,7 +1,7 @@
 // The watcher installs or updates the Wukong CRD at start, so `npx pepr deploy` is the only step a user needs.
 import { K8s, Log, kind } from "pepr";
-import { wukongCrd } from "../../schemas/crd";
-import { apiFailure } from "../runtime/api-errors";
+import { wukongCrd } from "../schemas/crd";
+import { apiFailure } from "../lib/cluster/api-errors";
 
 export async function installWukongCrd(): Promise<void> {
   try {

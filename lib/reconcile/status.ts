@@ -1,25 +1,15 @@
 // Status step: derive, compare, and write only when something differs; announce phase changes as Events.
-import { K8s } from "pepr";
-import { deriveStatus } from "../../lib/status/derive";
-import { statusNeedsWrite } from "../../lib/status/changed";
+import { statusNeedsWrite } from "../status/changed";
+import { deriveStatus } from "../status/derive";
 import type { WukongStatus } from "../../schemas/status";
-import { WukongResource } from "../kinds";
 import type { ReconcileContext } from "./context";
 
-/** Kubernetes timestamps have second precision; so must ours, or every derive would differ. */
-const nowRfc3339 = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-
-export async function reconcileStatus(ctx: ReconcileContext): Promise<WukongStatus> {
-  const { wukong } = ctx;
-  const next = deriveStatus(wukong, ctx.observed, nowRfc3339());
+export async function reconcileStatus(ctx: ReconcileContext, now: string): Promise<WukongStatus> {
+  const { wukong, port } = ctx;
+  const next = deriveStatus(wukong, ctx.observed, now);
   const current = wukong.status;
   if (!statusNeedsWrite(current, next)) return next;
-  await K8s(WukongResource).PatchStatus({
-    apiVersion: wukong.apiVersion,
-    kind: wukong.kind,
-    metadata: { name: ctx.name, namespace: ctx.namespace },
-    status: { ...clearedFields(current, next), ...next } as WukongStatus,
-  });
+  await port.patchStatus(ctx.namespace, ctx.name, { ...clearedFields(current, next), ...next });
   await announcePhase(ctx, current, next);
   return next;
 }
@@ -35,10 +25,10 @@ async function announcePhase(ctx: ReconcileContext, before: WukongStatus | undef
   const message = after.message ?? "";
   if (after.phase === "Error") {
     const reason = after.conditions?.find(c => c.status === "False" && c.reason)?.reason ?? "Error";
-    await ctx.events.record(ctx.wukong, "Warning", reason, message);
+    await ctx.port.event(ctx.wukong, "Warning", reason, message);
   } else if (before?.phase === "Error") {
-    await ctx.events.record(ctx.wukong, "Normal", "Recovered", `Recovered: ${message}`);
+    await ctx.port.event(ctx.wukong, "Normal", "Recovered", `Recovered: ${message}`);
   } else if (after.phase === "Running" || after.phase === "Stopped") {
-    await ctx.events.record(ctx.wukong, "Normal", after.phase, message);
+    await ctx.port.event(ctx.wukong, "Normal", after.phase, message);
   }
 }

@@ -1,4 +1,4 @@
-import { isNotFound, isTransient } from "../../../capabilities/runtime/api-errors";
+import { isNotFound, isTransient } from "../../../lib/cluster/api-errors";
 
 // kubernetes-fluent-client throws {status, statusText, data}; data is the API server's Status when it answered.
 const answered = (status: number, reason: string, message = "") => ({ status, statusText: reason, data: { kind: "Status", reason, message } });

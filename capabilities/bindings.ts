@@ -1,0 +1,49 @@
+// Every binding of the module, in one place. Admission: defaulting and validation of Wukongs. Controller
+// (watcher process only): Wukong watch events, and one watch per child kind beside them, feed the view the
+// reconciler reads from.
+import { Capability, Log } from "pepr";
+import type { ChildKind } from "../lib/cluster/kinds";
+import type { LiveObject } from "../lib/cluster/live";
+import { ClusterView, type WatchPhase } from "../lib/cluster/view";
+import { clusterLookup } from "./admission/cluster-lookup";
+import { defaultWukong } from "./admission/mutate";
+import { wukongValidator } from "./admission/validate";
+import { createController } from "./controller";
+import { WukongResource } from "./kinds";
+import { startInformer } from "./runtime/informer";
+import { KubeClient } from "./runtime/kube-client";
+import { servesAdmission, runsControllers } from "./runtime/mode";
+
+/** The children each Wukong owns or reads, watched with the vm.novasphere.dev/wukong label. */
+const CHILD_KINDS: readonly ChildKind[] = ["NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"];
+
+export function wukongCapabilities(): Capability[] {
+  const admission = new Capability({ name: "admission", description: "Defaults and validates Wukong specs at admission, naming each wrong field." });
+  admission.When(WukongResource).IsCreatedOrUpdated().Mutate(defaultWukong).Validate(wukongValidator(admissionLookup()));
+
+  const lifecycle = new Capability({ name: "lifecycle", description: "Reconciles each Wukong: finalizer, children in order, status and clean deletion." });
+  const controller = runsControllers() ? createController() : undefined;
+  const observe = (wukong: WukongResource, phase: WatchPhase) => controller?.observeWukong(wukong as unknown as LiveObject, phase);
+  lifecycle
+    .When(WukongResource)
+    .IsCreatedOrUpdated()
+    .Watch((wukong, phase) => observe(wukong, phase as WatchPhase));
+  lifecycle
+    .When(WukongResource)
+    .IsDeleted()
+    .Watch(wukong => observe(wukong, "DELETED"));
+  controller?.watchChildren(CHILD_KINDS);
+
+  return [admission, lifecycle];
+}
+
+/** Admission keeps its own index of Wukongs for the address-conflict check (not in `pepr build`, nor the watcher). */
+function admissionLookup() {
+  const index = new ClusterView();
+  let client: Promise<KubeClient> | undefined;
+  if (servesAdmission()) {
+    const warn = (fields: Record<string, unknown>, message: string) => Log.warn(fields, message);
+    startInformer({ kind: "Wukong", model: WukongResource, view: index, onChange: () => undefined, warn });
+  }
+  return clusterLookup(() => (client ??= KubeClient.fromDefault()), index);
+}

@@ -1,0 +1,66 @@
+// The controller: a view fed by the watches, a work queue of Wukong keys, and the reconciler working it
+// through the real ClusterPort. Created only in the process that runs controllers.
+import { Log } from "pepr";
+import { apiFailure } from "../lib/cluster/api-errors";
+import type { ChildKind, WatchedKind } from "../lib/cluster/kinds";
+import type { LiveObject } from "../lib/cluster/live";
+import { ClusterView, type WatchPhase } from "../lib/cluster/view";
+import { DEFAULT_RESYNC, wukongReconciler } from "../lib/reconcile/reconciler";
+import { WorkQueue } from "../lib/reconcile/work-queue";
+import { LABELS } from "../schemas/wukong";
+import { CHILD_MODELS } from "./kinds";
+import { startInformer } from "./runtime/informer";
+import { KubeClient } from "./runtime/kube-client";
+import { kubePort } from "./runtime/kube-port";
+
+
+export interface Controller {
+  /** A Wukong watch event: into the view, and its key into the queue. */
+  observeWukong(wukong: LiveObject, phase: WatchPhase): void;
+  /** Starts one watch per child kind; reconciles wait until each has listed once. */
+  watchChildren(kinds: readonly ChildKind[]): void;
+}
+
+const warn = (fields: Record<string, unknown>, message: string) => Log.warn(fields, message);
+
+export function createController(): Controller {
+  const view = new ClusterView();
+  let client: Promise<KubeClient> | undefined;
+  const port = kubePort({ client: () => (client ??= KubeClient.fromDefault()), view, warn });
+  const resync = { ...DEFAULT_RESYNC, errorMs: Number(process.env.WUKONG_ERROR_RESYNC_MS ?? DEFAULT_RESYNC.errorMs) };
+  const reconcile = wukongReconciler(port, resync);
+  let childKinds: readonly ChildKind[] = [];
+  const synced = () => childKinds.every(kind => view.isSynced(kind));
+
+  const queue = new WorkQueue(
+    // Until every child kind has listed once, a missing child may only be unseen: wait rather than re-create.
+    async key => (synced() ? reconcile(key) : { requeueAfterMs: 200 }),
+    (key, error, retryInMs) => {
+      const failure = apiFailure(error);
+      Log.warn({ wukong: key, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "reconcile failed; retrying");
+    },
+  );
+  const enqueue = (namespace: string | undefined, name: string | undefined) => {
+    if (namespace && name) queue.add(`${namespace}/${name}`);
+  };
+
+  return {
+    observeWukong(wukong, phase) {
+      view.observe("Wukong" satisfies WatchedKind, wukong, phase);
+      enqueue(wukong.metadata.namespace, wukong.metadata.name);
+    },
+    watchChildren(kinds) {
+      childKinds = kinds;
+      for (const kind of kinds) {
+        startInformer({
+          kind,
+          model: CHILD_MODELS[kind],
+          label: LABELS.wukong,
+          view,
+          onChange: child => enqueue(child.metadata.namespace, child.metadata.labels?.[LABELS.wukong]),
+          warn,
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// The real ClusterPort: reads from the watch-fed view, writes through the shared KubeClient, and records
+// what each write returned in the view so the next reconcile does not act on what it just changed.
+import type { KubernetesObject } from "../../lib/children/kubernetes-object";
+import { apiFailure, isConflict, isNotFound } from "../../lib/cluster/api-errors";
+import { apiVersionOf, type KindName, resourcePath, type WatchedKind } from "../../lib/cluster/kinds";
+import type { LiveObject } from "../../lib/cluster/live";
+import type { ClusterView } from "../../lib/cluster/view";
+import type { ClusterPort, EventType, LookedUpKind } from "../../lib/reconcile/port";
+import { API, MANAGER } from "../../schemas/wukong";
+import { CONTENT, type KubeClient } from "./kube-client";
+
+export interface KubePortOptions {
+  client: () => Promise<KubeClient>;
+  view: ClusterView;
+  /** How long a positive lookup (StorageClass, user Secret or NAD) is trusted. */
+  lookupTtlMs?: number;
+  warn: (fields: Record<string, unknown>, message: string) => void;
+}
+
+// kubernetes-fluent-client applied as "pepr": keeping its field manager keeps existing children's field
+// ownership, so fields we stop setting are still removed by the next apply.
+const FIELD_MANAGER = "pepr";
+
+export function kubePort({ client, view, lookupTtlMs = 30_000, warn }: KubePortOptions): ClusterPort {
+  const found = new Map<string, number>();
+
+  return {
+    get: (kind, namespace, name) => view.get(kind, namespace, name),
+    list: (kind, namespace, wukong) => view.labelledFor(kind, namespace, wukong),
+
+    async exists(kind: LookedUpKind, namespace, name) {
+      const key = `${kind}/${namespace ?? ""}/${name}`;
+      if (Date.now() - (found.get(key) ?? -Infinity) < lookupTtlMs) return true;
+      try {
+        await (await client()).request("GET", resourcePath(kind, namespace, name));
+        found.set(key, Date.now());
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+
+    async apply(kind, object: KubernetesObject) {
+      const query = `?fieldManager=${FIELD_MANAGER}&fieldValidation=Strict&force=true`;
+      const path = resourcePath(kind, object.metadata.namespace, object.metadata.name) + query;
+      return written(kind, await (await client()).request<LiveObject>("PATCH", path, object, CONTENT.apply));
+    },
+
+    async patch(kind, namespace, name, patch) {
+      return written(kind, await (await client()).request<LiveObject>("PATCH", resourcePath(kind, namespace, name), patch, CONTENT.jsonPatch));
+    },
+
+    async delete(kind, namespace, name, uid) {
+      const options = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", preconditions: { uid } };
+      try {
+        const result = await (await client()).request<LiveObject>("DELETE", resourcePath(kind, namespace, name), options);
+        // With finalizers the object lives on, marked for deletion; otherwise the answer is a Status.
+        if (result?.metadata?.deletionTimestamp) view.written(kind, result);
+        else view.remove(kind, namespace, name);
+      } catch (error) {
+        // Gone already, or a successor with another uid took the name: either way nothing of ours is left.
+        if (!isNotFound(error) && !isConflict(error)) throw error;
+        view.remove(kind, namespace, name);
+      }
+    },
+
+    async patchStatus(namespace, name, status) {
+      const path = `${resourcePath("Wukong", namespace, name)}/status`;
+      return written("Wukong", await (await client()).request<LiveObject>("PATCH", path, { status }, CONTENT.mergePatch));
+    },
+
+    async event(wukong, type, reason, message) {
+      try {
+        await (await client()).request("POST", resourcePath("Event", wukong.metadata.namespace), eventFor(wukong, type, reason, message));
+      } catch (error) {
+        const failure = apiFailure(error);
+        warn({ wukong: `${wukong.metadata.namespace}/${wukong.metadata.name}`, reason, status: failure.status, error: failure.message }, "could not record event");
+      }
+    },
+  };
+
+  function written(kind: WatchedKind, object: LiveObject): LiveObject {
+    view.written(kind, object);
+    return object;
+  }
+}
+
+const MAX_EVENT_MESSAGE = 1024;
+
+function eventFor(wukong: LiveObject, type: EventType, reason: string, message: string) {
+  const { name, namespace, uid } = wukong.metadata;
+  const now = new Date().toISOString();
+  const kind: KindName = "Event";
+  return {
+    apiVersion: apiVersionOf(kind),
+    kind,
+    metadata: { generateName: `${name}.`, namespace },
+    involvedObject: { apiVersion: apiVersionOf("Wukong"), kind: API.kind, name, namespace, uid },
+    type,
+    reason,
+    message: message.slice(0, MAX_EVENT_MESSAGE),
+    source: { component: MANAGER },
+    reportingComponent: MANAGER,
+    reportingInstance: process.env.HOSTNAME ?? MANAGER,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+}

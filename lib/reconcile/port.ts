@@ -1,0 +1,32 @@
+// The small port every reconcile step talks to. Reads come from the watch-fed view; the API server
+// only receives writes and the few lookups no watch answers. One real implementation
+// (capabilities/runtime/kube-port.ts) and an in-memory one for unit tests.
+import type { KubernetesObject } from "../children/kubernetes-object";
+import type { ChildKind, WatchedKind } from "../cluster/kinds";
+import type { LiveObject } from "../cluster/live";
+
+export type JsonPatch = { op: "add" | "remove" | "replace" | "test"; path: string; value?: unknown }[];
+
+export type EventType = "Normal" | "Warning";
+
+/** Objects that no watch covers: looked up on demand (answers may be cached briefly). */
+export type LookedUpKind = "StorageClass" | "Secret" | "NetworkAttachmentDefinition";
+
+export interface ClusterPort {
+  /** One watched object, from the view. */
+  get(kind: WatchedKind, namespace: string, name: string): LiveObject | undefined;
+  /** The objects of `kind` labelled for the Wukong `namespace/wukong`, from the view. */
+  list(kind: ChildKind, namespace: string, wukong: string): LiveObject[];
+  /** Whether an object exists that is not ours to watch: a StorageClass, the user's Secret or NAD. */
+  exists(kind: LookedUpKind, namespace: string | undefined, name: string): Promise<boolean>;
+  /** Server-side apply (forced: Wukong owns its children's fields). */
+  apply(kind: ChildKind, object: KubernetesObject): Promise<LiveObject>;
+  /** JSON patch; `test` operations make it fail on a stale read. */
+  patch(kind: WatchedKind, namespace: string, name: string, patch: JsonPatch): Promise<LiveObject>;
+  /** Deletes the object only if it still has this uid (a same-named successor is left alone); gone is fine. */
+  delete(kind: ChildKind, namespace: string, name: string, uid: string): Promise<void>;
+  /** Merge-patches the Wukong's status subresource. */
+  patchStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<LiveObject>;
+  /** Best effort: an Event about the Wukong; never throws. */
+  event(wukong: LiveObject, type: EventType, reason: string, message: string): Promise<void>;
+}

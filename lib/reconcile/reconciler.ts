@@ -1,0 +1,102 @@
+// One reconcile of one Wukong, in the order children depend on each other:
+// finalizer → networks → storage → virtual machine → status. Deletion takes the finalize path instead.
+// Everything is read from the port's view; status is written even when a step fails, so a persistent
+// failure shows up as a condition reason instead of a stale status.
+import { desiredChildren, type DesiredChildren } from "../children";
+import { apiFailure, isConflict } from "../cluster/api-errors";
+import type { ChildError, ObservedChildren } from "../status/observed";
+import type { LiveWukong, ReconcileContext } from "./context";
+import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizer";
+import { deleteGeneratedNetworks, reconcileNetworks } from "./networks";
+import type { ClusterPort } from "./port";
+import { reconcileStatus } from "./status";
+import { reconcileStorage } from "./storage";
+import { reconcileVirtualMachine } from "./virtual-machine";
+import type { RunOutcome } from "./work-queue";
+import { announceChanges, ChildWriteError } from "./writes";
+
+export interface ResyncPolicy {
+  /** While something is wrong that no watched object will announce (a StorageClass appearing), look again. */
+  errorMs: number;
+  /** Safety net while children are still converging. */
+  convergingMs: number;
+  /** How soon to look again for our NADs to be gone during deletion. */
+  deletionMs: number;
+}
+
+export const DEFAULT_RESYNC: ResyncPolicy = { errorMs: 15_000, convergingMs: 30_000, deletionMs: 1_000 };
+
+/** Kubernetes timestamps have second precision; so must ours, or every derive would differ. */
+export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+
+const STEPS = [reconcileNetworks, reconcileStorage, reconcileVirtualMachine];
+
+export function wukongReconciler(port: ClusterPort, resync: ResyncPolicy = DEFAULT_RESYNC, now: () => string = nowRfc3339) {
+  return async function reconcileWukong(key: string): Promise<RunOutcome> {
+    const [namespace, name] = key.split("/");
+    const wukong = port.get("Wukong", namespace, name) as LiveWukong | undefined;
+    if (!wukong?.spec) return;
+    if (wukong.metadata.deletionTimestamp) return finalize(port, wukong, resync);
+    if (!hasFinalizer(wukong)) await addFinalizer(port, wukong);
+
+    const observed = emptyObservation();
+    const built = build(wukong);
+    const ctx: ReconcileContext = { port, wukong, namespace, name, uid: wukong.metadata.uid, desired: built.desired, observed, changes: [] };
+    let failure: unknown;
+    if (built.error) observed.childErrors.push(built.error);
+    else {
+      try {
+        for (const step of STEPS) await step(ctx);
+      } catch (error) {
+        failure = error;
+        if (!isConflict(error)) observed.childErrors.push(stepError(error, name));
+      }
+    }
+    await announceChanges(ctx);
+    const status = await reconcileStatus(ctx, now());
+    if (failure) throw failure; // the queue retries with backoff
+
+    if (status.phase === "Error") return { requeueAfterMs: resync.errorMs };
+    if (status.phase === "Creating" || status.phase === "Pending") return { requeueAfterMs: resync.convergingMs };
+  };
+}
+
+async function finalize(port: ClusterPort, wukong: LiveWukong, resync: ResyncPolicy): Promise<RunOutcome> {
+  if (!hasFinalizer(wukong)) return;
+  const { namespace, name, uid } = wukong.metadata;
+  const remaining = await deleteGeneratedNetworks({ port, namespace, name, uid });
+  if (remaining > 0) return { requeueAfterMs: resync.deletionMs };
+  // The rest (DataVolumes, PVCs, Secret, VirtualMachine) carries our ownerReference: the garbage collector takes it.
+  await removeFinalizer(port, wukong);
+}
+
+/** The builders are pure but can still refuse a spec (custom user data that is not a cloud-config). */
+function build(wukong: LiveWukong): { desired: DesiredChildren; error?: ChildError } {
+  try {
+    return { desired: desiredChildren(wukong, {}) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { desired: NOTHING, error: { kind: "Wukong", name: wukong.metadata.name, reason: "BuildFailed", message } };
+  }
+}
+
+const NOTHING: DesiredChildren = {
+  networkAttachmentDefinitions: [],
+  dataVolumes: [],
+  persistentVolumeClaims: [],
+  cloudInitSecret: { apiVersion: "v1", kind: "Secret", metadata: { name: "", namespace: "" } },
+  virtualMachine: { apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", metadata: { name: "", namespace: "" } },
+};
+
+function stepError(error: unknown, wukong: string): ChildError {
+  if (error instanceof ChildWriteError) {
+    const failure = apiFailure(error.cause);
+    return { kind: error.kind, name: error.childName, reason: failure.status ? failure.reason : "Unreachable", message: failure.message };
+  }
+  // A bug of ours: say so in status rather than leave it stale.
+  return { kind: "Wukong", name: wukong, reason: "InternalError", message: error instanceof Error ? error.message : String(error) };
+}
+
+function emptyObservation(): ObservedChildren {
+  return { nads: [], dataVolumes: {}, pvcs: {}, childErrors: [] };
+}

@@ -1,0 +1,67 @@
+// Storage step: a DataVolume per imported disk (created once: its spec is immutable), a PVC per blank disk,
+// PVC requests grown when a disk grows, and the volumes of removed disks deleted.
+import { diskClaimName } from "../children";
+import type { KubernetesObject } from "../children/kubernetes-object";
+import { isControlledBy, type LiveObject } from "../cluster/live";
+import { bytesOf } from "../../schemas/quantity";
+import type { ReconcileContext } from "./context";
+import { attempt, deleteChild, ensureChild } from "./writes";
+
+type VolumeKind = "DataVolume" | "PersistentVolumeClaim";
+
+export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
+  const { port, namespace, desired, observed, wukong } = ctx;
+  await checkStorageClasses(ctx);
+
+  const wanted = new Map<string, { kind: VolumeKind; object: KubernetesObject }>([
+    ...desired.dataVolumes.map(object => [object.metadata.name, { kind: "DataVolume" as const, object }] as const),
+    ...desired.persistentVolumeClaims.map(object => [object.metadata.name, { kind: "PersistentVolumeClaim" as const, object }] as const),
+  ]);
+  for (const disk of wukong.spec?.disks ?? []) {
+    const claimName = diskClaimName(ctx.name, disk.name);
+    const volume = wanted.get(claimName);
+    let dataVolume = port.get("DataVolume", namespace, claimName);
+    let claim = port.get("PersistentVolumeClaim", namespace, claimName);
+    // Created once and never re-applied: a DataVolume's spec is immutable, and a claim only ever grows.
+    if (volume?.kind === "DataVolume" && !dataVolume) dataVolume = await ensureChild(ctx, "DataVolume", volume.object, undefined);
+    if (volume?.kind === "PersistentVolumeClaim" && !claim) claim = await ensureChild(ctx, "PersistentVolumeClaim", volume.object, undefined);
+    if (claim) claim = await growClaim(ctx, claim, disk.size);
+    observed.pvcs = { ...observed.pvcs, [disk.name]: claim };
+    if (dataVolume) observed.dataVolumes = { ...observed.dataVolumes, [disk.name]: dataVolume };
+  }
+  await deleteRemovedDisks(ctx, new Set(wanted.keys()));
+}
+
+/** A disk names a StorageClass that does not exist: the claim would wait forever, so say it. */
+async function checkStorageClasses(ctx: ReconcileContext): Promise<void> {
+  const names = new Set((ctx.wukong.spec?.disks ?? []).map(disk => disk.storageClassName).filter((n): n is string => !!n));
+  for (const scName of names) {
+    if (await ctx.port.exists("StorageClass", undefined, scName)) continue;
+    ctx.observed.childErrors.push({ kind: "StorageClass", name: scName, reason: "NotFound", message: `StorageClass ${scName} does not exist` });
+  }
+}
+
+/** DataVolume specs are immutable, so growth goes to the claim itself, for imported and blank disks alike. */
+async function growClaim(ctx: ReconcileContext, claim: LiveObject, size: string): Promise<LiveObject> {
+  const spec = claim.spec as { resources?: { requests?: { storage?: string } } } | undefined;
+  const requested = spec?.resources?.requests?.storage;
+  const [current, wanted] = [bytesOf(requested ?? "0"), bytesOf(size)];
+  if (current === undefined || wanted === undefined || wanted <= current) return claim;
+  const claimName = claim.metadata.name;
+  const patched = await attempt(ctx, "PersistentVolumeClaim", claimName, () =>
+    ctx.port.patch("PersistentVolumeClaim", ctx.namespace, claimName, [{ op: "replace", path: "/spec/resources/requests/storage", value: size }]),
+  );
+  if (!patched) return claim;
+  ctx.changes.push({ verb: "Resized", kind: "PersistentVolumeClaim", name: claimName, detail: `${requested} → ${size}` });
+  return patched;
+}
+
+/** Only disks the user removed (admission demands an explicit opt-in) lose their volumes. */
+async function deleteRemovedDisks(ctx: ReconcileContext, wanted: Set<string>): Promise<void> {
+  for (const kind of ["DataVolume", "PersistentVolumeClaim"] as const) {
+    const owned = ctx.port.list(kind, ctx.namespace, ctx.name).filter(object => isControlledBy(object, ctx.uid));
+    for (const object of owned) {
+      if (!wanted.has(object.metadata.name)) await deleteChild(ctx, kind, object);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// Virtual machine step: the cloud-init Secret, then the VirtualMachine; the user's Secrets are only looked at.
+import type { ReconcileContext } from "./context";
+import { ensureChild } from "./writes";
+
+export async function reconcileVirtualMachine(ctx: ReconcileContext): Promise<void> {
+  const { port, namespace, name, desired, observed } = ctx;
+  await checkUserSecrets(ctx);
+  const secret = desired.cloudInitSecret;
+  await ensureChild(ctx, "Secret", secret, port.get("Secret", namespace, secret.metadata.name));
+  const vm = desired.virtualMachine;
+  observed.virtualMachine = await ensureChild(ctx, "VirtualMachine", vm, port.get("VirtualMachine", namespace, vm.metadata.name));
+  observed.virtualMachineInstance = port.get("VirtualMachineInstance", namespace, name);
+}
+
+async function checkUserSecrets(ctx: ReconcileContext): Promise<void> {
+  const spec = ctx.wukong.spec;
+  const wanted = [
+    ["spec.sshKeySecret", spec?.sshKeySecret],
+    ["spec.cloudInit.userDataSecretRef", spec?.cloudInit?.userDataSecretRef?.name],
+  ] as const;
+  for (const [field, secretName] of wanted) {
+    if (!secretName || (await ctx.port.exists("Secret", ctx.namespace, secretName))) continue;
+    ctx.observed.childErrors.push({ kind: "Secret", name: secretName, reason: "NotFound", message: `Secret ${secretName} named by ${field} does not exist` });
+  }
+}
