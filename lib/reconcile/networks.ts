@@ -32,6 +32,6 @@ export async function reconcileNetworks(ctx: ReconcileContext): Promise<void> {
 export async function deleteGeneratedNetworks(ctx: Pick<ReconcileContext, "port" | "namespace" | "name" | "uid">): Promise<number> {
   const { port, namespace, name, uid } = ctx;
   const owned = port.list(KIND, namespace, name).filter(nad => isControlledBy(nad, uid));
-  for (const nad of owned) await port.delete(KIND, namespace, nad.metadata.name, uid);
+  for (const nad of owned) await port.delete(KIND, namespace, nad.metadata.name, nad.metadata.uid ?? "");
   return owned.length;
 }

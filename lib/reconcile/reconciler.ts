@@ -8,6 +8,7 @@ import type { ChildError, ObservedChildren } from "../status/observed";
 import type { LiveWukong, ReconcileContext } from "./context";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizer";
 import { deleteGeneratedNetworks, reconcileNetworks } from "./networks";
+import { observeExisting } from "./observe";
 import type { ClusterPort } from "./port";
 import { reconcileStatus } from "./status";
 import { reconcileStorage } from "./storage";
@@ -43,14 +44,16 @@ export function wukongReconciler(port: ClusterPort, resync: ResyncPolicy = DEFAU
     const built = build(wukong);
     const ctx: ReconcileContext = { port, wukong, namespace, name, uid: wukong.metadata.uid, desired: built.desired, observed, changes: [] };
     let failure: unknown;
-    if (built.error) observed.childErrors.push(built.error);
-    else {
-      try {
+    try {
+      if (built.error) {
+        observed.childErrors.push(built.error);
+        await observeExisting(ctx);
+      } else {
         for (const step of STEPS) await step(ctx);
-      } catch (error) {
-        failure = error;
-        if (!isConflict(error)) observed.childErrors.push(stepError(error, name));
       }
+    } catch (error) {
+      failure = error;
+      if (!isConflict(error)) observed.childErrors.push(stepError(error, name));
     }
     await announceChanges(ctx);
     const status = await reconcileStatus(ctx, now());
@@ -89,12 +92,15 @@ const NOTHING: DesiredChildren = {
 };
 
 function stepError(error: unknown, wukong: string): ChildError {
-  if (error instanceof ChildWriteError) {
-    const failure = apiFailure(error.cause);
-    return { kind: error.kind, name: error.childName, reason: failure.status ? failure.reason : "Unreachable", message: failure.message };
-  }
-  // A bug of ours: say so in status rather than leave it stale.
-  return { kind: "Wukong", name: wukong, reason: "InternalError", message: error instanceof Error ? error.message : String(error) };
+  if (error instanceof ChildWriteError) return { kind: error.kind, name: error.childName, ...reasonOf(error.cause) };
+  // A lookup that failed (the API server is away), or a bug of ours: say so in status rather than leave it stale.
+  if (error instanceof Error) return { kind: "Wukong", name: wukong, reason: "InternalError", message: error.message };
+  return { kind: "Wukong", name: wukong, ...reasonOf(error) };
+}
+
+function reasonOf(error: unknown): Pick<ChildError, "reason" | "message"> {
+  const failure = apiFailure(error);
+  return { reason: failure.status && failure.reason !== "Unknown" ? failure.reason : "Unreachable", message: failure.message };
 }
 
 function emptyObservation(): ObservedChildren {

@@ -2,7 +2,7 @@
 // and `now` is only used for conditions whose status flips, so re-deriving never causes a write.
 //
 // Phase (first match wins):
-//   Error     a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
+//   Error     a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
 //             user NAD, an import that failed (DV Failed, or Running=False Error/ImportFailed/...),
 //             claim Lost, VM printableStatus ErrorUnschedulable/CrashLoopBackOff/ErrImagePull/
 //             ImagePullBackOff/ErrorPvcNotFound/DataVolumeError, VMI PodScheduled=False Unschedulable,
@@ -27,12 +27,13 @@ import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { networkStatuses, networksVerdict } from "./networks";
 import type { ChildError, ObservedChildren } from "./observed";
-import type { Verdict } from "./verdict";
+import { childErrorVerdict, type Verdict } from "./verdict";
 import { restartRequired, vmVerdict } from "./vm";
 import { volumeStatuses, volumesVerdict } from "./volumes";
 
 const NETWORK_KINDS = new Set(["NetworkAttachmentDefinition"]);
 const VOLUME_KINDS = new Set(["DataVolume", "PersistentVolumeClaim", "StorageClass"]);
+const WUKONG_KIND = "Wukong";
 const PENDING_MESSAGE = "Accepted; no child resources exist yet.";
 
 /** `now` is an RFC 3339 timestamp (second precision, as Kubernetes writes them). */
@@ -57,7 +58,9 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     childErrors.filter(error => VOLUME_KINDS.has(error.kind)),
   );
   const machine = vmVerdict({ name: virtualMachineName(owner.name), runStrategy, vm, vmi, errors: childErrors.filter(isVmError) });
-  const parts = [networks, volumes, machine];
+  // A Wukong-level error explains everything else, so it comes first.
+  const overall = childErrors.find(error => error.kind === WUKONG_KIND);
+  const parts = [...(overall ? [childErrorVerdict(overall)] : []), networks, volumes, machine];
   const error = parts.find(part => part.state === "error");
 
   const phase = phaseOf(error, machine, anythingObserved(owner.name, spec, observed));
@@ -104,7 +107,7 @@ function conditionOf(type: string, verdict: Verdict) {
 }
 
 function isVmError(error: ChildError): boolean {
-  return !NETWORK_KINDS.has(error.kind) && !VOLUME_KINDS.has(error.kind);
+  return !NETWORK_KINDS.has(error.kind) && !VOLUME_KINDS.has(error.kind) && error.kind !== WUKONG_KIND;
 }
 
 /** Whether any child Wukong makes exists; the user's own NADs are not ours. */
