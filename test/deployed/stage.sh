@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Stages a built Pepr module the way its Deployments would see it, so start.sh can run it like Pepr's
+# controller image does: `node /app/node_modules/pepr/dist/controller.js <hash>` with the module Secret at
+# /app/load, the api-path Secret at /app/api-path and the TLS Secret at /etc/certs.
+#
+# Usage: stage.sh [--build] [--ref <git ref>]
+#   --build       run `npx pepr build` in the module directory first (as a user would)
+#   --ref <ref>   build a clean `git archive` of <ref> instead of the working tree (implies --build), in
+#                 $WUKONG_STATE/deployed/<name>/src, with the module's node_modules linked in. Useful while
+#                 others have half-finished edits in the working tree.
+# Environment:
+#   WUKONG_MODULE_DIR    the Pepr module's directory (default: the repo, i.e. the Wukong module)
+#   WUKONG_DEPLOY_NAME   name of the staged copy (default: the module's pepr.uuid); see common.sh for the rest
+#
+# Writes $WUKONG_STATE/deployed/<name>/: module/ (see manifest.ts), certs/ (tls.crt, tls.key: what
+# /etc/certs gets), ca/ (the CA the webhooks' caBundle names), node_modules.path. Re-running it replaces
+# module/ and keeps the CA; running processes pick the new module up when they next (re)start.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+build=false ref=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=true ;;
+    --ref) ref=${2:?--ref needs a git ref}; build=true; shift ;;
+    *) echo "usage: $0 [--build] [--ref <git ref>]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+module_dir=$(cd "${WUKONG_MODULE_DIR:-$repo}" && pwd)
+if [ ! -f "$module_dir/package.json" ] || [ ! -f "$module_dir/pepr.ts" ]; then
+  echo "stage.sh: $module_dir has no package.json and pepr.ts; set WUKONG_MODULE_DIR to a Pepr module" >&2
+  exit 2
+fi
+uuid=$(node -p 'require(process.argv[1]).pepr.uuid' "$module_dir/package.json")
+: "${WUKONG_DEPLOY_NAME:=$uuid}"
+export WUKONG_DEPLOY_NAME
+# shellcheck source=test/deployed/common.sh
+source "$here/common.sh"
+mkdir -p "$dir"
+
+# A module without its own node_modules (test/bench/noop-module) builds and runs with the repo's.
+if [ ! -e "$module_dir/node_modules" ]; then
+  ln -s "$repo/node_modules" "$module_dir/node_modules"
+  echo "linked $module_dir/node_modules -> $repo/node_modules"
+fi
+node_modules=$(realpath "$module_dir/node_modules")
+[ -f "$node_modules/pepr/dist/controller.js" ] || {
+  echo "stage.sh: $node_modules has no pepr/dist/controller.js (run npm ci in the repo)" >&2
+  exit 1
+}
+
+build_dir=$module_dir
+if [ -n "$ref" ]; then
+  top=$(git -C "$module_dir" rev-parse --show-toplevel)
+  sub=$(realpath --relative-to="$top" "$module_dir")
+  [ "$sub" = . ] && tree=$ref || tree=$ref:$sub
+  build_dir=$dir/src
+  rm -rf "$build_dir" && mkdir -p "$build_dir"
+  git -C "$top" archive --format=tar "$tree" | tar -x -C "$build_dir"
+  ln -s "$node_modules" "$build_dir/node_modules"
+  echo "building $tree ($(git -C "$top" rev-parse --short "$ref")) in $build_dir"
+fi
+
+manifest=$build_dir/dist/pepr-module-$uuid.yaml
+if $build; then
+  echo "npx pepr build in $build_dir (log: $dir/build.log)"
+  if ! (cd "$build_dir" && npx --no-install pepr build) >"$dir/build.log" 2>&1; then
+    tail -n 30 "$dir/build.log" >&2
+    echo "stage.sh: pepr build failed (full log: $dir/build.log)" >&2
+    exit 1
+  fi
+fi
+[ -f "$manifest" ] || {
+  echo "stage.sh: no $manifest; build first (stage.sh --build, or npx pepr build in $build_dir)" >&2
+  exit 1
+}
+
+# ---- the module's volumes and Deployment spec ---------------------------------------------------
+rm -rf "$dir/module.new"
+hash=$("$repo/node_modules/.bin/tsx" "$here/manifest.ts" "$manifest" "$dir/module.new")
+rm -rf "$dir/module.old"
+[ ! -d "$dir/module" ] || mv "$dir/module" "$dir/module.old"
+mv "$dir/module.new" "$dir/module"
+rm -rf "$dir/module.old"
+echo "$node_modules" >"$dir/node_modules.path"
+echo "$module_dir" >"$dir/module_dir.path"
+
+# ---- serving certificate ------------------------------------------------------------------------
+# The generated cert names only the in-cluster Service (DNS:pepr-<uuid>.pepr-system.svc), but the API
+# server calls the webhooks at https://127.0.0.1:<port>: use the generated cert only if it names 127.0.0.1,
+# else a local CA (kept across re-stages) and a cert for 127.0.0.1, localhost and the Service names.
+mkdir -p "$dir/certs" "$dir/ca"
+if openssl x509 -in "$dir/module/generated-certs/tls.crt" -noout -ext subjectAltName 2>/dev/null | grep -q 'IP Address:127.0.0.1'; then
+  cp "$dir/module/generated-certs/tls.crt" "$dir/module/generated-certs/tls.key" "$dir/certs/"
+  cp "$dir/module/generated-certs/ca.crt" "$dir/ca/ca.crt"
+  rm -f "$dir/ca/ca.key"
+  echo "serving certificate: the generated one (it names 127.0.0.1)"
+else
+  san="IP:127.0.0.1,DNS:localhost,DNS:pepr-$uuid.pepr-system.svc,DNS:pepr-$uuid-watcher.pepr-system.svc"
+  if [ ! -f "$dir/ca/ca.key" ]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=wukong-deployed-$deploy_name-ca" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$dir/ca/ca.key" -out "$dir/ca/ca.crt" 2>/dev/null
+    rm -f "$dir/ca/server.san"
+  fi
+  if [ "$(cat "$dir/ca/server.san" 2>/dev/null)" != "$san" ] || [ ! -f "$dir/certs/tls.key" ]; then
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=pepr-$uuid.pepr-system.svc" \
+      -keyout "$dir/certs/tls.key" -out "$dir/certs/tls.csr" 2>/dev/null
+    openssl x509 -req -in "$dir/certs/tls.csr" -CA "$dir/ca/ca.crt" -CAkey "$dir/ca/ca.key" -CAcreateserial \
+      -days 3650 -out "$dir/certs/tls.crt" -extfile <(printf '%s\n' "subjectAltName=$san" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth") 2>/dev/null
+    rm -f "$dir/certs/tls.csr" "$dir/ca/ca.srl"
+    echo "$san" >"$dir/ca/server.san"
+  fi
+  chmod 600 "$dir/ca/ca.key" "$dir/certs/tls.key"
+  echo "serving certificate: local CA $dir/ca/ca.crt (the generated one names only DNS:pepr-$uuid.pepr-system.svc)"
+fi
+
+# ---- check: inside the namespaces, the module's bare requires resolve from /app/node_modules --------
+# Needs root (mount namespaces, and the empty mountpoints /app and /etc/certs on the host).
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p /app /etc/certs
+  unshare --mount --propagation private --pid --fork --kill-child -- \
+    env -i PATH="$PATH" "$here/pod.sh" "$dir" admission --check
+else
+  echo "note: not root, so the in-namespace require check was skipped (start.sh needs root)" >&2
+fi
+echo "staged $deploy_name (module $uuid, hash $hash) in $dir"
