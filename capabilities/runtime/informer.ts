@@ -39,7 +39,7 @@ export function startInformer({ kind, model, label, view, onChange, warn }: Info
     }, WATCH_CONFIG);
     watcher.events.on(WatchEvent.LIST, (list: { items?: LiveObject[] }) => {
       restarts = 0;
-      for (const gone of pruneMissing(view, kind, list.items ?? [])) onChange(gone);
+      for (const gone of view.listed(kind, list.items ?? [])) onChange(gone);
       // The listed items are handed to the callback right after this event, synchronously.
       setImmediate(() => view.markSynced(kind));
     });
@@ -61,12 +61,4 @@ export function startInformer({ kind, model, label, view, onChange, warn }: Info
       current?.close();
     },
   };
-}
-
-/** Objects the view holds that a full list no longer has: deleted while no watch was looking. */
-function pruneMissing(view: ClusterView, kind: WatchedKind, listed: LiveObject[]): LiveObject[] {
-  const present = new Set(listed.map(item => `${item.metadata.namespace ?? ""}/${item.metadata.name}`));
-  const gone = view.all(kind).filter(object => !present.has(`${object.metadata.namespace ?? ""}/${object.metadata.name}`));
-  for (const object of gone) view.remove(kind, object.metadata.namespace, object.metadata.name);
-  return gone;
 }

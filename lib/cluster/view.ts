@@ -35,6 +35,17 @@ export class ClusterView {
     this.#unindex(kind, old, key);
   }
 
+  /**
+   * A full list arrived (first list, relist, or a watch started over after an outage): drops what the list no
+   * longer has, deleted while no watch was looking, and returns it. The listed objects arrive as events.
+   */
+  listed(kind: WatchedKind, items: LiveObject[]): LiveObject[] {
+    const present = new Set(items.map(item => keyOf(item.metadata.namespace, item.metadata.name)));
+    const gone = this.all(kind).filter(object => !present.has(keyOf(object.metadata.namespace, object.metadata.name)));
+    for (const object of gone) this.remove(kind, object.metadata.namespace, object.metadata.name);
+    return gone;
+  }
+
   get(kind: WatchedKind, namespace: string | undefined, name: string): LiveObject | undefined {
     return this.#objects.get(kind)?.get(keyOf(namespace, name));
   }
