@@ -6,7 +6,7 @@ import { resourcePath } from "../../lib/cluster/kinds";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluster-checks";
 import type { Wukong } from "../../schemas/wukong";
-import type { KubeClient } from "../runtime/kube-client";
+import type { ApiRequester } from "../runtime/kube-client";
 
 const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 const STORAGE_CLASS_TTL_MS = 10_000;
@@ -16,7 +16,7 @@ interface StorageClass {
   allowVolumeExpansion?: boolean;
 }
 
-export function clusterLookup(client: () => Promise<KubeClient>, index: ClusterView): ClusterLookup {
+export function clusterLookup(client: () => Promise<ApiRequester>, index: ClusterView): ClusterLookup {
   let classes: { at: number; value: Promise<StorageClassInfo[]> } | undefined;
 
   const listStorageClasses = async (): Promise<StorageClassInfo[]> => {

@@ -18,7 +18,12 @@ export const CONTENT = {
 /** Credentials may rotate (projected ServiceAccount tokens): the Authorization header is re-read this often. */
 const AUTH_REFRESH_MS = 60_000;
 
-export class KubeClient {
+/** What callers need of the client: one request, answered with the parsed body. */
+export interface ApiRequester {
+  request<T>(method: Method, path: string, body?: unknown, contentType?: string): Promise<T>;
+}
+
+export class KubeClient implements ApiRequester {
   readonly #config: KubeConfig;
   readonly #server: string;
   readonly #dispatcher: Agent;

@@ -7,10 +7,10 @@ import type { LiveObject } from "../../lib/cluster/live";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterPort, EventType, LookedUpKind } from "../../lib/reconcile/port";
 import { API, MANAGER } from "../../schemas/wukong";
-import { CONTENT, type KubeClient } from "./kube-client";
+import { type ApiRequester, CONTENT } from "./kube-client";
 
 export interface KubePortOptions {
-  client: () => Promise<KubeClient>;
+  client: () => Promise<ApiRequester>;
   view: ClusterView;
   /** How long a positive lookup (StorageClass, user Secret or NAD) is trusted. */
   lookupTtlMs?: number;

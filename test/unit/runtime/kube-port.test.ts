@@ -1,0 +1,94 @@
+// The real ClusterPort over a recording requester: the requests it makes, and what it keeps in the view.
+import type { ApiRequester } from "../../../capabilities/runtime/kube-client";
+import { kubePort } from "../../../capabilities/runtime/kube-port";
+import type { LiveObject } from "../../../lib/cluster/live";
+import { ClusterView } from "../../../lib/cluster/view";
+import { LABELS } from "../../../schemas/wukong";
+
+interface Call {
+  method: string;
+  path: string;
+  body?: unknown;
+  contentType?: string;
+}
+
+class ScriptedApi implements ApiRequester {
+  readonly calls: Call[] = [];
+  constructor(private readonly answer: (call: Call) => unknown) {}
+  async request<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+    const call = { method, path, body, contentType };
+    this.calls.push(call);
+    const answer = this.answer(call);
+    if (typeof (answer as { status?: unknown })?.status === "number") throw answer;
+    return answer as T;
+  }
+}
+
+const status = (code: number, reason: string) => ({ status: code, statusText: reason, data: { kind: "Status", reason, message: reason } });
+const nad = (resourceVersion: string, uid = "nad-uid"): LiveObject => ({
+  apiVersion: "k8s.cni.cncf.io/v1",
+  kind: "NetworkAttachmentDefinition",
+  metadata: { name: "app-01-lan", namespace: "vms", uid, resourceVersion, labels: { [LABELS.wukong]: "app-01" }, managedFields: [{}] },
+  spec: { config: "{}" },
+});
+
+function port(answer: (call: Call) => unknown) {
+  const api = new ScriptedApi(answer);
+  const view = new ClusterView();
+  const warnings: string[] = [];
+  return { api, view, warnings, port: kubePort({ client: async () => api, view, warn: (_f, m) => warnings.push(m) }) };
+}
+
+describe("kubePort", () => {
+  it("server-side applies with a forced, strict apply patch, and keeps the answer (slimmed) in the view", async () => {
+    const { api, view, port: p } = port(() => nad("5"));
+    const { metadata, ...rest } = nad("1");
+    await p.apply("NetworkAttachmentDefinition", { ...rest, apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name: metadata.name, namespace: "vms" } });
+    expect(api.calls[0]).toMatchObject({
+      method: "PATCH",
+      path: "/apis/k8s.cni.cncf.io/v1/namespaces/vms/network-attachment-definitions/app-01-lan?fieldManager=pepr&fieldValidation=Strict&force=true",
+      contentType: "application/apply-patch+yaml",
+    });
+    const kept = view.get("NetworkAttachmentDefinition", "vms", "app-01-lan")?.metadata;
+    expect(kept?.resourceVersion).toBe("5");
+    expect(kept).not.toHaveProperty("managedFields");
+    expect(p.list("NetworkAttachmentDefinition", "vms", "app-01")).toHaveLength(1);
+  });
+
+  it("deletes with a uid precondition; gone or replaced by a successor both count as done", async () => {
+    for (const answer of [status(404, "NotFound"), status(409, "Conflict"), { kind: "Status", status: "Success" }]) {
+      const { api, view, port: p } = port(() => answer);
+      view.observe("NetworkAttachmentDefinition", nad("3"), "ADDED");
+      await p.delete("NetworkAttachmentDefinition", "vms", "app-01-lan", "nad-uid");
+      expect(api.calls[0]).toMatchObject({ method: "DELETE", body: { preconditions: { uid: "nad-uid" }, propagationPolicy: "Background" } });
+      expect(view.get("NetworkAttachmentDefinition", "vms", "app-01-lan")).toBeUndefined();
+    }
+    const { port: p } = port(() => status(503, "ServiceUnavailable"));
+    await expect(p.delete("NetworkAttachmentDefinition", "vms", "app-01-lan", "nad-uid")).rejects.toMatchObject({ status: 503 });
+  });
+
+  it("merge-patches the status subresource", async () => {
+    const { api, port: p } = port(() => ({ kind: "Wukong", metadata: { name: "app-01", namespace: "vms", resourceVersion: "9" } }));
+    await p.patchStatus("vms", "app-01", { phase: "Running", nodeName: null });
+    expect(api.calls[0]).toEqual({
+      method: "PATCH",
+      path: "/apis/vm.novasphere.dev/v1alpha1/namespaces/vms/wukongs/app-01/status",
+      body: { status: { phase: "Running", nodeName: null } },
+      contentType: "application/merge-patch+json",
+    });
+  });
+
+  it("trusts a found StorageClass for a while, asks again about a missing one", async () => {
+    const { api, port: p } = port(call => (call.path.endsWith("/fast") ? {} : status(404, "NotFound")));
+    for (let i = 0; i < 3; i++) expect(await p.exists("StorageClass", undefined, "fast")).toBe(true);
+    for (let i = 0; i < 2; i++) expect(await p.exists("StorageClass", undefined, "slow")).toBe(false);
+    expect(api.calls.map(c => c.path)).toEqual(["/apis/storage.k8s.io/v1/storageclasses/fast", "/apis/storage.k8s.io/v1/storageclasses/slow", "/apis/storage.k8s.io/v1/storageclasses/slow"]);
+  });
+
+  it("records Events best effort: a failure is logged, never thrown", async () => {
+    const { api, warnings, port: p } = port(() => status(403, "Forbidden"));
+    await p.event(nad("1"), "Normal", "Created", "Created x");
+    expect(api.calls[0]).toMatchObject({ method: "POST", path: "/api/v1/namespaces/vms/events", body: { reason: "Created", type: "Normal" } });
+    expect(warnings).toEqual(["could not record event"]);
+  });
+});
