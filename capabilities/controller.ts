@@ -1,6 +1,6 @@
 // The controller: a view fed by the watches, a work queue of Wukong keys, and the reconciler working it
 // through the real ClusterPort. Created only in the process that runs controllers.
-import { Log } from "pepr";
+import { Log, metricsCollector } from "pepr";
 import { apiFailure } from "../lib/cluster/api-errors";
 import type { ChildKind, WatchedKind } from "../lib/cluster/kinds";
 import type { LiveObject } from "../lib/cluster/live";
@@ -23,10 +23,19 @@ export interface Controller {
 
 const warn = (fields: Record<string, unknown>, message: string) => Log.warn(fields, message);
 
+// On the module's /metrics (prefixed pepr_): what the controller costs the API server beyond its watches.
+const METRICS = {
+  write: ["wukong_api_writes", "Writes the controller sent: applies, patches, deletes, status patches and Events."],
+  read: ["wukong_api_reads", "Reads no watch answers: StorageClasses and the user's own Secrets and NADs, cached once found."],
+  reconcile: ["wukong_reconciles", "Reconciles run."],
+} as const;
+
 export function createController(): Controller {
+  for (const [name, help] of Object.values(METRICS)) metricsCollector.addCounter(name, help);
   const view = new ClusterView();
   let client: Promise<KubeClient> | undefined;
-  const port = kubePort({ client: () => (client ??= KubeClient.fromDefault()), view, warn });
+  const counted = (request: "write" | "read") => metricsCollector.incCounter(METRICS[request][0]);
+  const port = kubePort({ client: () => (client ??= KubeClient.fromDefault()), view, warn, counted });
   const resync = { ...DEFAULT_RESYNC, errorMs: Number(process.env.WUKONG_ERROR_RESYNC_MS ?? DEFAULT_RESYNC.errorMs) };
   const reconcile = wukongReconciler(port, resync);
   let childKinds: readonly ChildKind[] = [];
@@ -34,7 +43,11 @@ export function createController(): Controller {
 
   const queue = new WorkQueue(
     // Until every child kind has listed once, a missing child may only be unseen: wait rather than re-create.
-    async key => (synced() ? reconcile(key) : { requeueAfterMs: 200 }),
+    async key => {
+      if (!synced()) return { requeueAfterMs: 200 };
+      metricsCollector.incCounter(METRICS.reconcile[0]);
+      return reconcile(key);
+    },
     (key, error, retryInMs) => {
       const failure = apiFailure(error);
       Log.warn({ wukong: key, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "reconcile failed; retrying");

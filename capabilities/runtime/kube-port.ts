@@ -15,14 +15,20 @@ export interface KubePortOptions {
   /** How long a positive lookup (StorageClass, user Secret or NAD) is trusted. */
   lookupTtlMs?: number;
   warn: (fields: Record<string, unknown>, message: string) => void;
+  /** Told of every request sent: "write" (including Events) or "read" (a lookup no watch answers). */
+  counted?: (request: "write" | "read") => void;
 }
 
 // kubernetes-fluent-client applied as "pepr": keeping its field manager keeps existing children's field
 // ownership, so fields we stop setting are still removed by the next apply.
 const FIELD_MANAGER = "pepr";
 
-export function kubePort({ client, view, lookupTtlMs = 30_000, warn }: KubePortOptions): ClusterPort {
+export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = () => undefined }: KubePortOptions): ClusterPort {
   const found = new Map<string, number>();
+  const send = async <T>(request: "write" | "read", ...args: Parameters<ApiRequester["request"]>): Promise<T> => {
+    counted(request);
+    return (await client()).request<T>(...args);
+  };
 
   return {
     get: (kind, namespace, name) => view.get(kind, namespace, name),
@@ -32,7 +38,7 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn }: KubePortO
       const key = `${kind}/${namespace ?? ""}/${name}`;
       if (Date.now() - (found.get(key) ?? -Infinity) < lookupTtlMs) return true;
       try {
-        await (await client()).request("GET", resourcePath(kind, namespace, name));
+        await send("read", "GET", resourcePath(kind, namespace, name));
         found.set(key, Date.now());
         return true;
       } catch (error) {
@@ -44,17 +50,17 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn }: KubePortO
     async apply(kind, object: KubernetesObject) {
       const query = `?fieldManager=${FIELD_MANAGER}&fieldValidation=Strict&force=true`;
       const path = resourcePath(kind, object.metadata.namespace, object.metadata.name) + query;
-      return written(kind, await (await client()).request<LiveObject>("PATCH", path, object, CONTENT.apply));
+      return written(kind, await send<LiveObject>("write", "PATCH", path, object, CONTENT.apply));
     },
 
     async patch(kind, namespace, name, patch) {
-      return written(kind, await (await client()).request<LiveObject>("PATCH", resourcePath(kind, namespace, name), patch, CONTENT.jsonPatch));
+      return written(kind, await send<LiveObject>("write", "PATCH", resourcePath(kind, namespace, name), patch, CONTENT.jsonPatch));
     },
 
     async delete(kind, namespace, name, uid) {
       const options = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", preconditions: { uid } };
       try {
-        const result = await (await client()).request<LiveObject>("DELETE", resourcePath(kind, namespace, name), options);
+        const result = await send<LiveObject>("write", "DELETE", resourcePath(kind, namespace, name), options);
         // With finalizers the object lives on, marked for deletion; otherwise the answer is a Status.
         if (result?.metadata?.deletionTimestamp) view.written(kind, result);
         else view.remove(kind, namespace, name);
@@ -67,12 +73,12 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn }: KubePortO
 
     async patchStatus(namespace, name, status) {
       const path = `${resourcePath("Wukong", namespace, name)}/status`;
-      return written("Wukong", await (await client()).request<LiveObject>("PATCH", path, { status }, CONTENT.mergePatch));
+      return written("Wukong", await send<LiveObject>("write", "PATCH", path, { status }, CONTENT.mergePatch));
     },
 
     async event(wukong, type, reason, message) {
       try {
-        await (await client()).request("POST", resourcePath("Event", wukong.metadata.namespace), eventFor(wukong, type, reason, message));
+        await send("write", "POST", resourcePath("Event", wukong.metadata.namespace), eventFor(wukong, type, reason, message));
       } catch (error) {
         const failure = apiFailure(error);
         warn({ wukong: `${wukong.metadata.namespace}/${wukong.metadata.name}`, reason, status: failure.status, error: failure.message }, "could not record event");

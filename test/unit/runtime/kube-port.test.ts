@@ -36,7 +36,9 @@ function port(answer: (call: Call) => unknown) {
   const api = new ScriptedApi(answer);
   const view = new ClusterView();
   const warnings: string[] = [];
-  return { api, view, warnings, port: kubePort({ client: async () => api, view, warn: (_f, m) => warnings.push(m) }) };
+  const counts = { write: 0, read: 0 };
+  const counted = (request: "write" | "read") => counts[request]++;
+  return { api, view, warnings, counts, port: kubePort({ client: async () => api, view, warn: (_f, m) => warnings.push(m), counted }) };
 }
 
 describe("kubePort", () => {
@@ -68,8 +70,9 @@ describe("kubePort", () => {
   });
 
   it("merge-patches the status subresource", async () => {
-    const { api, port: p } = port(() => ({ kind: "Wukong", metadata: { name: "app-01", namespace: "vms", resourceVersion: "9" } }));
+    const { api, counts, port: p } = port(() => ({ kind: "Wukong", metadata: { name: "app-01", namespace: "vms", resourceVersion: "9" } }));
     await p.patchStatus("vms", "app-01", { phase: "Running", nodeName: null });
+    expect(counts).toEqual({ write: 1, read: 0 });
     expect(api.calls[0]).toEqual({
       method: "PATCH",
       path: "/apis/vm.novasphere.dev/v1alpha1/namespaces/vms/wukongs/app-01/status",
@@ -79,9 +82,10 @@ describe("kubePort", () => {
   });
 
   it("trusts a found StorageClass for a while, asks again about a missing one", async () => {
-    const { api, port: p } = port(call => (call.path.endsWith("/fast") ? {} : status(404, "NotFound")));
+    const { api, counts, port: p } = port(call => (call.path.endsWith("/fast") ? {} : status(404, "NotFound")));
     for (let i = 0; i < 3; i++) expect(await p.exists("StorageClass", undefined, "fast")).toBe(true);
     for (let i = 0; i < 2; i++) expect(await p.exists("StorageClass", undefined, "slow")).toBe(false);
+    expect(counts).toEqual({ write: 0, read: 3 });
     expect(api.calls.map(c => c.path)).toEqual(["/apis/storage.k8s.io/v1/storageclasses/fast", "/apis/storage.k8s.io/v1/storageclasses/slow", "/apis/storage.k8s.io/v1/storageclasses/slow"]);
   });
 
