@@ -7,6 +7,7 @@ import type { LiveObject } from "../lib/cluster/live";
 import { ClusterView, type WatchPhase } from "../lib/cluster/view";
 import { DEFAULT_RESYNC, wukongReconciler } from "../lib/reconcile/reconciler";
 import { WorkQueue } from "../lib/reconcile/work-queue";
+import { ChildWriteError } from "../lib/reconcile/writes";
 import { LABELS } from "../schemas/wukong";
 import { CHILD_MODELS } from "./kinds";
 import { startInformer } from "./runtime/informer";
@@ -49,8 +50,9 @@ export function createController(): Controller {
       return reconcile(key);
     },
     (key, error, retryInMs) => {
-      const failure = apiFailure(error);
-      Log.warn({ wukong: key, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "reconcile failed; retrying");
+      const child = error instanceof ChildWriteError ? `${error.kind} ${error.childName}` : undefined;
+      const failure = apiFailure(error instanceof ChildWriteError ? error.cause : error);
+      Log.warn({ wukong: key, child, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "reconcile failed; retrying");
     },
   );
   const enqueue = (namespace: string | undefined, name: string | undefined) => {

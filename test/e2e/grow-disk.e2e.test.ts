@@ -56,7 +56,7 @@ describe("journey 4: grow a disk", () => {
     expect(await eventsFor(ns, "Wukong", NAME)).toContainEqual({
       type: "Normal",
       reason: "Resized",
-      message: `Requested 100Gi for PersistentVolumeClaim ${NAME}-system (was 80Gi)`,
+      message: `Resized PersistentVolumeClaim ${NAME}-system (80Gi → 100Gi)`,
     });
   });
 
