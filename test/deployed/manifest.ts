@@ -71,7 +71,9 @@ if (actual !== hash) fail(`module hash mismatch: the key says ${hash}, the conte
 write(`load/${key}`, gz);
 write("hash", `${hash}\n`);
 
-const apiPath = b64(secret("-api-path").data?.value ?? "").toString().trim();
+const apiPath = b64(secret("-api-path").data?.value ?? "")
+  .toString()
+  .trim();
 if (!apiPath) fail("the api-path Secret has no value");
 write("api-path/value", apiPath);
 

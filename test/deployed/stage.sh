@@ -37,7 +37,7 @@ fi
 uuid=$(node -p 'require(process.argv[1]).pepr.uuid' "$module_dir/package.json")
 : "${WUKONG_DEPLOY_NAME:=$uuid}"
 export WUKONG_DEPLOY_NAME
-# shellcheck source=test/deployed/common.sh
+# shellcheck source=common.sh
 source "$here/common.sh"
 mkdir -p "$dir"
 
@@ -67,9 +67,14 @@ fi
 manifest=$build_dir/dist/pepr-module-$uuid.yaml
 if $build; then
   echo "npx pepr build in $build_dir (log: $dir/build.log)"
-  if ! (cd "$build_dir" && npx --no-install pepr build) >"$dir/build.log" 2>&1; then
+  # pepr build exits 0 even when its tsc or esbuild step fails, leaving the last manifest in place: the
+  # manifest must be newer than the build's start. (Its tsc step checks the whole tsconfig project, tests too.)
+  stamp=$dir/build.started
+  touch "$stamp"
+  sleep 0.01
+  if ! (cd "$build_dir" && npx --no-install pepr build) >"$dir/build.log" 2>&1 || [ ! "$manifest" -nt "$stamp" ]; then
     tail -n 30 "$dir/build.log" >&2
-    echo "stage.sh: pepr build failed (full log: $dir/build.log)" >&2
+    echo "stage.sh: pepr build failed: no new $manifest (full log: $dir/build.log)" >&2
     exit 1
   fi
 fi

@@ -22,7 +22,7 @@
 # Stop with stop.sh. Logs: $WUKONG_STATE/deployed/<name>/<component>.log.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=test/deployed/common.sh
+# shellcheck source=common.sh
 source "$here/common.sh"
 
 case "${1:-all}" in

@@ -6,7 +6,7 @@
 # Usage: status.sh [admission|watcher|all]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=test/deployed/common.sh
+# shellcheck source=common.sh
 source "$here/common.sh"
 case "${1:-all}" in
   all) components=("${all_components[@]}") ;;

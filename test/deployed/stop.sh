@@ -7,7 +7,7 @@
 #        stop.sh --all        every staged name under $WUKONG_STATE/deployed
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=test/deployed/common.sh
+# shellcheck source=common.sh
 source "$here/common.sh"
 
 components=("${all_components[@]}") keep_webhooks=false
