@@ -1,0 +1,114 @@
+// Gathers one run's results (run.sh's output directory) into results.json and results.md, and prints the summary.
+//   tsx test/bench/report.ts <run dir>
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Counts } from "./support/kube";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the phases' JSON, read back */
+type Json = any;
+
+const dir = process.argv[2];
+if (!dir) throw new Error("usage: report.ts <run dir>");
+const read = (file: string): Json => JSON.parse(readFileSync(join(dir, file), "utf8"));
+const files = readdirSync(dir).filter(f => f.endsWith(".json") && f !== "results.json");
+const bySize = (prefix: string) =>
+  files
+    .filter(f => f.startsWith(`${prefix}-`))
+    .map(read)
+    .sort((a, b) => a.size - b.size);
+
+const floors = bySize("floor");
+const converges = bySize("converge");
+const maxold = files.filter(f => f.startsWith("maxold")).map(read);
+const admission = existsSync(join(dir, "admission.json")) ? read("admission.json") : undefined;
+const machine = { start: read("machine-start.json"), end: existsSync(join(dir, "machine-end.json")) ? read("machine-end.json") : undefined };
+
+const fmt = (x: unknown, digits = 1) => (typeof x === "number" && Number.isFinite(x) ? x.toFixed(digits).replace(/\.0+$/, "") : "—");
+const ratio = (a?: number, b?: number) => (a !== undefined && b ? a / b : undefined);
+
+const rows = converges.map(c => {
+  const f = floors.find(x => x.size === c.size);
+  const e = c.economy ?? {};
+  return {
+    size: c.size,
+    floorSeconds: f?.convergeSeconds,
+    operatorSeconds: c.convergeSeconds,
+    ratio: ratio(c.convergeSeconds, f?.convergeSeconds),
+    converged: c.converged,
+    running: c.running,
+    perWukongP50: c.perWukongSeconds?.p50,
+    perWukongP95: c.perWukongSeconds?.p95,
+    floorPerWukongP95: f?.perWukongSeconds?.p95,
+    peakRssMiB: c.memory?.peakRssMiB,
+    watcherCpuSeconds: c.memory?.cpuSecondsByPhase?.converge,
+    writesPerWukong: e.writesPerWukong,
+    writesPerChild: e.writesPerChild,
+    serverOperatorOnlyWritesPerWukong: e.serverOperatorOnlyWritesPerWukong,
+    reconcileReadsPerWukong: e.reconcileReadsPerWukong,
+    idleSeconds: c.idleSeconds,
+    idleWrites: e.idleWrites,
+    idleReads: e.idleReads,
+    deleteSeconds: c.deleteSeconds,
+    deleteWritesPerWukong: e.deleteWritesPerWukong,
+    restarts: c.watcherRestarts,
+  };
+});
+
+const table = [
+  "| N | floor s | operator s | ratio (≤ 1.3) | per Wukong p50 / p95 s | watcher peak RSS MiB (≤ 256) | watcher CPU s | writes per Wukong (≤ 8) | writes per child | reconcile reads per Wukong (0) | idle writes (0) | delete s |",
+  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ...rows.map(
+    r =>
+      `| ${r.size} | ${fmt(r.floorSeconds)} | ${r.converged ? fmt(r.operatorSeconds) : `not converged (${r.running}/${r.size})`} | ${fmt(r.ratio, 2)} | ` +
+      `${fmt(r.perWukongP50)} / ${fmt(r.perWukongP95)} | ${fmt(r.peakRssMiB, 0)} | ${fmt(r.watcherCpuSeconds)} | ${fmt(r.writesPerWukong, 2)} | ` +
+      `${fmt(r.writesPerChild, 2)} | ${fmt(r.reconcileReadsPerWukong, 2)} | ${fmt(r.idleWrites, 0)} in ${fmt(r.idleSeconds, 0)} s | ${fmt(r.deleteSeconds)} |`,
+  ),
+];
+
+const maxoldLines = maxold.map(
+  m =>
+    `- ${m.label} (N=${m.size}): ${m.converged ? `converged in ${fmt(m.convergeSeconds)} s` : `did NOT converge (${m.running}/${m.size} Running at the deadline)`}, ` +
+    `peak RSS ${fmt(m.memory?.peakRssMiB, 0)} MiB, watcher restarts ${m.watcherRestarts ?? "?"}`,
+);
+
+/** The watcher's requests in the converge phase, by class, most first: where the writes and reads go. */
+const breakdown = converges.map(c => {
+  const watcher: Counts = c.api?.converge?.clients?.watcher ?? {};
+  const lines = Object.entries(watcher)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `| ${k} | ${v} | ${fmt(v / c.size, 2)} |`);
+  const t = c.api?.converge?.tallies ?? {};
+  const who = ["watcher", "admission", "simulator", "driver", "unattributed"]
+    .filter(role => t[role])
+    .map(role => `${role} ${t[role].writes} writes / ${t[role].reconcileReads + t[role].clusterLists} reads`)
+    .join("; ");
+  return [
+    `#### N=${c.size}: the watcher's requests while converging`,
+    "",
+    `Server total (minus the driver's own): ${t.server?.writes ?? "?"} writes, ${(t.server?.reconcileReads ?? 0) + (t.server?.clusterLists ?? 0)} reads. ` +
+      `By client: ${who}. Server-side writes of operator-only classes: ${c.api?.converge?.serverOperatorOnlyWrites ?? "?"}.`,
+    "",
+    "| class (verb group/resource scope) | requests | per Wukong |",
+    "| --- | ---: | ---: |",
+    ...lines,
+    "",
+  ].join("\n");
+});
+
+const m = machine.start;
+const header = [
+  `Run ${dir.split("/").pop()}: ${m.date}, ${m.nproc} CPUs (${m.cpu}), ${m.memTotalMiB} MiB, Linux ${m.kernel}, Node ${m.node}; ` +
+    `load average at start ${m.loadavg.join(" ")}, at end ${machine.end?.loadavg?.join(" ") ?? "?"}.`,
+];
+const markdown = [...header, "", ...table, "", ...maxoldLines, "", ...breakdown].join("\n");
+writeFileSync(join(dir, "results.md"), markdown + "\n");
+writeFileSync(
+  join(dir, "results.json"),
+  JSON.stringify(
+    { machine, rows, maxold: maxold.map(({ memory, api: _api, ...rest }) => ({ ...rest, peakRssMiB: memory?.peakRssMiB })), admission, floors, converges },
+    null,
+    1,
+  ) + "\n",
+);
+console.log(markdown);

@@ -1,0 +1,103 @@
+// Shared by the phases: CLI options, waiting for a count of ready objects through one watch, latency summaries.
+import { writeFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type KindName, type Kube, type KubeObject, sleep } from "./kube";
+
+/** --name value pairs, with defaults from the environment. */
+export function options(argv = process.argv.slice(2)): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = argv[i].match(/^--([\w-]+)(?:=(.*))?$/);
+    if (!m) throw new Error(`unexpected argument ${argv[i]}`);
+    out[m[1]] = m[2] ?? argv[++i];
+  }
+  return out;
+}
+
+/** "12 34,56" → [12, 34, 56] */
+export const pids = (list: string | undefined): number[] =>
+  (list ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
+
+export const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+export function percentiles(values: number[]): { p50: number; p95: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN);
+  return { p50: seconds(at(0.5)), p95: seconds(at(0.95)), max: seconds(at(1)) };
+}
+
+/**
+ * Watches `kind` in `namespace` and records when each object first satisfies `ready`. `wait()` resolves when `expected`
+ * objects are ready or the deadline passes.
+ */
+export class ReadyWatch {
+  readonly readyAt = new Map<string, number>();
+  readonly #abort = new AbortController();
+  readonly #done: Promise<void>;
+
+  constructor(
+    kube: Kube,
+    kind: KindName,
+    namespace: string,
+    private readonly ready: (o: KubeObject) => boolean,
+    private readonly expected: number,
+  ) {
+    this.#done = kube
+      .watch(
+        kind,
+        namespace,
+        {
+          onObject: o => {
+            const name = o.metadata.name ?? "";
+            if (!this.readyAt.has(name) && this.ready(o)) this.readyAt.set(name, Date.now());
+          },
+          done: () => this.readyAt.size >= this.expected,
+        },
+        this.#abort.signal,
+      )
+      .catch(error => {
+        if (!this.#abort.signal.aborted) throw error;
+      });
+  }
+
+  /** True when all are ready, false at the deadline; `tick` runs every second meanwhile (progress, liveness). */
+  async wait(deadline: number, tick?: () => void): Promise<boolean> {
+    while (this.readyAt.size < this.expected && Date.now() < deadline) {
+      await Promise.race([this.#done, sleep(1000)]);
+      tick?.();
+    }
+    this.#abort.abort();
+    await this.#done;
+    return this.readyAt.size >= this.expected;
+  }
+}
+
+export async function createNamespace(kube: Kube, name: string): Promise<void> {
+  await kube.create("Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "wukong-bench": "true" } } });
+}
+
+/** Deletes the namespace and waits until it is gone; returns the seconds it took, or undefined at the deadline. */
+export async function deleteNamespace(kube: Kube, name: string, timeoutMs: number): Promise<number | undefined> {
+  const t0 = Date.now();
+  await kube.delete("Namespace", undefined, name);
+  while (Date.now() - t0 < timeoutMs) {
+    if (!(await kube.exists("Namespace", undefined, name))) return seconds(Date.now() - t0);
+    await sleep(1000);
+  }
+  return undefined;
+}
+
+export function writeJson(file: string | undefined, value: unknown): void {
+  const text = JSON.stringify(value, null, 1);
+  if (!file) {
+    console.log(text);
+    return;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text + "\n");
+}
+
+export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
