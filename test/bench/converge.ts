@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { account, readClientCounts, snapshot, type Snapshot } from "./api-metrics";
 import { MemorySampler, type MemoryReport } from "./memory";
 import { Kube, type KubeObject, pool, sleep } from "./support/kube";
-import { ReadyWatch, createNamespace, deleteNamespace, log, options, percentiles, pids, seconds, writeJson } from "./support/phase";
+import { ReadyWatch, createNamespace, deleteNamespace, log, options, machineBusy, percentiles, pids, seconds, writeJson } from "./support/phase";
 import { CHILDREN_PER_WUKONG, checkWorkload, wukong } from "./support/workload";
 
 export interface ConvergeOptions {
@@ -56,6 +56,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   memory?.mark("converge");
   const running = new ReadyWatch(kube, "Wukong", namespace, w => (w.status as { phase?: string } | undefined)?.phase === "Running", o.size);
   const createdAt = new Map<string, number>();
+  const busy = machineBusy();
   const t0 = Date.now();
   let createdMs = 0;
   const creating = pool(wukongs, o.createConcurrency, async w => {
@@ -73,6 +74,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   });
   await creating;
   const convergedMs = converged ? Math.max(...running.readyAt.values()) - t0 : undefined;
+  const machineBusyPercent = busy();
   if (!converged) log(`converge: NOT converged: ${running.readyAt.size}/${o.size} Running at the deadline; operator alive: ${operatorAlive()}`);
   const latencies = [...running.readyAt].map(([name, at]) => at - (createdAt.get(name) ?? t0));
 
@@ -137,6 +139,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
     createSeconds: seconds(createdMs),
     convergeSeconds: convergedMs === undefined ? undefined : seconds(convergedMs),
     perWukongSeconds: percentiles(latencies),
+    machineBusyPercent,
     settleSeconds,
     idleSeconds,
     deleteSeconds: deleteMs === undefined ? undefined : seconds(deleteMs),

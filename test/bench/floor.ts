@@ -4,7 +4,7 @@
 //   tsx test/bench/floor.ts --size 100 [--concurrency 4] [--deadline-seconds S] [--counts DIR] [--simulator PID] [--out FILE]
 import { account, snapshot } from "./api-metrics";
 import { Kube, pool } from "./support/kube";
-import { ReadyWatch, createNamespace, deleteNamespace, log, options, percentiles, pids, seconds, writeJson } from "./support/phase";
+import { ReadyWatch, createNamespace, deleteNamespace, log, options, machineBusy, percentiles, pids, seconds, writeJson } from "./support/phase";
 import { CHILDREN_PER_WUKONG, checkWorkload, floorSteps, nameOf } from "./support/workload";
 
 export interface FloorOptions {
@@ -27,6 +27,7 @@ export async function runFloor(kube: Kube, o: FloorOptions) {
 
   const vmis = new ReadyWatch(kube, "VirtualMachineInstance", namespace, vmi => (vmi.status as { phase?: string } | undefined)?.phase === "Running", o.size);
   const startedAt = new Map<string, number>();
+  const busy = machineBusy();
   const t0 = Date.now();
   let appliedMs = 0;
   const applying = pool(indices, o.concurrency, async (index, i) => {
@@ -42,6 +43,7 @@ export async function runFloor(kube: Kube, o: FloorOptions) {
   });
   await applying;
   const convergedMs = Math.max(...vmis.readyAt.values()) - t0;
+  const machineBusyPercent = busy();
   const after = await snapshot(kube, o.countsDir, o.counted);
   const latencies = [...vmis.readyAt].map(([name, at]) => at - (startedAt.get(name) ?? t0));
 
@@ -58,6 +60,7 @@ export async function runFloor(kube: Kube, o: FloorOptions) {
     applySeconds: seconds(appliedMs),
     convergeSeconds: converged ? seconds(convergedMs) : undefined,
     perWukongSeconds: percentiles(latencies),
+    machineBusyPercent,
     api: account(before, after),
     cleanupSeconds,
   };

@@ -35,6 +35,8 @@ const rows = converges.map(c => {
     operatorSeconds: c.convergeSeconds,
     ratio: ratio(c.convergeSeconds, f?.convergeSeconds),
     converged: c.converged,
+    floorMachineBusyPercent: f?.machineBusyPercent,
+    machineBusyPercent: c.machineBusyPercent,
     running: c.running,
     perWukongP50: c.perWukongSeconds?.p50,
     perWukongP95: c.perWukongSeconds?.p95,
@@ -99,7 +101,11 @@ const breakdown = converges.map(c => {
 const m = machine.start;
 const header = [
   `Run ${dir.split("/").pop()}: ${m.date}, ${m.nproc} CPUs (${m.cpu}), ${m.memTotalMiB} MiB, Linux ${m.kernel}, Node ${m.node}; ` +
-    `load average at start ${m.loadavg.join(" ")}, at end ${machine.end?.loadavg?.join(" ") ?? "?"}.`,
+    `load average at start ${m.loadavg.join(" ")}, at end ${machine.end?.loadavg?.join(" ") ?? "?"}. ` +
+    `Simulator knobs: ${JSON.stringify(m.simulator ?? {})}.`,
+  `Whole-machine CPU busy while converging (all processes, ours and others'): ` +
+    rows.map(r => `N=${r.size} floor ${fmt(r.floorMachineBusyPercent, 0)}%, operator ${fmt(r.machineBusyPercent, 0)}%`).join("; ") +
+    ".",
 ];
 const markdown = [...header, "", ...table, "", ...maxoldLines, "", ...breakdown].join("\n");
 writeFileSync(join(dir, "results.md"), markdown + "\n");

@@ -19,6 +19,7 @@
 #   BENCH_MAXOLD_SIZE           its size (default: the largest of BENCH_SIZES)
 #   BENCH_MODULE_DIR=<dir>      the Pepr module to measure (default this repo), e.g. a worktree of an older commit
 #   BENCH_BUILD=0               stage the module's existing dist/ instead of running `pepr build`
+#   BENCH_BUILD_REF=<git ref>   build a clean `git archive` of that ref of the module (stage.sh --ref)
 #   BENCH_LABEL=<text>          names the run (default: the module's git describe)
 #   BENCH_CLIENT_COUNTS=0       do not preload the request counter into the operator and simulator
 #   BENCH_CREATE_CONCURRENCY=4  Wukong creations in flight (the floor applies 4 Wukongs at a time, like the queue)
@@ -84,6 +85,7 @@ machine() {
       date: new Date().toISOString(), host: os.hostname(), nproc: os.cpus().length, cpu: os.cpus()[0]?.model,
       memTotalMiB: Math.round(os.totalmem() / 1048576), kernel: os.release(), node: process.version,
       loadavg: [l1, l5, l15].map(x => Math.round(x * 100) / 100),
+      simulator: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("SIM_"))),
     }));'
 }
 machine >"$out/machine-start.json"
@@ -94,6 +96,7 @@ say "run $run_id: sizes [$sizes], idle ${idle}s, module $module_dir ($label); re
 "$repo/test/deployed/stop.sh" >&2 || true # a copy left over from an earlier run
 stage_args=(--build)
 [ "${BENCH_BUILD:-1}" != 0 ] || stage_args=()
+[ -z "${BENCH_BUILD_REF:-}" ] || stage_args=(--ref "$BENCH_BUILD_REF")
 say "staging the module (test/deployed/stage.sh ${stage_args[*]}; build log in $deployed/build.log)"
 WUKONG_MODULE_DIR=$module_dir "$repo/test/deployed/stage.sh" "${stage_args[@]}" >&2
 

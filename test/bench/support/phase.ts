@@ -1,5 +1,5 @@
 // Shared by the phases: CLI options, waiting for a count of ready objects through one watch, latency summaries.
-import { writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { type KindName, type Kube, type KubeObject, sleep } from "./kube";
 
@@ -98,6 +98,22 @@ export function writeJson(file: string | undefined, value: unknown): void {
   }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text + "\n");
+}
+
+/** Whole-machine CPU use between two calls of the returned function, in % of all CPUs (contention indicator). */
+export function machineBusy(): () => number {
+  const read = () => {
+    const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + cpu[4]; // idle + iowait
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { idle, total };
+  };
+  const start = read();
+  return () => {
+    const end = read();
+    const total = end.total - start.total;
+    return total > 0 ? Math.round((1000 * (total - (end.idle - start.idle))) / total) / 10 : 0;
+  };
 }
 
 export const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
