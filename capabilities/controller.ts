@@ -1,6 +1,6 @@
 // The controller: a view fed by the watches, a work queue of Wukong keys, and the reconciler working it
 // through the real ClusterPort. Created only in the process that runs controllers.
-import { Log, metricsCollector } from "pepr";
+import { Log } from "pepr";
 import { apiFailure } from "../lib/cluster/api-errors";
 import type { ChildKind, WatchedKind } from "../lib/cluster/kinds";
 import type { LiveObject } from "../lib/cluster/live";
@@ -13,6 +13,7 @@ import { CHILD_MODELS } from "./kinds";
 import { startInformer } from "./runtime/informer";
 import { KubeClient } from "./runtime/kube-client";
 import { kubePort } from "./runtime/kube-port";
+import { controllerMetrics } from "./runtime/metrics";
 
 
 export interface Controller {
@@ -24,19 +25,11 @@ export interface Controller {
 
 const warn = (fields: Record<string, unknown>, message: string) => Log.warn(fields, message);
 
-// On the module's /metrics (prefixed pepr_): what the controller costs the API server beyond its watches.
-const METRICS = {
-  write: ["wukong_api_writes", "Writes the controller sent: applies, patches, deletes, status patches and Events."],
-  read: ["wukong_api_reads", "Reads no watch answers: StorageClasses and the user's own Secrets and NADs, cached once found."],
-  reconcile: ["wukong_reconciles", "Reconciles run."],
-} as const;
-
 export function createController(): Controller {
-  for (const [name, help] of Object.values(METRICS)) metricsCollector.addCounter(name, help);
+  const metrics = controllerMetrics();
   const view = new ClusterView();
   let client: Promise<KubeClient> | undefined;
-  const counted = (request: "write" | "read") => metricsCollector.incCounter(METRICS[request][0]);
-  const port = kubePort({ client: () => (client ??= KubeClient.fromDefault()), view, warn, counted });
+  const port = kubePort({ client: () => (client ??= KubeClient.fromDefault()), view, warn, counted: metrics.request });
   const resync = { ...DEFAULT_RESYNC, errorMs: Number(process.env.WUKONG_ERROR_RESYNC_MS ?? DEFAULT_RESYNC.errorMs) };
   const reconcile = wukongReconciler(port, resync);
   let childKinds: readonly ChildKind[] = [];
@@ -46,15 +39,23 @@ export function createController(): Controller {
     // Until every child kind has listed once, a missing child may only be unseen: wait rather than re-create.
     async key => {
       if (!synced()) return { requeueAfterMs: 200 };
-      metricsCollector.incCounter(METRICS.reconcile[0]);
-      return reconcile(key);
+      const startedAt = performance.now();
+      try {
+        return await reconcile(key);
+      } finally {
+        metrics.reconciled(startedAt);
+        const [namespace, name] = key.split("/");
+        metrics.phase(key, (view.get("Wukong", namespace, name)?.status as { phase?: string } | undefined)?.phase);
+      }
     },
     (key, error, retryInMs) => {
       const child = error instanceof ChildWriteError ? `${error.kind} ${error.childName}` : undefined;
       const failure = apiFailure(error instanceof ChildWriteError ? error.cause : error);
+      metrics.failed(failure.reason);
       Log.warn({ wukong: key, child, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "reconcile failed; retrying");
     },
   );
+  setInterval(() => metrics.queueDepth(queue.size), 5_000).unref();
   const enqueue = (namespace: string | undefined, name: string | undefined) => {
     if (namespace && name) queue.add(`${namespace}/${name}`);
   };
