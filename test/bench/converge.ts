@@ -54,6 +54,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
 
   // ---- converge
   memory?.mark("converge");
+  admissionMemory?.mark("converge");
   const running = new ReadyWatch(kube, "Wukong", namespace, w => (w.status as { phase?: string } | undefined)?.phase === "Running", o.size);
   const createdAt = new Map<string, number>();
   const busy = machineBusy();
@@ -86,6 +87,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
 
   // ---- idle
   memory?.mark("idle");
+  admissionMemory?.mark("idle");
   const idleSeconds = seconds(o.idleMs);
   if (converged && o.idleMs > 0) {
     log(`idle: ${idleSeconds} s`);
@@ -95,6 +97,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
 
   // ---- delete all Wukongs; done when no Wukong and no labelled child is left
   memory?.mark("delete");
+  admissionMemory?.mark("delete");
   const d0 = Date.now();
   await kube.raw("DELETE", `/apis/vm.novasphere.dev/v1alpha1/namespaces/${namespace}/wukongs`, {
     kind: "DeleteOptions",
@@ -150,8 +153,11 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
       writeBudgetPerWukong: CHILDREN_PER_WUKONG + 2,
       reconcileReadsPerWukong: round(watcher.reconcileReads / o.size),
       serverOperatorOnlyWritesPerWukong: round(phases.converge.serverOperatorOnlyWrites / o.size),
+      eventsPerWukong: round(eventWrites(phases.converge.clients.watcher ?? {}) / o.size),
       idleWrites: phases.idle.tallies.watcher?.writes ?? 0,
-      idleReads: (phases.idle.tallies.watcher?.reconcileReads ?? 0) + (phases.idle.tallies.watcher?.clusterLists ?? 0),
+      idleReconcileReads: phases.idle.tallies.watcher?.reconcileReads ?? 0,
+      /** Cluster-wide LISTs in the idle window: the watches' re-lists, not reconciles. */
+      idleWatchLists: phases.idle.tallies.watcher?.clusterLists ?? 0,
       deleteWritesPerWukong: round((phases.delete.tallies.watcher?.writes ?? 0) / o.size),
       deleteReadsPerWukong: round((phases.delete.tallies.watcher?.reconcileReads ?? 0) / o.size),
     },
@@ -165,6 +171,8 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+const eventWrites = (c: Record<string, number>) =>
+  Object.entries(c).reduce((n, [k, v]) => (/^(POST|PATCH|PUT) (core|events\.k8s\.io)\/events /.test(k) ? n + v : n), 0);
 
 /** Waits until the watcher's request counts stop changing for `quietMs` (at most `maxMs`). */
 async function settle(countsDir: string, quietMs: number, maxMs: number): Promise<void> {
