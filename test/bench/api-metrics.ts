@@ -143,11 +143,14 @@ export function operatorOnlyWrite(key: string): boolean {
 
 const noWatches = (c: Counts): Counts => Object.fromEntries(Object.entries(c).filter(([k]) => !isWatch(k)));
 
+/** Pepr's own store (pepr.dev/peprstores in pepr-system): its watch and re-lists, never a reconcile's. */
+const pepr = (key: string) => resourceOf(key).startsWith("pepr.dev/");
+
 export interface Tally {
   writes: number;
-  /** GET and namespaced LIST: what a reconcile reads. */
+  /** GET and namespaced LIST: what a reconcile reads (Pepr's store excluded). */
   reconcileReads: number;
-  /** Cluster-wide LISTs (a watch's initial list and re-lists, admission's lookups). */
+  /** Cluster-wide LISTs (a watch's initial list and re-lists, admission's lookups), and Pepr's store LISTs. */
   clusterLists: number;
   watches: number;
 }
@@ -155,8 +158,8 @@ export interface Tally {
 export function tally(c: Counts): Tally {
   return {
     writes: sum(c, isWrite),
-    reconcileReads: sum(c, k => verbOf(k) === "GET" || (verbOf(k) === "LIST" && scopeOf(k) !== "cluster")),
-    clusterLists: sum(c, k => verbOf(k) === "LIST" && scopeOf(k) === "cluster"),
+    reconcileReads: sum(c, k => !pepr(k) && (verbOf(k) === "GET" || (verbOf(k) === "LIST" && scopeOf(k) !== "cluster"))),
+    clusterLists: sum(c, k => verbOf(k) === "LIST" && (scopeOf(k) === "cluster" || pepr(k))),
     watches: sum(c, isWatch),
   };
 }
