@@ -31,7 +31,7 @@ export function createController(): Controller {
   let client: Promise<KubeClient> | undefined;
   const port = kubePort({ client: () => (client ??= KubeClient.fromDefault()), view, warn, counted: metrics.request });
   const resync = { ...DEFAULT_RESYNC, errorMs: Number(process.env.WUKONG_ERROR_RESYNC_MS ?? DEFAULT_RESYNC.errorMs) };
-  const reconcile = wukongReconciler(port, resync);
+  const reconcile = wukongReconciler(port, { resync });
   let childKinds: readonly ChildKind[] = [];
   const synced = () => childKinds.every(kind => view.isSynced(kind));
 

@@ -27,16 +27,32 @@ export interface ResyncPolicy {
 
 export const DEFAULT_RESYNC: ResyncPolicy = { errorMs: 15_000, convergingMs: 30_000, deletionMs: 1_000 };
 
+export interface ReconcilerOptions {
+  resync: ResyncPolicy;
+  /** Status detail that does not change the phase is written at most this often per Wukong. */
+  statusRefreshMs: number;
+  /** RFC 3339 with second precision, for condition transition times. */
+  now: () => string;
+  nowMs: () => number;
+}
+
 /** Kubernetes timestamps have second precision; so must ours, or every derive would differ. */
 export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
+const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 30_000, now: nowRfc3339, nowMs: Date.now };
+
 const STEPS = [reconcileNetworks, reconcileStorage, reconcileVirtualMachine];
 
-export function wukongReconciler(port: ClusterPort, resync: ResyncPolicy = DEFAULT_RESYNC, now: () => string = nowRfc3339) {
+export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerOptions> = {}) {
+  const { resync, statusRefreshMs, now, nowMs } = { ...DEFAULT_OPTIONS, ...options };
+  const lastStatusWrite = new Map<string, number>();
   return async function reconcileWukong(key: string): Promise<RunOutcome> {
     const [namespace, name] = key.split("/");
     const wukong = port.get("Wukong", namespace, name) as LiveWukong | undefined;
-    if (!wukong?.spec) return;
+    if (!wukong?.spec) {
+      lastStatusWrite.delete(key);
+      return;
+    }
     if (wukong.metadata.deletionTimestamp) return finalize(port, wukong, resync);
     if (!hasFinalizer(wukong)) await addFinalizer(port, wukong);
 
@@ -56,11 +72,12 @@ export function wukongReconciler(port: ClusterPort, resync: ResyncPolicy = DEFAU
       if (!isConflict(error)) observed.childErrors.push(stepError(error, name));
     }
     await announceChanges(ctx);
-    const status = await reconcileStatus(ctx, now());
+    const { status, deferredMs } = await reconcileStatus(ctx, now(), { lastWrite: lastStatusWrite, refreshMs: statusRefreshMs, nowMs: nowMs() });
     if (failure) throw failure; // the queue retries with backoff
 
-    if (status.phase === "Error") return { requeueAfterMs: resync.errorMs };
-    if (status.phase === "Creating" || status.phase === "Pending") return { requeueAfterMs: resync.convergingMs };
+    const resyncMs = status.phase === "Error" ? resync.errorMs : status.phase === "Creating" || status.phase === "Pending" ? resync.convergingMs : undefined;
+    const after = Math.min(resyncMs ?? Infinity, deferredMs ?? Infinity);
+    if (after !== Infinity) return { requeueAfterMs: after };
   };
 }
 

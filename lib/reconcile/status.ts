@@ -1,17 +1,45 @@
 // Status step: derive, compare, and write only when something differs; announce phase changes as Events.
+// A new phase, a new error or a new generation is written at once. Other detail (an import's progress, a
+// volume bound, a condition's reason while the phase stays) is written at most once per refresh interval,
+// so converging a Wukong costs about two status writes instead of one per child event.
 import { statusNeedsWrite } from "../status/changed";
 import { deriveStatus } from "../status/derive";
 import type { WukongStatus } from "../../schemas/status";
 import type { ReconcileContext } from "./context";
 
-export async function reconcileStatus(ctx: ReconcileContext, now: string): Promise<WukongStatus> {
+export interface StatusPacing {
+  /** When this Wukong's status was last written (ms), if this process wrote it. */
+  lastWrite: Map<string, number>;
+  refreshMs: number;
+  nowMs: number;
+}
+
+export interface StatusOutcome {
+  status: WukongStatus;
+  /** Detail is waiting to be written: reconcile again after this long. */
+  deferredMs?: number;
+}
+
+export async function reconcileStatus(ctx: ReconcileContext, now: string, pacing: StatusPacing): Promise<StatusOutcome> {
   const { wukong, port } = ctx;
+  const key = `${ctx.namespace}/${ctx.name}`;
   const next = deriveStatus(wukong, ctx.observed, now);
   const current = wukong.status;
-  if (!statusNeedsWrite(current, next)) return next;
+  if (!statusNeedsWrite(current, next)) return { status: next };
+  const sinceLast = pacing.nowMs - (pacing.lastWrite.get(key) ?? -Infinity);
+  if (!isUrgent(current, next) && sinceLast < pacing.refreshMs) return { status: next, deferredMs: pacing.refreshMs - sinceLast };
   await port.patchStatus(ctx.namespace, ctx.name, { ...clearedFields(current, next), ...next });
+  pacing.lastWrite.set(key, pacing.nowMs);
   await announcePhase(ctx, current, next);
-  return next;
+  return { status: next };
+}
+
+function isUrgent(current: WukongStatus | undefined, next: WukongStatus): boolean {
+  return (
+    current?.phase !== next.phase ||
+    current?.observedGeneration !== next.observedGeneration ||
+    (next.phase === "Error" && current?.message !== next.message)
+  );
 }
 
 /** A merge patch keeps what it does not mention: fields that went away (nodeName of a stopped VM) are nulled. */

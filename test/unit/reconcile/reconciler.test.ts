@@ -13,6 +13,7 @@ const NAME = "app-01";
 const KEY = `${NAMESPACE}/${NAME}`;
 const NOW = "2026-11-29T12:00:00Z";
 const RESYNC: ResyncPolicy = { errorMs: 15_000, convergingMs: 30_000, deletionMs: 1_000 };
+const STATUS_REFRESH_MS = 20_000;
 
 /** Two networks (a generated bridge NAD and the user's own), an imported and a blank disk. */
 function spec(overrides: Partial<WukongSpec> = {}): WukongSpec {
@@ -45,8 +46,9 @@ function setup(wukongSpec = spec()) {
     metadata: { name: NAME, namespace: NAMESPACE, uid: "wukong-uid", generation: 1, finalizers: [FINALIZER] },
     spec: wukongSpec as unknown as Record<string, unknown>,
   });
-  const reconcile = wukongReconciler(cluster, RESYNC, () => NOW);
-  return { cluster, reconcile };
+  const clock = { ms: 1_000_000 };
+  const reconcile = wukongReconciler(cluster, { resync: RESYNC, statusRefreshMs: STATUS_REFRESH_MS, now: () => NOW, nowMs: () => clock.ms });
+  return { cluster, reconcile, clock };
 }
 
 const wukongOf = (cluster: MemoryCluster) => cluster.stored("Wukong", NAMESPACE, NAME)!;
@@ -138,6 +140,42 @@ describe("reconcile: create", () => {
   });
 });
 
+describe("reconcile: status writes", () => {
+  it("writes a new phase at once, but detail within a phase at most once per refresh interval", async () => {
+    const { cluster, reconcile, clock } = setup();
+    await reconcile(KEY);
+    const dataVolume = () => cluster.stored("DataVolume", NAMESPACE, `${NAME}-system`)!;
+    const statusWrites = () => cluster.writes.filter(w => w.verb === "patchStatus").length;
+    expect(statusWrites()).toBe(1);
+
+    // The import moves on: only the message would change, so the write waits for the interval.
+    cluster.put("DataVolume", { ...dataVolume(), status: { phase: "ImportInProgress", progress: "45.0%" } });
+    clock.ms += 5_000;
+    expect(await reconcile(KEY)).toEqual({ requeueAfterMs: STATUS_REFRESH_MS - 5_000 });
+    expect(statusWrites()).toBe(1);
+    clock.ms += STATUS_REFRESH_MS - 5_000;
+    await reconcile(KEY);
+    expect(statusWrites()).toBe(2);
+    expect(statusOf(cluster).message).toContain("45.0%");
+
+    // Running is a new phase: written at once.
+    playRuntime(cluster);
+    clock.ms += 1_000;
+    await reconcile(KEY);
+    expect(statusWrites()).toBe(3);
+    expect(statusOf(cluster).phase).toBe("Running");
+  });
+
+  it("writes a new generation at once, so a user sees their change was seen", async () => {
+    const { cluster, reconcile } = await converge();
+    const writes = cluster.writes.filter(w => w.verb === "patchStatus").length;
+    updateSpec(cluster, spec({ cpu: 4 }));
+    await reconcile(KEY);
+    expect(cluster.writes.filter(w => w.verb === "patchStatus")).toHaveLength(writes + 1);
+    expect(statusOf(cluster).observedGeneration).toBe(2);
+  });
+});
+
 describe("reconcile: changes to the spec", () => {
   it("grows a disk by patching its claim only, and says so", async () => {
     const { cluster, reconcile } = await converge();
@@ -150,13 +188,14 @@ describe("reconcile: changes to the spec", () => {
   });
 
   it("stops the VM: re-applies it Halted and reports Stopped once the instance is gone", async () => {
-    const { cluster, reconcile } = await converge();
+    const { cluster, reconcile, clock } = await converge();
     updateSpec(cluster, spec({ startStrategy: { runStrategy: "Halted" } }));
     await reconcile(KEY);
     expect((cluster.stored("VirtualMachine", NAMESPACE, NAME)?.spec as { runStrategy?: string }).runStrategy).toBe("Halted");
     expect(statusOf(cluster).phase).toBe("Stopped");
     expect(condition(cluster, "Ready")).toMatchObject({ status: "False", reason: "Stopping" });
     cluster.remove("VirtualMachineInstance", NAMESPACE, NAME);
+    clock.ms += STATUS_REFRESH_MS;
     await reconcile(KEY);
     expect(condition(cluster, "Ready")).toMatchObject({ status: "False", reason: "Stopped" });
     expect(statusOf(cluster).nodeName).toBeUndefined();
