@@ -15,17 +15,13 @@ export async function reconcileNetworks(ctx: ReconcileContext): Promise<void> {
   );
   const wanted = new Set(desired.networkAttachmentDefinitions.map(nad => nad.metadata.name));
 
-  for (const nad of desired.networkAttachmentDefinitions) {
-    const now = await ensureChild(ctx, KIND, nad, live.get(nad.metadata.name));
-    observed.nads.push({ name: nad.metadata.name, exists: now !== undefined });
-  }
-  for (const [staleName, stale] of live) {
-    if (!wanted.has(staleName)) await deleteChild(ctx, KIND, stale);
-  }
-  for (const network of ctx.wukong.spec?.networks ?? []) {
-    if (!network.nadName) continue;
-    observed.nads.push({ name: network.nadName, exists: await port.exists(KIND, namespace, network.nadName) });
-  }
+  // NADs do not depend on each other: one round trip for all of them.
+  const generated = await Promise.all(desired.networkAttachmentDefinitions.map(nad => ensureChild(ctx, KIND, nad, live.get(nad.metadata.name))));
+  desired.networkAttachmentDefinitions.forEach((nad, i) => observed.nads.push({ name: nad.metadata.name, exists: generated[i] !== undefined }));
+  await Promise.all([...live].filter(([staleName]) => !wanted.has(staleName)).map(([, stale]) => deleteChild(ctx, KIND, stale)));
+  const userNads = (ctx.wukong.spec?.networks ?? []).flatMap(network => (network.nadName ? [network.nadName] : []));
+  const found = await Promise.all(userNads.map(nadName => port.exists(KIND, namespace, nadName)));
+  userNads.forEach((nadName, i) => observed.nads.push({ name: nadName, exists: found[i] }));
 }
 
 /** Deletion: our NADs go first (they carry no data); returns how many were still there. */

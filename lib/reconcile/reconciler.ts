@@ -71,8 +71,11 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
       failure = error;
       if (!isConflict(error)) observed.childErrors.push(stepError(error, name));
     }
-    await announceChanges(ctx);
-    const { status, deferredMs } = await reconcileStatus(ctx, now(), { lastWrite: lastStatusWrite, refreshMs: statusRefreshMs, nowMs: nowMs() });
+    // The Event about what changed and the status patch do not wait for each other.
+    const [, { status, deferredMs }] = await Promise.all([
+      announceChanges(ctx),
+      reconcileStatus(ctx, now(), { lastWrite: lastStatusWrite, refreshMs: statusRefreshMs, nowMs: nowMs() }),
+    ]);
     if (failure) throw failure; // the queue retries with backoff
 
     const resyncMs = status.phase === "Error" ? resync.errorMs : status.phase === "Creating" || status.phase === "Pending" ? resync.convergingMs : undefined;

@@ -17,18 +17,23 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
     ...desired.dataVolumes.map(object => [object.metadata.name, { kind: "DataVolume" as const, object }] as const),
     ...desired.persistentVolumeClaims.map(object => [object.metadata.name, { kind: "PersistentVolumeClaim" as const, object }] as const),
   ]);
-  for (const disk of wukong.spec?.disks ?? []) {
-    const claimName = diskClaimName(ctx.name, disk.name);
-    const volume = wanted.get(claimName);
-    let dataVolume = port.get("DataVolume", namespace, claimName);
-    let claim = port.get("PersistentVolumeClaim", namespace, claimName);
-    // Created once and never re-applied: a DataVolume's spec is immutable, and a claim only ever grows.
-    if (volume?.kind === "DataVolume" && !dataVolume) dataVolume = await ensureChild(ctx, "DataVolume", volume.object, undefined);
-    if (volume?.kind === "PersistentVolumeClaim" && !claim) claim = await ensureChild(ctx, "PersistentVolumeClaim", volume.object, undefined);
-    if (claim) claim = await growClaim(ctx, claim, disk.size);
-    observed.pvcs = { ...observed.pvcs, [disk.name]: claim };
-    if (dataVolume) observed.dataVolumes = { ...observed.dataVolumes, [disk.name]: dataVolume };
-  }
+  // Disks do not depend on each other: one round trip for all of them.
+  const disks = wukong.spec?.disks ?? [];
+  const volumes = await Promise.all(
+    disks.map(async disk => {
+      const claimName = diskClaimName(ctx.name, disk.name);
+      const volume = wanted.get(claimName);
+      let dataVolume = port.get("DataVolume", namespace, claimName);
+      let claim = port.get("PersistentVolumeClaim", namespace, claimName);
+      // Created once and never re-applied: a DataVolume's spec is immutable, and a claim only ever grows.
+      if (volume?.kind === "DataVolume" && !dataVolume) dataVolume = await ensureChild(ctx, "DataVolume", volume.object, undefined);
+      if (volume?.kind === "PersistentVolumeClaim" && !claim) claim = await ensureChild(ctx, "PersistentVolumeClaim", volume.object, undefined);
+      if (claim) claim = await growClaim(ctx, claim, disk.size);
+      return { dataVolume, claim };
+    }),
+  );
+  observed.pvcs = Object.fromEntries(disks.map((disk, i) => [disk.name, volumes[i].claim]));
+  observed.dataVolumes = Object.fromEntries(disks.flatMap((disk, i) => (volumes[i].dataVolume ? [[disk.name, volumes[i].dataVolume]] : [])));
   await deleteRemovedDisks(ctx, new Set(wanted.keys()));
 }
 

@@ -51,10 +51,14 @@ export async function deleteChild(ctx: ReconcileContext, kind: ChildKind, child:
   if (done) ctx.changes.push({ verb: "Deleted", kind, name });
 }
 
+// Writes within a step run side by side; Events list them in the order children depend on each other.
+const KIND_ORDER: ChildKind[] = ["NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"];
+
 /** One Event per verb, e.g. "Created NetworkAttachmentDefinition web-mgmt, DataVolume web-system". */
 export async function announceChanges(ctx: ReconcileContext): Promise<void> {
+  const ordered = [...ctx.changes].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name));
   const byVerb = new Map<Change["verb"], Change[]>();
-  for (const change of ctx.changes) byVerb.set(change.verb, [...(byVerb.get(change.verb) ?? []), change]);
+  for (const change of ordered) byVerb.set(change.verb, [...(byVerb.get(change.verb) ?? []), change]);
   for (const [verb, changes] of byVerb) {
     const items = changes.map(change => `${change.kind} ${change.name}${change.detail ? ` (${change.detail})` : ""}`);
     await ctx.port.event(ctx.wukong, "Normal", verb, `${verb} ${items.join(", ")}`);
