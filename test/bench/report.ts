@@ -19,7 +19,14 @@ const bySize = (prefix: string) =>
 
 const floors = bySize("floor");
 const converges = bySize("converge");
-const maxold = files.filter(f => f.startsWith("maxold")).map(read);
+const ooms = (label: string, size: number) => {
+  const file = join(dir, `${label}-${size}.oom`);
+  return existsSync(file) ? Number(readFileSync(file, "utf8").trim() || 0) : undefined;
+};
+const maxold = files
+  .filter(f => f.startsWith("maxold"))
+  .map(read)
+  .map(m => ({ ...m, outOfMemory: ooms(m.label, m.size) }));
 const admission = existsSync(join(dir, "admission.json")) ? read("admission.json") : undefined;
 const machine = { start: read("machine-start.json"), end: existsSync(join(dir, "machine-end.json")) ? read("machine-end.json") : undefined };
 
@@ -57,6 +64,7 @@ const rows = converges.map(c => {
     deleteSeconds: c.deleteSeconds,
     deleteWritesPerWukong: e.deleteWritesPerWukong,
     restarts: c.watcherRestarts,
+    outOfMemory: ooms("converge", c.size),
   };
 });
 
@@ -74,8 +82,9 @@ const table = [
 
 const maxoldLines = maxold.map(
   m =>
-    `- ${m.label} (N=${m.size}): ${m.converged ? `converged in ${fmt(m.convergeSeconds)} s` : `did NOT converge (${m.running}/${m.size} Running at the deadline)`}, ` +
-    `peak RSS ${fmt(m.memory?.peakRssMiB, 0)} MiB, watcher restarts ${m.watcherRestarts ?? "?"}`,
+    `- ${m.label} (N=${m.size}): ${m.converged ? `converged in ${fmt(m.convergeSeconds)} s` : `did NOT converge (${m.running}/${m.size} Running at the deadline)`}` +
+    `${m.watcherRestarts ? `, but only through ${m.watcherRestarts} watcher restart(s) (${m.outOfMemory ?? "?"} "JavaScript heap out of memory" in its log)` : ", without a watcher restart"}; ` +
+    `peak RSS ${fmt(m.memory?.peakRssMiB, 0)} MiB`,
 );
 
 /** The watcher's requests in the converge phase, by class, most first: where the writes and reads go. */

@@ -127,6 +127,10 @@ converge() { # <size> <label> <idle seconds>
     --create-concurrency "${BENCH_CREATE_CONCURRENCY:-4}" --counts "$counts" \
     --watcher "$(supervisor watcher)" --admission "$(supervisor admission)" --simulator "$sim_pid" \
     --restarts-file "$deployed/watcher/restarts" --out "$out/$2-$1.json"
+  local rc=$?
+  # Out-of-memory crashes of the watcher during this run (start.sh starts each run with a fresh log).
+  grep -ac "heap out of memory" "$deployed/watcher.log" >"$out/$2-$1.oom" || true
+  return "$rc"
 }
 
 # ---- per size: floor (no operator running), then convergence, idle and delete through the operator ---
