@@ -29,7 +29,7 @@ export const DEFAULT_RESYNC: ResyncPolicy = { errorMs: 15_000, convergingMs: 30_
 
 export interface ReconcilerOptions {
   resync: ResyncPolicy;
-  /** Status detail that does not change the phase is written at most this often per Wukong. */
+  /** While a Wukong converges, status detail that does not change the phase is written at most this often. */
   statusRefreshMs: number;
   /** RFC 3339 with second precision, for condition transition times. */
   now: () => string;
@@ -39,7 +39,7 @@ export interface ReconcilerOptions {
 /** Kubernetes timestamps have second precision; so must ours, or every derive would differ. */
 export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
-const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 30_000, now: nowRfc3339, nowMs: Date.now };
+const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 60_000, now: nowRfc3339, nowMs: Date.now };
 
 const STEPS = [reconcileNetworks, reconcileStorage, reconcileVirtualMachine];
 

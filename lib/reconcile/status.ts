@@ -1,7 +1,8 @@
 // Status step: derive, compare, and write only when something differs; announce phase changes as Events.
-// A new phase, a new error or a new generation is written at once. Other detail (an import's progress, a
-// volume bound, a condition's reason while the phase stays) is written at most once per refresh interval,
-// so converging a Wukong costs about two status writes instead of one per child event.
+// While a Wukong converges (Pending, Creating) every child event changes some detail (an import's progress, a
+// claim bound, the VM's scheduling step): that detail is written at most once per refresh interval, so
+// converging costs about two status writes (Creating, then Running) instead of one per child event. A new
+// phase, a new error, a new generation, and any change once settled are written at once.
 import { statusNeedsWrite } from "../status/changed";
 import { deriveStatus } from "../status/derive";
 import type { WukongStatus } from "../../schemas/status";
@@ -34,8 +35,11 @@ export async function reconcileStatus(ctx: ReconcileContext, now: string, pacing
   return { status: next };
 }
 
+const CONVERGING = new Set(["Pending", "Creating"]);
+
 function isUrgent(current: WukongStatus | undefined, next: WukongStatus): boolean {
   return (
+    !CONVERGING.has(next.phase ?? "") ||
     current?.phase !== next.phase ||
     current?.observedGeneration !== next.observedGeneration ||
     (next.phase === "Error" && current?.message !== next.message)

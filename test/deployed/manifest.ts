@@ -20,6 +20,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseAllDocuments, stringify } from "yaml";
+import { bytesOf } from "../../schemas/quantity";
 
 type Doc = {
   apiVersion?: string;
@@ -28,7 +29,14 @@ type Doc = {
   data?: Record<string, string>;
   spec?: {
     template?: {
-      spec?: { containers?: { args?: string[]; command?: string[]; env?: { name: string; value?: string; valueFrom?: unknown }[] }[] };
+      spec?: {
+        containers?: {
+          args?: string[];
+          command?: string[];
+          env?: { name: string; value?: string; valueFrom?: unknown }[];
+          resources?: { limits?: { memory?: string } };
+        }[];
+      };
     };
   };
   webhooks?: { name: string; clientConfig: { service?: { path?: string }; url?: string; caBundle?: string } }[];
@@ -105,6 +113,12 @@ for (const component of ["admission", "watcher"]) {
     return `${e.name}=${e.value}\n`;
   });
   write(`${component}.env`, env.join(""));
+  // The container's memory limit: supervise.sh runs the pod in a memory cgroup of that size, as a kubelet does.
+  // Node sizes its heap from it, so memory behaves as in the cluster (and an overrun is an OOM kill).
+  const limit = container.resources?.limits?.memory;
+  const bytes = limit === undefined ? undefined : bytesOf(limit);
+  if (limit !== undefined && bytes === undefined) fail(`${component} memory limit ${limit} is not a quantity`);
+  write(`${component}.memory-limit`, bytes === undefined ? "" : `${bytes}\n`);
 }
 if (components.length === 0) fail(`no admission or watcher Deployment in ${manifestPath}`);
 write("components", components.map(c => `${c}\n`).join(""));

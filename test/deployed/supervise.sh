@@ -59,13 +59,39 @@ probe() { # runs in the background while the container runs; its sleeps end at o
   done
 }
 
+# The container's memory limit (resources.limits.memory of the Deployment), as a memory cgroup: node sizes its
+# heap from it as it would in the pod, and an overrun is an OOM kill. cgroup v2 when mounted, else v1.
+limit=$(cat "$dir/module/$component.memory-limit" 2>/dev/null || true)
+cgroup=""
+if [ -n "$limit" ]; then
+  name="wukong-$(basename "$dir")-$component"
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    cgroup=/sys/fs/cgroup/$name
+    mkdir -p "$cgroup" && echo "$limit" >"$cgroup/memory.max" || cgroup=""
+  elif [ -d /sys/fs/cgroup/memory ]; then
+    cgroup=/sys/fs/cgroup/memory/$name
+    mkdir -p "$cgroup" && echo "$limit" >"$cgroup/memory.limit_in_bytes" || cgroup=""
+  fi
+  if [ -n "$cgroup" ]; then say "memory limit $limit bytes (cgroup $cgroup)"; else say "memory limit $limit bytes NOT applied: no memory cgroup"; fi
+fi
+echo "$cgroup" >"$run/cgroup"
+oom_kills() { # how many times the kernel killed a process of the container for its memory limit
+  local file=$cgroup/memory.events # v2; v1 keeps the count in memory.oom_control
+  [ -f "$file" ] || file=$cgroup/memory.oom_control
+  if [ -z "$cgroup" ] || [ ! -f "$file" ]; then echo 0; return; fi
+  awk '$1 == "oom_kill" { n = $2 } END { print n + 0 }' "$file"
+}
+
 restarts=0 delay=1
 echo 0 >"$run/restarts"
 while ! $stopping; do
   say "starting container (restarts: $restarts)"
   started=$SECONDS
-  unshare --mount --propagation private --pid --fork --kill-child -- \
-    env -i "${container_env[@]}" "$here/pod.sh" "$dir" "$component" </dev/null >>"$log" 2>&1 &
+  (
+    [ -z "$cgroup" ] || echo "$BASHPID" >"$cgroup/cgroup.procs"
+    exec unshare --mount --propagation private --pid --fork --kill-child -- \
+      env -i "${container_env[@]}" "$here/pod.sh" "$dir" "$component"
+  ) </dev/null >>"$log" 2>&1 &
   pod=$!
   echo "$pod" >"$run/pod.pid"
   prober=""
@@ -83,10 +109,14 @@ while ! $stopping; do
   [ "$ran" -lt 60 ] || delay=1
   restarts=$((restarts + 1))
   echo "$restarts" >"$run/restarts"
+  ooms=$(oom_kills)
+  [ "$ooms" = "${last_ooms:-0}" ] || say "OOMKilled: the container went over its memory limit ($ooms OOM kills so far)"
+  last_ooms=$ooms
   say "container exited with status $status after ${ran}s; restart #$restarts in ${delay}s"
   sleep "$delay" &
   wait $! || true
   delay=$((delay * 2 > backoff_max ? backoff_max : delay * 2))
 done
 say "stopped"
+[ -z "$cgroup" ] || rmdir "$cgroup" 2>/dev/null || true
 rm -f "$run/supervisor.pid"

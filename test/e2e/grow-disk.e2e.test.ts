@@ -46,11 +46,10 @@ describe("journey 4: grow a disk", () => {
       until: s => s === "100Gi",
       timeoutMs: 30_000,
     });
-    // Detail within a phase (here the capacity) is written at most every 30 s.
     const grown = await waitFor(() => wukong(ns, NAME), {
       describe: `wk/${NAME} status.volumes[0].size 100Gi`,
       until: w => w.status?.volumes?.[0]?.size === "100Gi",
-      timeoutMs: 45_000,
+      timeoutMs: 30_000,
     });
     expect(grown.status.phase).toBe("Running");
     expect((await getJson(R.pvc, `${NAME}-system`, ns)).status.capacity.storage).toBe("100Gi");

@@ -48,11 +48,11 @@ describe("journey 3: stop and start", () => {
 
     expect(condition(stopped, "Ready")).toMatchObject({ status: "False" });
     expect(["Stopped", "Stopping"]).toContain(condition(stopped, "Ready")?.reason);
-    // Stopped and settled: no node any more, Ready says Stopped (detail within a phase is written at most every 30 s).
+    // Stopped and settled: no node any more, Ready says Stopped.
     const settled = await waitFor(() => getJson(R.wukong, NAME, ns), {
       describe: `wk/${NAME} Ready reason Stopped and no nodeName`,
       until: w => condition(w, "Ready")?.reason === "Stopped" && w.status.nodeName === undefined,
-      timeoutMs: 45_000,
+      timeoutMs: 30_000,
     });
     expect(settled.status.phase).toBe("Stopped");
     // Networks and volumes stay: only the VM stopped.

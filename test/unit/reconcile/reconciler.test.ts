@@ -141,7 +141,7 @@ describe("reconcile: create", () => {
 });
 
 describe("reconcile: status writes", () => {
-  it("writes a new phase at once, but detail within a phase at most once per refresh interval", async () => {
+  it("while converging, writes a new phase at once but other detail at most once per refresh interval", async () => {
     const { cluster, reconcile, clock } = setup();
     await reconcile(KEY);
     const dataVolume = () => cluster.stored("DataVolume", NAMESPACE, `${NAME}-system`)!;
@@ -164,6 +164,14 @@ describe("reconcile: status writes", () => {
     await reconcile(KEY);
     expect(statusWrites()).toBe(3);
     expect(statusOf(cluster).phase).toBe("Running");
+
+    // Settled: a new detail (the guest got another address) is written at once.
+    const vmi = cluster.stored("VirtualMachineInstance", NAMESPACE, NAME)!;
+    cluster.put("VirtualMachineInstance", { ...vmi, status: { ...vmi.status, interfaces: [{ name: "mgmt", ipAddress: "192.168.100.11" }] } });
+    clock.ms += 1_000;
+    await reconcile(KEY);
+    expect(statusWrites()).toBe(4);
+    expect(statusOf(cluster).networks?.find(n => n.name === "mgmt")?.ipAddress).toBe("192.168.100.11");
   });
 
   it("writes a new generation at once, so a user sees their change was seen", async () => {
@@ -188,15 +196,14 @@ describe("reconcile: changes to the spec", () => {
   });
 
   it("stops the VM: re-applies it Halted and reports Stopped once the instance is gone", async () => {
-    const { cluster, reconcile, clock } = await converge();
+    const { cluster, reconcile } = await converge();
     updateSpec(cluster, spec({ startStrategy: { runStrategy: "Halted" } }));
     await reconcile(KEY);
     expect((cluster.stored("VirtualMachine", NAMESPACE, NAME)?.spec as { runStrategy?: string }).runStrategy).toBe("Halted");
     expect(statusOf(cluster).phase).toBe("Stopped");
     expect(condition(cluster, "Ready")).toMatchObject({ status: "False", reason: "Stopping" });
     cluster.remove("VirtualMachineInstance", NAMESPACE, NAME);
-    clock.ms += STATUS_REFRESH_MS;
-    await reconcile(KEY);
+    await reconcile(KEY); // settled (Stopped): written at once
     expect(condition(cluster, "Ready")).toMatchObject({ status: "False", reason: "Stopped" });
     expect(statusOf(cluster).nodeName).toBeUndefined();
   });
