@@ -3,7 +3,7 @@
 // the watcher's memory throughout (memory.ts).
 //   tsx test/bench/converge.ts --size 100 [--create-concurrency 4] [--idle-seconds 600] [--deadline-seconds S]
 //       [--watcher PIDS] [--admission PIDS] [--simulator PIDS] [--counts DIR] [--label L] [--out FILE]
-//       [--restarts-file <deploy dir>/watcher/restarts]
+//       [--restarts-file <deploy dir>/watcher/restarts] [--cgroup-file <deploy dir>/watcher/cgroup]
 // PIDS: space- or comma-separated roots (test/deployed's supervisor pids, or the processes themselves).
 import { readFileSync } from "node:fs";
 import { account, readClientCounts, snapshot, type Snapshot } from "./api-metrics";
@@ -27,6 +27,29 @@ export interface ConvergeOptions {
   label?: string;
   /** test/deployed's restart counter of the watcher (<deploy dir>/watcher/restarts), read before and after. */
   restartsFile?: string;
+  /** test/deployed's record of the watcher's memory cgroup (<deploy dir>/watcher/cgroup). */
+  cgroupFile?: string;
+}
+
+/** The watcher container's memory cgroup (test/deployed puts each pod in one of its Deployment's limit). */
+function cgroupMemory(file?: string): { limitMiB?: number; peakMiB?: number; oomKills?: number } | undefined {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, "utf8").trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const dir = file && read(file);
+  if (!dir) return undefined;
+  const mib = (bytes?: string) => (bytes && /^\d+$/.test(bytes) ? Math.round((Number(bytes) / 1048576) * 10) / 10 : undefined);
+  const v2 = read(`${dir}/memory.peak`) !== undefined;
+  const events = read(`${dir}/${v2 ? "memory.events" : "memory.oom_control"}`) ?? "";
+  return {
+    limitMiB: mib(read(`${dir}/${v2 ? "memory.max" : "memory.limit_in_bytes"}`)),
+    peakMiB: mib(read(`${dir}/${v2 ? "memory.peak" : "memory.max_usage_in_bytes"}`)),
+    oomKills: Number(events.match(/^oom_kill (\d+)/m)?.[1] ?? 0),
+  };
 }
 
 const restarts = (file?: string) => {
@@ -118,6 +141,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   await settle(o.countsDir, 3000, 30_000);
   snapshots.deleted = await snapshot(kube, o.countsDir, counted);
   const memoryReport: MemoryReport | undefined = memory?.stop();
+  const cgroup = cgroupMemory(o.cgroupFile); // before the operator stops: its cgroup goes with it
   const admissionReport = admissionMemory?.stop();
 
   log(`converge: deleting namespace ${namespace}`);
@@ -166,6 +190,8 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
     /** Node processes of the watcher seen during the run: 2 unless its container restarted. */
     watcherProcessesSeen: memory?.seen,
     watcherRestarts: restartsBefore === undefined ? undefined : (restarts(o.restartsFile) ?? 0) - restartsBefore,
+    /** The container's memory cgroup: its limit, its peak usage since the container started (page cache included), OOM kills. */
+    watcherCgroup: cgroup,
     admissionMemory: admissionReport && { peakRssMiB: admissionReport.peakRssMiB, peakByPhaseMiB: admissionReport.peakByPhaseMiB },
   };
 }
@@ -206,6 +232,7 @@ async function main() {
       others: pids(opt.simulator),
       label: opt.label,
       restartsFile: opt["restarts-file"],
+      cgroupFile: opt["cgroup-file"],
     });
     log(
       `converge: ${result.running}/${size} Running; created in ${result.createSeconds} s, all Running after ${result.convergeSeconds ?? "—"} s; ` +

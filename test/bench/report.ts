@@ -64,6 +64,9 @@ const rows = converges.map(c => {
     deleteSeconds: c.deleteSeconds,
     deleteWritesPerWukong: e.deleteWritesPerWukong,
     restarts: c.watcherRestarts,
+    cgroupLimitMiB: c.watcherCgroup?.limitMiB,
+    cgroupPeakMiB: c.watcherCgroup?.peakMiB,
+    oomKills: c.watcherCgroup?.oomKills,
     outOfMemory: ooms("converge", c.size),
   };
 });
@@ -84,7 +87,10 @@ const maxoldLines = maxold.map(
   m =>
     `- ${m.label} (N=${m.size}): ${m.converged ? `converged in ${fmt(m.convergeSeconds)} s` : `did NOT converge (${m.running}/${m.size} Running at the deadline)`}` +
     `${m.watcherRestarts ? `, but only through ${m.watcherRestarts} watcher restart(s) (${m.outOfMemory ?? "?"} "JavaScript heap out of memory" in its log)` : ", without a watcher restart"}; ` +
-    `peak RSS ${fmt(m.memory?.peakRssMiB, 0)} MiB`,
+    `peak RSS ${fmt(m.memory?.peakRssMiB, 0)} MiB` +
+    (m.watcherCgroup
+      ? `; container limit ${fmt(m.watcherCgroup.limitMiB, 0)} MiB, cgroup peak ${fmt(m.watcherCgroup.peakMiB, 0)} MiB, OOM kills ${m.watcherCgroup.oomKills}`
+      : ""),
 );
 
 /** The watcher's requests in the converge phase, by class, most first: where the writes and reads go. */
@@ -121,7 +127,14 @@ const header = [
     rows.map(r => `N=${r.size} floor ${fmt(r.floorMachineBusyPercent, 0)}%, operator ${fmt(r.machineBusyPercent, 0)}%`).join("; ") +
     ".",
 ];
-const markdown = [...header, "", ...table, "", ...maxoldLines, "", ...breakdown].join("\n");
+const restartLines = rows
+  .filter(r => r.restarts || r.oomKills || r.cgroupLimitMiB)
+  .map(
+    r =>
+      `- N=${r.size}: watcher restarts ${r.restarts ?? "?"} (heap OOMs in its log ${r.outOfMemory ?? "?"}, cgroup OOM kills ${r.oomKills ?? "?"}); ` +
+      `container limit ${fmt(r.cgroupLimitMiB, 0)} MiB, cgroup peak ${fmt(r.cgroupPeakMiB, 0)} MiB`,
+  );
+const markdown = [...header, "", ...table, "", ...restartLines, ...maxoldLines, "", ...breakdown].join("\n");
 writeFileSync(join(dir, "results.md"), markdown + "\n");
 writeFileSync(
   join(dir, "results.json"),

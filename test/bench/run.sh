@@ -29,6 +29,8 @@
 #   WUKONG_STATE, WUKONG_APISERVER_PORT, WUKONG_ETCD_PORT, WUKONG_ETCD_PEER_PORT, WUKONG_KCM_PORT (test/cluster),
 #   WUKONG_ADMISSION_PORT, WUKONG_WATCHER_PORT, WUKONG_NODE_OPTIONS (test/deployed) are honoured.
 set -euo pipefail
+# The whole script is one block, read before it runs: editing this file during a run cannot change that run.
+{
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
@@ -47,8 +49,9 @@ out=$WUKONG_STATE/bench/$run_id
 counts=$out/counts
 mkdir -p "$counts"
 export KUBECONFIG=$WUKONG_STATE/kubeconfig
-# A staged copy of its own, so a run never replaces the `wukong` copy someone else started.
-export WUKONG_DEPLOY_NAME=${WUKONG_DEPLOY_NAME:-bench}
+# A staged copy of its own, so a run never replaces the `wukong` copy someone else started. The name also names
+# test/deployed's memory cgroups (system-wide), so it carries the API server port: two stacks never share one.
+export WUKONG_DEPLOY_NAME=${WUKONG_DEPLOY_NAME:-bench-${WUKONG_APISERVER_PORT:-6443}}
 deployed=$WUKONG_STATE/deployed/$WUKONG_DEPLOY_NAME
 tsx=$repo/node_modules/.bin/tsx
 say() { echo "[bench $(date -u +%T)] $*" >&2; }
@@ -75,6 +78,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'say "failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 # ---- machine and load, for the record ------------------------------------------------------------
 machine() {
@@ -126,7 +130,7 @@ converge() { # <size> <label> <idle seconds>
   "$tsx" "$here/converge.ts" --size "$1" --label "$2" --idle-seconds "$3" --deadline-seconds "$(deadline "$1")" \
     --create-concurrency "${BENCH_CREATE_CONCURRENCY:-4}" --counts "$counts" \
     --watcher "$(supervisor watcher)" --admission "$(supervisor admission)" --simulator "$sim_pid" \
-    --restarts-file "$deployed/watcher/restarts" --out "$out/$2-$1.json"
+    --restarts-file "$deployed/watcher/restarts" --cgroup-file "$deployed/watcher/cgroup" --out "$out/$2-$1.json"
   local rc=$?
   # Out-of-memory crashes of the watcher during this run (start.sh starts each run with a fresh log).
   grep -ac "heap out of memory" "$deployed/watcher.log" >"$out/$2-$1.oom" || true
@@ -168,3 +172,4 @@ machine >"$out/machine-end.json"
 "$tsx" "$here/report.ts" "$out" || status=1
 cp "$out/results.json" "$WUKONG_STATE/bench/latest.json"
 exit "$status"
+}
