@@ -1,10 +1,11 @@
-// The live-cluster side of admission's cluster checks. Other Wukongs come from this process's own
-// watch-fed index once it has listed them (a LIST per request until then: the conflict check stays exact);
+// The live-cluster side of admission's cluster checks. Other Wukongs' address claims come from this process's
+// own watch-fed index once it has listed them (a LIST per request until then: the conflict check stays exact);
 // StorageClasses are listed at most every few seconds.
 import { isNotFound } from "../../lib/cluster/api-errors";
 import { resourcePath } from "../../lib/cluster/kinds";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluster-checks";
+import { type AddressClaim, claimsOfWukong } from "../../lib/admission/segments";
 import type { Wukong } from "../../schemas/wukong";
 import type { ApiRequester } from "../runtime/kube-client";
 
@@ -18,6 +19,13 @@ interface StorageClass {
 
 export function clusterLookup(client: () => Promise<ApiRequester>, index: ClusterView): ClusterLookup {
   let classes: { at: number; value: Promise<StorageClassInfo[]> } | undefined;
+  // Each indexed Wukong is parsed into claims once: the index replaces the object when it changes.
+  const claims = new WeakMap<Wukong, AddressClaim[]>();
+  const claimsOf = (wukong: Wukong) => {
+    let known = claims.get(wukong);
+    if (!known) claims.set(wukong, (known = claimsOfWukong(wukong)));
+    return known;
+  };
 
   const listStorageClasses = async (): Promise<StorageClassInfo[]> => {
     const list = await (await client()).request<{ items: StorageClass[] }>("GET", resourcePath("StorageClass", undefined));
@@ -46,9 +54,11 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
         throw error;
       }
     },
-    async wukongs() {
-      if (index.isSynced("Wukong")) return index.all("Wukong") as Wukong[];
-      return (await (await client()).request<{ items: Wukong[] }>("GET", resourcePath("Wukong", undefined))).items;
+    async addressClaims() {
+      const wukongs = index.isSynced("Wukong")
+        ? (index.all("Wukong") as Wukong[])
+        : (await (await client()).request<{ items: Wukong[] }>("GET", resourcePath("Wukong", undefined))).items;
+      return wukongs.flatMap(claimsOf);
     },
   };
 }

@@ -4,7 +4,6 @@
 import type { Problem } from "../../schemas/problems";
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
-import type { Wukong } from "../../schemas/wukong";
 import { type AddressClaim, addressClaims } from "./segments";
 
 export interface StorageClassInfo {
@@ -16,7 +15,8 @@ export interface StorageClassInfo {
 export interface ClusterLookup {
   storageClasses(): Promise<StorageClassInfo[]>;
   networkAttachmentDefinitionExists(namespace: string, name: string): Promise<boolean>;
-  wukongs(): Promise<Wukong[]>;
+  /** The static IPs and MACs every Wukong in the cluster claims (this one's stored version included). */
+  addressClaims(): Promise<AddressClaim[]>;
 }
 
 export interface ClusterCheckInput {
@@ -85,9 +85,7 @@ async function conflictProblems({ namespace, name, spec }: ClusterCheckInput, lo
   const mine = addressClaims(namespace, name, spec);
   if (mine.length === 0) return [];
   const self = `${namespace}/${name}`;
-  const others = (await lookup.wukongs())
-    .filter(w => w.spec && `${w.metadata?.namespace}/${w.metadata?.name}` !== self)
-    .flatMap(w => addressClaims(w.metadata?.namespace ?? "", w.metadata?.name ?? "", w.spec!));
+  const others = (await lookup.addressClaims()).filter(claim => claim.owner !== self);
   // Two NICs of this very Wukong on one segment clash just the same; each pair is reported once.
   return mine.flatMap((claim, i) => [...clashes(claim, mine.slice(0, i), "this Wukong"), ...clashes(claim, others, "Wukong")]);
 }

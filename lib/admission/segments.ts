@@ -1,6 +1,7 @@
 // Which L2 segment a NIC sits on, and the static IPs and MACs Wukongs claim there.
 import ipaddr from "ipaddr.js";
 import { DEFAULT_BRIDGE, type Network, type WukongSpec } from "../../schemas/spec";
+import type { Wukong } from "../../schemas/wukong";
 
 export interface AddressClaim {
   /** namespace/name of the claiming Wukong. */
@@ -28,6 +29,12 @@ export function addressClaims(namespace: string, name: string, spec: WukongSpec)
     ip: network.ipConfig?.mode === "static" ? canonicalIp(network.ipConfig.address?.split("/")[0]) : undefined,
     mac: network.macAddress?.toLowerCase(),
   }));
+}
+
+/** The claims of stored Wukongs (a Wukong without a spec claims nothing). */
+export function claimsOfWukong(wukong: Wukong): AddressClaim[] {
+  const { namespace = "", name = "" } = wukong.metadata ?? {};
+  return wukong.spec ? addressClaims(namespace, name, wukong.spec) : [];
 }
 
 /** One spelling per address, so 2001:db8::10 and 2001:DB8:0::10 are seen as the same IP. */

@@ -4,7 +4,12 @@ import { clusterLookup } from "../../../capabilities/admission/cluster-lookup";
 import type { ApiRequester } from "../../../capabilities/runtime/kube-client";
 import { ClusterView } from "../../../lib/cluster/view";
 
-const wukong = (name: string) => ({ apiVersion: "vm.novasphere.dev/v1alpha1", kind: "Wukong", metadata: { name, namespace: "vms" }, spec: { cpu: 1, memory: "1Gi" } });
+const wukong = (name: string) => ({
+  apiVersion: "vm.novasphere.dev/v1alpha1",
+  kind: "Wukong",
+  metadata: { name, namespace: "vms" },
+  spec: { cpu: 1, memory: "1Gi", networks: [{ name: "lan", type: "bridge", ipConfig: { mode: "static", address: "10.0.0.5/24" } }] },
+});
 
 class RecordingApi implements ApiRequester {
   readonly paths: string[] = [];
@@ -27,12 +32,12 @@ describe("admission's cluster lookup", () => {
     const api = new RecordingApi(answers);
     const index = new ClusterView();
     const lookup = clusterLookup(async () => api, index);
-    expect((await lookup.wukongs()).map(w => w.metadata?.name)).toEqual(["listed"]);
+    expect((await lookup.addressClaims()).map(claim => claim.owner)).toEqual(["vms/listed"]);
     expect(api.paths).toEqual(["/apis/vm.novasphere.dev/v1alpha1/wukongs"]);
 
     index.observe("Wukong", wukong("watched"), "ADDED");
     index.markSynced("Wukong");
-    for (let i = 0; i < 5; i++) expect((await lookup.wukongs()).map(w => w.metadata?.name)).toEqual(["watched"]);
+    for (let i = 0; i < 5; i++) expect((await lookup.addressClaims()).map(claim => claim.owner)).toEqual(["vms/watched"]);
     expect(api.paths).toHaveLength(1);
   });
 

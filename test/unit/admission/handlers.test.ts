@@ -5,6 +5,7 @@ import type { WukongResource } from "../../../capabilities/kinds";
 import { defaultWukong } from "../../../capabilities/admission/mutate";
 import { wukongValidator } from "../../../capabilities/admission/validate";
 import { clusterChecks, type ClusterLookup, type StorageClassInfo } from "../../../lib/admission/cluster-checks";
+import { claimsOfWukong } from "../../../lib/admission/segments";
 import { withDefaults } from "../../../lib/defaults";
 import { stableMac } from "../../../lib/mac";
 import type { WukongSpec } from "../../../schemas/spec";
@@ -84,9 +85,9 @@ class FakeCluster implements ClusterLookup {
     this.calls.nads++;
     return this.nads.has(`${namespace}/${name}`);
   }
-  async wukongs() {
+  async addressClaims() {
     this.calls.wukongs++;
-    return clone(this.others);
+    return clone(this.others).flatMap(claimsOfWukong);
   }
 }
 
@@ -291,7 +292,7 @@ describe("validating admission (wukongValidator)", () => {
 
     it("admits a metadata-only update (finalizer removal) without asking the cluster, even when lookups hang", async () => {
       const cluster = new FakeCluster();
-      cluster.wukongs = never;
+      cluster.addressClaims = never;
       const object = old();
       object.metadata = { ...object.metadata, finalizers: [] };
       expectAllowed(await admit(object, { oldObject: { ...old(), metadata: { ...old().metadata, finalizers: ["vm.novasphere.dev/finalizer"] } } }, cluster));
@@ -473,14 +474,14 @@ describe("validating admission (wukongValidator)", () => {
 
       it("denies when the Wukong lookup rejects (fail-closed)", async () => {
         const cluster = new FakeCluster();
-        cluster.wukongs = () => Promise.reject(new Error("etcdserver: request timed out"));
+        cluster.addressClaims = () => Promise.reject(new Error("etcdserver: request timed out"));
         expectDenied(await admit(wukong(seedSpec()), {}, cluster), "spec.networks: could not check static IPs", "retry");
       });
 
       it("needs no Wukong lookup for a spec without secondary networks", async () => {
         // Every secondary network claims at least its (defaulted) MAC; the pod network claims nothing.
         const cluster = new FakeCluster();
-        cluster.wukongs = () => Promise.reject(new Error("down"));
+        cluster.addressClaims = () => Promise.reject(new Error("down"));
         expectAllowed(await admit(wukong({ ...seedSpec(), networks: [] }), {}, cluster));
       });
 
@@ -496,7 +497,7 @@ describe("validating admission (wukongValidator)", () => {
 
       it("denies when the Wukong lookup hangs past the default deadline (fail-closed), in about 2 s", async () => {
         const cluster = new FakeCluster();
-        cluster.wukongs = never;
+        cluster.addressClaims = never;
         const started = Date.now();
         expectDenied(await admit(wukong(seedSpec()), {}, cluster), "spec.networks: could not check static IPs", "no answer within 2000 ms");
         expect(Date.now() - started).toBeLessThan(2900);
@@ -504,7 +505,7 @@ describe("validating admission (wukongValidator)", () => {
 
       it("clusterChecks: a hanging Wukong lookup is a problem, hanging StorageClass and NAD lookups are warnings, all within the deadline", async () => {
         const cluster = new FakeCluster();
-        cluster.wukongs = never;
+        cluster.addressClaims = never;
         cluster.storageClasses = never;
         cluster.networkAttachmentDefinitionExists = never;
         const spec = stored({ ...seedSpec(), networks: [...seedSpec().networks!, { name: "legacy", type: "bridge", nadName: "existing-net" }] });
@@ -518,9 +519,9 @@ describe("validating admission (wukongValidator)", () => {
 
       it("clusterChecks: slow lookups within the deadline still count", async () => {
         const cluster = new FakeCluster();
-        const slow = cluster.wukongs.bind(cluster);
+        const slow = cluster.addressClaims.bind(cluster);
         cluster.others = [{ metadata: { namespace: "prod", name: "web-02" }, spec: stored(seedSpec(), "web-02", "prod") }];
-        cluster.wukongs = () => new Promise(resolve => setTimeout(() => resolve(slow()), 20));
+        cluster.addressClaims = () => new Promise(resolve => setTimeout(() => resolve(slow()), 20));
         const verdict = await clusterChecks({ namespace: SEED_NAMESPACE, name: SEED_NAME, spec: stored(seedSpec()) }, cluster, 500);
         expect(verdict.problems.map(problem => problem.path)).toEqual(["spec.networks[0].ipConfig.address"]);
       });
