@@ -86,7 +86,7 @@ const table = [
 const maxoldLines = maxold.map(
   m =>
     `- ${m.label} (N=${m.size}): ${m.converged ? `converged in ${fmt(m.convergeSeconds)} s` : `did NOT converge (${m.running}/${m.size} Running at the deadline)`}` +
-    `${m.watcherRestarts ? `, but only through ${m.watcherRestarts} watcher restart(s) (${m.outOfMemory ?? "?"} "JavaScript heap out of memory" in its log)` : ", without a watcher restart"}; ` +
+    `${m.watcherRestarts ? `, with ${m.watcherRestarts} watcher restart(s) during the run (${m.outOfMemory ?? "?"} "JavaScript heap out of memory" in its log)` : ", without a watcher restart"}; ` +
     `peak RSS ${fmt(m.memory?.peakRssMiB, 0)} MiB` +
     (m.watcherCgroup
       ? `; container limit ${fmt(m.watcherCgroup.limitMiB, 0)} MiB, cgroup peak ${fmt(m.watcherCgroup.peakMiB, 0)} MiB, OOM kills ${m.watcherCgroup.oomKills}`
