@@ -61,10 +61,6 @@ export class ClusterView {
     return [...(this.#objects.get(kind)?.values() ?? [])];
   }
 
-  size(kind: WatchedKind): number {
-    return this.#objects.get(kind)?.size ?? 0;
-  }
-
   /** The first full list of `kind` has been observed: until then an absent object may simply be unseen. */
   markSynced(kind: WatchedKind): void {
     this.#synced.add(kind);
