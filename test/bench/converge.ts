@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { account, readClientCounts, snapshot, type Snapshot } from "./api-metrics";
 import { MemorySampler, type MemoryReport } from "./memory";
-import { Kube, type KubeObject, pool, sleep } from "./support/kube";
+import { type ApiError, Kube, type KubeObject, pool, retrying, sleep } from "./support/kube";
 import { ReadyWatch, createNamespace, deleteNamespace, log, options, machineBusy, percentiles, pids, seconds, writeJson } from "./support/phase";
 import { CHILDREN_PER_WUKONG, checkWorkload, wukong } from "./support/workload";
 
@@ -73,6 +73,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   const counted = [...o.watcher, ...o.admission, ...o.others];
   const operatorAlive = () => memory?.alive() ?? true;
   await createNamespace(kube, namespace);
+  created.namespace = namespace;
   const snapshots: Record<string, Snapshot> = { start: await snapshot(kube, o.countsDir, counted) };
 
   // ---- converge
@@ -83,11 +84,22 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   const busy = machineBusy();
   const t0 = Date.now();
   let createdMs = 0;
+  const createRetries = { count: 0 };
+  const createFailures: string[] = [];
   const creating = pool(wukongs, o.createConcurrency, async w => {
     createdAt.set(w.metadata.name, Date.now());
-    await kube.create("Wukong", w as unknown as KubeObject);
+    try {
+      await retrying(async () => {
+        try {
+          await kube.create("Wukong", w as unknown as KubeObject);
+        } catch (error) {
+          if ((error as ApiError).status !== 409) throw error; // a retried create that had gone through
+        }
+      }, createRetries);
+    } catch (error) {
+      createFailures.push(String((error as Error).message).slice(0, 300)); // the workload will not converge: recorded
+    }
   }).then(() => (createdMs = Date.now() - t0));
-  creating.catch(() => undefined);
   let last = -1;
   const converged = await running.wait(t0 + o.deadlineMs, () => {
     const n = running.readyAt.size;
@@ -99,6 +111,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   await creating;
   const convergedMs = converged ? Math.max(...running.readyAt.values()) - t0 : undefined;
   const machineBusyPercent = busy();
+  if (createFailures.length) log(`converge: ${createFailures.length} Wukongs could not be created, e.g. ${createFailures[0]}`);
   if (!converged) log(`converge: NOT converged: ${running.readyAt.size}/${o.size} Running at the deadline; operator alive: ${operatorAlive()}`);
   const latencies = [...running.readyAt].map(([name, at]) => at - (createdAt.get(name) ?? t0));
 
@@ -164,6 +177,9 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
     running: running.readyAt.size,
     operatorAlive: operatorAlive(),
     createSeconds: seconds(createdMs),
+    /** Creates retried because admission answered "retry" (a lookup timed out), or the server was busy. */
+    createRetries: createRetries.count,
+    createFailures,
     convergeSeconds: convergedMs === undefined ? undefined : seconds(convergedMs),
     perWukongSeconds: percentiles(latencies),
     machineBusyPercent,
@@ -240,9 +256,20 @@ async function main() {
     );
     writeJson(opt.out, result);
     process.exitCode = result.converged ? 0 : 3;
+  } catch (error) {
+    // Never leave N Wukongs behind: the next run's admission would find their addresses taken.
+    log(`converge: failed: ${(error as Error).stack ?? error}`);
+    if (created.namespace) {
+      log(`converge: deleting namespace ${created.namespace}`);
+      await deleteNamespace(kube, created.namespace, 600_000).catch(() => undefined);
+    }
+    process.exitCode = 1;
   } finally {
     await kube.close();
   }
 }
+
+/** The namespace this process created, for the clean-up after a failure. */
+const created: { namespace?: string } = {};
 
 if (require.main === module) void main();

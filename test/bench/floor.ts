@@ -3,7 +3,7 @@
 // same simulator; timed until every VMI is Running. Then the namespace is deleted.
 //   tsx test/bench/floor.ts --size 100 [--concurrency 4] [--deadline-seconds S] [--counts DIR] [--simulator PID] [--out FILE]
 import { account, snapshot } from "./api-metrics";
-import { Kube, pool } from "./support/kube";
+import { Kube, pool, retrying } from "./support/kube";
 import { ReadyWatch, createNamespace, deleteNamespace, log, options, machineBusy, percentiles, pids, seconds, writeJson } from "./support/phase";
 import { CHILDREN_PER_WUKONG, checkWorkload, floorSteps, nameOf } from "./support/workload";
 
@@ -23,16 +23,18 @@ export async function runFloor(kube: Kube, o: FloorOptions) {
   const indices = Array.from({ length: o.size }, (_, i) => i + 1);
   const steps = indices.map(i => floorSteps(namespace, i)); // built before the clock starts
   await createNamespace(kube, namespace);
+  created.namespace = namespace;
   const before = await snapshot(kube, o.countsDir, o.counted);
 
   const vmis = new ReadyWatch(kube, "VirtualMachineInstance", namespace, vmi => (vmi.status as { phase?: string } | undefined)?.phase === "Running", o.size);
   const startedAt = new Map<string, number>();
+  const applyRetries = { count: 0 };
   const busy = machineBusy();
   const t0 = Date.now();
   let appliedMs = 0;
   const applying = pool(indices, o.concurrency, async (index, i) => {
     startedAt.set(nameOf(index), Date.now());
-    for (const step of steps[i]) await kube.apply(step.kind, step.object, "wukong-bench-floor");
+    for (const step of steps[i]) await retrying(() => kube.apply(step.kind, step.object, "wukong-bench-floor"), applyRetries);
   }).then(() => (appliedMs = Date.now() - t0));
   let last = -1;
   const converged = await vmis.wait(t0 + o.deadlineMs, () => {
@@ -58,6 +60,7 @@ export async function runFloor(kube: Kube, o: FloorOptions) {
     converged,
     running: vmis.readyAt.size,
     applySeconds: seconds(appliedMs),
+    applyRetries: applyRetries.count,
     convergeSeconds: converged ? seconds(convergedMs) : undefined,
     perWukongSeconds: percentiles(latencies),
     machineBusyPercent,
@@ -81,9 +84,20 @@ async function main() {
     log(`floor: ${result.running}/${size} Running; all applied after ${result.applySeconds} s, all Running after ${result.convergeSeconds ?? "—"} s`);
     writeJson(opt.out, result);
     process.exitCode = result.converged ? 0 : 3;
+  } catch (error) {
+    // Never leave N Wukongs behind: the next run's admission would find their addresses taken.
+    log(`floor: failed: ${(error as Error).stack ?? error}`);
+    if (created.namespace) {
+      log(`floor: deleting namespace ${created.namespace}`);
+      await deleteNamespace(kube, created.namespace, 600_000).catch(() => undefined);
+    }
+    process.exitCode = 1;
   } finally {
     await kube.close();
   }
 }
+
+/** The namespace this process created, for the clean-up after a failure. */
+const created: { namespace?: string } = {};
 
 if (require.main === module) void main();

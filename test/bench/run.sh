@@ -118,6 +118,7 @@ fi
 ) &
 sim_pid=$!
 say "simulator pid $sim_pid (log $out/simulator.log)"
+"$tsx" "$here/support/clean.ts" # namespaces an interrupted run left behind (it needs the simulator)
 
 operator_up() { # [extra NODE_OPTIONS]
   WUKONG_NODE_OPTIONS="${WUKONG_NODE_OPTIONS:-} $count_options ${1:-}" "$repo/test/deployed/start.sh" >&2

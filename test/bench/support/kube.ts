@@ -189,6 +189,25 @@ export class Kube {
   }
 }
 
+/**
+ * Retries what a user would retry: throttling, server errors, network failures, and admission's own "retry"
+ * (a webhook whose cluster lookup timed out under load). Counts the retries in `retries`.
+ */
+export async function retrying<T>(work: () => Promise<T>, retries: { count: number }, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      const message = String((error as { message?: string }).message ?? "");
+      const transient = status === undefined || status === 429 || status >= 500 || (status === 422 && /\bretry\b/.test(message));
+      if (!transient || attempt >= attempts) throw error;
+      retries.count++;
+      await sleep(Math.min(500 * 2 ** (attempt - 1), 8000));
+    }
+  }
+}
+
 /** Runs `work` over `items` with at most `concurrency` in flight. */
 export async function pool<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
