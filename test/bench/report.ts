@@ -36,7 +36,8 @@ const ratio = (a?: number, b?: number) => (a !== undefined && b ? a / b : undefi
 
 const rows = converges.map(c => {
   const f = floors.find(x => x.size === c.size);
-  const e = c.economy ?? {};
+  // Per-Wukong costs mean something only for a workload that converged (and a killed watcher loses its last counts).
+  const e = c.converged ? (c.economy ?? {}) : {};
   return {
     size: c.size,
     floorSeconds: f?.convergeSeconds,
@@ -58,7 +59,7 @@ const rows = converges.map(c => {
     idleSeconds: c.idleSeconds,
     idleWrites: e.idleWrites,
     // From the phase accounts, so that results written before these fields existed still report them.
-    eventsPerWukong: eventWrites(c.api?.converge?.clients?.watcher ?? {}) / c.size,
+    eventsPerWukong: c.converged ? eventWrites(c.api?.converge?.clients?.watcher ?? {}) / c.size : undefined,
     idleReconcileReads: c.api?.idle?.tallies?.watcher?.reconcileReads ?? 0,
     idleWatchLists: c.api?.idle?.tallies?.watcher?.clusterLists ?? 0,
     deleteSeconds: c.deleteSeconds,
