@@ -124,7 +124,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   // ---- idle
   memory?.mark("idle");
   admissionMemory?.mark("idle");
-  const idleSeconds = seconds(o.idleMs);
+  const idleSeconds = converged ? seconds(o.idleMs) : 0; // no idle window for a workload that did not converge
   if (converged && o.idleMs > 0) {
     log(`idle: ${idleSeconds} s`);
     await sleep(o.idleMs);
