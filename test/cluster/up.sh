@@ -122,17 +122,13 @@ write_kubeconfig() {
 install_resources() {
   local crds=() shared="$repo/../shared/crds"
   if [ -d "$shared" ]; then
-    crds=("$shared"/kubevirt-virtualmachines.yaml "$shared"/kubevirt-virtualmachineinstances.yaml
-      "$shared"/cdi-datavolumes.yaml "$shared"/multus-network-attachment-definitions.yaml)
+    crds=("$shared"/*.yaml)
   else
     echo "no $shared: installing the permissive fallback CRDs from $here/fallback-crds" >&2
     crds=("$here"/fallback-crds/*.yaml)
   fi
-  if [ -f "$repo/schemas/wukong.crd.yaml" ]; then
-    crds+=("$repo/schemas/wukong.crd.yaml")
-  else
-    echo "note: $repo/schemas/wukong.crd.yaml does not exist yet; Wukong CRD not installed" >&2
-  fi
+  # Our own CRDs, generated from schemas/ (npm run generate:crd).
+  crds+=("$repo"/schemas/*.crd.yaml)
   # Server-side apply: the KubeVirt CRDs are too big for client-side apply's last-applied annotation.
   local args=() names f
   for f in "${crds[@]}"; do args+=(-f "$f"); done
