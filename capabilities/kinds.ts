@@ -6,6 +6,7 @@ import type { ChildKind } from "../lib/cluster/kinds";
 import { KINDS } from "../lib/cluster/kinds";
 import type { WukongSpec, WukongStatus } from "../schemas/wukong";
 import { API } from "../schemas/wukong";
+import type { WukongSnapshotSpec, WukongSnapshotStatus } from "../schemas/wukongsnapshot";
 
 export class WukongResource extends a.GenericKind {
   declare spec?: WukongSpec;
@@ -16,8 +17,15 @@ export class NetworkAttachmentDefinition extends a.GenericKind {}
 export class DataVolume extends a.GenericKind {}
 export class VirtualMachine extends a.GenericKind {}
 export class VirtualMachineInstance extends a.GenericKind {}
+export class WukongSnapshotResource extends a.GenericKind {
+  declare spec?: WukongSnapshotSpec;
+  declare status?: WukongSnapshotStatus;
+}
+export class VirtualMachineSnapshot extends a.GenericKind {}
+export class VirtualMachineRestore extends a.GenericKind {}
 
-const register = (model: GenericClass, name: "Wukong" | "NetworkAttachmentDefinition" | "DataVolume" | "VirtualMachine" | "VirtualMachineInstance") => {
+type RegisteredKind = "Wukong" | "NetworkAttachmentDefinition" | "DataVolume" | "VirtualMachine" | "VirtualMachineInstance" | "WukongSnapshot" | "VirtualMachineSnapshot" | "VirtualMachineRestore";
+const register = (model: GenericClass, name: RegisteredKind) => {
   const { group, version, plural } = KINDS[name];
   // Explicit plurals: RegisterKind's naive one would be "networkattachmentdefinitions".
   RegisterKind(model, { group, version, kind: name === "Wukong" ? API.kind : name, plural });
@@ -27,6 +35,9 @@ register(NetworkAttachmentDefinition, "NetworkAttachmentDefinition");
 register(DataVolume, "DataVolume");
 register(VirtualMachine, "VirtualMachine");
 register(VirtualMachineInstance, "VirtualMachineInstance");
+register(WukongSnapshotResource, "WukongSnapshot");
+register(VirtualMachineSnapshot, "VirtualMachineSnapshot");
+register(VirtualMachineRestore, "VirtualMachineRestore");
 
 export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
   NetworkAttachmentDefinition,
@@ -35,4 +46,7 @@ export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
   Secret: kind.Secret,
   VirtualMachine,
   VirtualMachineInstance,
+  WukongSnapshot: WukongSnapshotResource,
+  VirtualMachineSnapshot,
+  VirtualMachineRestore,
 };

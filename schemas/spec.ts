@@ -329,6 +329,13 @@ export const WukongSpec = z
       .meta({ ...d("Disks of the VM; exactly one boots."), ...listMap }),
     highAvailability: HighAvailability.optional(),
     startStrategy: StartStrategy.optional(),
+    restoreFromSnapshot: objectName("restoreFromSnapshot")
+      .optional()
+      .meta(
+        d(
+          "A WukongSnapshot (same namespace, phase Succeeded) to restore the VM and its disks from: the VM is stopped, restored by a KubeVirt VirtualMachineRestore and returned to its run strategy. Restoring happens once per value; clear the field and set it again to restore the same snapshot again.",
+        ),
+      ),
   })
   .meta({
     ...d("Desired state of the virtual machine."),

@@ -50,6 +50,8 @@ export interface ChildError {
   message: string;
 }
 
+import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
+
 export interface ObservedChildren {
   nads: ObservedNad[];
   /** By disk name, for disks with an image. */
@@ -59,4 +61,8 @@ export interface ObservedChildren {
   virtualMachine?: ObservedVirtualMachine;
   virtualMachineInstance?: ObservedVirtualMachineInstance;
   childErrors: ChildError[];
+  /** The WukongSnapshots of this Wukong. */
+  snapshots?: SnapshotStatus[];
+  /** The restore spec.restoreFromSnapshot asks for, as far as it got. */
+  restore?: RestoreStatus;
 }
