@@ -3,7 +3,7 @@
 // the Wukong). Pure builders, like every other child.
 import { createHash } from "node:crypto";
 import { LABELS, MANAGER } from "../../schemas/wukong";
-import { SNAPSHOT_API, SNAPSHOT_LABEL } from "../../schemas/wukongsnapshot";
+import { SNAPSHOT_API, SNAPSHOT_LABEL, type WukongSnapshot } from "../../schemas/wukongsnapshot";
 import type { KubernetesObject } from "./kubernetes-object";
 import { diskClaimName, virtualMachineName } from "./names";
 import { childMetadata, type Owner } from "./ownership";
@@ -60,5 +60,18 @@ export function virtualMachineRestore(owner: Owner, wukongSnapshot: string, vmSn
       volumeRestorePolicy: "InPlace",
       volumeRestoreOverrides: disks.map(disk => ({ volumeName: disk, restoreName: diskClaimName(owner.name, disk) })),
     },
+  };
+}
+
+/** A snapshot of another Wukong restores only into a Wukong with the same disks (admission and reconcile agree). */
+export function disksMismatch(wukongName: string, disks: readonly string[], snapshot: WukongSnapshot): { reason: string; message: string } | undefined {
+  const source = snapshot.spec?.wukongName;
+  const captured = snapshot.status?.disks;
+  if (!source || source === wukongName || !captured) return undefined;
+  const same = captured.length === disks.length && captured.every(disk => disks.includes(disk));
+  if (same) return undefined;
+  return {
+    reason: "DisksMismatch",
+    message: `WukongSnapshot ${snapshot.metadata?.name} is of Wukong ${source}, whose disks [${captured.join(", ")}] do not match this Wukong's [${disks.join(", ")}]`,
   };
 }

@@ -4,7 +4,7 @@
 // so the same value never restores twice. Our VirtualMachineRestores for any other value are deleted.
 import type { RestoreStatus } from "../../schemas/status";
 import type { WukongSnapshot } from "../../schemas/wukongsnapshot";
-import { virtualMachineRestore, virtualMachineRestoreName } from "../children/snapshot";
+import { disksMismatch, virtualMachineRestore, virtualMachineRestoreName } from "../children/snapshot";
 import { isControlledBy, type LiveObject } from "../cluster/live";
 import { findCondition } from "../status/verdict";
 import type { ObservedCondition } from "../status/observed";
@@ -93,19 +93,6 @@ function snapshotProblem(ctx: ReconcileContext, target: string, snapshot: Wukong
   if (!snapshot?.spec) return { reason: "NotFound", message: `WukongSnapshot ${target} named by spec.restoreFromSnapshot does not exist` };
   if (snapshot.status?.phase === "Failed") return { reason: "Failed", message: `WukongSnapshot ${target} failed: ${snapshot.status.error ?? "no reason given"}` };
   return disksMismatch(ctx.name, ctx.wukong.spec?.disks?.map(disk => disk.name) ?? [], snapshot);
-}
-
-/** A snapshot of another Wukong restores only into a Wukong with the same disks. */
-export function disksMismatch(wukongName: string, disks: readonly string[], snapshot: WukongSnapshot): { reason: string; message: string } | undefined {
-  const source = snapshot.spec?.wukongName;
-  const captured = snapshot.status?.disks;
-  if (!source || source === wukongName || !captured) return undefined;
-  const same = captured.length === disks.length && captured.every(disk => disks.includes(disk));
-  if (same) return undefined;
-  return {
-    reason: "DisksMismatch",
-    message: `WukongSnapshot ${snapshot.metadata?.name} is of Wukong ${source}, whose disks [${captured.join(", ")}] do not match this Wukong's [${disks.join(", ")}]`,
-  };
 }
 
 /** The WukongSnapshots labelled for this Wukong, for status.snapshots. */
