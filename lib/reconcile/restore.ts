@@ -75,7 +75,9 @@ export async function reconcileRestore(ctx: ReconcileContext): Promise<void> {
     report("Stopping", `Stopping VM ${name} to restore it from WukongSnapshot ${target}.`);
     return;
   }
-  const disks = (wukong.spec?.disks ?? []).map(disk => disk.name);
+  // Only disks both in the snapshot and in the Wukong are restored: a disk added since keeps its data.
+  const current = (wukong.spec?.disks ?? []).map(disk => disk.name);
+  const disks = (snapshot.status.disks ?? current).filter(disk => current.includes(disk));
   const desired = virtualMachineRestore({ name, namespace, uid }, target, snapshot.status.snapshotName, disks);
   const made = await ensureChild(ctx, "VirtualMachineRestore", desired, undefined);
   observed.restore = { snapshotName: target, ...(made && { restoreName }), phase: "Restoring", message: `Restoring the VM from WukongSnapshot ${target}.` };
