@@ -3,7 +3,7 @@
 import type { KubeClient } from "./kube-client";
 import { indexWukongs, WukongIndex } from "./faults";
 import { networkDataSecretNames } from "./network-data";
-import { DATA_VOLUME, KubeObject, keyOf, PVC, SECRET, STORAGE_CLASS, VM, VMI, WUKONG } from "./resources";
+import { DATA_VOLUME, KubeObject, keyOf, PVC, SECRET, STORAGE_CLASS, VM, VM_RESTORE, VM_SNAPSHOT, VM_SNAPSHOT_CONTENT, VMI, WUKONG } from "./resources";
 
 export interface Snapshot {
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
@@ -13,6 +13,9 @@ export interface Snapshot {
   vmis: Map<string, KubeObject>;
   wukongs: WukongIndex;
   secrets: Map<string, KubeObject>; // only those holding network data of VMIs that have not booted yet
+  vmSnapshots: Map<string, KubeObject>;
+  vmSnapshotContents: Map<string, KubeObject>;
+  vmRestores: Map<string, KubeObject>;
   missingApis: string[]; // resources whose API is not served (CRD not installed)
 }
 
@@ -29,18 +32,24 @@ export function emptySnapshot(): Snapshot {
     vmis: new Map(),
     wukongs: new Map(),
     secrets: new Map(),
+    vmSnapshots: new Map(),
+    vmSnapshotContents: new Map(),
+    vmRestores: new Map(),
     missingApis: [],
   };
 }
 
 export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
-  const [pvcs, storageClasses, dataVolumes, vms, vmis, wukongs] = await Promise.all([
+  const [pvcs, storageClasses, dataVolumes, vms, vmis, wukongs, vmSnapshots, vmSnapshotContents, vmRestores] = await Promise.all([
     client.listAll(PVC),
     client.listAll(STORAGE_CLASS),
     client.listAll(DATA_VOLUME),
     client.listAll(VM),
     client.listAll(VMI),
     client.listAll(WUKONG),
+    client.listAll(VM_SNAPSHOT),
+    client.listAll(VM_SNAPSHOT_CONTENT),
+    client.listAll(VM_RESTORE),
   ]);
   const missingApis = [
     [storageClasses, STORAGE_CLASS],
@@ -48,6 +57,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     [vms, VM],
     [vmis, VMI],
     [wukongs, WUKONG],
+    [vmSnapshots, VM_SNAPSHOT],
+    [vmSnapshotContents, VM_SNAPSHOT_CONTENT],
+    [vmRestores, VM_RESTORE],
   ]
     .filter(([list]) => list === undefined)
     .map(([, res]) => `${(res as typeof VM).plural}.${(res as typeof VM).group}`);
@@ -60,6 +72,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmis: byKey(vmis),
     wukongs: indexWukongs(wukongs),
     secrets: new Map(),
+    vmSnapshots: byKey(vmSnapshots),
+    vmSnapshotContents: byKey(vmSnapshotContents),
+    vmRestores: byKey(vmRestores),
     missingApis,
   };
 
