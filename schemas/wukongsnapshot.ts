@@ -22,14 +22,12 @@ export const SNAPSHOT_PHASES = ["Pending", "InProgress", "Succeeded", "Failed"] 
 
 export const WukongSnapshotSpec = z
   .strictObject({
-    wukongName: objectName("wukongName").meta(
-      d("The Wukong (same namespace) whose VM and disks are snapshotted. It must exist when the snapshot is created. Immutable."),
-    ),
+    wukongName: objectName("wukongName").meta({
+      ...d("The Wukong (same namespace) whose VM and disks are snapshotted. It must exist when the snapshot is created. Immutable."),
+      "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "is immutable: create a new WukongSnapshot instead", reason: "FieldValueForbidden" }],
+    }),
   })
-  .meta({
-    ...d("What to snapshot. Immutable: take a new snapshot instead."),
-    "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "is immutable: create a new WukongSnapshot instead", reason: "FieldValueForbidden" }],
-  });
+  .meta(d("What to snapshot. Immutable: take a new snapshot instead."));
 
 export const WukongSnapshotStatus = z
   .object({
