@@ -168,4 +168,13 @@ describe("snapshots and restore", () => {
     expect(await getJsonOrUndefined(R.vmSnapshot, "snappy-kept", ns)).toBeDefined();
     expect((await list(R.wks, ns)).map(s => s.metadata.name).sort()).toEqual(["snappy-broken", "snappy-kept"]);
   });
+
+  test("a Wukong created with restoreFromSnapshot starts from the kept snapshot", async () => {
+    await apply(ns, wukongManifest(NAME, { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "5Gi" }], restoreFromSnapshot: "snappy-kept" }));
+    const restoreName = `${NAME}-snappy-kept`;
+    await waitFor(() => getJson(R.vmRestore, restoreName, ns), { describe: `vmrestore/${restoreName} complete`, until: r => r.status?.complete === true, timeoutMs: 60_000 });
+    const running = await waitForPhase(ns, NAME, "Running", 90_000);
+    expect(running.status.restore).toMatchObject({ snapshotName: "snappy-kept", phase: "Succeeded" });
+    expect((await getJson(R.pvc, `${NAME}-system`, ns)).metadata.annotations["restore.kubevirt.io/name"]).toBe(restoreName);
+  });
 });
