@@ -149,6 +149,30 @@ describe("restore: the journey", () => {
   });
 });
 
+describe("restore: an operator restarted mid-restore", () => {
+  it("carries on from what the cluster holds: no second VirtualMachineRestore, the VM stays stopped until it completes", async () => {
+    const { cluster, reconcile } = await running();
+    putSnapshot(cluster, READY);
+    restoreFrom(cluster, SNAPSHOT);
+    await reconcile(KEY);
+    playRuntime(cluster);
+    await reconcile(KEY);
+    const made = restoreOf(cluster)!;
+
+    const restarted = wukongReconciler(cluster, { statusRefreshMs: 0, now: () => NOW, nowMs: () => 0 });
+    const mark = cluster.writes.length;
+    await restarted(KEY);
+    expect(cluster.writesSince(mark).filter(write => write.kind === "VirtualMachineRestore")).toEqual([]);
+    expect(restoreOf(cluster)?.metadata.uid).toBe(made.metadata.uid);
+    expect(vmOf(cluster).spec?.runStrategy).toBe("Halted");
+
+    cluster.put("VirtualMachineRestore", { ...restoreOf(cluster)!, status: { complete: true, restoreTime: NOW } });
+    await restarted(KEY);
+    expect(vmOf(cluster).spec?.runStrategy).toBe("Always");
+    expect(statusOf(cluster).restore?.phase).toBe("Succeeded");
+  });
+});
+
 describe("restore: what stops it", () => {
   it("waits for a snapshot still in progress without stopping the VM", async () => {
     const { cluster, reconcile } = await running();
