@@ -24,7 +24,15 @@ export class WukongSnapshotResource extends a.GenericKind {
 export class VirtualMachineSnapshot extends a.GenericKind {}
 export class VirtualMachineRestore extends a.GenericKind {}
 
-type RegisteredKind = "Wukong" | "NetworkAttachmentDefinition" | "DataVolume" | "VirtualMachine" | "VirtualMachineInstance" | "WukongSnapshot" | "VirtualMachineSnapshot" | "VirtualMachineRestore";
+type RegisteredKind =
+  | "Wukong"
+  | "NetworkAttachmentDefinition"
+  | "DataVolume"
+  | "VirtualMachine"
+  | "VirtualMachineInstance"
+  | "WukongSnapshot"
+  | "VirtualMachineSnapshot"
+  | "VirtualMachineRestore";
 const register = (model: GenericClass, name: RegisteredKind) => {
   const { group, version, plural } = KINDS[name];
   // Explicit plurals: RegisterKind's naive one would be "networkattachmentdefinitions".

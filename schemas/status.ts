@@ -53,7 +53,11 @@ export const RestoreStatus = z
     restoreName: z.string().optional().meta(d("The KubeVirt VirtualMachineRestore doing it.")),
     phase: z
       .enum(RESTORE_PHASES)
-      .meta(d("Pending (waiting for the snapshot to be ready), Stopping (the VM stops first), Restoring (KubeVirt restores), Succeeded (the VM returns to its run strategy) or Failed (see message).")),
+      .meta(
+        d(
+          "Pending (waiting for the snapshot to be ready), Stopping (the VM stops first), Restoring (KubeVirt restores), Succeeded (the VM returns to its run strategy) or Failed (see message).",
+        ),
+      ),
     message: z.string().optional().meta(d("Progress, or why it failed.")),
     restoreTime: z
       .string()

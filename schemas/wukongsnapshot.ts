@@ -35,9 +35,7 @@ export const WukongSnapshotStatus = z
       .enum(SNAPSHOT_PHASES)
       .optional()
       .meta(
-        d(
-          "Pending (accepted, no VirtualMachineSnapshot yet), InProgress (KubeVirt is taking it), Succeeded (ready to restore from) or Failed (see error).",
-        ),
+        d("Pending (accepted, no VirtualMachineSnapshot yet), InProgress (KubeVirt is taking it), Succeeded (ready to restore from) or Failed (see error)."),
       ),
     readyToUse: z.boolean().optional().meta(d("Whether the snapshot can be restored from (phase Succeeded).")),
     snapshotName: z.string().optional().meta(d("The KubeVirt VirtualMachineSnapshot holding this snapshot.")),

@@ -28,7 +28,11 @@ export async function restoreProblems({ namespace, name, spec, oldSpec }: Restor
   const phase = snapshot.status?.phase ?? "Pending";
   if (phase === "Failed") return [{ path, message: `WukongSnapshot "${target}" failed (${snapshot.status?.error ?? "no reason given"}): take a new snapshot` }];
   if (phase !== "Succeeded") return [{ path, message: `WukongSnapshot "${target}" is not ready to restore from (phase ${phase}): wait for phase Succeeded` }];
-  const mismatch = disksMismatch(name, (spec.disks ?? []).map(disk => disk.name), snapshot);
+  const mismatch = disksMismatch(
+    name,
+    (spec.disks ?? []).map(disk => disk.name),
+    snapshot,
+  );
   return mismatch ? [{ path, message: mismatch.message }] : [];
 }
 

@@ -32,7 +32,14 @@ export function virtualMachineSnapshot(snapshot: Owner, wukongName: string): Kub
       namespace: snapshot.namespace,
       labels: { [LABELS.managedBy]: MANAGER, [LABELS.wukong]: wukongName, [SNAPSHOT_LABEL]: snapshot.name },
       ownerReferences: [
-        { apiVersion: `${SNAPSHOT_API.group}/${SNAPSHOT_API.version}`, kind: SNAPSHOT_API.kind, name: snapshot.name, uid: snapshot.uid, controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: `${SNAPSHOT_API.group}/${SNAPSHOT_API.version}`,
+          kind: SNAPSHOT_API.kind,
+          name: snapshot.name,
+          uid: snapshot.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
     },
     spec: {

@@ -38,7 +38,11 @@ export async function reconcileRestore(ctx: ReconcileContext): Promise<void> {
 
   if (live) {
     if (live.status?.complete) {
-      report("Succeeded", `Restored from WukongSnapshot ${target}; the VM returns to its run strategy.`, live.status.restoreTime ? { restoreTime: live.status.restoreTime } : {});
+      report(
+        "Succeeded",
+        `Restored from WukongSnapshot ${target}; the VM returns to its run strategy.`,
+        live.status.restoreTime ? { restoreTime: live.status.restoreTime } : {},
+      );
       await port.event(wukong, "Normal", "Restored", `Restored from WukongSnapshot ${target} (VirtualMachineRestore ${restoreName})`);
       return;
     }
@@ -47,7 +51,12 @@ export async function reconcileRestore(ctx: ReconcileContext): Promise<void> {
     if (failure?.status === "True") {
       const why = failure.message || failure.reason || "no reason given";
       report("Failed", `Restore from WukongSnapshot ${target} failed: ${why}. The VM stays stopped; clear spec.restoreFromSnapshot to start it as it is.`);
-      observed.childErrors.push({ kind: "VirtualMachineRestore", name: restoreName, reason: "Failed", message: `restore from WukongSnapshot ${target} failed: ${why}` });
+      observed.childErrors.push({
+        kind: "VirtualMachineRestore",
+        name: restoreName,
+        reason: "Failed",
+        message: `restore from WukongSnapshot ${target} failed: ${why}`,
+      });
       return;
     }
     const progress = findCondition(live.status?.conditions, "Progressing")?.message;
@@ -93,7 +102,8 @@ function holdStopped(ctx: ReconcileContext): void {
 /** What makes the snapshot unusable for this Wukong, for good (a snapshot still in progress is only waited for). */
 function snapshotProblem(ctx: ReconcileContext, target: string, snapshot: WukongSnapshot | undefined): { reason: string; message: string } | undefined {
   if (!snapshot?.spec) return { reason: "NotFound", message: `WukongSnapshot ${target} named by spec.restoreFromSnapshot does not exist` };
-  if (snapshot.status?.phase === "Failed") return { reason: "Failed", message: `WukongSnapshot ${target} failed: ${snapshot.status.error ?? "no reason given"}` };
+  if (snapshot.status?.phase === "Failed")
+    return { reason: "Failed", message: `WukongSnapshot ${target} failed: ${snapshot.status.error ?? "no reason given"}` };
   return disksMismatch(ctx.name, ctx.wukong.spec?.disks?.map(disk => disk.name) ?? [], snapshot);
 }
 

@@ -31,7 +31,11 @@ export function snapshotReconciler(port: ClusterPort, { waitingMs }: SnapshotRec
     const observation = await observe(port, snapshot, wukong);
     const next = deriveSnapshotStatus(observation);
     if (statusNeedsWrite(snapshot.status, next)) {
-      const cleared = Object.fromEntries(Object.keys(snapshot.status ?? {}).filter(field => !(field in next)).map(field => [field, null]));
+      const cleared = Object.fromEntries(
+        Object.keys(snapshot.status ?? {})
+          .filter(field => !(field in next))
+          .map(field => [field, null]),
+      );
       await port.patchStatus(namespace, name, { ...cleared, ...next }, "WukongSnapshot");
     }
     if (next.phase === "Pending") return { requeueAfterMs: waitingMs };
@@ -45,7 +49,10 @@ async function observe(port: ClusterPort, snapshot: LiveSnapshot, wukong: LiveOb
   const common = { generation, disks: previous.disks ?? diskNames(wukong) };
   const live = port.get("VirtualMachineSnapshot", namespace, virtualMachineSnapshotName(name));
   if (live && !isControlledBy(live, uid)) {
-    return { ...common, problem: { final: true, message: `VirtualMachineSnapshot ${live.metadata.name} already exists and does not belong to this WukongSnapshot` } };
+    return {
+      ...common,
+      problem: { final: true, message: `VirtualMachineSnapshot ${live.metadata.name} already exists and does not belong to this WukongSnapshot` },
+    };
   }
   if (live) return { ...common, vmSnapshot: live as ObservedVirtualMachineSnapshot };
   // A snapshot is taken once: one that was made and is gone is not silently retaken at another time.
@@ -79,7 +86,12 @@ async function ensureMetadata(port: ClusterPort, snapshot: LiveSnapshot, wukong:
   await port.patch("WukongSnapshot", namespace, name, patch);
 }
 
-type Reference = NonNullable<LiveObject["metadata"]["ownerReferences"]>[number] & { apiVersion?: string; kind?: string; name?: string; blockOwnerDeletion?: boolean };
+type Reference = NonNullable<LiveObject["metadata"]["ownerReferences"]>[number] & {
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  blockOwnerDeletion?: boolean;
+};
 
 /** The ownerReferences the snapshot should carry, or `references` itself when they are right as they are. */
 function wukongReferences(references: Reference[], optedIn: boolean, wukongName: string, wukong: LiveObject | undefined): Reference[] {

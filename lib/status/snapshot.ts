@@ -20,7 +20,14 @@ export interface SnapshotObservation {
 
 export function deriveSnapshotStatus({ vmSnapshot, problem, disks, generation }: SnapshotObservation): WukongSnapshotStatus {
   const common = { ...(disks && { disks }), ...(generation !== undefined && { observedGeneration: generation }) };
-  if (problem) return { phase: problem.final ? "Failed" : "Pending", readyToUse: false, error: problem.message, ...(vmSnapshot && { snapshotName: vmSnapshot.metadata.name }), ...common };
+  if (problem)
+    return {
+      phase: problem.final ? "Failed" : "Pending",
+      readyToUse: false,
+      error: problem.message,
+      ...(vmSnapshot && { snapshotName: vmSnapshot.metadata.name }),
+      ...common,
+    };
   if (!vmSnapshot) return { phase: "Pending", readyToUse: false, ...common };
   const status = vmSnapshot.status ?? {};
   const base = { snapshotName: vmSnapshot.metadata.name, ...(status.creationTime && { creationTime: status.creationTime }), ...common };

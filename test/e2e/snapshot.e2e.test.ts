@@ -54,7 +54,9 @@ describe("snapshots and restore", () => {
 
     const vmSnapshot = await getJson(R.vmSnapshot, BEFORE, ns);
     expect(vmSnapshot.spec.source).toEqual({ apiGroup: "kubevirt.io", kind: "VirtualMachine", name: NAME });
-    expect(vmSnapshot.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "WukongSnapshot", name: BEFORE, uid: snapshot.metadata.uid, controller: true })]);
+    expect(vmSnapshot.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "WukongSnapshot", name: BEFORE, uid: snapshot.metadata.uid, controller: true }),
+    ]);
     expect(vmSnapshot.status).toMatchObject({ phase: "Succeeded", readyToUse: true });
     expect(await getJsonOrUndefined(R.vmSnapshotContent, vmSnapshot.status.virtualMachineSnapshotContentName, ns)).toBeDefined();
 
@@ -79,14 +81,27 @@ describe("snapshots and restore", () => {
     // The CRD's own rule answers first (schema validation runs before validating webhooks), with the field path too.
     expect(changed.stderr).toMatch(/spec\.wukongName: .*is immutable/);
 
-    const missing = await kubectl(["patch", R.wukong, NAME, "-n", ns, "--type", "merge", "-p", JSON.stringify({ spec: { restoreFromSnapshot: "no-such-snapshot" } })]);
+    const missing = await kubectl([
+      "patch",
+      R.wukong,
+      NAME,
+      "-n",
+      ns,
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ spec: { restoreFromSnapshot: "no-such-snapshot" } }),
+    ]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('spec.restoreFromSnapshot: WukongSnapshot "no-such-snapshot" does not exist');
   });
 
   test("after a change, restoring stops the VM, restores it and starts it again: the Wukong is Running", async () => {
     await patchWukong({ spec: { cpu: 2 } });
-    await waitFor(async () => (await getJson(R.vm, NAME, ns)).spec.template.spec.domain.cpu.cores, { describe: `vm/${NAME} cores 2`, until: cores => cores === 2 });
+    await waitFor(async () => (await getJson(R.vm, NAME, ns)).spec.template.spec.domain.cpu.cores, {
+      describe: `vm/${NAME} cores 2`,
+      until: cores => cores === 2,
+    });
     const vmiBefore = await getJson(R.vmi, NAME, ns);
 
     await patchWukong({ spec: { restoreFromSnapshot: BEFORE } });
@@ -133,7 +148,17 @@ describe("snapshots and restore", () => {
     expect(failed.status.error).toContain("simulated failure");
     await kubectlOk(["annotate", R.wukong, NAME, "-n", ns, `${FAULT}-`]);
 
-    const denied = await kubectl(["patch", R.wukong, NAME, "-n", ns, "--type", "merge", "-p", JSON.stringify({ spec: { restoreFromSnapshot: "snappy-broken" } })]);
+    const denied = await kubectl([
+      "patch",
+      R.wukong,
+      NAME,
+      "-n",
+      ns,
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ spec: { restoreFromSnapshot: "snappy-broken" } }),
+    ]);
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain('spec.restoreFromSnapshot: WukongSnapshot "snappy-broken" failed');
   });
@@ -172,7 +197,11 @@ describe("snapshots and restore", () => {
   test("a Wukong created with restoreFromSnapshot starts from the kept snapshot", async () => {
     await apply(ns, wukongManifest(NAME, { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "5Gi" }], restoreFromSnapshot: "snappy-kept" }));
     const restoreName = `${NAME}-snappy-kept`;
-    await waitFor(() => getJson(R.vmRestore, restoreName, ns), { describe: `vmrestore/${restoreName} complete`, until: r => r.status?.complete === true, timeoutMs: 60_000 });
+    await waitFor(() => getJson(R.vmRestore, restoreName, ns), {
+      describe: `vmrestore/${restoreName} complete`,
+      until: r => r.status?.complete === true,
+      timeoutMs: 60_000,
+    });
     const running = await waitForPhase(ns, NAME, "Running", 90_000);
     expect(running.status.restore).toMatchObject({ snapshotName: "snappy-kept", phase: "Succeeded" });
     expect((await getJson(R.pvc, `${NAME}-system`, ns)).metadata.annotations["restore.kubevirt.io/name"]).toBe(restoreName);

@@ -24,7 +24,10 @@ const pvc = obj("PersistentVolumeClaim", "web-system", {
   spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, storageClassName: "local-path", volumeMode: "Filesystem" },
   status: { phase: "Bound" },
 });
-const vmi = obj("VirtualMachineInstance", "web", { metadata: { ownerReferences: [{ apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", name: "web", uid: vm.metadata.uid!, controller: true }] }, status: { phase: "Running" } });
+const vmi = obj("VirtualMachineInstance", "web", {
+  metadata: { ownerReferences: [{ apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", name: "web", uid: vm.metadata.uid!, controller: true }] },
+  status: { phase: "Running" },
+});
 const vmSnapshot = (extra: Partial<KubeObject> = {}) =>
   obj("VirtualMachineSnapshot", "snap", {
     apiVersion: "snapshot.kubevirt.io/v1beta1",
@@ -35,7 +38,10 @@ const vmSnapshot = (extra: Partial<KubeObject> = {}) =>
 const wukong = (annotations: Record<string, string>) => obj("Wukong", "web", { metadata: { annotations } });
 
 /** The object with a status patch applied, as the API server would store it. */
-const withStatus = (object: KubeObject, action: Action | undefined) => ({ ...object, status: { ...(object.status ?? {}), ...(action?.type === "patch" ? (action.patch as { status: object }).status : {}) } });
+const withStatus = (object: KubeObject, action: Action | undefined) => ({
+  ...object,
+  status: { ...(object.status ?? {}), ...(action?.type === "patch" ? (action.patch as { status: object }).status : {}) },
+});
 
 describe("simulated snapshot controller", () => {
   it("creates the content (owned by the snapshot) with the VM and one backup per claim; it passes the upstream schema", () => {
@@ -78,7 +84,9 @@ describe("simulated snapshot controller", () => {
 
 describe("simulated restore controller", () => {
   const readySnapshot = vmSnapshot({ status: { phase: "Succeeded", readyToUse: true, virtualMachineSnapshotContentName: "content" } });
-  const content = obj("VirtualMachineSnapshotContent", "content", { spec: { volumeBackups: [{ volumeName: "system", persistentVolumeClaim: { metadata: { name: "web-system" } }, volumeSnapshotName: "vs-system" }] } });
+  const content = obj("VirtualMachineSnapshotContent", "content", {
+    spec: { volumeBackups: [{ volumeName: "system", persistentVolumeClaim: { metadata: { name: "web-system" } }, volumeSnapshotName: "vs-system" }] },
+  });
   const restore = obj("VirtualMachineRestore", "web-snap", {
     apiVersion: "snapshot.kubevirt.io/v1beta1",
     spec: {
@@ -97,14 +105,20 @@ describe("simulated restore controller", () => {
 
   it("does not complete while the target VM runs, as KubeVirt requires it stopped", () => {
     const plan = planVmRestore(restore, world({ vmis: [vmi] }), after(60_000), cfg);
-    expect(withStatus(restore, plan[0]).status).toMatchObject({ complete: false, conditions: expect.arrayContaining([expect.objectContaining({ message: "Waiting for target VM to be stopped" })]) });
+    expect(withStatus(restore, plan[0]).status).toMatchObject({
+      complete: false,
+      conditions: expect.arrayContaining([expect.objectContaining({ message: "Waiting for target VM to be stopped" })]),
+    });
   });
 
   it("completes for a stopped VM after SIM_RESTORE_MS, marking the restored claim; its status passes the schema", () => {
     const plan = planVmRestore(restore, world(), after(cfg.restoreMs), cfg);
     expect(plan[0]).toMatchObject({ type: "patch", name: "web-system", patch: { metadata: { annotations: { [RESTORE_NAME_ANNOTATION]: "web-snap" } } } });
     const complete = withStatus(restore, plan[1]);
-    expect(complete.status).toMatchObject({ complete: true, restores: [{ volumeName: "system", persistentVolumeClaim: "web-system", volumeSnapshotName: "vs-system" }] });
+    expect(complete.status).toMatchObject({
+      complete: true,
+      restores: [{ volumeName: "system", persistentVolumeClaim: "web-system", volumeSnapshotName: "vs-system" }],
+    });
     expect(strictProblems(complete as never)).toEqual([]);
     expect(planVmRestore(complete, world(), after(10_000), cfg)).toEqual([]);
   });

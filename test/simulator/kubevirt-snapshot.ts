@@ -64,7 +64,9 @@ export function desiredContent(vmSnapshot: KubeObject, vm: KubeObject, snap: Pic
 
 const statusPatch = (res: typeof VM_SNAPSHOT, obj: KubeObject, desired: Record<string, unknown>, log: string): Action[] => {
   const diff = replacePatch(obj.status, { ...(obj.status ?? {}), ...desired });
-  return diff ? [{ type: "patch", res, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "", subresource: "status", patch: { status: diff }, log }] : [];
+  return diff
+    ? [{ type: "patch", res, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "", subresource: "status", patch: { status: diff }, log }]
+    : [];
 };
 
 const progress = (progressing: ConditionSpec, ready: ConditionSpec, current: unknown, extra: ConditionSpec[] = []) =>
@@ -78,14 +80,25 @@ export function planVmSnapshot(vmSnapshot: KubeObject, snap: Snapshot, elapsed: 
   if (!vm) {
     const waiting = { type: "Progressing", status: "False", reason: "Source does not exist", message: "Source does not exist" } as const;
     const notReady = { type: "Ready", status: "False", reason: "Not ready", message: "Not ready" } as const;
-    return statusPatch(VM_SNAPSHOT, vmSnapshot, { phase: "InProgress", readyToUse: false, conditions: progress(waiting, notReady, vmSnapshot.status?.conditions) }, `[kubevirt] vmsnapshot ${key} waits for VM ${vmSnapshot.spec?.source?.name}`);
+    return statusPatch(
+      VM_SNAPSHOT,
+      vmSnapshot,
+      { phase: "InProgress", readyToUse: false, conditions: progress(waiting, notReady, vmSnapshot.status?.conditions) },
+      `[kubevirt] vmsnapshot ${key} waits for VM ${vmSnapshot.spec?.source?.name}`,
+    );
   }
   const done = elapsed(`vmsnapshot ${key}`, "InProgress") >= cfg.snapshotMs;
   const now = nowTimestamp();
   const base = { sourceUID: vm.metadata.uid, virtualMachineSnapshotContentName: contentNameOf(vmSnapshot) };
 
   if (faultValue(FAULT_SNAPSHOT, [vmSnapshot, vm], snap.wukongs) === "fail") {
-    if (!done) return statusPatch(VM_SNAPSHOT, vmSnapshot, { phase: "InProgress", readyToUse: false, sourceUID: vm.metadata.uid }, `[kubevirt] vmsnapshot ${key} InProgress`);
+    if (!done)
+      return statusPatch(
+        VM_SNAPSHOT,
+        vmSnapshot,
+        { phase: "InProgress", readyToUse: false, sourceUID: vm.metadata.uid },
+        `[kubevirt] vmsnapshot ${key} InProgress`,
+      );
     const message = "Failed to create snapshot: VolumeSnapshot failed: simulated failure (sim.novasphere.dev/snapshot: fail)";
     const conditions = progress(
       { type: "Progressing", status: "False", reason: "Operation failed", message: "Operation failed" },
@@ -93,7 +106,12 @@ export function planVmSnapshot(vmSnapshot: KubeObject, snap: Snapshot, elapsed: 
       vmSnapshot.status?.conditions,
       [{ type: "Failure", status: "True", reason: "Operation failed", message }],
     );
-    return statusPatch(VM_SNAPSHOT, vmSnapshot, { phase: "Failed", readyToUse: false, sourceUID: vm.metadata.uid, error: { message, time: now }, conditions }, `[kubevirt] vmsnapshot ${key} Failed (fault)`);
+    return statusPatch(
+      VM_SNAPSHOT,
+      vmSnapshot,
+      { phase: "Failed", readyToUse: false, sourceUID: vm.metadata.uid, error: { message, time: now }, conditions },
+      `[kubevirt] vmsnapshot ${key} Failed (fault)`,
+    );
   }
 
   const content = snap.vmSnapshotContents.get(`${ns}/${contentNameOf(vmSnapshot)}`);
@@ -104,7 +122,12 @@ export function planVmSnapshot(vmSnapshot: KubeObject, snap: Snapshot, elapsed: 
       vmSnapshot.status?.conditions,
     );
     return [
-      { type: "create", res: VM_SNAPSHOT_CONTENT, obj: desiredContent(vmSnapshot, vm, snap), log: `[kubevirt] vmsnapshot ${key} created content ${contentNameOf(vmSnapshot)}` },
+      {
+        type: "create",
+        res: VM_SNAPSHOT_CONTENT,
+        obj: desiredContent(vmSnapshot, vm, snap),
+        log: `[kubevirt] vmsnapshot ${key} created content ${contentNameOf(vmSnapshot)}`,
+      },
       ...statusPatch(VM_SNAPSHOT, vmSnapshot, { phase: "InProgress", readyToUse: false, ...base, conditions }, `[kubevirt] vmsnapshot ${key} InProgress`),
     ];
   }
@@ -139,7 +162,14 @@ export function planVmRestore(restore: KubeObject, snap: Snapshot, elapsed: Elap
     statusPatch(
       VM_RESTORE,
       restore,
-      { complete: false, conditions: progress({ type: "Progressing", status: "True", reason: message, message }, { type: "Ready", status: "False", reason: message, message }, current) },
+      {
+        complete: false,
+        conditions: progress(
+          { type: "Progressing", status: "True", reason: message, message },
+          { type: "Ready", status: "False", reason: message, message },
+          current,
+        ),
+      },
       `[kubevirt] vmrestore ${key} waits: ${message}`,
     );
   if (!vmSnapshot || vmSnapshot.status?.readyToUse !== true) return waiting(`VirtualMachineSnapshot ${restore.spec?.virtualMachineSnapshotName} is not ready`);
@@ -162,7 +192,9 @@ export function planVmRestore(restore: KubeObject, snap: Snapshot, elapsed: Elap
   }
 
   const content = snap.vmSnapshotContents.get(`${ns}/${vmSnapshot.status?.virtualMachineSnapshotContentName}`);
-  const overrides = new Map<string, string>((restore.spec?.volumeRestoreOverrides ?? []).map((o: { volumeName: string; restoreName: string }) => [o.volumeName, o.restoreName]));
+  const overrides = new Map<string, string>(
+    (restore.spec?.volumeRestoreOverrides ?? []).map((o: { volumeName: string; restoreName: string }) => [o.volumeName, o.restoreName]),
+  );
   const restores = ((content?.spec?.volumeBackups ?? []) as VolumeBackup[]).map(backup => ({
     volumeName: backup.volumeName,
     persistentVolumeClaim: overrides.get(backup.volumeName) ?? backup.persistentVolumeClaim.metadata.name,
@@ -184,7 +216,10 @@ export function planVmRestore(restore: KubeObject, snap: Snapshot, elapsed: Elap
     { type: "Ready", status: "True", reason: "Operation complete", message: "Operation complete" },
     current,
   );
-  return [...marks, ...statusPatch(VM_RESTORE, restore, { complete: true, restoreTime: nowTimestamp(), restores, conditions }, `[kubevirt] vmrestore ${key} Complete`)];
+  return [
+    ...marks,
+    ...statusPatch(VM_RESTORE, restore, { complete: true, restoreTime: nowTimestamp(), restores, conditions }, `[kubevirt] vmrestore ${key} Complete`),
+  ];
 }
 
 export function planKubevirtSnapshots(snap: Snapshot, elapsed: Elapsed, cfg: Pick<SimConfig, "snapshotMs" | "restoreMs">): Plan[] {

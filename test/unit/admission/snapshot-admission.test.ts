@@ -15,7 +15,10 @@ type Raw = any;
 const NAMESPACE = "vms";
 
 class FakeCluster implements SnapshotLookup {
-  wukongs: Wukong[] = [{ metadata: { name: "web", namespace: NAMESPACE } }, { metadata: { name: "going", namespace: NAMESPACE, deletionTimestamp: "2026-11-29T12:00:00Z" } }];
+  wukongs: Wukong[] = [
+    { metadata: { name: "web", namespace: NAMESPACE } },
+    { metadata: { name: "going", namespace: NAMESPACE, deletionTimestamp: "2026-11-29T12:00:00Z" } },
+  ];
   snapshots: WukongSnapshot[] = [
     { metadata: { name: "ready", namespace: NAMESPACE }, spec: { wukongName: "web" }, status: { phase: "Succeeded", readyToUse: true, disks: ["system"] } },
     { metadata: { name: "busy", namespace: NAMESPACE }, spec: { wukongName: "web" }, status: { phase: "InProgress" } },
@@ -33,7 +36,12 @@ class FakeCluster implements SnapshotLookup {
 
 let uid = 0;
 function request(spec: unknown, oldSpec?: unknown): AdmissionRequest {
-  const object = (s: unknown) => ({ apiVersion: `${SNAPSHOT_API.group}/${SNAPSHOT_API.version}`, kind: SNAPSHOT_API.kind, metadata: { name: "snap", namespace: NAMESPACE }, spec: s });
+  const object = (s: unknown) => ({
+    apiVersion: `${SNAPSHOT_API.group}/${SNAPSHOT_API.version}`,
+    kind: SNAPSHOT_API.kind,
+    metadata: { name: "snap", namespace: NAMESPACE },
+    spec: s,
+  });
   const gvk = { group: SNAPSHOT_API.group, version: SNAPSHOT_API.version, kind: SNAPSHOT_API.kind };
   const gvr = { group: SNAPSHOT_API.group, version: SNAPSHOT_API.version, resource: SNAPSHOT_API.plural };
   return {
@@ -104,8 +112,10 @@ describe("WukongSnapshot admission", () => {
 });
 
 describe("spec.restoreFromSnapshot admission", () => {
-  const spec = (restoreFromSnapshot?: string, disks = ["system"]) => ({ cpu: 1, memory: "1Gi", disks: disks.map(name => ({ name, size: "1Gi" })), restoreFromSnapshot }) as WukongSpec;
-  const check = (name: string, next: WukongSpec, old?: WukongSpec) => restoreProblems({ namespace: NAMESPACE, name, spec: next, oldSpec: old }, new FakeCluster());
+  const spec = (restoreFromSnapshot?: string, disks = ["system"]) =>
+    ({ cpu: 1, memory: "1Gi", disks: disks.map(name => ({ name, size: "1Gi" })), restoreFromSnapshot }) as WukongSpec;
+  const check = (name: string, next: WukongSpec, old?: WukongSpec) =>
+    restoreProblems({ namespace: NAMESPACE, name, spec: next, oldSpec: old }, new FakeCluster());
 
   it("admits a ready snapshot of the Wukong itself", async () => {
     expect(await check("web", spec("ready"))).toEqual([]);

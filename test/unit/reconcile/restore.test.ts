@@ -15,7 +15,11 @@ const RESTORE = `${NAME}-${SNAPSHOT}`;
 const NOW = "2026-11-29T12:00:00Z";
 
 const spec = (overrides: Partial<WukongSpec> = {}): WukongSpec =>
-  withDefaults({ namespace: NAMESPACE, name: NAME, spec: { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "10Gi", storageClassName: "longhorn" }], ...overrides } as WukongSpec });
+  withDefaults({
+    namespace: NAMESPACE,
+    name: NAME,
+    spec: { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "10Gi", storageClassName: "longhorn" }], ...overrides } as WukongSpec,
+  });
 
 function setup() {
   const cluster = new MemoryCluster();
@@ -67,7 +71,11 @@ function restoreFrom(cluster: MemoryCluster, snapshot: string | undefined): void
   const current = wukongOf(cluster);
   const next = { ...(current.spec as unknown as WukongSpec), restoreFromSnapshot: snapshot };
   if (snapshot === undefined) delete next.restoreFromSnapshot;
-  cluster.put("Wukong", { ...current, metadata: { ...current.metadata, generation: (current.metadata.generation ?? 1) + 1 }, spec: next as unknown as Record<string, unknown> });
+  cluster.put("Wukong", {
+    ...current,
+    metadata: { ...current.metadata, generation: (current.metadata.generation ?? 1) + 1 },
+    spec: next as unknown as Record<string, unknown>,
+  });
 }
 
 async function running() {

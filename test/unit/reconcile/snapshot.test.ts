@@ -19,7 +19,14 @@ function setup({ withWukong = true, annotations }: { withWukong?: boolean; annot
       apiVersion: API_VERSION,
       kind: "Wukong",
       metadata: { name: WUKONG, namespace: NAMESPACE, uid: "wukong-uid", generation: 1 },
-      spec: { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "10Gi" }, { name: "data", size: "5Gi" }] },
+      spec: {
+        cpu: 1,
+        memory: "1Gi",
+        disks: [
+          { name: "system", size: "10Gi" },
+          { name: "data", size: "5Gi" },
+        ],
+      },
     });
   }
   cluster.put("WukongSnapshot", {
@@ -116,7 +123,9 @@ describe("WukongSnapshot: lifetime relative to its Wukong", () => {
   it(`is deleted with its Wukong when annotated ${DELETE_WITH_WUKONG_ANNOTATION}=true, and not once the annotation goes`, async () => {
     const { cluster, reconcile } = setup({ annotations: { [DELETE_WITH_WUKONG_ANNOTATION]: "true" } });
     await reconcile(KEY);
-    expect(wukongReferences(snapshotOf(cluster))).toEqual([{ apiVersion: API_VERSION, kind: "Wukong", name: WUKONG, uid: "wukong-uid", blockOwnerDeletion: false }]);
+    expect(wukongReferences(snapshotOf(cluster))).toEqual([
+      { apiVersion: API_VERSION, kind: "Wukong", name: WUKONG, uid: "wukong-uid", blockOwnerDeletion: false },
+    ]);
 
     const annotated = snapshotOf(cluster);
     cluster.put("WukongSnapshot", { ...annotated, metadata: { ...annotated.metadata, annotations: {} } });
