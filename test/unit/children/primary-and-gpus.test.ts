@@ -1,6 +1,7 @@
 // A primary network becomes KubeVirt's Multus default network with no pod interface; gpus become
 // domain.devices.gpus. Both pass the upstream VirtualMachine schema.
 import { desiredChildren } from "../../../lib/children";
+import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 import { wukong } from "./fixtures";
 import { strictProblems } from "./strict-schema";
 
@@ -8,7 +9,7 @@ type Template = {
   networks: unknown[];
   domain: { devices: { interfaces: { name: string }[]; gpus?: unknown; autoattachPodInterface?: boolean } };
 };
-const templateOf = (vm: { spec?: unknown }) => (vm.spec as { template: { spec: Template } }).template.spec;
+const templateOf = (vm: KubernetesObject) => (vm.spec as { template: { spec: Template } }).template.spec;
 
 describe("the VirtualMachine of the newest fields", () => {
   const built = desiredChildren(
