@@ -12,21 +12,31 @@ const FILTER = /^\s*([\w.-]+)\s*==\s*"([^"]*)"\s*$/;
 const REPLACE = /^\s*capture\.([\w-]+)\s*\|\s*([\w.-]+)\s*:=\s*"([^"]*)"\s*$/;
 const PLACEHOLDER = /^\s*\{\{\s*capture\.([\w-]+)\.([\w.-]+)\s*\}\}\s*$/;
 
-/** Resolves every capture in order (later ones may read earlier ones); `cached` captures are kept as they were. */
+/**
+ * Resolves every capture; one may read another whatever their order (the API server returns the map sorted by
+ * name). `cached` captures are kept as they were, as nmpolicy keeps the captures an enactment already holds.
+ */
 export function resolveCaptures(capture: Record<string, string> | undefined, current: Json, cached: CapturedStates = {}): CapturedStates {
+  const expressions = capture ?? {};
   const out: CapturedStates = {};
-  for (const [name, expression] of Object.entries(capture ?? {})) {
-    out[name] = cached[name] ?? evaluate(expression, current, out);
-  }
+  const resolving = new Set<string>();
+  const resolve = (name: string): Json => {
+    if (name in out) return out[name];
+    if (!(name in expressions)) throw new Error(`capture ${name} is not defined`);
+    if (resolving.has(name)) throw new Error(`capture ${name} refers to itself`);
+    resolving.add(name);
+    out[name] = cached[name] ?? evaluate(expressions[name], current, resolve);
+    return out[name];
+  };
+  for (const name of Object.keys(expressions)) resolve(name);
   return out;
 }
 
-function evaluate(expression: string, current: Json, captured: CapturedStates): Json {
+function evaluate(expression: string, current: Json, captured: (name: string) => Json): Json {
   const replace = REPLACE.exec(expression);
   if (replace) {
     const [, source, path, value] = replace;
-    if (!(source in captured)) throw new Error(`capture ${source} is not defined before it is used`);
-    return rewrite(structuredClone(captured[source]), path.split("."), value);
+    return rewrite(structuredClone(captured(source)), path.split("."), value);
   }
   const filter = FILTER.exec(expression);
   if (!filter) throw new Error(`unsupported capture expression: ${expression}`);

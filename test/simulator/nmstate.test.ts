@@ -75,3 +75,11 @@ describe("simulated NMState", () => {
     expect(gpuShortage({ ...vmi, spec: {} }, nodes)).toBeUndefined();
   });
 });
+
+describe("capture order", () => {
+  it("resolves a capture that reads another whatever the map order", () => {
+    const state = simulatedNodeState(0);
+    const sorted = { "b-routes": 'capture.nic-routes | routes.running.next-hop-interface:="br"', "nic-routes": 'routes.running.next-hop-interface=="eth2"' };
+    expect(resolveCaptures(sorted, state)["b-routes"].routes.running[0]["next-hop-interface"]).toBe("br");
+  });
+});
