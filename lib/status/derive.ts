@@ -2,7 +2,7 @@
 // and `now` is only used for conditions whose status flips, so re-deriving never causes a write.
 //
 // Phase (first match wins):
-//   Error     a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
+//   Error     a Degraded node network policy or NMState missing, a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
 //             user NAD, an import that failed (DV Failed, or Running=False Error/ImportFailed/...),
 //             claim Lost, VM printableStatus ErrorUnschedulable/CrashLoopBackOff/ErrImagePull/
 //             ImagePullBackOff/ErrorPvcNotFound/DataVolumeError, VMI PodScheduled=False Unschedulable,
@@ -13,7 +13,8 @@
 //   Running   VMI phase Running
 //   Creating  otherwise: NADs being made, claims binding, imports running, VM provisioning/scheduling
 // Conditions (status reason):
-//   NetworksConfigured  True NetworksReady | False NetworkAttachmentMissing, NetworkAttachment<ApiReason>
+//   NetworksConfigured  True NetworksReady | False NetworkAttachmentMissing, NetworkAttachment<ApiReason>,
+//                       NodeNetworkPending, NodeNetworkDegraded, NMStateMissing, NodeNetworkConfigurationPolicy<ApiReason>
 //   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
