@@ -61,7 +61,7 @@ describe("the newest original API", () => {
     expect(template.domain.devices.autoattachPodInterface).toBe(false);
   });
 
-  test("the new fields' rules are all reported in one denial", async () => {
+  test("the new fields' cross-field rules are all reported in one denial", async () => {
     const denied = await tryApply(
       ns,
       wukongManifest("wrong", {
@@ -70,25 +70,36 @@ describe("the newest original API", () => {
         podNetwork: true,
         osImage: "docker://quay.io/containerdisks/cirros:0.6",
         networks: [
-          { name: "a", type: "bridge", primary: true, physicalInterface: "eth-far-too-long0" },
+          { name: "a", type: "bridge", bridgeName: "br-wrong", primary: true, physicalInterface: "eth1" },
           { name: "b", type: "sriov", resourceName: "intel.com/vf", primary: true, physicalInterface: "eth3" },
-        ],
-        gpus: [
-          { name: "gpu", deviceName: "nvidia.com/gpu" },
-          { name: "gpu", deviceName: "gpu" },
+          { name: "c", type: "bridge", bridgeName: "br-wrong", physicalInterface: "eth4" },
         ],
       }),
     );
     expect(denied.code).not.toBe(0);
     for (const fragment of [
-      "spec.networks[0].physicalInterface: must be at most 15 characters",
       "spec.networks[1].physicalInterface: applies only to bridge and ovs networks",
       "spec.networks[1].primary: spec.networks[0] is already the primary network",
       "spec.podNetwork: true contradicts spec.networks[0].primary",
-      'spec.gpus[1].name: duplicates spec.gpus[0].name "gpu"',
-      "spec.gpus[1].deviceName: must be a qualified resource name",
+      "spec.networks[2].physicalInterface: eth4 differs from eth1, which spec.networks[0] already puts on bridge br-wrong",
     ]) {
       expect(denied.stderr).toContain(fragment);
     }
+  });
+
+  test("the API server's schema refuses a NIC name over 15 characters and a GPU resource without a domain", async () => {
+    const denied = await tryApply(
+      ns,
+      wukongManifest("wrong", {
+        cpu: 1,
+        memory: "1Gi",
+        osImage: "docker://quay.io/containerdisks/cirros:0.6",
+        networks: [{ name: "a", type: "bridge", physicalInterface: "eth-far-too-long0" }],
+        gpus: [{ name: "gpu", deviceName: "gpu" }],
+      }),
+    );
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain("spec.networks[0].physicalInterface: Too long: may not be more than 15 bytes");
+    expect(denied.stderr).toContain('spec.gpus[0].deviceName: Invalid value: "gpu"');
   });
 });
