@@ -53,7 +53,10 @@ function physicalInterfaceProblems(networks: [Raw, number][]): Problem[] {
       continue;
     }
     if (network.nadName !== undefined) {
-      problems.push({ path: `spec.networks[${i}].physicalInterface`, message: "cannot be combined with nadName: the existing NetworkAttachmentDefinition decides the bridge" });
+      problems.push({
+        path: `spec.networks[${i}].physicalInterface`,
+        message: "cannot be combined with nadName: the existing NetworkAttachmentDefinition decides the bridge",
+      });
       continue;
     }
     const bridge = text(network.bridgeName) ?? DEFAULT_BRIDGE;
@@ -81,7 +84,10 @@ function primaryProblems(spec: Raw, networks: [Raw, number][]): Problem[] {
   }
   for (const [network, i] of networks) {
     if (isPodNetworkEntry(network)) {
-      problems.push({ path: `spec.networks[${i}]`, message: `the pod network entry contradicts spec.networks[${primaries[0]}].primary: a primary network replaces the pod network` });
+      problems.push({
+        path: `spec.networks[${i}]`,
+        message: `the pod network entry contradicts spec.networks[${primaries[0]}].primary: a primary network replaces the pod network`,
+      });
     }
   }
   return problems;

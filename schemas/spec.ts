@@ -1,19 +1,6 @@
 // The Wukong spec: every field declared once, with the description `kubectl explain` shows.
 import { z } from "zod";
-import {
-  d,
-  dnsLabel,
-  hostCidr,
-  imageUrl,
-  interfaceName,
-  ipAddress,
-  labelKey,
-  labelValue,
-  macAddress,
-  objectName,
-  resourceName,
-  sizeQuantity,
-} from "./fields";
+import { d, dnsLabel, hostCidr, imageUrl, interfaceName, ipAddress, labelKey, labelValue, macAddress, objectName, resourceName, sizeQuantity } from "./fields";
 import { Mi, Ti } from "./quantity";
 
 export const LIMITS = {
@@ -126,9 +113,7 @@ export const Network = z
       .max(4094, "must be between 1 and 4094")
       .optional()
       .meta(d("802.1Q VLAN ID, 1..4094, set on the generated NAD (bridge, ovs, sriov). Immutable.")),
-    bridgeName: interfaceName
-      .optional()
-      .meta(d(`Host bridge for bridge and ovs networks, default "${DEFAULT_BRIDGE}". Not used by sriov. Immutable.`)),
+    bridgeName: interfaceName.optional().meta(d(`Host bridge for bridge and ovs networks, default "${DEFAULT_BRIDGE}". Not used by sriov. Immutable.`)),
     resourceName: z
       .string()
       .max(253)

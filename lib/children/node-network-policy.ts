@@ -34,7 +34,13 @@ export function bridgePortsOf(spec: WukongSpec): (BridgePort & BridgeUse)[] {
   for (const network of secondaryNetworks(spec)) {
     if (!network.physicalInterface || network.nadName || network.type === "sriov") continue;
     const bridge = bridgeOf(network);
-    const use = byBridge.get(bridge) ?? { bridge, nic: network.physicalInterface, type: network.type, vlans: [], nodeSelector: spec.highAvailability?.nodeSelector };
+    const use = byBridge.get(bridge) ?? {
+      bridge,
+      nic: network.physicalInterface,
+      type: network.type,
+      vlans: [],
+      nodeSelector: spec.highAvailability?.nodeSelector,
+    };
     if (network.vlanId !== undefined) use.vlans.push(network.vlanId);
     byBridge.set(bridge, use);
   }

@@ -22,7 +22,9 @@ export function nodeNetworksVerdict(nodeNetworks: ObservedNodeNetwork[] | undefi
       return {
         state: "error",
         reason: "NodeNetworkDegraded",
-        message: sentence(`${NODE_NETWORK_KIND} ${network.policy} (bridge ${network.bridge} on ${network.nic}) is degraded: ${detail(degraded.message) || degraded.reason || "no reason given"}`),
+        message: sentence(
+          `${NODE_NETWORK_KIND} ${network.policy} (bridge ${network.bridge} on ${network.nic}) is degraded: ${detail(degraded.message) || degraded.reason || "no reason given"}`,
+        ),
       };
     }
   }

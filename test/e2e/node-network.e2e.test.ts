@@ -4,7 +4,22 @@
 // on another NIC is denied. The simulator's `sim.novasphere.dev/node-network: hold | fail` on a Wukong holds or
 // fails the enactments of the policies its networks use.
 import { randomBytes } from "node:crypto";
-import { R, apply, condition, createNamespace, deleteNamespace, getJson, getJsonOrUndefined, kubectl, kubectlOk, tryApply, waitFor, waitForPhase, wukong, wukongManifest } from "./support/kube";
+import {
+  R,
+  apply,
+  condition,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  getJsonOrUndefined,
+  kubectl,
+  kubectlOk,
+  tryApply,
+  waitFor,
+  waitForPhase,
+  wukong,
+  wukongManifest,
+} from "./support/kube";
 
 const NNCP = "nodenetworkconfigurationpolicies.nmstate.io";
 const NNCE = "nodenetworkconfigurationenactments.nmstate.io";
@@ -106,7 +121,9 @@ describe("node bridges through NMState", () => {
     await apply(ns, wukongManifest("vm-d", bridged(400, "192.168.40.11/24", "eth2", FAILING_BRIDGE), { annotations: { [FAULT]: "fail" } }));
     const failed = await waitForPhase(ns, "vm-d", "Error", 60_000);
     expect(condition(failed, "NetworksConfigured")).toMatchObject({ status: "False", reason: "NodeNetworkDegraded" });
-    expect(condition(failed, "NetworksConfigured")?.message).toContain(`${FAILING_POLICY} (bridge ${FAILING_BRIDGE} on eth2) is degraded: 1/1 nodes failed to configure`);
+    expect(condition(failed, "NetworksConfigured")?.message).toContain(
+      `${FAILING_POLICY} (bridge ${FAILING_BRIDGE} on eth2) is degraded: 1/1 nodes failed to configure`,
+    );
     expect(failed.status.message).toContain("is degraded");
     expect(await getJsonOrUndefined(R.vm, "vm-d", ns)).toBeUndefined();
   });

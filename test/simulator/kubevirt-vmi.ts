@@ -83,7 +83,9 @@ export function gpuShortage(vmi: KubeObject, nodes: Iterable<KubeObject>): strin
   const all = [...nodes];
   const offers = (node: KubeObject, resource: string, count: number) => Number(node.status?.allocatable?.[resource] ?? 0) >= count;
   if (all.some(node => [...wanted].every(([resource, count]) => offers(node, resource, count)))) return undefined;
-  const short = [...wanted].filter(([resource, count]) => all.some(node => !offers(node, resource, count))).map(([resource]) => `${all.length} Insufficient ${resource}`);
+  const short = [...wanted]
+    .filter(([resource, count]) => all.some(node => !offers(node, resource, count)))
+    .map(([resource]) => `${all.length} Insufficient ${resource}`);
   return `0/${all.length} nodes are available: ${short.join(", ")}. preemption: 0/${all.length} nodes are available: ${all.length} No preemption victims found for incoming pod.`;
 }
 

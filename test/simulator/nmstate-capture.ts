@@ -83,6 +83,7 @@ export function renderDesiredState(desired: Json, captured: CapturedStates): Jso
     return structuredClone(value);
   }
   if (Array.isArray(desired)) return desired.map(item => renderDesiredState(item, captured));
-  if (desired && typeof desired === "object") return Object.fromEntries(Object.entries(desired).map(([key, value]) => [key, renderDesiredState(value, captured)]));
+  if (desired && typeof desired === "object")
+    return Object.fromEntries(Object.entries(desired).map(([key, value]) => [key, renderDesiredState(value, captured)]));
   return desired;
 }

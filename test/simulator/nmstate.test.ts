@@ -9,7 +9,11 @@ import type { KubeObject } from "./resources";
 import { after, cfg } from "./test-helpers";
 import { emptySnapshot } from "./snapshot";
 
-const node = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({ kind: "Node", metadata: { name, labels: { "kubernetes.io/hostname": name } }, ...extra });
+const node = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({
+  kind: "Node",
+  metadata: { name, labels: { "kubernetes.io/hostname": name } },
+  ...extra,
+});
 
 function snapshot(policy: KubeObject, wukongs: KubeObject[] = []) {
   const snap = emptySnapshot();
@@ -20,7 +24,10 @@ function snapshot(policy: KubeObject, wukongs: KubeObject[] = []) {
   return snap;
 }
 
-const policyFor = (nic: string) => ({ ...(nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{ vlans: [100] }]) as unknown as KubeObject), metadata: { name: `wukong-br-a-${nic}`, generation: 1, annotations: { "vm.novasphere.dev/bridge": "br-a", "vm.novasphere.dev/physical-interface": nic } } });
+const policyFor = (nic: string) => ({
+  ...(nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{ vlans: [100] }]) as unknown as KubeObject),
+  metadata: { name: `wukong-br-a-${nic}`, generation: 1, annotations: { "vm.novasphere.dev/bridge": "br-a", "vm.novasphere.dev/physical-interface": nic } },
+});
 const patches = (plans: Action[][]) => plans.flat().filter((a): a is Extract<Action, { type: "patch" }> => a.type === "patch");
 const statusOf = (plans: Action[][], plural: string) => patches(plans).find(a => a.res.plural === plural)?.patch as { status: Record<string, unknown> };
 
@@ -43,13 +50,19 @@ describe("simulated NMState", () => {
   it("reports a NodeNetworkState per node", () => {
     const snap = emptySnapshot();
     snap.nodes.set("/n1", node("n1"));
-    expect(planNodeNetworkStates(snap).flat().map(a => a.type)).toEqual(["create", "patch"]);
+    expect(
+      planNodeNetworkStates(snap)
+        .flat()
+        .map(a => a.type),
+    ).toEqual(["create", "patch"]);
   });
 
   it("creates an enactment per matching node, Progressing for one step, then Available: 1/1 nodes successfully configured", () => {
     const policy = policyFor("eth1");
     const early = planNodeNetworkPolicies(snapshot(policy), after(0), cfg);
-    expect(early.flat().find(a => a.type === "create")).toMatchObject({ obj: { metadata: { name: "n1.wukong-br-a-eth1", labels: { "nmstate.io/policy": "wukong-br-a-eth1" } } } });
+    expect(early.flat().find(a => a.type === "create")).toMatchObject({
+      obj: { metadata: { name: "n1.wukong-br-a-eth1", labels: { "nmstate.io/policy": "wukong-br-a-eth1" } } },
+    });
     expect(JSON.stringify(statusOf(early, "nodenetworkconfigurationpolicies"))).toContain("Policy is progressing 0/1 nodes finished");
     const done = statusOf(planNodeNetworkPolicies(snapshot(policy), after(cfg.vmiStepMs), cfg), "nodenetworkconfigurationpolicies");
     expect(done.status.conditions).toContainEqual(expect.objectContaining({ type: "Available", status: "True", message: "1/1 nodes successfully configured" }));
@@ -68,7 +81,11 @@ describe("simulated NMState", () => {
   });
 
   it("finds no node for a GPU resource nobody offers, and the one that offers it", () => {
-    const vmi: KubeObject = { kind: "VirtualMachineInstance", metadata: { name: "v" }, spec: { domain: { devices: { gpus: [{ name: "g", deviceName: "nvidia.com/T4" }] } } } };
+    const vmi: KubeObject = {
+      kind: "VirtualMachineInstance",
+      metadata: { name: "v" },
+      spec: { domain: { devices: { gpus: [{ name: "g", deviceName: "nvidia.com/T4" }] } } },
+    };
     const nodes = [node("n1", { status: { allocatable: { "nvidia.com/A10": "1" } } })];
     expect(gpuShortage(vmi, nodes)).toContain("0/1 nodes are available: 1 Insufficient nvidia.com/T4.");
     expect(gpuShortage({ ...vmi, spec: { domain: { devices: { gpus: [{ name: "g", deviceName: "nvidia.com/A10" }] } } } }, nodes)).toBeUndefined();

@@ -31,7 +31,14 @@ export function simulatedNodeState(index: number) {
         type: "ethernet",
         state: "up",
         "mac-address": mac(1),
-        ipv4: { enabled: true, dhcp: true, "auto-dns": true, "auto-gateway": true, "auto-routes": true, address: [{ ip: `192.168.50.${11 + index}`, "prefix-length": 24 }] },
+        ipv4: {
+          enabled: true,
+          dhcp: true,
+          "auto-dns": true,
+          "auto-gateway": true,
+          "auto-routes": true,
+          address: [{ ip: `192.168.50.${11 + index}`, "prefix-length": 24 }],
+        },
         ipv6: off,
       },
       { name: "eth2", type: "ethernet", state: "up", "mac-address": mac(2), ipv4: staticV4(`192.168.60.${11 + index}`), ipv6: off },
@@ -54,9 +61,25 @@ export function planNodeNetworkStates(snap: Snapshot): Plan[] {
       const currentState = simulatedNodeState(index);
       if (existing && deepEqual(existing.status?.currentState, currentState)) return [];
       const status = { currentState, lastSuccessfulUpdateTime: nowTimestamp() };
-      const patch = { type: "patch" as const, res: NNS, namespace: "", name, patch: { status }, subresource: "status" as const, log: `[nmstate] node ${name}: reported NodeNetworkState` };
+      const patch = {
+        type: "patch" as const,
+        res: NNS,
+        namespace: "",
+        name,
+        patch: { status },
+        subresource: "status" as const,
+        log: `[nmstate] node ${name}: reported NodeNetworkState`,
+      };
       if (existing) return [patch];
-      return [{ type: "create", res: NNS, obj: { apiVersion: "nmstate.io/v1beta1", kind: NNS.kind, metadata: { name } }, log: `[nmstate] node ${name}: created NodeNetworkState` }, patch];
+      return [
+        {
+          type: "create",
+          res: NNS,
+          obj: { apiVersion: "nmstate.io/v1beta1", kind: NNS.kind, metadata: { name } },
+          log: `[nmstate] node ${name}: created NodeNetworkState`,
+        },
+        patch,
+      ];
     });
 }
 
@@ -88,7 +111,10 @@ function enact(policy: KubeObject, node: KubeObject, snap: Snapshot, elapsedMs: 
     captured = resolveCaptures(policy.spec?.capture, nns.status.currentState, cached);
     desiredState = renderDesiredState(policy.spec?.desiredState ?? {}, captured);
   } catch (err) {
-    return { state: "failing", message: `error reconciling NodeNetworkConfigurationPolicy on node ${nodeName}: failed to generate state: ${(err as Error).message}` };
+    return {
+      state: "failing",
+      message: `error reconciling NodeNetworkConfigurationPolicy on node ${nodeName}: failed to generate state: ${(err as Error).message}`,
+    };
   }
   const fault = faultOf(policy, snap);
   if (fault === "hold" || elapsedMs < cfg.vmiStepMs) return { state: "progressing", message: "Applying desired state", desiredState, captured };
@@ -154,14 +180,32 @@ export function planNodeNetworkPolicies(snap: Snapshot, elapsed: Elapsed, cfg: S
       const log = `[nmstate] enactment ${name}: ${outcome.state}${outcome.state === "failing" ? ` (${outcome.message})` : ""}`;
       const write = { type: "patch" as const, res: NNCE, namespace: "", name, patch: { status: patch ?? {} }, subresource: "status" as const, log };
       if (!existing) {
-        plans.push([{ type: "create", res: NNCE, obj: { apiVersion: "nmstate.io/v1beta1", kind: NNCE.kind, metadata: { name, labels: { [ENACTMENT_POLICY_LABEL]: policyName } } }, log: `[nmstate] created enactment ${name}` }, write]);
+        plans.push([
+          {
+            type: "create",
+            res: NNCE,
+            obj: { apiVersion: "nmstate.io/v1beta1", kind: NNCE.kind, metadata: { name, labels: { [ENACTMENT_POLICY_LABEL]: policyName } } },
+            log: `[nmstate] created enactment ${name}`,
+          },
+          write,
+        ]);
       } else if (patch) plans.push([write]);
     }
     plans.push(policyStatusPlan(policy, outcomes));
   }
   for (const enactment of snap.enactments.values()) {
     const name = enactment.metadata.name ?? "";
-    if (!wanted.has(name)) plans.push([{ type: "delete", res: NNCE, namespace: "", name, uid: enactment.metadata.uid, log: `[nmstate] deleted enactment ${name}: its policy no longer applies` }]);
+    if (!wanted.has(name))
+      plans.push([
+        {
+          type: "delete",
+          res: NNCE,
+          namespace: "",
+          name,
+          uid: enactment.metadata.uid,
+          log: `[nmstate] deleted enactment ${name}: its policy no longer applies`,
+        },
+      ]);
   }
   return plans;
 }

@@ -87,7 +87,13 @@ export function isOwnedBy(obj: KubeObject, ownerKind: string, ownerUid?: string)
 
 export const NODE: Resource = { group: "", version: "v1", plural: "nodes", kind: "Node", namespaced: false };
 export const NNS: Resource = { group: "nmstate.io", version: "v1beta1", plural: "nodenetworkstates", kind: "NodeNetworkState", namespaced: false };
-export const NNCP: Resource = { group: "nmstate.io", version: "v1", plural: "nodenetworkconfigurationpolicies", kind: "NodeNetworkConfigurationPolicy", namespaced: false };
+export const NNCP: Resource = {
+  group: "nmstate.io",
+  version: "v1",
+  plural: "nodenetworkconfigurationpolicies",
+  kind: "NodeNetworkConfigurationPolicy",
+  namespaced: false,
+};
 export const NNCE: Resource = {
   group: "nmstate.io",
   version: "v1beta1",

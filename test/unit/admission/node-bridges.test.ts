@@ -7,7 +7,11 @@ import type { WukongSpec } from "../../../schemas/spec";
 import type { Wukong } from "../../../schemas/wukong";
 
 const spec = (name: string, nic: string, bridgeName = "br-mgmt", type: "bridge" | "ovs" = "bridge"): WukongSpec =>
-  withDefaults({ namespace: "vms", name, spec: { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c", networks: [{ name: "lan", type, bridgeName, physicalInterface: nic }] } });
+  withDefaults({
+    namespace: "vms",
+    name,
+    spec: { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c", networks: [{ name: "lan", type, bridgeName, physicalInterface: nic }] },
+  });
 const stored = (name: string, wukongSpec: WukongSpec): Wukong => ({ metadata: { name, namespace: "vms" }, spec: wukongSpec });
 
 function lookup(others: Wukong[], nmstate: boolean | Error = true): ClusterLookup {

@@ -5,7 +5,11 @@ import type { WukongSpec } from "../../../schemas/spec";
 import { strictProblems } from "./strict-schema";
 
 const spec = (networks: WukongSpec["networks"], nodeSelector?: Record<string, string>): WukongSpec =>
-  withDefaults({ namespace: "vms", name: "vm", spec: { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c", networks, ...(nodeSelector && { highAvailability: { nodeSelector } }) } });
+  withDefaults({
+    namespace: "vms",
+    name: "vm",
+    spec: { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c", networks, ...(nodeSelector && { highAvailability: { nodeSelector } }) },
+  });
 
 type Interface = { name: string; type: string; bridge?: { options: unknown; port: { name: string; vlan?: unknown }[] } };
 const interfacesOf = (policy: ReturnType<typeof nodeNetworkPolicy>) => (policy.spec as { desiredState: { interfaces: Interface[] } }).desiredState.interfaces;
@@ -66,7 +70,14 @@ describe("nodeNetworkPolicy", () => {
 
   it("targets the labels every user's nodeSelector shares, or all nodes when one user has none", () => {
     const selectorOf = (policy: ReturnType<typeof nodeNetworkPolicy>) => (policy.spec as { nodeSelector?: unknown }).nodeSelector;
-    expect(selectorOf(nodeNetworkPolicy(port, [{ vlans: [], nodeSelector: { worker: "", zone: "a" } }, { vlans: [], nodeSelector: { worker: "", zone: "b" } }]))).toEqual({
+    expect(
+      selectorOf(
+        nodeNetworkPolicy(port, [
+          { vlans: [], nodeSelector: { worker: "", zone: "a" } },
+          { vlans: [], nodeSelector: { worker: "", zone: "b" } },
+        ]),
+      ),
+    ).toEqual({
       worker: "",
     });
     expect(selectorOf(nodeNetworkPolicy(port, [{ vlans: [], nodeSelector: { worker: "" } }, { vlans: [] }]))).toBeUndefined();
@@ -75,7 +86,11 @@ describe("nodeNetworkPolicy", () => {
   it("builds an ovs-bridge whose internal interface takes the node's addresses", () => {
     const [internal, bridge] = interfacesOf(nodeNetworkPolicy({ bridge: "br-ovs", nic: "eth2", type: "ovs" }, [{ vlans: [7] }]));
     expect(internal).toMatchObject({ name: "br-ovs", type: "ovs-interface" });
-    expect(bridge).toMatchObject({ name: "br-ovs", type: "ovs-bridge", bridge: { options: { stp: { enabled: false } }, port: [{ name: "eth2" }, { name: "br-ovs" }] } });
+    expect(bridge).toMatchObject({
+      name: "br-ovs",
+      type: "ovs-bridge",
+      bridge: { options: { stp: { enabled: false } }, port: [{ name: "eth2" }, { name: "br-ovs" }] },
+    });
   });
 
   it("names policies as DNS subdomains, apart even when lower-casing would merge two", () => {

@@ -46,7 +46,10 @@ describe("the VirtualMachine of the newest fields", () => {
   });
 
   it("keeps the pod network first when the spec wrote it as `- name: default`", () => {
-    const vm = desiredChildren(wukong("pod", { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c", networks: [{ name: "default" }, { name: "lan", type: "bridge" }] }), {}).virtualMachine;
+    const vm = desiredChildren(
+      wukong("pod", { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c", networks: [{ name: "default" }, { name: "lan", type: "bridge" }] }),
+      {},
+    ).virtualMachine;
     expect(templateOf(vm).networks).toEqual([
       { name: "pod", pod: {} },
       { name: "lan", multus: { networkName: "default/pod-lan" } },

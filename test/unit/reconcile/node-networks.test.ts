@@ -45,9 +45,9 @@ function setup() {
 const statusOf = (cluster: MemoryCluster, name: string) => cluster.stored("Wukong", NAMESPACE, name)?.status as WukongStatus;
 const networksConfigured = (cluster: MemoryCluster, name: string) => statusOf(cluster, name).conditions?.find(c => c.type === "NetworksConfigured");
 const trunkOf = (policy: LiveObject | undefined) =>
-  (policy?.spec as { desiredState: { interfaces: { bridge?: { port: { vlan?: { "trunk-tags": { id: number }[] } }[] } }[] } }).desiredState.interfaces[0].bridge?.port[0].vlan?.[
-    "trunk-tags"
-  ].map(tag => tag.id);
+  (
+    policy?.spec as { desiredState: { interfaces: { bridge?: { port: { vlan?: { "trunk-tags": { id: number }[] } }[] } }[] } }
+  ).desiredState.interfaces[0].bridge?.port[0].vlan?.["trunk-tags"].map(tag => tag.id);
 
 function setPolicyConditions(cluster: MemoryCluster, conditions: Record<string, unknown>[]): void {
   const policy = cluster.stored(NNCP, undefined, POLICY)!;
@@ -65,7 +65,9 @@ describe("reconcile: node networks", () => {
     expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "False", reason: "NodeNetworkPending" });
     expect(statusOf(cluster, "vm-a").phase).toBe("Creating");
 
-    setPolicyConditions(cluster, [{ type: "Progressing", status: "True", reason: "ConfigurationProgressing", message: "Policy is progressing 0/1 nodes finished" }]);
+    setPolicyConditions(cluster, [
+      { type: "Progressing", status: "True", reason: "ConfigurationProgressing", message: "Policy is progressing 0/1 nodes finished" },
+    ]);
     await reconcile(`${NAMESPACE}/vm-a`);
     expect(networksConfigured(cluster, "vm-a")?.message).toBe(
       `Waiting for NodeNetworkConfigurationPolicy ${POLICY} to build bridge br-mgmt on eth1: Policy is progressing 0/1 nodes finished.`,
@@ -130,7 +132,15 @@ describe("reconcile: node networks", () => {
 
   it("writes nothing about node networks for a Wukong without physicalInterface", async () => {
     const { cluster, reconcile } = setup();
-    putWukong(cluster, "plain", withDefaults({ namespace: NAMESPACE, name: "plain", spec: { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "1Gi", storageClassName: "longhorn" }] } }));
+    putWukong(
+      cluster,
+      "plain",
+      withDefaults({
+        namespace: NAMESPACE,
+        name: "plain",
+        spec: { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "1Gi", storageClassName: "longhorn" }] },
+      }),
+    );
     await reconcile(`${NAMESPACE}/plain`);
     expect(cluster.writes.map(w => w.kind)).not.toContain(NNCP);
     expect(cluster.stored("VirtualMachine", NAMESPACE, "plain")).toBeDefined();

@@ -24,9 +24,13 @@ describe("the pod network entry `- name: default`", () => {
   });
 
   it("is denied with podNetwork: false, with other fields, and any other network still needs a type", () => {
-    expect(admitted({ ...base, podNetwork: false, networks: [{ name: "default" }] })).toContain('spec.networks[0]: the pod network entry "default" contradicts podNetwork: false');
+    expect(admitted({ ...base, podNetwork: false, networks: [{ name: "default" }] })).toContain(
+      'spec.networks[0]: the pod network entry "default" contradicts podNetwork: false',
+    );
     expect(admitted({ ...base, networks: [{ name: "default", vlanId: 5 }] })).toContain('the pod network entry "default" takes no other field (got vlanId');
-    expect(problemsOf({ ...base, networks: [{ name: "lan" }] })).toContain('spec.networks[0].type: is required (only the pod network entry "default" has no type)');
+    expect(problemsOf({ ...base, networks: [{ name: "lan" }] })).toContain(
+      'spec.networks[0].type: is required (only the pod network entry "default" has no type)',
+    );
   });
 });
 
@@ -100,7 +104,15 @@ describe("primary", () => {
 
 describe("gpus", () => {
   it("takes unique DNS-label names and qualified resource names", () => {
-    expect(admitted({ ...base, gpus: [{ name: "gpu1", deviceName: "nvidia.com/GA102GL_A10" }, { name: "gpu2", deviceName: "nvidia.com/gpu" }] })).toBe("");
+    expect(
+      admitted({
+        ...base,
+        gpus: [
+          { name: "gpu1", deviceName: "nvidia.com/GA102GL_A10" },
+          { name: "gpu2", deviceName: "nvidia.com/gpu" },
+        ],
+      }),
+    ).toBe("");
     const problems = admitted({
       ...base,
       gpus: [
