@@ -2,7 +2,15 @@
 // physicalInterface. The policy is shared by every Wukong on that bridge, so what it says (VLANs, nodes) comes
 // from all of them; it is found in the view by its deterministic name. It is never deleted here: see the README.
 import { isDeepStrictEqual } from "node:util";
-import { type BridgePort, type BridgeUse, bridgePortsOf, nodeNetworkPolicy, nodeNetworkPolicyName } from "../children/node-network-policy";
+import {
+  BRIDGE_ANNOTATION,
+  type BridgePort,
+  type BridgeUse,
+  bridgePortsOf,
+  nodeNetworkPolicy,
+  nodeNetworkPolicyName,
+  PHYSICAL_INTERFACE_ANNOTATION,
+} from "../children/node-network-policy";
 import type { KubernetesObject } from "../children/kubernetes-object";
 import type { LiveObject } from "../cluster/live";
 import type { ObservedNodeNetwork } from "../status/observed";
@@ -26,6 +34,18 @@ async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: Bridg
   const name = desired.metadata.name;
   const live = ctx.port.get(KIND, "", name);
   const seen = { policy: name, bridge: port.bridge, nic: port.nic };
+  // A second policy for the same bridge on another NIC would fight the first one on every node it reaches.
+  const rival = ctx.port.all(KIND).find(policy => policy.metadata.name !== name && policy.metadata.annotations?.[BRIDGE_ANNOTATION] === port.bridge);
+  if (rival) {
+    const nic = rival.metadata.annotations?.[PHYSICAL_INTERFACE_ANNOTATION] ?? "another NIC";
+    ctx.observed.childErrors.push({
+      kind: KIND,
+      name,
+      reason: "Conflict",
+      message: `bridge ${port.bridge} is already built on ${nic} by ${KIND} ${rival.metadata.name}, which Wukong never removes: delete that policy once no node needs it, or use ${nic}`,
+    });
+    return { ...seen, exists: false };
+  }
   if (live && holds(live, desired)) return { ...seen, exists: true, conditions: conditionsOf(live) };
   const written = await attempt(ctx, KIND, name, () => ctx.port.apply(KIND, desired));
   if (!written) return { ...seen, exists: live !== undefined };

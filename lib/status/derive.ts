@@ -15,6 +15,7 @@
 // Conditions (status reason):
 //   NetworksConfigured  True NetworksReady | False NetworkAttachmentMissing, NetworkAttachment<ApiReason>,
 //                       NodeNetworkPending, NodeNetworkDegraded, NMStateMissing, NodeNetworkConfigurationPolicy<ApiReason>
+//                       (Conflict: the bridge has a policy on another NIC)
 //   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason

@@ -130,6 +130,23 @@ describe("reconcile: node networks", () => {
     expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
   });
 
+  it("leaves a policy that builds the same bridge on another NIC alone, and says so: no second policy, no VM", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.put(NNCP, {
+      apiVersion: "nmstate.io/v1",
+      kind: NNCP,
+      metadata: { name: "wukong-br-mgmt-eth0", annotations: { "vm.novasphere.dev/bridge": "br-mgmt", "vm.novasphere.dev/physical-interface": "eth0" } },
+    });
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(cluster.storedOf(NNCP).map(policy => policy.metadata.name)).toEqual(["wukong-br-mgmt-eth0"]);
+    expect(statusOf(cluster, "vm-a").phase).toBe("Error");
+    expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "False", reason: "NodeNetworkConfigurationPolicyConflict" });
+    expect(networksConfigured(cluster, "vm-a")?.message).toContain(
+      "bridge br-mgmt is already built on eth0 by NodeNetworkConfigurationPolicy wukong-br-mgmt-eth0",
+    );
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
+  });
+
   it("writes nothing about node networks for a Wukong without physicalInterface", async () => {
     const { cluster, reconcile } = setup();
     putWukong(
