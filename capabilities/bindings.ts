@@ -38,6 +38,7 @@ export function wukongCapabilities(): Capability[] {
     .Watch(wukong => observe(wukong, "DELETED"));
   controller?.watchChildren(CHILD_KINDS);
   controller?.watchSnapshots();
+  controller?.watchNodeNetworks();
 
   return [admission, lifecycle];
 }

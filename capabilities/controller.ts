@@ -8,9 +8,11 @@ import { ClusterView, type WatchPhase } from "../lib/cluster/view";
 import { DEFAULT_RESYNC, wukongReconciler } from "../lib/reconcile/reconciler";
 import { WorkQueue } from "../lib/reconcile/work-queue";
 import { ChildWriteError } from "../lib/reconcile/writes";
+import { NODE_NETWORK_LABEL } from "../lib/children/node-network-policy";
+import { wukongsUsingPolicy } from "../lib/reconcile/node-networks";
 import { snapshotReconciler } from "../lib/reconcile/snapshot";
 import type { WukongStatus } from "../schemas/status";
-import { LABELS } from "../schemas/wukong";
+import { LABELS, type Wukong } from "../schemas/wukong";
 import { SNAPSHOT_LABEL } from "../schemas/wukongsnapshot";
 import { CHILD_MODELS, WukongSnapshotResource } from "./kinds";
 import { startInformer } from "./runtime/informer";
@@ -26,6 +28,11 @@ export interface Controller {
   watchChildren(kinds: readonly ChildKind[]): void;
   /** Starts the watches of snapshots and restores, and the WukongSnapshot controller's own queue. */
   watchSnapshots(): void;
+  /**
+   * Watches the shared NMState policies: a policy's status change re-queues every Wukong on its bridge. Not
+   * waited for: without NMState installed the watch never lists, and applying an unseen policy is harmless.
+   */
+  watchNodeNetworks(): void;
 }
 
 const warn = (fields: Record<string, unknown>, message: string) => Log.warn(fields, message);
@@ -127,6 +134,17 @@ export function createController(): Controller {
         label: LABELS.wukong,
         view,
         onChange: restore => enqueue(restore.metadata.namespace, restore.metadata.labels?.[LABELS.wukong]),
+        warn,
+      });
+    },
+    watchNodeNetworks() {
+      const kind = "NodeNetworkConfigurationPolicy";
+      startInformer({
+        kind,
+        model: CHILD_MODELS[kind],
+        label: NODE_NETWORK_LABEL,
+        view,
+        onChange: policy => wukongsUsingPolicy(view.all("Wukong") as Wukong[], policy.metadata.name).forEach(key => queue.add(key)),
         warn,
       });
     },

@@ -24,12 +24,15 @@ export class WukongSnapshotResource extends a.GenericKind {
 export class VirtualMachineSnapshot extends a.GenericKind {}
 export class VirtualMachineRestore extends a.GenericKind {}
 
+export class NodeNetworkConfigurationPolicy extends a.GenericKind {}
+
 type RegisteredKind =
   | "Wukong"
   | "NetworkAttachmentDefinition"
   | "DataVolume"
   | "VirtualMachine"
   | "VirtualMachineInstance"
+  | "NodeNetworkConfigurationPolicy"
   | "WukongSnapshot"
   | "VirtualMachineSnapshot"
   | "VirtualMachineRestore";
@@ -46,6 +49,7 @@ register(VirtualMachineInstance, "VirtualMachineInstance");
 register(WukongSnapshotResource, "WukongSnapshot");
 register(VirtualMachineSnapshot, "VirtualMachineSnapshot");
 register(VirtualMachineRestore, "VirtualMachineRestore");
+register(NodeNetworkConfigurationPolicy, "NodeNetworkConfigurationPolicy");
 
 export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
   NetworkAttachmentDefinition,
@@ -57,4 +61,5 @@ export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
   WukongSnapshot: WukongSnapshotResource,
   VirtualMachineSnapshot,
   VirtualMachineRestore,
+  NodeNetworkConfigurationPolicy,
 };

@@ -21,6 +21,7 @@ export const KINDS = {
   WukongSnapshot: { group: SNAPSHOT_API.group, version: SNAPSHOT_API.version, plural: SNAPSHOT_API.plural, namespaced: true },
   VirtualMachineSnapshot: { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinesnapshots", namespaced: true },
   VirtualMachineRestore: { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinerestores", namespaced: true },
+  NodeNetworkConfigurationPolicy: { group: "nmstate.io", version: "v1", plural: "nodenetworkconfigurationpolicies", namespaced: false },
   StorageClass: { group: "storage.k8s.io", version: "v1", plural: "storageclasses", namespaced: false },
   Event: { group: "", version: "v1", plural: "events", namespaced: true },
 } as const satisfies Record<string, KindInfo>;
@@ -39,11 +40,12 @@ export const WATCHED_KINDS = [
   "WukongSnapshot",
   "VirtualMachineSnapshot",
   "VirtualMachineRestore",
+  "NodeNetworkConfigurationPolicy",
 ] as const satisfies readonly KindName[];
 
 export type WatchedKind = (typeof WATCHED_KINDS)[number];
 
-/** The children kinds, watched with the Wukong label selector. */
+/** The children kinds: watched with the Wukong label selector, except the shared, cluster-scoped policy. */
 export type ChildKind = Exclude<WatchedKind, "Wukong">;
 
 export function apiVersionOf(kind: KindName): string {

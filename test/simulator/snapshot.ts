@@ -3,7 +3,24 @@
 import type { KubeClient } from "./kube-client";
 import { indexWukongs, WukongIndex } from "./faults";
 import { networkDataSecretNames } from "./network-data";
-import { DATA_VOLUME, KubeObject, keyOf, PVC, SECRET, STORAGE_CLASS, VM, VM_RESTORE, VM_SNAPSHOT, VM_SNAPSHOT_CONTENT, VMI, WUKONG } from "./resources";
+import {
+  DATA_VOLUME,
+  KubeObject,
+  keyOf,
+  NNCE,
+  NNCP,
+  NNS,
+  NODE,
+  PVC,
+  SECRET,
+  STORAGE_CLASS,
+  VM,
+  VM_RESTORE,
+  VM_SNAPSHOT,
+  VM_SNAPSHOT_CONTENT,
+  VMI,
+  WUKONG,
+} from "./resources";
 
 export interface Snapshot {
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
@@ -16,6 +33,10 @@ export interface Snapshot {
   vmSnapshots: Map<string, KubeObject>;
   vmSnapshotContents: Map<string, KubeObject>;
   vmRestores: Map<string, KubeObject>;
+  nodes: Map<string, KubeObject>; // by "/name" (cluster-scoped)
+  nodeNetworkStates: Map<string, KubeObject>;
+  nodeNetworkPolicies: Map<string, KubeObject>;
+  enactments: Map<string, KubeObject>;
   missingApis: string[]; // resources whose API is not served (CRD not installed)
 }
 
@@ -35,12 +56,30 @@ export function emptySnapshot(): Snapshot {
     vmSnapshots: new Map(),
     vmSnapshotContents: new Map(),
     vmRestores: new Map(),
+    nodes: new Map(),
+    nodeNetworkStates: new Map(),
+    nodeNetworkPolicies: new Map(),
+    enactments: new Map(),
     missingApis: [],
   };
 }
 
 export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
-  const [pvcs, storageClasses, dataVolumes, vms, vmis, wukongs, vmSnapshots, vmSnapshotContents, vmRestores] = await Promise.all([
+  const [
+    pvcs,
+    storageClasses,
+    dataVolumes,
+    vms,
+    vmis,
+    wukongs,
+    vmSnapshots,
+    vmSnapshotContents,
+    vmRestores,
+    nodes,
+    nodeNetworkStates,
+    nodeNetworkPolicies,
+    enactments,
+  ] = await Promise.all([
     client.listAll(PVC),
     client.listAll(STORAGE_CLASS),
     client.listAll(DATA_VOLUME),
@@ -50,6 +89,10 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     client.listAll(VM_SNAPSHOT),
     client.listAll(VM_SNAPSHOT_CONTENT),
     client.listAll(VM_RESTORE),
+    client.listAll(NODE),
+    client.listAll(NNS),
+    client.listAll(NNCP),
+    client.listAll(NNCE),
   ]);
   const missingApis = [
     [storageClasses, STORAGE_CLASS],
@@ -60,6 +103,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     [vmSnapshots, VM_SNAPSHOT],
     [vmSnapshotContents, VM_SNAPSHOT_CONTENT],
     [vmRestores, VM_RESTORE],
+    [nodeNetworkPolicies, NNCP],
   ]
     .filter(([list]) => list === undefined)
     .map(([, res]) => `${(res as typeof VM).plural}.${(res as typeof VM).group}`);
@@ -75,6 +119,10 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmSnapshots: byKey(vmSnapshots),
     vmSnapshotContents: byKey(vmSnapshotContents),
     vmRestores: byKey(vmRestores),
+    nodes: byKey(nodes),
+    nodeNetworkStates: byKey(nodeNetworkStates),
+    nodeNetworkPolicies: byKey(nodeNetworkPolicies),
+    enactments: byKey(enactments),
     missingApis,
   };
 

@@ -76,6 +76,7 @@ class FakeCluster implements ClusterLookup {
   ];
   nads = new Set<string>(["default/existing-net"]);
   others: Wukong[] = [];
+  nmstateInstalled = true;
   calls = { storageClasses: 0, nads: 0, wukongs: 0 };
 
   async storageClasses() {
@@ -99,6 +100,9 @@ class FakeCluster implements ClusterLookup {
   }
   async wukong(namespace: string, name: string) {
     return clone(this.others.find(w => w.metadata?.namespace === namespace && w.metadata.name === name));
+  }
+  async nodeNetworkApiServed() {
+    return this.nmstateInstalled;
   }
 }
 

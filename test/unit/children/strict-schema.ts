@@ -18,6 +18,7 @@ const CRD_FILES: Record<string, string> = {
   "snapshot.kubevirt.io/v1beta1/VirtualMachineSnapshot": "kubevirt-virtualmachinesnapshots.yaml",
   "snapshot.kubevirt.io/v1beta1/VirtualMachineSnapshotContent": "kubevirt-virtualmachinesnapshotcontents.yaml",
   "snapshot.kubevirt.io/v1beta1/VirtualMachineRestore": "kubevirt-virtualmachinerestores.yaml",
+  "nmstate.io/v1/NodeNetworkConfigurationPolicy": "nmstate-nodenetworkconfigurationpolicies.yaml",
 };
 const CORE_MODELS: Record<string, string> = { "v1/Secret": "V1Secret", "v1/PersistentVolumeClaim": "V1PersistentVolumeClaim" };
 
