@@ -36,7 +36,10 @@ export async function installCrds(): Promise<void> {
     try {
       const decision = await installCrd(port, crd);
       if (decision.action === "keep" && decision.reason !== "current") {
-        Log.warn({ ...fields, installed: decision.installed }, `CRD left as it is: its ${CRD_VERSION_ANNOTATION} is ${decision.reason === "newer" ? "newer than this module's" : "not a semantic version"}`);
+        Log.warn(
+          { ...fields, installed: decision.installed },
+          `CRD left as it is: its ${CRD_VERSION_ANNOTATION} is ${decision.reason === "newer" ? "newer than this module's" : "not a semantic version"}`,
+        );
       } else {
         Log.info({ ...fields, ...decision }, `CRD ${decision.action === "keep" ? "up to date" : decision.action === "create" ? "installed" : "upgraded"}`);
       }

@@ -37,7 +37,11 @@ export function upgradePatch(crd: ShippedCrd, installed: InstalledCrd): JsonPatc
     installed.metadata.annotations === undefined
       ? { op: "add", path: "/metadata/annotations", value: { [CRD_VERSION_ANNOTATION]: version } }
       : { op: "add", path: `/metadata/annotations/${CRD_VERSION_ANNOTATION.replace(/~/g, "~0").replace(/\//g, "~1")}`, value: version };
-  return [{ op: "test", path: "/metadata/resourceVersion", value: installed.metadata.resourceVersion }, { op: "replace", path: "/spec", value: crd.spec }, stamp];
+  return [
+    { op: "test", path: "/metadata/resourceVersion", value: installed.metadata.resourceVersion },
+    { op: "replace", path: "/spec", value: crd.spec },
+    stamp,
+  ];
 }
 
 /** What the installer needs of the API server. Failures reject like api-errors.ts expects (409 on a conflict). */

@@ -80,7 +80,11 @@ describe("installCrd", () => {
   it("upgrades an older CRD: the whole spec is replaced, other annotations stay", async () => {
     const crds = new MemoryCrds();
     const old = shipped("0.1.0");
-    crds.put({ ...old, metadata: { ...old.metadata, annotations: { ...old.metadata.annotations, "kept.example/note": "x" } }, spec: { group: "stale", leftover: true } });
+    crds.put({
+      ...old,
+      metadata: { ...old.metadata, annotations: { ...old.metadata.annotations, "kept.example/note": "x" } },
+      spec: { group: "stale", leftover: true },
+    });
     await expect(installCrd(crds, shipped("0.2.0"))).resolves.toEqual({ action: "upgrade", from: "0.1.0" });
     const after = crds.stored.get(NAME)!;
     expect(after.spec).toEqual(shipped("0.2.0").spec);

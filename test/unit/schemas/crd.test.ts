@@ -58,7 +58,11 @@ describe("the shipped CRDs", () => {
 
   it("are every schemas/*.crd.yaml: npm run build ships the files, the watcher installs the list", () => {
     const files = readdirSync(SCHEMAS).filter(name => name.endsWith(".crd.yaml"));
-    expect(files.sort()).toEqual(shippedCrds().map(({ file }) => file).sort());
+    expect(files.sort()).toEqual(
+      shippedCrds()
+        .map(({ file }) => file)
+        .sort(),
+    );
   });
 
   it("carry the package version, a valid semver, in the crd-version annotation", () => {
