@@ -1,32 +1,11 @@
 // The watcher installs each shipped CRD when it is missing and upgrades it when older (lib/crd/install.ts), so
 // `npx pepr deploy` is the only step a user needs; a CRD from a newer module is left alone.
 import { Log } from "pepr";
-import { apiFailure, isNotFound } from "../lib/cluster/api-errors";
-import { type CrdPort, type InstalledCrd, installCrd } from "../lib/crd/install";
+import { apiFailure } from "../lib/cluster/api-errors";
+import { type CrdDecision, installCrd } from "../lib/crd/install";
 import { CRD_VERSION_ANNOTATION, shippedCrds } from "../schemas/crds";
-import { MANAGER } from "../schemas/wukong";
-import { type ApiRequester, CONTENT, KubeClient } from "./runtime/kube-client";
-
-const CRDS_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
-
-export function crdPort(client: () => Promise<ApiRequester>): CrdPort {
-  return {
-    async get(name) {
-      try {
-        return await (await client()).request<InstalledCrd>("GET", `${CRDS_PATH}/${name}`);
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    },
-    async create(crd) {
-      await (await client()).request("POST", `${CRDS_PATH}?fieldManager=${MANAGER}`, crd);
-    },
-    async patch(name, patch) {
-      await (await client()).request("PATCH", `${CRDS_PATH}/${name}?fieldManager=${MANAGER}`, patch, CONTENT.jsonPatch);
-    },
-  };
-}
+import { crdPort } from "./runtime/crd-port";
+import { KubeClient } from "./runtime/kube-client";
 
 export async function installCrds(): Promise<void> {
   let client: Promise<KubeClient> | undefined;
@@ -34,18 +13,26 @@ export async function installCrds(): Promise<void> {
   for (const { crd } of shippedCrds()) {
     const fields = { crd: crd.metadata.name, shipped: crd.metadata.annotations[CRD_VERSION_ANNOTATION] };
     try {
-      const decision = await installCrd(port, crd);
-      if (decision.action === "keep" && decision.reason !== "current") {
-        Log.warn(
-          { ...fields, installed: decision.installed },
-          `CRD left as it is: its ${CRD_VERSION_ANNOTATION} is ${decision.reason === "newer" ? "newer than this module's" : "not a semantic version"}`,
-        );
-      } else {
-        Log.info({ ...fields, ...decision }, `CRD ${decision.action === "keep" ? "up to date" : decision.action === "create" ? "installed" : "upgraded"}`);
-      }
+      report(fields, await installCrd(port, crd));
     } catch (error) {
       const failure = apiFailure(error); // a plain object from the client, not an Error
       Log.error({ ...fields, status: failure.status, error: failure.message }, "could not install or upgrade the CRD");
     }
+  }
+}
+
+function report(fields: { crd: string; shipped: string }, decision: CrdDecision): void {
+  switch (decision.action) {
+    case "create":
+      return Log.info(fields, "CRD installed");
+    case "upgrade":
+      return Log.info({ ...fields, from: decision.from ?? "no crd-version annotation" }, "CRD upgraded");
+    case "keep":
+      if (decision.reason === "current") return Log.info(fields, "CRD up to date");
+      // Never a downgrade: a newer module's watcher installed it, or someone wrote a version we cannot order.
+      return Log.warn(
+        { ...fields, installed: decision.installed },
+        `CRD left as it is: its ${CRD_VERSION_ANNOTATION} is ${decision.reason === "newer" ? "newer than this module's" : "not a semantic version"}`,
+      );
   }
 }
