@@ -25,11 +25,12 @@ export function crdDecision(shippedVersion: string, installed: InstalledCrd | un
   return { action: "keep", reason: order === 0 ? "current" : "newer", installed: version };
 }
 
-export type JsonPatchOp = { op: "test" | "replace" | "add"; path: string; value: unknown };
+export type JsonPatchOp = { op: "replace" | "add"; path: string; value: unknown };
 
 /**
- * Replaces the spec and stamps the version, only if the CRD is still the one we read (a failed `test` is a
- * 409). Other annotations (kubectl's last-applied-configuration, say) stay.
+ * Replaces the spec and stamps the version, only if the CRD is still the one we read: the API server answers a
+ * patch that carries a stale resourceVersion with 409 (a failed `test` op would be a 422, and the CRD's own
+ * status conditions change it right after a create). Other annotations (kubectl's last-applied record) stay.
  */
 export function upgradePatch(crd: ShippedCrd, installed: InstalledCrd): JsonPatchOp[] {
   const version = crd.metadata.annotations[CRD_VERSION_ANNOTATION];
@@ -38,7 +39,7 @@ export function upgradePatch(crd: ShippedCrd, installed: InstalledCrd): JsonPatc
       ? { op: "add", path: "/metadata/annotations", value: { [CRD_VERSION_ANNOTATION]: version } }
       : { op: "add", path: `/metadata/annotations/${CRD_VERSION_ANNOTATION.replace(/~/g, "~0").replace(/\//g, "~1")}`, value: version };
   return [
-    { op: "test", path: "/metadata/resourceVersion", value: installed.metadata.resourceVersion },
+    { op: "replace", path: "/metadata/resourceVersion", value: installed.metadata.resourceVersion },
     { op: "replace", path: "/spec", value: crd.spec },
     stamp,
   ];

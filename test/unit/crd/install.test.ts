@@ -23,7 +23,7 @@ describe("crdDecision", () => {
 
 type Stored = ShippedCrd & { metadata: { resourceVersion: string } };
 
-/** The API server's part, in memory: resourceVersions, 409s, and JSON patches with their `test` ops. */
+/** The API server's part, in memory: resourceVersions, JSON patches, and 409 for a stale resourceVersion. */
 class MemoryCrds implements CrdPort {
   readonly stored = new Map<string, Stored>();
   writes = 0;
@@ -51,12 +51,10 @@ class MemoryCrds implements CrdPort {
     this.#racing();
     const current = this.stored.get(name);
     if (!current) throw { status: 404, data: { kind: "Status", reason: "NotFound" } };
-    try {
-      this.put(applyPatch(deepClone(current), patch, true).newDocument);
-    } catch (error) {
-      if ((error as { name?: string }).name === "TEST_OPERATION_FAILED") throw { status: 409, data: { kind: "Status", reason: "Conflict" } };
-      throw error;
-    }
+    const patched = applyPatch(deepClone(current), patch, true).newDocument;
+    // A patch that leaves a resourceVersion other than the stored one is a stale write.
+    if (patched.metadata.resourceVersion !== current.metadata.resourceVersion) throw { status: 409, data: { kind: "Status", reason: "Conflict" } };
+    this.put(patched);
   }
 
   #racing(): void {
