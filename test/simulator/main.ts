@@ -13,12 +13,14 @@ import { Logger } from "./log";
 import { planPvcBinder } from "./pvc-binder";
 import { readSnapshot } from "./snapshot";
 import { StateClock } from "./state-clock";
+import { GuestRuntime } from "../guest/runtime/runtime";
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
   const logger = new Logger(cfg.verbose);
   const client = await KubeClient.fromKubeconfig();
   const clock = new StateClock();
+  const guests = new GuestRuntime(client, logger, cfg.nodeName);
   logger.info(`[sim] wukong-vm-runtime-simulator (stand-in for CDI, KubeVirt, PV binder) against ${client.serverUrl}; ${JSON.stringify(cfg)}`);
 
   let stopping = false;
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planKubevirtVms(snap), logger);
       await runPlans(client, planKubevirtVmis(snap, clock.elapsed, cfg), logger);
+      await guests.tick(snap);
       clock.sweep();
       logger.clear("loop");
     } catch (err) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops what test/stack/up.sh started: the operator, the simulator, then the control plane.
+# Stops what test/stack/up.sh started: the operator, the simulator and its real guests, then the control plane.
 # Arguments are passed to test/cluster/down.sh (e.g. --purge).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,4 +21,5 @@ stop() { # <name>: TERM the process group, then KILL what is left
 
 stop operator
 stop simulator
+"$here/../guest/cleanup.sh"
 "$here/../cluster/down.sh" "$@"
