@@ -43,7 +43,7 @@ print(json.dumps({"hostname": socket.gethostname(), "interfaces": interfaces, "r
 
 export async function inspectGuest(namespace: string, wukong: string): Promise<Record<string, unknown>> {
   const dir = guestDir(hostLayout(), namespace, virtualMachineName(wukong));
-  const result = await agentExec(guestFiles(dir).agent, "/usr/bin/python3", ["-c", PROGRAM]);
+  const result = await agentExec(guestFiles(dir).agent, "/usr/bin/python3", ["-c", PROGRAM], 180_000);
   if (result.code !== 0) throw new Error(`inspection failed in the guest (exit ${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }

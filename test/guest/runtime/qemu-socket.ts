@@ -12,13 +12,18 @@ interface Reply {
   event?: string;
 }
 
-/** Sends commands in order on one connection and returns the last one's result; throws on an error reply. */
-function converse(path: string, commands: object[], expectGreeting: boolean, timeoutMs: number): Promise<unknown> {
+/**
+ * Sends commands in order on one connection and returns the last one's result; throws on an error reply. With
+ * `syncId`, replies are skipped until the guest-sync reply carrying it: the agent's channel outlives a connection,
+ * so a reply to an abandoned request may still be queued in it.
+ */
+function converse(path: string, commands: object[], expectGreeting: boolean, timeoutMs: number, syncId?: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(path);
     let buffer = "";
     let sent = 0;
     let greeted = !expectGreeting;
+    let synced = syncId === undefined;
     const done = (fn: () => void) => {
       clearTimeout(timer);
       socket.destroy();
@@ -47,6 +52,12 @@ function converse(path: string, commands: object[], expectGreeting: boolean, tim
           continue;
         }
         if (reply.event) continue;
+        if (!synced) {
+          if (reply.return !== syncId) continue;
+          synced = true;
+          sendNext();
+          continue;
+        }
         if (reply.error) return done(() => reject(new Error(`${path}: ${reply.error?.class}: ${reply.error?.desc}`)));
         if (sent < commands.length) sendNext();
         else return done(() => resolve(reply.return));
@@ -63,7 +74,7 @@ export function qmp(path: string, execute: string, args?: object, timeoutMs = 50
 /** A guest agent command, preceded by guest-sync so a stale reply from an earlier connection is never read. */
 export function agent(path: string, execute: string, args?: object, timeoutMs = 5000): Promise<unknown> {
   const id = Math.floor(Math.random() * 1e9);
-  return converse(path, [{ execute: "guest-sync", arguments: { id } }, { execute, ...(args && { arguments: args }) }], false, timeoutMs);
+  return converse(path, [{ execute: "guest-sync", arguments: { id } }, { execute, ...(args && { arguments: args }) }], false, timeoutMs, id);
 }
 
 interface ExecStatus {

@@ -63,7 +63,10 @@ export class GuestRuntime {
     for (const [key, vmi] of wanted) {
       const guest = this.guests.get(key);
       if (!guest) await this.startGuest(key, vmi, snap);
-      else if (guest.vmiUid === vmi.metadata.uid && (guest.state === "running" || guest.state === "exited")) await this.observe(key, vmi, guest, snap);
+      else if (guest.vmiUid === vmi.metadata.uid && (guest.state === "running" || guest.state === "exited")) {
+        // One guest's trouble (a QMP or agent error) must not stop the others' status.
+        await this.observe(key, vmi, guest, snap).catch(err => this.logger.once(`observe:${key}`, `[guest] ${key} observe failed (will retry): ${(err as Error).message}`));
+      }
     }
   }
 
@@ -175,8 +178,9 @@ export class GuestRuntime {
     let interfaces: AgentInterface[] | undefined;
     let osInfo: AgentOsInfo | undefined;
     try {
-      interfaces = (await agent(files.agent, "guest-network-get-interfaces", undefined, 2000)) as AgentInterface[];
+      const reported = await agent(files.agent, "guest-network-get-interfaces", undefined, 2000);
       osInfo = (await agent(files.agent, "guest-get-osinfo", undefined, 2000)) as AgentOsInfo;
+      interfaces = Array.isArray(reported) ? (reported as AgentInterface[]) : undefined;
     } catch {
       interfaces = undefined; // the agent is not up yet (booting)
     }
