@@ -1,6 +1,6 @@
 // Helpers for the real-guest journeys: the netns names the runtime uses, a router namespace plugged into a node
 // bridge, ssh into a guest through its pod namespace, and timings printed as the journeys go.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,7 +55,7 @@ export function startDnsmasq(netns: string, range: string): ChildProcess {
 export function sshKeyPair(): { privateKey: string; publicKey: string } {
   const dir = mkdtempSync(join(tmpdir(), "wukong-guest-key-"));
   const privateKey = join(dir, "id_ed25519");
-  require("node:child_process").execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "wukong-e2e", "-f", privateKey]);
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "wukong-e2e", "-f", privateKey]);
   return { privateKey, publicKey: readFileSync(`${privateKey}.pub`, "utf8").trim() };
 }
 

@@ -1,7 +1,7 @@
 // The node VM: one Debian guest booted only to be a Kubernetes node whose kernel has bridge VLAN filtering (this
 // host's has not). The files it needs (the CNI bridge plugin, the NAD configs, matrix.sh) arrive on an ISO; the
 // agent runs matrix.sh and returns its output.
-import { mkdirSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Artifacts, runOk } from "../runtime/host";
 import { alive } from "../runtime/launcher";
@@ -41,7 +41,7 @@ export async function runInNodeVm(artifacts: Artifacts, workDir: string, nadConf
     "-device", "virtio-serial-pci", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
     "-daemonize", "-pidfile", sockets.pid,
   ]);
-  const pid = Number((await import("node:fs")).readFileSync(sockets.pid, "utf8").trim());
+  const pid = Number(readFileSync(sockets.pid, "utf8").trim());
   try {
     const deadline = Date.now() + bootTimeoutMs;
     for (;;) {
