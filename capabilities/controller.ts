@@ -8,6 +8,7 @@ import { ClusterView, type WatchPhase } from "../lib/cluster/view";
 import { DEFAULT_RESYNC, wukongReconciler } from "../lib/reconcile/reconciler";
 import { WorkQueue } from "../lib/reconcile/work-queue";
 import { ChildWriteError } from "../lib/reconcile/writes";
+import type { WukongStatus } from "../schemas/status";
 import { LABELS } from "../schemas/wukong";
 import { CHILD_MODELS } from "./kinds";
 import { startInformer } from "./runtime/informer";
@@ -45,7 +46,10 @@ export function createController(): Controller {
       } finally {
         metrics.reconciled(startedAt);
         const [namespace, name] = key.split("/");
-        metrics.phase(key, (view.get("Wukong", namespace, name)?.status as { phase?: string } | undefined)?.phase);
+        const status = view.get("Wukong", namespace, name)?.status as WukongStatus | undefined;
+        metrics.phase(key, status?.phase);
+        // An error the reconciler reported in status rather than retried (a refused child, a failed import).
+        if (status?.phase === "Error") metrics.errored(status.conditions?.find(c => c.type === "Ready")?.reason ?? "Unknown");
       }
     },
     (key, error, retryInMs) => {
