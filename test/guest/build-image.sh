@@ -12,7 +12,7 @@ dir="$cache_root/guest/$recipe"
 if [ -f "$dir/done" ]; then echo "$dir"; exit 0; fi
 
 started=$SECONDS
-echo "building the guest image into $dir (about 2 minutes)" >&2
+echo "building the guest image into $dir (2 to 10 minutes, depending on load)" >&2
 rm -rf "$dir.partial" && mkdir -p "$dir.partial"
 rootfs="$dir.partial/rootfs"
 
