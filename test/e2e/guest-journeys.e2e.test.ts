@@ -148,7 +148,7 @@ describe("guest journeys: users, custom user data, DHCP, disk growth, stop and s
     });
     await waitFor(() => inspectGuest(ns, NAME), { describe: "cloud-init done in the guest", until: g => g.cloudInit === "done", timeoutMs: BOOT_MS, intervalMs: 3000 });
     timing("ops: cloud-init done", t0);
-  });
+  }, 1_200_000);
 
   test("users: ssh with the test's key as ops works, sudo -n obeys the rule, the hash and groups match", async () => {
     const inside = await inspectGuest(ns, NAME);

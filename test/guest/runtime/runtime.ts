@@ -19,7 +19,7 @@ import { wantsRealGuest } from "./real-guest";
 import { type AgentInterface, type AgentOsInfo, guestOsInfo, vmiInterfaces } from "./vmi-status";
 
 export const NAD: Resource = { group: "k8s.cni.cncf.io", version: "v1", plural: "network-attachment-definitions", kind: "NetworkAttachmentDefinition", namespaced: true };
-const POLL_MS = 3000;
+const POLL_MS = 5000;
 
 
 interface Guest {
@@ -178,8 +178,9 @@ export class GuestRuntime {
     let interfaces: AgentInterface[] | undefined;
     let osInfo: AgentOsInfo | undefined;
     try {
-      const reported = await agent(files.agent, "guest-network-get-interfaces", undefined, 2000);
-      osInfo = (await agent(files.agent, "guest-get-osinfo", undefined, 2000)) as AgentOsInfo;
+      const reported = await agent(files.agent, "guest-network-get-interfaces", undefined, 5000);
+      // The OS does not change while the guest runs: asked once.
+      osInfo = vmi.status?.guestOSInfo ? undefined : ((await agent(files.agent, "guest-get-osinfo", undefined, 5000)) as AgentOsInfo);
       interfaces = Array.isArray(reported) ? (reported as AgentInterface[]) : undefined;
     } catch {
       interfaces = undefined; // the agent is not up yet (booting)
