@@ -77,7 +77,10 @@ describe("guest journey: the seed example boots with its static IP", () => {
 
     router = await plugRouter(`rt${process.pid % 10000}`, "br0", "192.168.100.1/24");
     const ping = await sh("ip", ["netns", "exec", router, "ping", "-c", "3", "-W", "2", "192.168.100.10"]);
-    expect({ code: ping.code, out: ping.stdout.split("\n").find(l => l.includes("packets")) }).toEqual({ code: 0, out: expect.stringContaining(" 0% packet loss") });
+    expect({ code: ping.code, out: ping.stdout.split("\n").find(l => l.includes("packets")) }).toEqual({
+      code: 0,
+      out: expect.stringContaining(" 0% packet loss"),
+    });
     timing("seed: router pinged the guest", t0);
   });
 
@@ -124,7 +127,9 @@ describe("guest journeys: users, custom user data, DHCP, disk growth, stop and s
           memory: "1Gi",
           sshKeySecret: "ops-keys",
           cloudInitUser: { name: "ops", passwordHash: hash, sudo: "ALL=(ALL) NOPASSWD:ALL", groups: ["adm", "sudo"], shell: "/bin/bash" },
-          cloudInit: { userData: "write_files:\n  - {path: /etc/wukong-proof, content: written-by-user-data}\nruncmd:\n  - [sh, -c, 'echo ran > /var/tmp/runcmd-proof']\n" },
+          cloudInit: {
+            userData: "write_files:\n  - {path: /etc/wukong-proof, content: written-by-user-data}\nruncmd:\n  - [sh, -c, 'echo ran > /var/tmp/runcmd-proof']\n",
+          },
           networks: [{ name: "lab", type: "bridge", bridgeName: "br-lab", ipConfig: { mode: "dhcp" } }],
           disks: [
             { name: "system", size: "4Gi", storageClassName: "longhorn", boot: true },
@@ -146,7 +151,12 @@ describe("guest journeys: users, custom user data, DHCP, disk growth, stop and s
       timeoutMs: BOOT_MS,
       intervalMs: 2000,
     });
-    await waitFor(() => inspectGuest(ns, NAME), { describe: "cloud-init done in the guest", until: g => g.cloudInit === "done", timeoutMs: BOOT_MS, intervalMs: 3000 });
+    await waitFor(() => inspectGuest(ns, NAME), {
+      describe: "cloud-init done in the guest",
+      until: g => g.cloudInit === "done",
+      timeoutMs: BOOT_MS,
+      intervalMs: 3000,
+    });
     timing("ops: cloud-init done", t0);
   }, 1_200_000);
 
@@ -211,7 +221,12 @@ describe("guest journeys: users, custom user data, DHCP, disk growth, stop and s
     const lab = before.status.networks.find((n: Obj) => n.name === "lab");
     const again = await agentIp(ns, NAME, "lab", lab.ipAddress);
     expect(again.status.networks.map((n: Obj) => n.macAddress)).toEqual(before.status.networks.map((n: Obj) => n.macAddress));
-    const login = await waitFor(() => ssh(ns, NAME, "ops", keys.privateKey, "cat /etc/wukong-proof"), { describe: "ssh after restart", until: r => r.code === 0, timeoutMs: 120_000, intervalMs: 3000 });
+    const login = await waitFor(() => ssh(ns, NAME, "ops", keys.privateKey, "cat /etc/wukong-proof"), {
+      describe: "ssh after restart",
+      until: r => r.code === 0,
+      timeoutMs: 120_000,
+      intervalMs: 3000,
+    });
     expect(login.stdout.trim()).toBe("written-by-user-data");
     timing("ops: started again with the same MACs and addresses", t0);
   });

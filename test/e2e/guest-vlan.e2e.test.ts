@@ -38,7 +38,12 @@ test("the VLAN matrix holds with Wukong's bridge NADs, in a node VM whose kernel
   const run = await runInNodeVm(artifacts, `${hostLayout().runDir}/node-vm`, configs);
   timing(`vlan: node VM agent up after ${run.bootSeconds.toFixed(0)} s; matrix done`, t0);
   const lines = run.output.trim().split("\n");
-  process.stderr.write(`vlan matrix:\n  ${lines.filter(l => !l.startsWith("vlans ")).map(l => l.slice(0, 160)).join("\n  ")}\n`);
+  process.stderr.write(
+    `vlan matrix:\n  ${lines
+      .filter(l => !l.startsWith("vlans "))
+      .map(l => l.slice(0, 160))
+      .join("\n  ")}\n`,
+  );
 
   const adds = lines.filter(l => l.startsWith("add "));
   expect(adds.map(l => l.split(" ").slice(0, 4).join(" "))).toEqual([

@@ -24,7 +24,10 @@ export function checkWithCloudInit(rootfs: string, userData: string | undefined,
     if (userData !== undefined) {
       writeFileSync(path.join(work, "user-data"), userData);
       try {
-        const output = execFileSync("chroot", [rootfs, "cloud-init", "schema", "--config-file", `${inside}/user-data`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        const output = execFileSync("chroot", [rootfs, "cloud-init", "schema", "--config-file", `${inside}/user-data`], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
         schema = { ok: true, output };
       } catch (err) {
         const e = err as { stdout?: string; stderr?: string };
@@ -35,7 +38,23 @@ export function checkWithCloudInit(rootfs: string, userData: string | undefined,
     const macArgs = Object.entries(macs).flatMap(([name, mac]) => ["--mac", `${name},${mac}`]);
     execFileSync(
       "chroot",
-      [rootfs, "cloud-init", "devel", "net-convert", "--network-data", `${inside}/network-config`, "--kind", "yaml", "--output-kind", "networkd", "-D", "debian", "--directory", `${inside}/out`, ...macArgs],
+      [
+        rootfs,
+        "cloud-init",
+        "devel",
+        "net-convert",
+        "--network-data",
+        `${inside}/network-config`,
+        "--kind",
+        "yaml",
+        "--output-kind",
+        "networkd",
+        "-D",
+        "debian",
+        "--directory",
+        `${inside}/out`,
+        ...macArgs,
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
     );
     const networkdDir = path.join(work, "out", "etc", "systemd", "network");

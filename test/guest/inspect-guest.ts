@@ -62,7 +62,9 @@ if (require.main === module) {
   inspectGuest(namespace, wukong).then(
     info => process.stdout.write(JSON.stringify(info, null, 2) + "\n"),
     err => {
-      process.stderr.write(`inspect ${namespace}/${wukong}: ${(err as Error).message} (is it labelled sim.novasphere.dev/runtime=qemu, running on this stack?)\n`);
+      process.stderr.write(
+        `inspect ${namespace}/${wukong}: ${(err as Error).message} (is it labelled sim.novasphere.dev/runtime=qemu, running on this stack?)\n`,
+      );
       process.exit(1);
     },
   );

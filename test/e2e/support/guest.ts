@@ -49,7 +49,23 @@ export async function removeNetns(netns: string | undefined): Promise<void> {
 
 /** dnsmasq serving DHCP on the router's leg, in the foreground as our child (stopped by pid). */
 export function startDnsmasq(netns: string, range: string): ChildProcess {
-  return spawn("ip", ["netns", "exec", netns, "dnsmasq", "--no-daemon", "--port=0", "--interface=r0", "--bind-interfaces", `--dhcp-range=${range}`, "--leasefile-ro", "--log-dhcp"], { stdio: "ignore" });
+  return spawn(
+    "ip",
+    [
+      "netns",
+      "exec",
+      netns,
+      "dnsmasq",
+      "--no-daemon",
+      "--port=0",
+      "--interface=r0",
+      "--bind-interfaces",
+      `--dhcp-range=${range}`,
+      "--leasefile-ro",
+      "--log-dhcp",
+    ],
+    { stdio: "ignore" },
+  );
 }
 
 export function sshKeyPair(): { privateKey: string; publicKey: string } {
@@ -61,9 +77,30 @@ export function sshKeyPair(): { privateKey: string; publicKey: string } {
 
 /** ssh as `user` into the guest through its pod namespace's loopback (QEMU's hostfwd plays the port-forward). */
 export function ssh(namespace: string, vm: string, user: string, privateKey: string, command: string) {
-  return sh("ip", [
-    "netns", "exec", podNetns(layout, namespace, vm),
-    "ssh", "-p", "2222", "-i", privateKey, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
-    `${user}@127.0.0.1`, command,
-  ], 60_000);
+  return sh(
+    "ip",
+    [
+      "netns",
+      "exec",
+      podNetns(layout, namespace, vm),
+      "ssh",
+      "-p",
+      "2222",
+      "-i",
+      privateKey,
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "StrictHostKeyChecking=no",
+      "-o",
+      "UserKnownHostsFile=/dev/null",
+      "-o",
+      "ConnectTimeout=10",
+      "-o",
+      "LogLevel=ERROR",
+      `${user}@127.0.0.1`,
+      command,
+    ],
+    60_000,
+  );
 }

@@ -107,7 +107,14 @@ function guestNics(vmi: KubeObject, lookup: Lookup): GuestNic[] {
     if (!nad) throw new NotReady(`NetworkAttachmentDefinition ${qualified} not found`);
     const cniConfig = JSON.parse(String(nad.spec?.config ?? "{}")) as Record<string, unknown>;
     if (!iface.bridge || cniConfig.type !== "bridge") {
-      return { name, mac, kind: "unsupported", reason: `${cniConfig.type} CNI with ${Object.keys(iface).filter(k => k !== "name" && k !== "macAddress").join(",")} binding is not run here` };
+      return {
+        name,
+        mac,
+        kind: "unsupported",
+        reason: `${cniConfig.type} CNI with ${Object.keys(iface)
+          .filter(k => k !== "name" && k !== "macAddress")
+          .join(",")} binding is not run here`,
+      };
     }
     bridged++;
     return { name, mac, kind: "bridge", podIfname: `net${bridged}`, nad: qualified, cniConfig };
@@ -120,7 +127,8 @@ function noCloudSeed(vmi: KubeObject, noCloud: Loose, lookup: Lookup): GuestSpec
   else if (noCloud.userDataBase64) userData = Buffer.from(noCloud.userDataBase64, "base64").toString("utf8");
   else if (typeof noCloud.userData === "string") userData = noCloud.userData;
   let networkConfig: string | undefined;
-  if (noCloud.networkDataSecretRef?.name) networkConfig = secretText(lookup.secret(noCloud.networkDataSecretRef.name), ["networkdata", "networkData"], "network data");
+  if (noCloud.networkDataSecretRef?.name)
+    networkConfig = secretText(lookup.secret(noCloud.networkDataSecretRef.name), ["networkdata", "networkData"], "network data");
   else if (noCloud.networkDataBase64) networkConfig = Buffer.from(noCloud.networkDataBase64, "base64").toString("utf8");
   else if (typeof noCloud.networkData === "string") networkConfig = noCloud.networkData;
   return { userData, networkConfig, metaData: metaData(vmi, publicKeys(vmi, lookup)) };
@@ -136,7 +144,11 @@ function publicKeys(vmi: KubeObject, lookup: Lookup): Record<string, string> {
     if (!secret) throw new NotReady(`ssh key Secret ${secretName} not found`);
     for (const [key, b64] of Object.entries(secret.data ?? {})) {
       const text = Buffer.from(String(b64), "base64").toString("utf8");
-      text.split("\n").map(l => l.trim()).filter(Boolean).forEach((line, i) => (keys[`${secretName}-${key}-${i}`] = line));
+      text
+        .split("\n")
+        .map(l => l.trim())
+        .filter(Boolean)
+        .forEach((line, i) => (keys[`${secretName}-${key}-${i}`] = line));
     }
   }
   return keys;

@@ -18,7 +18,14 @@ export interface Launched {
 const GIB = 2 ** 30;
 
 export function guestFiles(dir: string) {
-  return { qmp: path.join(dir, "qmp.sock"), agent: path.join(dir, "qga.sock"), pid: path.join(dir, "qemu.pid"), seed: path.join(dir, "seed.iso"), serial: path.join(dir, "serial.log"), info: path.join(dir, "guest.json") };
+  return {
+    qmp: path.join(dir, "qmp.sock"),
+    agent: path.join(dir, "qga.sock"),
+    pid: path.join(dir, "qemu.pid"),
+    seed: path.join(dir, "seed.iso"),
+    serial: path.join(dir, "serial.log"),
+    info: path.join(dir, "guest.json"),
+  };
 }
 
 export async function ensureNetns(name: string): Promise<void> {
@@ -73,7 +80,10 @@ async function plugNics(spec: GuestSpec, layout: HostLayout, artifacts: Artifact
     if (nic.kind === "bridge") {
       const { config, note } = effectiveCniConfig(nic.cniConfig, vlanFiltering);
       if (note) notes.push(note);
-      await runOk("ip", ["netns", "exec", layout.nodeNetns, path.join(artifacts.cniDir, "bridge")], { input: JSON.stringify(config), env: cniEnv("ADD", spec, nic, netns, artifacts) });
+      await runOk("ip", ["netns", "exec", layout.nodeNetns, path.join(artifacts.cniDir, "bridge")], {
+        input: JSON.stringify(config),
+        env: cniEnv("ADD", spec, nic, netns, artifacts),
+      });
       const bridge = `k6t-${nic.podIfname}`;
       await runOk("ip", ["-n", netns, "link", "add", bridge, "type", "bridge"]);
       for (const port of [nic.podIfname, tap]) await runOk("ip", ["-n", netns, "link", "set", port, "master", bridge, "up"]);
@@ -98,7 +108,12 @@ async function makeDisks(spec: GuestSpec, layout: HostLayout, artifacts: Artifac
       const base = disk.fromImage ? ["-b", path.join(artifacts.imageDir, "base.qcow2"), "-F", "qcow2"] : [];
       await runOk("qemu-img", ["create", "-q", "-f", "qcow2", ...base, file, size]);
     }
-    args.push("-drive", `file=${file},if=none,id=drive-${disk.name},format=qcow2,discard=unmap`, "-device", `virtio-blk-pci,drive=drive-${disk.name},serial=${disk.serial}`);
+    args.push(
+      "-drive",
+      `file=${file},if=none,id=drive-${disk.name},format=qcow2,discard=unmap`,
+      "-device",
+      `virtio-blk-pci,drive=drive-${disk.name},serial=${disk.serial}`,
+    );
   }
   return args;
 }
@@ -131,19 +146,43 @@ export async function launch(spec: GuestSpec, layout: HostLayout, artifacts: Art
   const files = guestFiles(dir);
   const nics = await plugNics(spec, layout, artifacts, netns);
   const args = [
-    "netns", "exec", netns, "qemu-system-x86_64",
-    "-name", `${spec.namespace}/${spec.name}`,
-    "-accel", size.accel, "-smp", String(size.cpus), "-m", size.memory,
-    "-nodefaults", "-display", "none", "-serial", `file:${files.serial}`,
-    "-kernel", path.join(artifacts.imageDir, "vmlinuz"), "-initrd", path.join(artifacts.imageDir, "initrd.img"),
-    "-append", "root=LABEL=wukong-root rw console=ttyS0",
+    "netns",
+    "exec",
+    netns,
+    "qemu-system-x86_64",
+    "-name",
+    `${spec.namespace}/${spec.name}`,
+    "-accel",
+    size.accel,
+    "-smp",
+    String(size.cpus),
+    "-m",
+    size.memory,
+    "-nodefaults",
+    "-display",
+    "none",
+    "-serial",
+    `file:${files.serial}`,
+    "-kernel",
+    path.join(artifacts.imageDir, "vmlinuz"),
+    "-initrd",
+    path.join(artifacts.imageDir, "initrd.img"),
+    "-append",
+    "root=LABEL=wukong-root rw console=ttyS0",
     ...(await makeDisks(spec, layout, artifacts)),
     ...(await makeSeed(spec, dir)),
     ...nics.args,
-    "-qmp", `unix:${files.qmp},server=on,wait=off`,
-    "-chardev", `socket,id=qga0,path=${files.agent},server=on,wait=off`,
-    "-device", "virtio-serial-pci", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-    "-daemonize", "-pidfile", files.pid,
+    "-qmp",
+    `unix:${files.qmp},server=on,wait=off`,
+    "-chardev",
+    `socket,id=qga0,path=${files.agent},server=on,wait=off`,
+    "-device",
+    "virtio-serial-pci",
+    "-device",
+    "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+    "-daemonize",
+    "-pidfile",
+    files.pid,
   ];
   await runOk("ip", args);
   const pid = Number((await readFile(files.pid, "utf8")).trim());
@@ -180,7 +219,10 @@ export async function stop(spec: GuestSpec, layout: HostLayout, artifacts: Artif
   for (const nic of spec.nics) {
     if (nic.kind !== "bridge" || !existsSync(`/var/run/netns/${netns}`)) continue;
     const { config } = effectiveCniConfig(nic.cniConfig, vlanFiltering);
-    await run("ip", ["netns", "exec", layout.nodeNetns, path.join(artifacts.cniDir, "bridge")], { input: JSON.stringify(config), env: cniEnv("DEL", spec, nic, netns, artifacts) });
+    await run("ip", ["netns", "exec", layout.nodeNetns, path.join(artifacts.cniDir, "bridge")], {
+      input: JSON.stringify(config),
+      env: cniEnv("DEL", spec, nic, netns, artifacts),
+    });
   }
   await run("ip", ["netns", "del", netns]);
   await rm(dir, { recursive: true, force: true });

@@ -74,7 +74,16 @@ export function qmp(path: string, execute: string, args?: object, timeoutMs = 50
 /** A guest agent command, preceded by guest-sync so a stale reply from an earlier connection is never read. */
 export function agent(path: string, execute: string, args?: object, timeoutMs = 5000): Promise<unknown> {
   const id = Math.floor(Math.random() * 1e9);
-  return converse(path, [{ execute: "guest-sync", arguments: { id } }, { execute, ...(args && { arguments: args }) }], false, timeoutMs, id);
+  return converse(
+    path,
+    [
+      { execute: "guest-sync", arguments: { id } },
+      { execute, ...(args && { arguments: args }) },
+    ],
+    false,
+    timeoutMs,
+    id,
+  );
 }
 
 interface ExecStatus {

@@ -18,9 +18,14 @@ import { agent } from "./qemu-socket";
 import { wantsRealGuest } from "./real-guest";
 import { type AgentInterface, type AgentOsInfo, guestOsInfo, vmiInterfaces } from "./vmi-status";
 
-export const NAD: Resource = { group: "k8s.cni.cncf.io", version: "v1", plural: "network-attachment-definitions", kind: "NetworkAttachmentDefinition", namespaced: true };
+export const NAD: Resource = {
+  group: "k8s.cni.cncf.io",
+  version: "v1",
+  plural: "network-attachment-definitions",
+  kind: "NetworkAttachmentDefinition",
+  namespaced: true,
+};
 const POLL_MS = 5000;
-
 
 interface Guest {
   vmiUid: string;
@@ -58,14 +63,17 @@ export class GuestRuntime {
 
     for (const [key, guest] of this.guests) {
       const vmi = wanted.get(key);
-      if ((!vmi || vmi.metadata.uid !== guest.vmiUid) && guest.state !== "stopping" && guest.state !== "starting") this.stopGuest(key, guest, "its VMI is gone");
+      if ((!vmi || vmi.metadata.uid !== guest.vmiUid) && guest.state !== "stopping" && guest.state !== "starting")
+        this.stopGuest(key, guest, "its VMI is gone");
     }
     for (const [key, vmi] of wanted) {
       const guest = this.guests.get(key);
       if (!guest) await this.startGuest(key, vmi, snap);
       else if (guest.vmiUid === vmi.metadata.uid && (guest.state === "running" || guest.state === "exited")) {
         // One guest's trouble (a QMP or agent error) must not stop the others' status.
-        await this.observe(key, vmi, guest, snap).catch(err => this.logger.once(`observe:${key}`, `[guest] ${key} observe failed (will retry): ${(err as Error).message}`));
+        await this.observe(key, vmi, guest, snap).catch(err =>
+          this.logger.once(`observe:${key}`, `[guest] ${key} observe failed (will retry): ${(err as Error).message}`),
+        );
       }
     }
   }
@@ -76,11 +84,23 @@ export class GuestRuntime {
     const dirs = await readdir(this.layout.runDir).catch(() => [] as string[]);
     for (const entry of dirs) {
       const dir = path.join(this.layout.runDir, entry);
-      const info = await readFile(guestFiles(dir).info, "utf8").then(JSON.parse).catch(() => undefined);
+      const info = await readFile(guestFiles(dir).info, "utf8")
+        .then(JSON.parse)
+        .catch(() => undefined);
       if (!info?.spec) continue;
       const key = `${info.namespace}/${info.name}`;
       const vmi = snap.vmis.get(key);
-      const guest: Guest = { vmiUid: vmi?.metadata.uid === info.uid ? info.uid : "", spec: info.spec, pid: info.pid, dir, notes: info.notes ?? [], state: alive(info.pid) ? "running" : "exited", sizes: new Map(), lastPoll: 0, startedAt: Date.now() };
+      const guest: Guest = {
+        vmiUid: vmi?.metadata.uid === info.uid ? info.uid : "",
+        spec: info.spec,
+        pid: info.pid,
+        dir,
+        notes: info.notes ?? [],
+        state: alive(info.pid) ? "running" : "exited",
+        sizes: new Map(),
+        lastPoll: 0,
+        startedAt: Date.now(),
+      };
       for (const disk of (info.spec as GuestSpec).disks) guest.sizes.set(disk.name, disk.sizeBytes);
       this.guests.set(key, guest);
       this.logger.info(`[guest] ${key} adopted QEMU pid ${info.pid} from an earlier run`);
@@ -124,9 +144,21 @@ export class GuestRuntime {
       return;
     }
     this.logger.clear(`guest:${key}`);
-    const guest: Guest = { vmiUid: vmi.metadata.uid ?? "", spec, notes: [], state: "starting", sizes: new Map(spec.disks.map(d => [d.name, d.sizeBytes])), lastPoll: 0, startedAt: Date.now() };
+    const guest: Guest = {
+      vmiUid: vmi.metadata.uid ?? "",
+      spec,
+      notes: [],
+      state: "starting",
+      sizes: new Map(spec.disks.map(d => [d.name, d.sizeBytes])),
+      lastPoll: 0,
+      startedAt: Date.now(),
+    };
     this.guests.set(key, guest);
-    await this.patchVmi(vmi, { phase: "Scheduled", nodeName: this.nodeName, conditions: [{ type: "Ready", status: "False", reason: "GuestNotRunning", message: "QEMU is starting" }] });
+    await this.patchVmi(vmi, {
+      phase: "Scheduled",
+      nodeName: this.nodeName,
+      conditions: [{ type: "Ready", status: "False", reason: "GuestNotRunning", message: "QEMU is starting" }],
+    });
     this.artifacts ??= buildArtifacts();
     void (async () => {
       const artifacts = await this.artifacts!;
@@ -186,10 +218,7 @@ export class GuestRuntime {
       interfaces = undefined; // the agent is not up yet (booting)
     }
     const connected = interfaces !== undefined;
-    const conditions = [
-      { type: "Ready", status: "True" as const },
-      ...(connected ? [{ type: "AgentConnected", status: "True" as const }] : []),
-    ];
+    const conditions = [{ type: "Ready", status: "True" as const }, ...(connected ? [{ type: "AgentConnected", status: "True" as const }] : [])];
     await this.patchVmi(vmi, {
       phase: "Running",
       nodeName: this.nodeName,
@@ -199,7 +228,16 @@ export class GuestRuntime {
     });
   }
 
-  private async patchVmi(vmi: KubeObject, wanted: { phase: string; nodeName?: string; conditions: { type: string; status: "True" | "False"; reason?: string; message?: string }[]; interfaces?: unknown; guestOSInfo?: unknown }): Promise<void> {
+  private async patchVmi(
+    vmi: KubeObject,
+    wanted: {
+      phase: string;
+      nodeName?: string;
+      conditions: { type: string; status: "True" | "False"; reason?: string; message?: string }[];
+      interfaces?: unknown;
+      guestOSInfo?: unknown;
+    },
+  ): Promise<void> {
     const current = vmi.status ?? {};
     const desired: Record<string, unknown> = { ...current, ...wanted, conditions: mergeConditions(current.conditions, wanted.conditions, { probeTime: true }) };
     if (wanted.phase !== current.phase) {
@@ -209,7 +247,8 @@ export class GuestRuntime {
     const diff = replacePatch(current, desired);
     if (!diff) return;
     const patch: Record<string, unknown> = { status: diff };
-    if (wanted.nodeName && vmi.metadata.labels?.["kubevirt.io/nodeName"] !== wanted.nodeName) patch.metadata = { labels: { "kubevirt.io/nodeName": wanted.nodeName } };
+    if (wanted.nodeName && vmi.metadata.labels?.["kubevirt.io/nodeName"] !== wanted.nodeName)
+      patch.metadata = { labels: { "kubevirt.io/nodeName": wanted.nodeName } };
     try {
       await this.client.mergePatch(VMI, vmi.metadata.namespace ?? "", vmi.metadata.name ?? "", patch);
       if (wanted.phase !== current.phase) this.logger.info(`[guest] ${keyOf(vmi)} VMI phase ${current.phase ?? "<none>"} -> ${wanted.phase}`);

@@ -25,7 +25,11 @@ const fixtures: [string, string, WukongSpec][] = [
   [
     "custom userData merged (write_files, runcmd)",
     "custom",
-    { ...base, cloudInitUser: { name: "ops", passwordHash: "$6$salt$hash" }, cloudInit: { userData: "write_files:\n  - {path: /etc/wukong-proof, content: ok}\nruncmd:\n  - [touch, /run/proof]\n" } },
+    {
+      ...base,
+      cloudInitUser: { name: "ops", passwordHash: "$6$salt$hash" },
+      cloudInit: { userData: "write_files:\n  - {path: /etc/wukong-proof, content: ok}\nruncmd:\n  - [touch, /run/proof]\n" },
+    },
   ],
   ["DHCP only, no pod network", "dhcp", { ...base, podNetwork: false, networks: [{ name: "lan", type: "bridge", ipConfig: { mode: "dhcp" } }] }],
   [
@@ -56,7 +60,13 @@ describe.each([...samples, ...fixtures])("%s", (_, name, spec) => {
   const interfaces = (vmTemplateSpec(children.virtualMachine) as { domain: { devices: { interfaces: Iface[] } } }).domain.devices.interfaces;
   const data = children.cloudInitSecret.data as Record<string, string>;
   const userData = data.userdata ? secretText(children.cloudInitSecret, "userdata") : undefined;
-  const verdict = () => checkWithCloudInit(rootfs, userData, secretText(children.cloudInitSecret, "networkdata"), Object.fromEntries(interfaces.map((nic, i) => [`eth${i}`, nic.macAddress])));
+  const verdict = () =>
+    checkWithCloudInit(
+      rootfs,
+      userData,
+      secretText(children.cloudInitSecret, "networkdata"),
+      Object.fromEntries(interfaces.map((nic, i) => [`eth${i}`, nic.macAddress])),
+    );
 
   it("passes cloud-init's schema and renders networkd with the spec's addresses, routes and DNS", () => {
     const { schema, networkd } = verdict();
@@ -76,7 +86,9 @@ describe.each([...samples, ...fixtures])("%s", (_, name, spec) => {
         const routes = networkdSection(text, "Route");
         if (ip.gateway) expect(routes).toEqual(expect.arrayContaining([["Gateway", ip.gateway]]));
         else expect(routes).toEqual([]);
-        const dns = networkdSection(text, "Network").filter(([k]) => k === "DNS").flatMap(([, v]) => v.split(" "));
+        const dns = networkdSection(text, "Network")
+          .filter(([k]) => k === "DNS")
+          .flatMap(([, v]) => v.split(" "));
         expect(dns).toEqual(ip.dnsServers ?? []);
         expect(networkdSection(text, "Network")).not.toContainEqual(["DHCP", "ipv4"]);
       } else {

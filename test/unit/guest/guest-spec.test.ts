@@ -104,7 +104,14 @@ describe("vmiInterfaces", () => {
       },
     ];
     expect(vmiInterfaces(nics, agent)).toEqual([
-      { name: "mgmt", mac: "02:aa:00:00:00:01", interfaceName: "mgmt", ipAddress: "192.168.100.10", ipAddresses: ["192.168.100.10"], infoSource: "domain, guest-agent" },
+      {
+        name: "mgmt",
+        mac: "02:aa:00:00:00:01",
+        interfaceName: "mgmt",
+        ipAddress: "192.168.100.10",
+        ipAddresses: ["192.168.100.10"],
+        infoSource: "domain, guest-agent",
+      },
       { name: "lab", mac: "02:aa:00:00:00:02", infoSource: "domain" },
     ]);
   });
