@@ -170,7 +170,7 @@ describe("guest journeys: users, custom user data, DHCP, disk growth, stop and s
   });
 
   test("custom userData took effect: write_files and runcmd", async () => {
-    const proof = await ssh(ns, NAME, "ops", keys.privateKey, "cat /etc/wukong-proof /var/tmp/runcmd-proof");
+    const proof = await ssh(ns, NAME, "ops", keys.privateKey, "cat /etc/wukong-proof && echo && cat /var/tmp/runcmd-proof");
     expect(proof.stdout.trim().split("\n")).toEqual(["written-by-user-data", "ran"]);
   });
 
