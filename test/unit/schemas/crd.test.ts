@@ -122,7 +122,7 @@ describe("the committed CRD", () => {
 
     it("keys every list-type map by required fields", () => {
       const maps = nodes.filter(([node]) => node["x-kubernetes-list-type"] === "map");
-      expect(maps.map(([, path]) => path).sort()).toEqual([".spec.disks", ".spec.networks", ".status.conditions"]);
+      expect(maps.map(([, path]) => path).sort()).toEqual([".spec.disks", ".spec.gpus", ".spec.networks", ".status.conditions"]);
       for (const [node, path] of maps) {
         const keys = node["x-kubernetes-list-map-keys"] as string[];
         const required = ((node.items as Node).required as string[] | undefined) ?? [];
