@@ -1,6 +1,7 @@
-// cloud-init conformance: every sample, and the shared spec fixtures, go through the guest's real cloud-init 22.4
-// (`cloud-init schema`, `devel net-convert` to networkd) and the rendered files carry what the spec asked for:
-// the address on the MAC-matched interface, the routes, the DNS. Needs root and the cached guest image.
+// cloud-init conformance: every sample, the schema and children fixtures, and a few user-data variants go through
+// the guest's real cloud-init 22.4 (`cloud-init schema`, `devel net-convert` to networkd), and the rendered files
+// carry what the spec asked for: the address on the MAC-matched interface, the routes, the DNS. Needs root and the
+// cached guest image.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -9,6 +10,7 @@ import type { WukongSpec } from "../../../schemas/spec";
 import { checkWithCloudInit, guestRootfs, networkdSection } from "../../guest/cloud-init-check";
 import { secretText, vmTemplateSpec, wukong } from "../children/fixtures";
 import { fullSpec, seedSpec } from "../schemas/fixtures";
+import { FIXTURE_WUKONGS } from "../children/fixture-wukongs";
 
 const samplesDir = join(__dirname, "../../../samples");
 const samples: [string, string, WukongSpec][] = readdirSync(samplesDir)
@@ -55,8 +57,16 @@ beforeAll(() => {
   rootfs = guestRootfs();
 }, 20 * 60_000);
 
-describe.each([...samples, ...fixtures])("%s", (_, name, spec) => {
-  const children = desiredChildren(wukong(name, spec), {});
+// The Wukongs the upstream-schema tests build children from, as stored (namespace and labels included).
+const shared: [string, string, WukongSpec][] = Object.entries(FIXTURE_WUKONGS).map(([title, w]) => [
+  `fixture-wukongs: ${title}`,
+  w.metadata?.name ?? title,
+  w.spec as WukongSpec,
+]);
+const storedMetadataOf = (title: string) => (title.startsWith("fixture-wukongs: ") ? FIXTURE_WUKONGS[title.slice(17)].metadata : undefined);
+
+describe.each([...samples, ...fixtures, ...shared])("%s", (title, name, spec) => {
+  const children = desiredChildren(wukong(name, spec, storedMetadataOf(title) ?? {}), {});
   const interfaces = (vmTemplateSpec(children.virtualMachine) as { domain: { devices: { interfaces: Iface[] } } }).domain.devices.interfaces;
   const data = children.cloudInitSecret.data as Record<string, string>;
   const userData = data.userdata ? secretText(children.cloudInitSecret, "userdata") : undefined;
