@@ -2,10 +2,10 @@
 import { PeprModule } from "pepr";
 import cfg from "./package.json";
 import { wukongCapabilities } from "./capabilities/bindings";
-import { installWukongCrd } from "./capabilities/crd";
+import { installCrds } from "./capabilities/crd";
 import { isBuild, runsControllers, serverPort } from "./capabilities/runtime/mode";
 
-if (runsControllers()) void installWukongCrd();
+if (runsControllers()) void installCrds();
 
 const module = new PeprModule(cfg, wukongCapabilities(), { deferStart: true });
 if (!isBuild()) module.start(serverPort());
