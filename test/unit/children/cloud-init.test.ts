@@ -19,7 +19,13 @@ describe("generated user", () => {
   });
 
   it("writes no sudo rule and no groups unless asked, so the distro's default-user grants never apply", () => {
-    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH } }).user).toEqual({ name: "ops", passwd: HASH, lock_passwd: false, sudo: null, groups: {} });
+    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH } }).user).toEqual({
+      name: "ops",
+      passwd: HASH,
+      lock_passwd: false,
+      sudo: null,
+      groups: {},
+    });
   });
 
   it("a plain password goes through chpasswd, never into users", () => {
@@ -38,7 +44,11 @@ describe("generated user", () => {
 
   it("locks the password by default without one, and follows lockPasswd when given", () => {
     expect(userData({ cloudInitUser: { name: "ops" } }).user).toMatchObject({ name: "ops", lock_passwd: true });
-    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH, lockPasswd: true } }).user).toMatchObject({ name: "ops", passwd: HASH, lock_passwd: true });
+    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH, lockPasswd: true } }).user).toMatchObject({
+      name: "ops",
+      passwd: HASH,
+      lock_passwd: true,
+    });
   });
 
   it("starts with #cloud-config and keeps the distro's default user", () => {
