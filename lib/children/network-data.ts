@@ -20,12 +20,15 @@ function ethernet(nic: Nic, staticGateway: boolean): Record<string, unknown> {
   return { ...identity, dhcp4: true, ...(staticGateway && { "dhcp4-overrides": { "use-routes": false } }) };
 }
 
-/** routes, not the deprecated gateway4. */
+/**
+ * routes, not the deprecated gateway4. The destination is spelled out (0.0.0.0/0, ::/0): cloud-init 22.4 (Debian 12)
+ * rejects netplan's `to: default` with "Address default is not a valid ip address" and applies no network config.
+ */
 function staticAddressing(network: Network): Record<string, unknown> {
   const { address, gateway, dnsServers } = network.ipConfig ?? {};
   return {
     addresses: address ? [address] : [],
-    ...(gateway && { routes: [{ to: "default", via: gateway }] }),
+    ...(gateway && { routes: [{ to: gateway.includes(":") ? "::/0" : "0.0.0.0/0", via: gateway }] }),
     ...(dnsServers?.length && { nameservers: { addresses: dnsServers } }),
   };
 }

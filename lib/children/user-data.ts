@@ -30,13 +30,16 @@ function customCloudConfig(spec: WukongSpec): CloudConfig {
 }
 
 /**
- * `default` stays first in users: cloud-init gives SSH keys from the NoCloud meta-data (where KubeVirt's noCloud
- * accessCredentials put sshKeySecret) to the distro's default user only, and a users list without it removes that user.
+ * The login user becomes cloud-init's default user (`user:`, with `users: [default]`), not an extra entry: cloud-init
+ * gives the NoCloud meta-data keys (where KubeVirt's noCloud accessCredentials put sshKeySecret) to the default user
+ * only, so an extra user would never get them. sudo and groups are always written, so the distro's default-user
+ * grants (Debian's: passwordless sudo, the sudo group) never fill the gaps; `sudo: null` is cloud-init's "no rule".
  */
 function generatedCloudConfig(user: CloudInitUser | undefined): CloudConfig {
-  const config: CloudConfig = { users: user ? ["default", userEntry(user)] : ["default"] };
+  if (!user) return { users: ["default"] };
+  const config: CloudConfig = { user: userEntry(user), users: ["default"] };
   // A hash wins over a plain password; the plain one goes through chpasswd, which hashes it in the guest.
-  if (user?.password && !user.passwordHash) {
+  if (user.password && !user.passwordHash) {
     config.chpasswd = { users: [{ name: user.name, password: user.password, type: "text" }], expire: false };
   }
   return config;
@@ -48,9 +51,10 @@ function userEntry(user: CloudInitUser): CloudConfig {
     name: user.name,
     ...(user.passwordHash && { passwd: user.passwordHash }),
     lock_passwd: user.lockPasswd ?? !hasPassword,
-    ...(user.sudo && { sudo: user.sudo }),
+    sudo: user.sudo ?? null,
+    // No groups: an empty mapping. cloud-init's schema rejects an empty list, and no key lets the distro's in.
+    groups: user.groups?.length ? user.groups : {},
     ...(user.shell && { shell: user.shell }),
-    ...(user.groups?.length && { groups: user.groups }),
   };
 }
 

@@ -12,6 +12,7 @@ import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import type { Elapsed } from "./state-clock";
 import { replacePatch } from "./status-diff";
+import { wantsRealGuest } from "../guest/runtime/real-guest";
 
 export interface VmiInterfaceStatus {
   name: string;
@@ -167,6 +168,8 @@ export function planVmi(vmi: KubeObject, snap: Snapshot, elapsed: Elapsed, cfg: 
   return [action];
 }
 
+/** Every VMI except those of Wukongs labelled for a real guest: test/guest/runtime owns those. */
 export function planKubevirtVmis(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig): Plan[] {
-  return planEach(snap.vmis.values(), "virtualmachineinstances", vmi => planVmi(vmi, snap, elapsed, cfg));
+  const simulated = [...snap.vmis.values()].filter(vmi => !wantsRealGuest(vmi, snap.wukongs));
+  return planEach(simulated, "virtualmachineinstances", vmi => planVmi(vmi, snap, elapsed, cfg));
 }

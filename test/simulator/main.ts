@@ -15,12 +15,14 @@ import { planNodeNetworkPolicies, planNodeNetworkStates } from "./nmstate";
 import { planPvcBinder } from "./pvc-binder";
 import { readSnapshot } from "./snapshot";
 import { StateClock } from "./state-clock";
+import { GuestRuntime } from "../guest/runtime/runtime";
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
   const logger = new Logger(cfg.verbose);
   const client = await KubeClient.fromKubeconfig();
   const clock = new StateClock();
+  const guests = new GuestRuntime(client, logger, cfg.nodeName);
   logger.info(`[sim] wukong-vm-runtime-simulator (stand-in for CDI, KubeVirt, PV binder) against ${client.serverUrl}; ${JSON.stringify(cfg)}`);
 
   let stopping = false;
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       await runPlans(client, planKubevirtSnapshots(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planNodeNetworkStates(snap), logger);
       await runPlans(client, planNodeNetworkPolicies(snap, clock.elapsed, cfg), logger);
+      await guests.tick(snap);
       clock.sweep();
       logger.clear("loop");
     } catch (err) {

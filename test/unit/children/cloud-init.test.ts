@@ -9,17 +9,29 @@ const userData = (spec: Omit<WukongSpec, "cpu" | "memory">) => secretYaml(build(
 const HASH = "$6$rounds=4096$salt$Zx0QBbNjyX.hash/value";
 
 describe("generated user", () => {
-  it("a password hash goes into passwd and unlocks the password", () => {
+  it("becomes cloud-init's default user, which receives the meta-data ssh keys; a hash goes into passwd and unlocks the password", () => {
     expect(
       userData({ cloudInitUser: { name: "ops", passwordHash: HASH, sudo: "ALL=(ALL) NOPASSWD:ALL", shell: "/bin/bash", groups: ["wheel", "adm"] } }),
     ).toEqual({
-      users: ["default", { name: "ops", passwd: HASH, lock_passwd: false, sudo: "ALL=(ALL) NOPASSWD:ALL", shell: "/bin/bash", groups: ["wheel", "adm"] }],
+      user: { name: "ops", passwd: HASH, lock_passwd: false, sudo: "ALL=(ALL) NOPASSWD:ALL", groups: ["wheel", "adm"], shell: "/bin/bash" },
+      users: ["default"],
+    });
+  });
+
+  it("writes no sudo rule and no groups unless asked, so the distro's default-user grants never apply", () => {
+    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH } }).user).toEqual({
+      name: "ops",
+      passwd: HASH,
+      lock_passwd: false,
+      sudo: null,
+      groups: {},
     });
   });
 
   it("a plain password goes through chpasswd, never into users", () => {
     expect(userData({ cloudInitUser: { name: "ops", password: "yes" } })).toEqual({
-      users: ["default", { name: "ops", lock_passwd: false }],
+      user: { name: "ops", lock_passwd: false, sudo: null, groups: {} },
+      users: ["default"],
       chpasswd: { users: [{ name: "ops", password: "yes", type: "text" }], expire: false },
     });
   });
@@ -27,15 +39,16 @@ describe("generated user", () => {
   it("the hash wins when both are given", () => {
     const config = userData({ cloudInitUser: { name: "ops", password: "plain", passwordHash: HASH } });
     expect(config).not.toHaveProperty("chpasswd");
-    expect(config.users).toEqual(["default", { name: "ops", passwd: HASH, lock_passwd: false }]);
+    expect(config.user).toEqual({ name: "ops", passwd: HASH, lock_passwd: false, sudo: null, groups: {} });
   });
 
   it("locks the password by default without one, and follows lockPasswd when given", () => {
-    expect(userData({ cloudInitUser: { name: "ops" } }).users).toEqual(["default", { name: "ops", lock_passwd: true }]);
-    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH, lockPasswd: true } }).users).toEqual([
-      "default",
-      { name: "ops", passwd: HASH, lock_passwd: true },
-    ]);
+    expect(userData({ cloudInitUser: { name: "ops" } }).user).toMatchObject({ name: "ops", lock_passwd: true });
+    expect(userData({ cloudInitUser: { name: "ops", passwordHash: HASH, lockPasswd: true } }).user).toMatchObject({
+      name: "ops",
+      passwd: HASH,
+      lock_passwd: true,
+    });
   });
 
   it("starts with #cloud-config and keeps the distro's default user", () => {
@@ -64,7 +77,8 @@ describe("custom userData merge", () => {
 
   it("custom top-level keys win, except users, ssh_authorized_keys, packages and runcmd, which are appended", () => {
     expect(userData({ cloudInitUser: { name: "ops", password: "pw" }, cloudInit: { userData: custom } })).toEqual({
-      users: ["default", { name: "ops", lock_passwd: false }, { name: "backup", shell: "/bin/sh" }],
+      user: { name: "ops", lock_passwd: false, sudo: null, groups: {} },
+      users: ["default", { name: "backup", shell: "/bin/sh" }],
       chpasswd: { expire: true },
       ssh_authorized_keys: ["ssh-ed25519 AAAA ops@example"],
       packages: ["qemu-guest-agent", "htop"],

@@ -89,7 +89,7 @@ describe("multi-NIC edge-router", () => {
           match: { macaddress: "02:aa:bb:00:00:02" },
           "set-name": "lan",
           addresses: ["192.168.100.10/24"],
-          routes: [{ to: "default", via: "192.168.100.1" }],
+          routes: [{ to: "0.0.0.0/0", via: "192.168.100.1" }],
           nameservers: { addresses: ["192.168.100.1", "1.1.1.1"] },
         },
         storage: { match: { macaddress: "02:aa:bb:00:00:03" }, "set-name": "storage", ...dhcpWithoutRoutes },
