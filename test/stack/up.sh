@@ -9,10 +9,7 @@ state=${WUKONG_STATE:-$repo/.wukong}/stack
 mkdir -p "$state"
 cd "$repo"
 
-if [ ! -d node_modules/pepr ]; then
-  echo "installing npm dependencies (npm ci)…"
-  npm ci --no-audit --no-fund
-fi
+"$here/ensure-deps.sh"
 
 # The embedded local cluster, unless the user asks for the one their KUBECONFIG names (never implicitly:
 # `pepr dev` registers webhooks in whatever cluster it talks to).
