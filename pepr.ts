@@ -3,7 +3,10 @@ import { PeprModule } from "pepr";
 import cfg from "./package.json";
 import { wukongCapabilities } from "./capabilities/bindings";
 import { installWukongCrd } from "./capabilities/crd";
+import { redactPeprLogs } from "./capabilities/runtime/log-redaction";
 import { isBuild, runsControllers, serverPort } from "./capabilities/runtime/mode";
+
+redactPeprLogs();
 
 if (runsControllers()) void installWukongCrd();
 
