@@ -13,7 +13,9 @@
 //   resources.yaml               everything a user's `kubectl apply` creates except Deployments, Services and
 //                                webhook configurations (Namespace, RBAC, ServiceAccount, Secrets)
 //   webhooks.yaml                the Mutating/ValidatingWebhookConfiguration with only clientConfig changed:
-//                                url https://127.0.0.1:@ADMISSION_PORT@<generated path>, caBundle @CA_BUNDLE@
+//                                the Service reference becomes url https://<service>.<namespace>.svc:@ADMISSION_PORT@<path>
+//                                (start.sh maps that name to 127.0.0.1); the generated caBundle stays
+//   service-hosts                the Services' DNS names (<name>.<namespace>.svc), one a line
 // Prints the hash.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -39,7 +41,10 @@ type Doc = {
       };
     };
   };
-  webhooks?: { name: string; clientConfig: { service?: { path?: string }; url?: string; caBundle?: string } }[];
+  webhooks?: {
+    name: string;
+    clientConfig: { service?: { name?: string; namespace?: string; path?: string }; url?: string; caBundle?: string };
+  }[];
 };
 
 function fail(message: string): never {
@@ -125,18 +130,22 @@ write("components", components.map(c => `${c}\n`).join(""));
 if (uuids.size !== 1) fail(`Deployments disagree on pepr.dev/uuid: ${[...uuids].join(", ")}`);
 write("uuid", `${[...uuids][0]}\n`);
 
-// The webhooks: service → url on this host. The caBundle is filled in by start.sh (the local CA).
+// The webhooks: the Service reference becomes a url with the Service's own DNS name, which the generated
+// certificate names, on the local admission port. The generated caBundle is kept as it is.
 const webhookConfigs = docs.filter(d => d.kind === "MutatingWebhookConfiguration" || d.kind === "ValidatingWebhookConfiguration");
 let caBundle = "";
 for (const config of webhookConfigs) {
   for (const webhook of config.webhooks ?? []) {
-    const path = webhook.clientConfig.service?.path;
-    if (!path) fail(`webhook ${webhook.name} of ${config.kind} has no clientConfig.service.path`);
-    caBundle ||= webhook.clientConfig.caBundle ?? "";
-    webhook.clientConfig = { url: `https://127.0.0.1:@ADMISSION_PORT@${path}`, caBundle: "@CA_BUNDLE@" };
+    const { service, caBundle: bundle } = webhook.clientConfig;
+    if (!service?.path || !service.name || !service.namespace) fail(`webhook ${webhook.name} of ${config.kind} has no clientConfig.service name, namespace and path`);
+    if (!bundle) fail(`webhook ${webhook.name} of ${config.kind} has no caBundle`);
+    caBundle ||= bundle;
+    webhook.clientConfig = { url: `https://${service.name}.${service.namespace}.svc:@ADMISSION_PORT@${service.path}`, caBundle: bundle };
   }
 }
 if (caBundle) write("generated-certs/ca.crt", b64(caBundle));
+const services = docs.filter(d => d.kind === "Service" && d.metadata?.name && d.metadata.namespace);
+write("service-hosts", services.map(d => `${d.metadata?.name}.${d.metadata?.namespace}.svc\n`).join(""));
 write("webhooks.yaml", webhookConfigs.map(d => stringify(d)).join("---\n"));
 
 const skipped = new Set(["Deployment", "Service", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);

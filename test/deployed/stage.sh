@@ -12,9 +12,9 @@
 #   WUKONG_MODULE_DIR    the Pepr module's directory (default: the repo, i.e. the Wukong module)
 #   WUKONG_DEPLOY_NAME   name of the staged copy (default: the module's pepr.uuid); see common.sh for the rest
 #
-# Writes $WUKONG_STATE/deployed/<name>/: module/ (see manifest.ts), certs/ (tls.crt, tls.key: what
-# /etc/certs gets), ca/ (the CA the webhooks' caBundle names), node_modules.path. Re-running it replaces
-# module/ and keeps the CA; running processes pick the new module up when they next (re)start.
+# Writes $WUKONG_STATE/deployed/<name>/: module/ (see manifest.ts), certs/ (tls.crt, tls.key: the generated
+# TLS Secret, what /etc/certs gets), ca/ca.crt (the generated caBundle), node_modules.path. Re-running it
+# replaces them; running processes pick the new module up when they next (re)start.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -94,35 +94,13 @@ echo "$node_modules" >"$dir/node_modules.path"
 echo "$module_dir" >"$dir/module_dir.path"
 
 # ---- serving certificate ------------------------------------------------------------------------
-# The generated cert names only the in-cluster Service (DNS:pepr-<uuid>.pepr-system.svc), but the API
-# server calls the webhooks at https://127.0.0.1:<port>: use the generated cert only if it names 127.0.0.1,
-# else a local CA (kept across re-stages) and a cert for 127.0.0.1, localhost and the Service names.
+# The generated TLS Secret, as the pods mount it. It names pepr-<uuid>.pepr-system.svc (and -watcher), which
+# start.sh maps to 127.0.0.1; ca/ca.crt is the generated caBundle.
+rm -rf "$dir/certs" "$dir/ca"
 mkdir -p "$dir/certs" "$dir/ca"
-if openssl x509 -in "$dir/module/generated-certs/tls.crt" -noout -ext subjectAltName 2>/dev/null | grep -q 'IP Address:127.0.0.1'; then
-  cp "$dir/module/generated-certs/tls.crt" "$dir/module/generated-certs/tls.key" "$dir/certs/"
-  cp "$dir/module/generated-certs/ca.crt" "$dir/ca/ca.crt"
-  rm -f "$dir/ca/ca.key"
-  echo "serving certificate: the generated one (it names 127.0.0.1)"
-else
-  san="IP:127.0.0.1,DNS:localhost,DNS:pepr-$uuid.pepr-system.svc,DNS:pepr-$uuid-watcher.pepr-system.svc"
-  if [ ! -f "$dir/ca/ca.key" ]; then
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=wukong-deployed-$deploy_name-ca" \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-      -keyout "$dir/ca/ca.key" -out "$dir/ca/ca.crt" 2>/dev/null
-    rm -f "$dir/ca/server.san"
-  fi
-  if [ "$(cat "$dir/ca/server.san" 2>/dev/null)" != "$san" ] || [ ! -f "$dir/certs/tls.key" ]; then
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=pepr-$uuid.pepr-system.svc" \
-      -keyout "$dir/certs/tls.key" -out "$dir/certs/tls.csr" 2>/dev/null
-    openssl x509 -req -in "$dir/certs/tls.csr" -CA "$dir/ca/ca.crt" -CAkey "$dir/ca/ca.key" -CAcreateserial \
-      -days 3650 -out "$dir/certs/tls.crt" -extfile <(printf '%s\n' "subjectAltName=$san" \
-      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth") 2>/dev/null
-    rm -f "$dir/certs/tls.csr" "$dir/ca/ca.srl"
-    echo "$san" >"$dir/ca/server.san"
-  fi
-  chmod 600 "$dir/ca/ca.key" "$dir/certs/tls.key"
-  echo "serving certificate: local CA $dir/ca/ca.crt (the generated one names only DNS:pepr-$uuid.pepr-system.svc)"
-fi
+cp "$dir/module/generated-certs/tls.crt" "$dir/module/generated-certs/tls.key" "$dir/certs/"
+cp "$dir/module/generated-certs/ca.crt" "$dir/ca/ca.crt"
+chmod 600 "$dir/certs/tls.key"
 
 # ---- check: inside the namespaces, the module's bare requires resolve from /app/node_modules --------
 # Needs root (mount namespaces, and the empty mountpoints /app and /etc/certs on the host).

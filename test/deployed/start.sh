@@ -2,7 +2,8 @@
 # Runs a staged Pepr module (stage.sh) the way its Deployments run it, without containers: applies what
 # `kubectl apply -f dist/pepr-module-<uuid>.yaml` would (Namespace pepr-system, RBAC, ServiceAccount,
 # Secrets), starts admission and/or watcher under supervise.sh, registers the generated webhook
-# configurations pointed at https://127.0.0.1:<admission port>, and returns once they are ready:
+# configurations pointed at https://pepr-<uuid>.pepr-system.svc:<admission port> (that name, which the
+# generated certificate holds, mapped to 127.0.0.1 in /etc/hosts), and returns once they are ready:
 #   admission  /healthz answers (and, with webhooks registered, a server-side dry run gets defaulted)
 #   watcher    every watch binding has started (pepr_cache_miss appears in its /metrics: Pepr logs watch
 #              starts only at LOG_LEVEL=debug)
@@ -55,6 +56,14 @@ k get --raw /readyz >/dev/null || { echo "no API server answers for $kubeconfig 
 k apply --server-side --force-conflicts --field-manager wukong-deployed -f "$dir/module/resources.yaml" >/dev/null
 mkdir -p /app /etc/certs # empty mountpoints; only the namespaces mount anything there
 
+# In a cluster the Services' DNS names reach the pods; here they name this host. The API server (for the
+# webhooks) and curl then check the generated certificate against the name it was made for.
+while read -r host; do
+  grep -qE "^127\.0\.0\.1[[:space:]]+$host([[:space:]]|\$)" /etc/hosts || echo "127.0.0.1 $host # wukong test/deployed" >>/etc/hosts
+done <"$dir/module/service-hosts"
+admission_host=pepr-$uuid.pepr-system.svc
+watcher_host=pepr-$uuid-watcher.pepr-system.svc
+
 container_env() { # <component> <port>: the whole environment of the container, one NAME=value a line
   local component=$1 port=$2 line
   echo "PATH=$(dirname "$(command -v node)"):/usr/local/bin:/usr/bin:/bin"
@@ -105,14 +114,15 @@ for c in "${components[@]}"; do
   started+=("$c")
 done
 
-ca=$dir/ca/ca.crt
+# Like a kubelet's probes, these do not verify the certificate: Pepr's generated leaf has an empty subject and
+# issuer, so OpenSSL (curl) takes it for self-signed, while Go (the API server) chains it to the caBundle.
 ready() { # <component>
   local port
   port=$(port_of "$1")
   if [ "$1" = admission ]; then
-    [ "$(curl -s --max-time 2 --cacert "$ca" "https://127.0.0.1:$port/healthz" 2>/dev/null)" = OK ]
+    [ "$(curl -sk --max-time 2 "https://$admission_host:$port/healthz" 2>/dev/null)" = OK ]
   else
-    curl -s --max-time 2 --cacert "$ca" "https://127.0.0.1:$port/metrics" 2>/dev/null | grep -q '^pepr_cache_miss{'
+    curl -sk --max-time 2 "https://$watcher_host:$port/metrics" 2>/dev/null | grep -q '^pepr_cache_miss{'
   fi
 }
 deadline=$((SECONDS + timeout))
@@ -130,10 +140,9 @@ for c in "${started[@]}"; do
 done
 
 if [[ " ${started[*]} " == *" admission "* ]] && [ "${WUKONG_REGISTER_WEBHOOKS:-1}" = 1 ]; then
-  sed -e "s|@ADMISSION_PORT@|$admission_port|g" -e "s|@CA_BUNDLE@|$(base64 -w0 <"$ca")|g" "$dir/module/webhooks.yaml" |
-    k apply -f - >/dev/null
+  sed -e "s|@ADMISSION_PORT@|$admission_port|g" "$dir/module/webhooks.yaml" | k apply -f - >/dev/null
   echo "$admission_port" >"$dir/webhooks.registered"
-  echo "registered webhooks pepr-$uuid -> https://127.0.0.1:$admission_port"
+  echo "registered webhooks pepr-$uuid -> https://$admission_host:$admission_port"
   # Only the Wukong module has a Wukong defaulter to probe for; another module is ready at /healthz.
   if [ "$uuid" = wukong ]; then
     printf 'waiting for a server-side dry run through the webhooks'
@@ -152,6 +161,7 @@ if [[ " ${started[*]} " == *" admission "* ]] && [ "${WUKONG_REGISTER_WEBHOOKS:-
 fi
 
 for c in "${components[@]}"; do
-  echo "$deploy_name $c: https://127.0.0.1:$(port_of "$c") supervisor $(cat "$dir/$c/supervisor.pid")" \
+  if [ "$c" = admission ]; then host=$admission_host; else host=$watcher_host; fi
+  echo "$deploy_name $c: https://$host:$(port_of "$c") supervisor $(cat "$dir/$c/supervisor.pid")" \
     "controller.js $(controller_pid "$c") module $(module_pid "$c") (hash ${hash:0:12}, auth $auth, log $dir/$c.log)"
 done

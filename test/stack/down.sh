@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops what test/stack/up.sh started: the operator, the simulator, then the control plane.
+# Stops what test/stack/up.sh started: the operator (pepr dev, or the deployed admission and watcher with
+# their webhooks), the simulator, then the control plane.
 # Arguments are passed to test/cluster/down.sh (e.g. --purge).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,5 +21,6 @@ stop() { # <name>: TERM the process group, then KILL what is left
 }
 
 stop operator
+[ ! -d "${WUKONG_STATE:-$repo/.wukong}/deployed" ] || "$repo/test/deployed/stop.sh" --all
 stop simulator
 "$here/../cluster/down.sh" "$@"

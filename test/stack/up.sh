@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
-# Brings up the whole local stack in the background and returns when it is usable:
-# the control plane (test/cluster/up.sh), the VM-runtime simulator, and the Wukong module under `pepr dev`
-# (webhooks registered at https://localhost:3000, watches established). State and logs: .wukong/stack/.
+# Brings up the whole local stack in the background and returns when it is usable: the control plane
+# (test/cluster/up.sh), the VM-runtime simulator, and the Wukong module, run one of two ways:
+#   WUKONG_RUNTIME=dev       (default) `pepr dev`: one process, TypeScript loaded on the fly, the admin
+#                            kubeconfig, webhooks at https://localhost:3000
+#   WUKONG_RUNTIME=deployed  what `npx pepr build` produced, run the way its Deployments run it
+#                            (test/deployed/): admission and watcher as separate supervised processes through
+#                            Pepr's controller.js, with the generated TLS, webhooks and RBAC, each
+#                            authenticated as the module's ServiceAccount. Needs root.
+# Running it again restarts only what is not running. State and logs: .wukong/stack/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 state=${WUKONG_STATE:-$repo/.wukong}/stack
 mkdir -p "$state"
 cd "$repo"
+
+runtime=${WUKONG_RUNTIME:-dev}
+case "$runtime" in
+  dev) ;;
+  deployed)
+    [ "$(id -u)" = 0 ] || { echo "WUKONG_RUNTIME=deployed needs root (each process runs in its own mount namespace); WUKONG_RUNTIME=dev does not" >&2; exit 1; }
+    [ "${WUKONG_USE_KUBECONFIG:-}" != 1 ] || { echo "WUKONG_RUNTIME=deployed runs only on the embedded cluster: the API server must reach the webhooks on this host" >&2; exit 1; }
+    ;;
+  *) echo "WUKONG_RUNTIME must be dev or deployed, not '$runtime'" >&2; exit 2 ;;
+esac
 
 "$here/ensure-deps.sh"
 
@@ -38,6 +54,10 @@ start() { # <name> <command…>
 
 # The simulator stands in for KubeVirt, CDI and the PV binder: only on the embedded cluster.
 [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ] || start simulator node_modules/.bin/tsx test/simulator/main.ts
+
+if [ "$runtime" = deployed ]; then
+  exec "$here/deployed.sh"
+fi
 start operator npx pepr dev --host "$dev_host" --yes
 
 # Ready when a server-side dry run goes through both webhooks (the mutated object carries a MAC)…

@@ -22,11 +22,13 @@ class FailureLogsReporter {
     const failed = results.numFailedTests > 0 || results.numRuntimeErrorTestSuites > 0 || results.numFailedTestSuites > 0;
     if (!failed) return;
     const out = [];
-    const operatorLog = join(stack, "operator.log");
-    // The operator logs every admission request at DEBUG: its warnings and errors first, then the plain tail.
-    const problems = lines(operatorLog).filter(line => /^\[[\d:.]+\] (WARN|ERROR|FATAL)/.test(line)).slice(-40);
-    out.push(`\n===== e2e failed: last ${problems.length} WARN/ERROR lines of ${operatorLog}`, problems.join("\n"));
-    out.push(`\n===== last 120 lines of ${operatorLog}`, tail(operatorLog, 120));
+    // pepr dev's operator.log, or the deployed admission.log and watcher.log (Pepr's JSON lines): warnings and
+    // errors first, then the plain tail.
+    for (const operatorLog of ["operator.log", "admission.log", "watcher.log"].map(name => join(stack, name)).filter(existsSync)) {
+      const problems = lines(operatorLog).filter(line => /^\[[\d:.]+\] (WARN|ERROR|FATAL)|"level":(40|50|60)\b/.test(line)).slice(-40);
+      out.push(`\n===== e2e failed: last ${problems.length} WARN/ERROR lines of ${operatorLog}`, problems.join("\n"));
+      out.push(`\n===== last 120 lines of ${operatorLog}`, tail(operatorLog, 120));
+    }
     out.push(`\n===== last 60 lines of ${join(stack, "simulator.log")}`, tail(join(stack, "simulator.log"), 60));
     const logs = spawnSync(join(repo, "test/cluster/logs.sh"), ["40"], { cwd: repo, encoding: "utf8" });
     out.push("\n===== test/cluster/logs.sh 40", `${logs.stdout ?? ""}${logs.stderr ?? ""}`);

@@ -1,5 +1,5 @@
-// The local stack from the suite's side: bring it up (test/stack/up.sh), read the environment env.sh sets,
-// and kill the operator the way a crash would.
+// The local stack from the suite's side: bring it up (test/stack/up.sh, in the runtime WUKONG_RUNTIME names),
+// read the environment env.sh sets, and kill the operator the way a crash would.
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -9,6 +9,9 @@ export const STATE = process.env.WUKONG_STATE ?? join(REPO, ".wukong");
 export const STACK_STATE = join(STATE, "stack");
 export const OPERATOR_LOG = join(STACK_STATE, "operator.log");
 export const SIMULATOR_LOG = join(STACK_STATE, "simulator.log");
+/** `dev`: the module under `pepr dev`; `deployed`: the built module as its Deployments run it (test/deployed/). */
+export const RUNTIME: "dev" | "deployed" = process.env.WUKONG_RUNTIME === "deployed" ? "deployed" : "dev";
+const DEPLOYED = join(STATE, "deployed", "wukong");
 
 /** Runs test/stack/up.sh (idempotent; restarts a dead operator or simulator), its output on our stderr. */
 export function stackUp(): void {
@@ -32,9 +35,13 @@ export function clusterEnv(): { PATH: string; KUBECONFIG: string } {
   return { PATH, KUBECONFIG };
 }
 
-/** The operator's process group (up.sh starts it with setsid, so its pid is the group id). */
-export function operatorPgid(): number {
-  return Number(readFileSync(join(STACK_STATE, "operator.pid"), "utf8").trim());
+/**
+ * The operator's process groups: `pepr dev`'s, or the deployed admission's and watcher's supervisors (each
+ * leads its own session, with its container in it).
+ */
+export function operatorGroups(): number[] {
+  const pidFiles = RUNTIME === "dev" ? [join(STACK_STATE, "operator.pid")] : ["admission", "watcher"].map(c => join(DEPLOYED, c, "supervisor.pid"));
+  return pidFiles.map(file => Number(readFileSync(file, "utf8").trim()));
 }
 
 export function groupAlive(pgid: number): boolean {
@@ -46,14 +53,9 @@ export function groupAlive(pgid: number): boolean {
   }
 }
 
-/** kill -KILL -<pgid>: `pepr dev`, the module it runs and everything else in the group, with no chance to clean up. */
-export function killOperator(): number {
-  const pgid = operatorPgid();
-  process.kill(-pgid, "SIGKILL");
-  return pgid;
-}
-
-/** Lines of the operator log that the current operator process wrote (the log restarts with each start). */
-export function operatorLog(): string {
-  return readFileSync(OPERATOR_LOG, "utf8");
+/** kill -KILL of every operator process group: nothing gets to clean up, and no supervisor restarts it. */
+export function killOperator(): number[] {
+  const groups = operatorGroups();
+  for (const pgid of groups) process.kill(-pgid, "SIGKILL");
+  return groups;
 }
