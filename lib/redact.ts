@@ -3,7 +3,7 @@
 export const REDACTED = "**redacted**";
 
 /** Field names whose value is a secret: cloudInitUser.password/passwordHash, userData, cloud-config's passwd keys, SSH keys. */
-const SECRET_KEY = /passw|userdata|authorized_?keys|ssh_?keys|private_?key/i;
+const SECRET_KEY = /passw|^user_?data$|authorized_?keys|^ssh_?keys$|private_?key/i;
 /** A JSON member naming such a field, in text that did not parse as JSON. */
 const SECRET_MEMBER = /"[^"]*(passw|userdata|authorized_?keys|ssh_?keys|private_?key)[^"]*"\s*:/i;
 /** Cheap test before parsing: a line with none of these cannot carry a secret this module knows of. */

@@ -62,8 +62,9 @@ describe("redactLogLine", () => {
   });
 
   it("keeps the shape of a redacted map or list", () => {
-    expect(redactSecrets({ ssh_authorized_keys: ["a", "b"], kind: "Secret", data: { one: "x", two: "y" } })).toEqual({
+    expect(redactSecrets({ ssh_authorized_keys: ["a", "b"], userDataSecretRef: { name: "ud" }, kind: "Secret", data: { one: "x", two: "y" } })).toEqual({
       ssh_authorized_keys: [REDACTED, REDACTED],
+      userDataSecretRef: { name: "ud" },
       kind: "Secret",
       data: { one: REDACTED, two: REDACTED },
     });

@@ -18,7 +18,7 @@ export function secretMarker(): string {
 export function plantedUser(marker: string, use: "password" | "passwordHash" = "password") {
   return {
     cloudInitUser: { name: "ubuntu", ...(use === "password" ? { password: marker } : { passwordHash: `$6$${marker}$${marker}` }) },
-    cloudInit: { userData: `#cloud-config\nchpasswd: {expire: false, users: [{name: root, password: ${marker}}]}\nssh_authorized_keys: [ssh-ed25519 AAAA${marker} e2e]\n` },
+    cloudInit: { userData: `#cloud-config\nbootcmd: [echo ${marker}]\nssh_authorized_keys: [ssh-ed25519 AAAA${marker} e2e]\n` },
   };
 }
 
