@@ -58,6 +58,8 @@ start() { # <name> <command…>
 if [ "$runtime" = deployed ]; then
   exec "$here/deployed.sh"
 fi
+# The module's pepr.env from package.json, which `pepr build` puts in its Deployments (pepr dev does not).
+while IFS= read -r setting; do export "${setting?}"; done < <(node -e 'for (const [k, v] of Object.entries(require("./package.json").pepr.env ?? {})) console.log(`${k}=${v}`)')
 start operator npx pepr dev --host "$dev_host" --yes
 
 # Ready when a server-side dry run goes through both webhooks (the mutated object carries a MAC)…
