@@ -31,7 +31,7 @@ function markerForms(marker: string): string[] {
   return [marker, ...base64];
 }
 
-/** Every *.log file under the state root: operator, simulator, deployed processes, control plane. */
+/** Every *.log (and *.log.prev) file under the state root: operator, simulator, deployed processes, control plane. */
 export function stackLogFiles(dir: string = STATE): string[] {
   let entries;
   try {
@@ -42,7 +42,7 @@ export function stackLogFiles(dir: string = STATE): string[] {
   return entries.flatMap(entry => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === "etcd" ? [] : stackLogFiles(path); // etcd's data, not a log
-    return entry.isFile() && entry.name.endsWith(".log") ? [path] : [];
+    return entry.isFile() && /\.log(\.prev)?$/.test(entry.name) ? [path] : []; // start.sh keeps the last run as .log.prev
   });
 }
 
