@@ -2,7 +2,7 @@
 import { PeprModule } from "pepr";
 import cfg from "./package.json";
 import { wukongCapabilities } from "./capabilities/bindings";
-import { installWukongCrd } from "./capabilities/crd";
+import { installCrds } from "./capabilities/crd";
 import { exitOnUncaughtErrors } from "./capabilities/runtime/fatal-exit";
 import { redactPeprLogs } from "./capabilities/runtime/log-redaction";
 import { isBuild, runsControllers, serverPort } from "./capabilities/runtime/mode";
@@ -10,7 +10,7 @@ import { isBuild, runsControllers, serverPort } from "./capabilities/runtime/mod
 redactPeprLogs();
 if (!isBuild()) exitOnUncaughtErrors();
 
-if (runsControllers()) void installWukongCrd();
+if (runsControllers()) void installCrds();
 
 const module = new PeprModule(cfg, wukongCapabilities(), { deferStart: true });
 if (!isBuild()) module.start(serverPort());

@@ -33,6 +33,7 @@ export function wukongCapabilities(): Capability[] {
     .IsDeleted()
     .Watch(wukong => observe(wukong, "DELETED"));
   controller?.watchChildren(CHILD_KINDS);
+  controller?.watchNodeNetworks();
 
   return [admission, lifecycle];
 }

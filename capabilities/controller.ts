@@ -8,7 +8,10 @@ import { ClusterView, type WatchPhase } from "../lib/cluster/view";
 import { DEFAULT_RESYNC, wukongReconciler } from "../lib/reconcile/reconciler";
 import { WorkQueue } from "../lib/reconcile/work-queue";
 import { ChildWriteError } from "../lib/reconcile/writes";
-import { LABELS } from "../schemas/wukong";
+import { NODE_NETWORK_LABEL } from "../lib/children/node-network-policy";
+import { wukongsUsingPolicy } from "../lib/reconcile/node-networks";
+import type { WukongStatus } from "../schemas/status";
+import { LABELS, type Wukong } from "../schemas/wukong";
 import { CHILD_MODELS } from "./kinds";
 import { startInformer } from "./runtime/informer";
 import { KubeClient } from "./runtime/kube-client";
@@ -21,6 +24,11 @@ export interface Controller {
   observeWukong(wukong: LiveObject, phase: WatchPhase): void;
   /** Starts one watch per child kind; reconciles wait until each has listed once. */
   watchChildren(kinds: readonly ChildKind[]): void;
+  /**
+   * Watches the shared NMState policies: a policy's status change re-queues every Wukong on its bridge. Not
+   * waited for: without NMState installed the watch never lists, and applying an unseen policy is harmless.
+   */
+  watchNodeNetworks(): void;
 }
 
 const warn = (fields: Record<string, unknown>, message: string) => Log.warn(fields, message);
@@ -45,7 +53,10 @@ export function createController(): Controller {
       } finally {
         metrics.reconciled(startedAt);
         const [namespace, name] = key.split("/");
-        metrics.phase(key, (view.get("Wukong", namespace, name)?.status as { phase?: string } | undefined)?.phase);
+        const status = view.get("Wukong", namespace, name)?.status as WukongStatus | undefined;
+        metrics.phase(key, status?.phase);
+        // An error the reconciler reported in status rather than retried (a refused child, a failed import).
+        if (status?.phase === "Error") metrics.errored(status.conditions?.find(c => c.type === "Ready")?.reason ?? "Unknown");
       }
     },
     (key, error, retryInMs) => {
@@ -77,6 +88,17 @@ export function createController(): Controller {
           warn,
         });
       }
+    },
+    watchNodeNetworks() {
+      const kind = "NodeNetworkConfigurationPolicy";
+      startInformer({
+        kind,
+        model: CHILD_MODELS[kind],
+        label: NODE_NETWORK_LABEL,
+        view,
+        onChange: policy => wukongsUsingPolicy(view.all("Wukong") as Wukong[], policy.metadata.name).forEach(key => queue.add(key)),
+        warn,
+      });
     },
   };
 }

@@ -16,8 +16,10 @@ export class NetworkAttachmentDefinition extends a.GenericKind {}
 export class DataVolume extends a.GenericKind {}
 export class VirtualMachine extends a.GenericKind {}
 export class VirtualMachineInstance extends a.GenericKind {}
+export class NodeNetworkConfigurationPolicy extends a.GenericKind {}
 
-const register = (model: GenericClass, name: "Wukong" | "NetworkAttachmentDefinition" | "DataVolume" | "VirtualMachine" | "VirtualMachineInstance") => {
+type RegisteredKind = "Wukong" | "NetworkAttachmentDefinition" | "DataVolume" | "VirtualMachine" | "VirtualMachineInstance" | "NodeNetworkConfigurationPolicy";
+const register = (model: GenericClass, name: RegisteredKind) => {
   const { group, version, plural } = KINDS[name];
   // Explicit plurals: RegisterKind's naive one would be "networkattachmentdefinitions".
   RegisterKind(model, { group, version, kind: name === "Wukong" ? API.kind : name, plural });
@@ -27,6 +29,7 @@ register(NetworkAttachmentDefinition, "NetworkAttachmentDefinition");
 register(DataVolume, "DataVolume");
 register(VirtualMachine, "VirtualMachine");
 register(VirtualMachineInstance, "VirtualMachineInstance");
+register(NodeNetworkConfigurationPolicy, "NodeNetworkConfigurationPolicy");
 
 export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
   NetworkAttachmentDefinition,
@@ -35,4 +38,5 @@ export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
   Secret: kind.Secret,
   VirtualMachine,
   VirtualMachineInstance,
+  NodeNetworkConfigurationPolicy,
 };

@@ -1,7 +1,7 @@
-// The committed CRD file's exact text, shared by the generator and the test that guards it.
+// A committed CRD file's exact text, shared by the generator and the test that guards it.
 import { stringify } from "yaml";
-import { wukongCrd } from "./crd";
+import type { ShippedCrd } from "./crds";
 
-export function crdYaml(): string {
-  return "# Generated from schemas/*.ts by `npm run generate:crd`; do not edit.\n" + stringify(wukongCrd(), { lineWidth: 0 });
+export function crdYaml(crd: ShippedCrd): string {
+  return "# Generated from schemas/*.ts by `npm run generate:crd`; do not edit.\n" + stringify(crd, { lineWidth: 0 });
 }

@@ -116,3 +116,19 @@ export const labelValue = z
     /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/,
     "must be a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
   );
+
+/** A Linux interface name (IFNAMSIZ leaves 15 characters); "." and ".." are not names. */
+export const interfaceName = z
+  .string()
+  .min(1, "must not be empty")
+  .max(15, "must be at most 15 characters (a Linux interface name)")
+  .regex(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/, "must be a Linux interface name: letters, digits, '-', '_' and '.'");
+
+/** An extended resource name: a DNS subdomain prefix, '/', and a qualified-name part, e.g. nvidia.com/gpu. */
+export const resourceName = z
+  .string()
+  .max(317, "must be a resource name such as nvidia.com/gpu")
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    "must be a qualified resource name with a domain prefix, such as nvidia.com/gpu",
+  );

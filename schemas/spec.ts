@@ -1,6 +1,6 @@
 // The Wukong spec: every field declared once, with the description `kubectl explain` shows.
 import { z } from "zod";
-import { d, dnsLabel, hostCidr, imageUrl, ipAddress, labelKey, labelValue, macAddress, objectName, sizeQuantity } from "./fields";
+import { d, dnsLabel, hostCidr, imageUrl, interfaceName, ipAddress, labelKey, labelValue, macAddress, objectName, resourceName, sizeQuantity } from "./fields";
 import { Mi, Ti } from "./quantity";
 
 export const LIMITS = {
@@ -16,12 +16,17 @@ export const LIMITS = {
   maxTolerations: 32,
   maxNodeSelector: 32,
   maxUserDataBytes: 64 * 1024,
+  maxGpus: 8,
 } as const;
 
 export const NETWORK_TYPES = ["bridge", "sriov", "ovs"] as const;
 export const RUN_STRATEGIES = ["Always", "Halted", "Manual", "RerunOnFailure", "Once"] as const;
 export const RESTART_POLICIES = ["Always", "OnFailure", "Never"] as const;
 export const DEFAULT_BRIDGE = "br0";
+/** A network entry with this name and no type is the pod network written as a list entry (as podNetwork: true). */
+export const POD_NETWORK_ENTRY = "default";
+/** Network types whose host side is a bridge NMState can build from a physicalInterface. */
+export const BRIDGED_NETWORK_TYPES: readonly string[] = ["bridge", "ovs"];
 
 /** What highAvailability.restartPolicy means in KubeVirt terms; these are the run strategies that start the VM. */
 export const RUN_STRATEGY_OF_RESTART_POLICY = { Always: "Always", OnFailure: "RerunOnFailure", Never: "Once" } as const;
@@ -94,9 +99,10 @@ export const Network = z
       })
       .meta(
         d(
-          "Network type: `bridge` (Linux bridge CNI, KubeVirt bridge binding), `sriov` (SR-IOV VF, sriov binding) or `ovs` (Open vSwitch CNI, bridge binding). macvlan is denied: KubeVirt cannot bind it to a VM.",
+          "Network type: `bridge` (Linux bridge CNI, KubeVirt bridge binding), `sriov` (SR-IOV VF, sriov binding) or `ovs` (Open vSwitch CNI, bridge binding). macvlan is denied: KubeVirt cannot bind it to a VM. Required, except for the entry `- name: default`, which is the pod network (the same as podNetwork: true).",
         ),
-      ),
+      )
+      .optional(),
     nadName: objectName("nadName")
       .optional()
       .meta(d("Use this existing NetworkAttachmentDefinition (same namespace) instead of generating one. Wukong never modifies or deletes it. Immutable.")),
@@ -107,13 +113,7 @@ export const Network = z
       .max(4094, "must be between 1 and 4094")
       .optional()
       .meta(d("802.1Q VLAN ID, 1..4094, set on the generated NAD (bridge, ovs, sriov). Immutable.")),
-    bridgeName: z
-      .string()
-      .min(1, "must not be empty")
-      .max(15, "must be at most 15 characters (a Linux interface name)")
-      .regex(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/, "must be a Linux interface name: letters, digits, '-', '_' and '.'")
-      .optional()
-      .meta(d(`Host bridge for bridge and ovs networks, default "${DEFAULT_BRIDGE}". Not used by sriov. Immutable.`)),
+    bridgeName: interfaceName.optional().meta(d(`Host bridge for bridge and ovs networks, default "${DEFAULT_BRIDGE}". Not used by sriov. Immutable.`)),
     resourceName: z
       .string()
       .max(253)
@@ -129,19 +129,49 @@ export const Network = z
           "Guest MAC address (unicast). Defaulted at admission to a stable locally administered address derived from namespace, Wukong and network name. Immutable: cloud-init matches the NIC by it.",
         ),
       ),
+    physicalInterface: interfaceName
+      .optional()
+      .meta(
+        d(
+          "Node NIC to enslave to this network's host bridge (bridge and ovs networks), e.g. eth1. Wukong then ensures an NMState NodeNetworkConfigurationPolicy that creates the bridge with this NIC as its port on the nodes the VM may run on, moving the NIC's IPv4 address (static or DHCP) to the bridge. Never removed automatically. Immutable.",
+        ),
+      ),
+    primary: z
+      .boolean()
+      .optional()
+      .meta(
+        d(
+          "Make this network the VM's primary network in place of the pod network (KubeVirt multus `default: true`). At most one network may set it; it excludes the pod network, so podNetwork then defaults to false.",
+        ),
+      ),
     ipConfig: IpConfig.optional(),
   })
   .meta({
     ...d("A secondary network (Multus). The VM gets one interface per network, in this order, after the pod network."),
     "x-kubernetes-validations": [
       {
-        rule: "self.type != 'sriov' || has(self.resourceName) || has(self.nadName)",
+        rule: `has(self.type) || self.name == '${POD_NETWORK_ENTRY}'`,
+        message: `type is required (only the pod network entry "${POD_NETWORK_ENTRY}" has none)`,
+        fieldPath: ".type",
+        reason: "FieldValueRequired",
+      },
+      {
+        rule: "!has(self.type) || self.type != 'sriov' || has(self.resourceName) || has(self.nadName)",
         message: "sriov networks need resourceName (or an existing nadName)",
         fieldPath: ".resourceName",
         reason: "FieldValueRequired",
       },
     ],
   });
+
+export const Gpu = z
+  .strictObject({
+    name: dnsLabel("GPU name").meta(d("The GPU's name in the VM: a DNS-1123 label, unique within the Wukong.")),
+    deviceName: resourceName.meta(
+      d("The device-plugin resource that offers the GPU, e.g. nvidia.com/gpu or nvidia.com/GA102GL_A10 (a qualified name with a domain prefix)."),
+    ),
+  })
+  .meta(d("A GPU passed through to the VM (KubeVirt domain.devices.gpus)."));
 
 export const Disk = z
   .strictObject({
@@ -327,6 +357,11 @@ export const WukongSpec = z
       .max(LIMITS.maxDisks, `must have at most ${LIMITS.maxDisks} disks`)
       .optional()
       .meta({ ...d("Disks of the VM; exactly one boots."), ...listMap }),
+    gpus: z
+      .array(Gpu)
+      .max(LIMITS.maxGpus, `must have at most ${LIMITS.maxGpus} GPUs`)
+      .optional()
+      .meta({ ...d("GPUs passed through to the VM. The VM is scheduled only on a node that offers each device resource."), ...listMap }),
     highAvailability: HighAvailability.optional(),
     startStrategy: StartStrategy.optional(),
   })
@@ -351,6 +386,7 @@ export const WukongSpec = z
 export type WukongSpec = z.infer<typeof WukongSpec>;
 export type Network = z.infer<typeof Network>;
 export type Disk = z.infer<typeof Disk>;
+export type Gpu = z.infer<typeof Gpu>;
 export type IpConfig = z.infer<typeof IpConfig>;
 export type Toleration = z.infer<typeof Toleration>;
 export type RunStrategy = (typeof RUN_STRATEGIES)[number];

@@ -5,7 +5,7 @@ import type { Disk, Network, WukongSpec } from "./spec";
 import { ALLOW_DISK_REMOVAL_ANNOTATION } from "./wukong";
 
 const IMMUTABLE_DISK_FIELDS = ["storageClassName", "image", "boot"] as const satisfies readonly (keyof Disk)[];
-const IMMUTABLE_NETWORK_FIELDS = ["type", "bridgeName", "vlanId", "nadName", "macAddress"] as const satisfies readonly (keyof Network)[];
+const IMMUTABLE_NETWORK_FIELDS = ["type", "bridgeName", "vlanId", "nadName", "macAddress", "physicalInterface"] as const satisfies readonly (keyof Network)[];
 
 /** Disk names the user agreed to remove, from the allow-disk-removal annotation. */
 export function disksAllowedToGo(annotations: Record<string, string> | undefined): Set<string> {

@@ -2,7 +2,7 @@
 // own watch-fed index once it has listed them (a LIST per request until then: the conflict check stays exact);
 // StorageClasses are listed at most every few seconds.
 import { isNotFound } from "../../lib/cluster/api-errors";
-import { resourcePath } from "../../lib/cluster/kinds";
+import { KINDS, resourcePath } from "../../lib/cluster/kinds";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluster-checks";
 import { type AddressClaim, claimsOfWukong } from "../../lib/admission/segments";
@@ -48,6 +48,17 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
     async networkAttachmentDefinitionExists(namespace, name) {
       try {
         await (await client()).request("GET", resourcePath("NetworkAttachmentDefinition", namespace, name));
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+    async nodeNetworkApiServed() {
+      const { group, version } = KINDS.NodeNetworkConfigurationPolicy;
+      try {
+        // Discovery: every authenticated client may read it, no RBAC rule needed.
+        await (await client()).request("GET", `/apis/${group}/${version}`);
         return true;
       } catch (error) {
         if (isNotFound(error)) return false;

@@ -32,6 +32,7 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
 
   return {
     get: (kind, namespace, name) => view.get(kind, namespace, name),
+    all: kind => view.all(kind),
     list: (kind, namespace, wukong) => view.labelledFor(kind, namespace, wukong),
 
     async exists(kind: LookedUpKind, namespace, name) {

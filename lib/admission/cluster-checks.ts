@@ -15,8 +15,10 @@ export interface StorageClassInfo {
 export interface ClusterLookup {
   storageClasses(): Promise<StorageClassInfo[]>;
   networkAttachmentDefinitionExists(namespace: string, name: string): Promise<boolean>;
-  /** The static IPs and MACs every Wukong in the cluster claims (this one's stored version included). */
+  /** The static IPs, MACs and bridge NICs every Wukong in the cluster claims (this one's stored version included). */
   addressClaims(): Promise<AddressClaim[]>;
+  /** Whether the NMState API (nmstate.io/v1) is served, for networks with a physicalInterface. */
+  nodeNetworkApiServed(): Promise<boolean>;
 }
 
 export interface ClusterCheckInput {
@@ -38,6 +40,7 @@ export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLoo
     failOpen("StorageClasses", () => storageProblems(input, lookup), timeoutMs),
     failOpen("NetworkAttachmentDefinitions", () => nadProblems(input, lookup), timeoutMs),
     failClosed(() => conflictProblems(input, lookup), timeoutMs),
+    nodeNetworkWarnings(input, lookup, timeoutMs),
   ]);
   return { problems: verdicts.flatMap(v => v.problems), warnings: verdicts.flatMap(v => v.warnings) };
 }
@@ -93,8 +96,16 @@ async function conflictProblems({ namespace, name, spec }: ClusterCheckInput, lo
 function clashes(claim: AddressClaim, others: AddressClaim[], whose: string): Problem[] {
   const problems: Problem[] = [];
   for (const other of others) {
-    if (other.segment !== claim.segment) continue;
     const by = whose === "Wukong" ? `Wukong ${other.owner} (${other.path})` : `${other.path} of this Wukong`;
+    const [mine, theirs] = [claim.bridgePort, other.bridgePort];
+    // Within this Wukong the same rule is a cross-field rule already.
+    if (whose === "Wukong" && mine && theirs && mine.bridge === theirs.bridge && (mine.nic !== theirs.nic || mine.type !== theirs.type)) {
+      problems.push({
+        path: `${claim.path}.physicalInterface`,
+        message: `bridge ${mine.bridge} is already built on ${theirs.nic} (${theirs.type}) by ${by}: a bridge has one physical port`,
+      });
+    }
+    if (other.segment !== claim.segment) continue;
     if (claim.ip && claim.ip === other.ip) {
       problems.push({ path: `${claim.path}.ipConfig.address`, message: `${claim.ip} is already used by ${by} on the same segment (${claim.segment})` });
     }
@@ -103,6 +114,20 @@ function clashes(claim: AddressClaim, others: AddressClaim[], whose: string): Pr
     }
   }
   return problems;
+}
+
+/** Admitted without NMState all the same: the operator reports NMStateMissing until it is installed. */
+async function nodeNetworkWarnings({ spec }: ClusterCheckInput, lookup: ClusterLookup, timeoutMs: number): Promise<ClusterVerdict> {
+  const bridged = (spec.networks ?? []).findIndex(network => network.physicalInterface !== undefined);
+  if (bridged < 0) return { problems: [], warnings: [] };
+  const served = await withDeadline(lookup.nodeNetworkApiServed(), timeoutMs).catch(() => undefined);
+  if (served !== false) return { problems: [], warnings: [] };
+  return {
+    problems: [],
+    warnings: [
+      `spec.networks[${bridged}].physicalInterface: NMState is not installed (nmstate.io/v1 NodeNetworkConfigurationPolicy is not served): the bridge cannot be built and the VM will not start until it is`,
+    ],
+  };
 }
 
 async function failOpen(what: string, check: () => Promise<Problem[]>, timeoutMs: number): Promise<ClusterVerdict> {

@@ -11,6 +11,8 @@ export interface AddressClaim {
   segment: string;
   ip?: string;
   mac?: string;
+  /** The host bridge this network asks NMState to build on a node NIC (physicalInterface). */
+  bridgePort?: { bridge: string; nic: string; type: string };
 }
 
 /** Same NAD, or same host bridge (or SR-IOV resource) and VLAN: host bridges span namespaces. */
@@ -28,6 +30,9 @@ export function addressClaims(namespace: string, name: string, spec: WukongSpec)
     segment: segmentOf(namespace, network),
     ip: network.ipConfig?.mode === "static" ? canonicalIp(network.ipConfig.address?.split("/")[0]) : undefined,
     mac: network.macAddress?.toLowerCase(),
+    ...(network.physicalInterface &&
+      network.type &&
+      !network.nadName && { bridgePort: { bridge: network.bridgeName ?? DEFAULT_BRIDGE, nic: network.physicalInterface, type: network.type } }),
   }));
 }
 

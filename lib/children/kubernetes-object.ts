@@ -1,7 +1,8 @@
 // A minimal object shape for builders: lib/ stays free of client libraries.
 export interface ObjectMeta {
   name: string;
-  namespace: string;
+  /** Absent for cluster-scoped objects (the NodeNetworkConfigurationPolicy). */
+  namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];

@@ -1,20 +1,22 @@
 // Multus NetworkAttachmentDefinitions for networks without nadName (a user's NAD is used as is, never generated).
 // spec.config is compared as a string to detect drift, so keys are always written in the same order.
-import type { Network, WukongSpec } from "../../schemas/spec";
+import type { WukongSpec } from "../../schemas/spec";
 import type { KubernetesObject } from "./kubernetes-object";
 import { generatedNadName } from "./names";
 import { childMetadata, type Owner } from "./ownership";
-import { bridgeOf } from "./spec-defaults";
+import { bridgeOf, secondaryNetworks, type SecondaryNetwork } from "./spec-defaults";
 
 export const NAD_API_VERSION = "k8s.cni.cncf.io/v1";
 export const SRIOV_RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName";
 const CNI_VERSION = "0.3.1";
 
 export function networkAttachmentDefinitions(owner: Owner, spec: WukongSpec): KubernetesObject[] {
-  return (spec.networks ?? []).filter(network => !network.nadName).map(network => networkAttachmentDefinition(owner, network));
+  return secondaryNetworks(spec)
+    .filter(network => !network.nadName)
+    .map(network => networkAttachmentDefinition(owner, network));
 }
 
-function networkAttachmentDefinition(owner: Owner, network: Network): KubernetesObject {
+function networkAttachmentDefinition(owner: Owner, network: SecondaryNetwork): KubernetesObject {
   const name = generatedNadName(owner.name, network.name);
   const annotations = network.type === "sriov" && network.resourceName ? { [SRIOV_RESOURCE_ANNOTATION]: network.resourceName } : undefined;
   return {
@@ -25,7 +27,7 @@ function networkAttachmentDefinition(owner: Owner, network: Network): Kubernetes
   };
 }
 
-function cniConfig(name: string, network: Network): Record<string, unknown> {
+function cniConfig(name: string, network: SecondaryNetwork): Record<string, unknown> {
   const vlan = network.vlanId === undefined ? {} : { vlan: network.vlanId };
   switch (network.type) {
     case "bridge":

@@ -1,9 +1,9 @@
 // The VM's NICs in order (pod first, then spec.networks), shared by the VM interfaces and the cloud-init
 // networkData that matches them by MAC: both must agree on every name and address.
-import type { Network, WukongSpec } from "../../schemas/spec";
+import type { WukongSpec } from "../../schemas/spec";
 import { POD_NIC, stableMac } from "../mac";
 import type { Owner } from "./ownership";
-import { hasPodNetwork } from "./spec-defaults";
+import { hasPodNetwork, secondaryNetworks, type SecondaryNetwork } from "./spec-defaults";
 
 export interface Nic {
   /** Interface and network name in the VM, and the guest interface name set by cloud-init. */
@@ -11,12 +11,12 @@ export interface Nic {
   /** Lower-case MAC: netplan matches it literally. */
   macAddress: string;
   /** The secondary network; absent for the pod NIC. */
-  network?: Network;
+  network?: SecondaryNetwork;
 }
 
 export function nicsOf(owner: Owner, spec: WukongSpec): Nic[] {
   const podNic: Nic[] = hasPodNetwork(spec) ? [{ name: POD_NIC, macAddress: stableMac(owner.namespace, owner.name, POD_NIC) }] : [];
-  const secondary = (spec.networks ?? []).map(network => ({
+  const secondary = secondaryNetworks(spec).map(network => ({
     name: network.name,
     // admission defaults macAddress to this same stable address
     macAddress: (network.macAddress ?? stableMac(owner.namespace, owner.name, network.name)).toLowerCase(),

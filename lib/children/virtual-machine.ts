@@ -48,6 +48,7 @@ function domain(spec: WukongSpec, nics: Nic[]) {
       ...(!hasPodNetwork(spec) && { autoattachPodInterface: false }),
       disks: [...disks, { name: CLOUD_INIT_DISK, disk: { bus: "virtio" } }],
       interfaces: nics.map(nic => ({ name: nic.name, ...binding(nic), macAddress: nic.macAddress })),
+      ...(spec.gpus?.length && { gpus: spec.gpus.map(gpu => ({ name: gpu.name, deviceName: gpu.deviceName })) }),
     },
   };
 }
@@ -60,7 +61,9 @@ function binding(nic: Nic): Record<string, Record<string, never>> {
 
 function network(owner: Owner, nic: Nic) {
   if (!nic.network) return { name: nic.name, pod: {} };
-  return { name: nic.name, multus: { networkName: `${owner.namespace}/${attachedNadName(owner.name, nic.network)}` } };
+  const networkName = `${owner.namespace}/${attachedNadName(owner.name, nic.network)}`;
+  // A primary network is Multus's default network for the launcher pod, in place of the pod network.
+  return { name: nic.name, multus: { networkName, ...(nic.network.primary === true && { default: true }) } };
 }
 
 /** dataVolume for imported disks, so KubeVirt waits for the import; persistentVolumeClaim for blank ones. */

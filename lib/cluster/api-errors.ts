@@ -38,7 +38,10 @@ export function isNotFound(error: unknown): boolean {
   return apiFailure(error).status === 404;
 }
 
-/** Someone changed the object since we read it (a failed precondition or `test` op): read again and retry. */
+/**
+ * Someone changed the object since we read it (a failed resourceVersion or uid precondition): read again and
+ * retry. A failed JSON-patch `test` op is a 422 instead; the queue retries it like any other thrown error.
+ */
 export function isConflict(error: unknown): boolean {
   return apiFailure(error).status === 409;
 }

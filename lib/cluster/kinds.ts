@@ -17,6 +17,7 @@ export const KINDS = {
   Secret: { group: "", version: "v1", plural: "secrets", namespaced: true },
   VirtualMachine: { group: "kubevirt.io", version: "v1", plural: "virtualmachines", namespaced: true },
   VirtualMachineInstance: { group: "kubevirt.io", version: "v1", plural: "virtualmachineinstances", namespaced: true },
+  NodeNetworkConfigurationPolicy: { group: "nmstate.io", version: "v1", plural: "nodenetworkconfigurationpolicies", namespaced: false },
   StorageClass: { group: "storage.k8s.io", version: "v1", plural: "storageclasses", namespaced: false },
   Event: { group: "", version: "v1", plural: "events", namespaced: true },
 } as const satisfies Record<string, KindInfo>;
@@ -32,11 +33,12 @@ export const WATCHED_KINDS = [
   "Secret",
   "VirtualMachine",
   "VirtualMachineInstance",
+  "NodeNetworkConfigurationPolicy",
 ] as const satisfies readonly KindName[];
 
 export type WatchedKind = (typeof WATCHED_KINDS)[number];
 
-/** The children kinds, watched with the Wukong label selector. */
+/** The children kinds: watched with the Wukong label selector, except the shared, cluster-scoped policy. */
 export type ChildKind = Exclude<WatchedKind, "Wukong">;
 
 export function apiVersionOf(kind: KindName): string {

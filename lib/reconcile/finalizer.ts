@@ -1,5 +1,5 @@
 // Our finalizer: present before the first child exists (admission adds it on create), removed only once our
-// NADs are gone. The `test` operations make a patch fail, and the queue retry, if the list changed meanwhile.
+// NADs are gone. The `test` operations make a patch fail (422), and the queue retry, if the list changed meanwhile.
 import { FINALIZER } from "../../schemas/wukong";
 import type { LiveObject } from "../cluster/live";
 import type { ClusterPort } from "./port";

@@ -15,6 +15,8 @@ export type LookedUpKind = "StorageClass" | "Secret" | "NetworkAttachmentDefinit
 export interface ClusterPort {
   /** One watched object, from the view. */
   get(kind: WatchedKind, namespace: string, name: string): LiveObject | undefined;
+  /** Every watched object of `kind`, from the view (the shared node network policies, the Wukongs sharing them). */
+  all(kind: WatchedKind): LiveObject[];
   /** The objects of `kind` labelled for the Wukong `namespace/wukong`, from the view. */
   list(kind: ChildKind, namespace: string, wukong: string): LiveObject[];
   /** Whether an object exists that is not ours to watch: a StorageClass, the user's Secret or NAD. */

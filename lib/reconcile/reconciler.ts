@@ -1,5 +1,5 @@
 // One reconcile of one Wukong, in the order children depend on each other:
-// finalizer → networks → storage → virtual machine → status. Deletion takes the finalize path instead.
+// finalizer → node networks → networks → storage → virtual machine → status. Deletion takes the finalize path instead.
 // Everything is read from the port's view; status is written even when a step fails, so a persistent
 // failure shows up as a condition reason instead of a stale status.
 import { desiredChildren, type DesiredChildren } from "../children";
@@ -8,6 +8,7 @@ import type { ChildError, ObservedChildren } from "../status/observed";
 import type { LiveWukong, ReconcileContext } from "./context";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizer";
 import { deleteGeneratedNetworks, reconcileNetworks } from "./networks";
+import { reconcileNodeNetworks } from "./node-networks";
 import { observeExisting } from "./observe";
 import type { ClusterPort } from "./port";
 import { reconcileStatus } from "./status";
@@ -41,7 +42,7 @@ export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3
 
 const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 60_000, now: nowRfc3339, nowMs: Date.now };
 
-const STEPS = [reconcileNetworks, reconcileStorage, reconcileVirtualMachine];
+const STEPS = [reconcileNodeNetworks, reconcileNetworks, reconcileStorage, reconcileVirtualMachine];
 
 export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerOptions> = {}) {
   const { resync, statusRefreshMs, now, nowMs } = { ...DEFAULT_OPTIONS, ...options };

@@ -1,4 +1,5 @@
 // Virtual machine step: the cloud-init Secret, then the VirtualMachine; the user's Secrets are only looked at.
+import { isAvailable } from "../status/node-networks";
 import type { ReconcileContext } from "./context";
 import { ensureChild } from "./writes";
 
@@ -8,7 +9,12 @@ export async function reconcileVirtualMachine(ctx: ReconcileContext): Promise<vo
   const secret = desired.cloudInitSecret;
   await ensureChild(ctx, "Secret", secret, port.get("Secret", namespace, secret.metadata.name));
   const vm = desired.virtualMachine;
-  observed.virtualMachine = await ensureChild(ctx, "VirtualMachine", vm, port.get("VirtualMachine", namespace, vm.metadata.name));
+  const live = port.get("VirtualMachine", namespace, vm.metadata.name);
+  // A VM started before its host bridge exists fails at pod start with a CNI error nobody sees: wait for NMState.
+  // A VM that already exists is left running.
+  const bridgesPending = (observed.nodeNetworks ?? []).some(network => !isAvailable(network));
+  if (!live && bridgesPending) return;
+  observed.virtualMachine = await ensureChild(ctx, "VirtualMachine", vm, live);
   observed.virtualMachineInstance = port.get("VirtualMachineInstance", namespace, name);
 }
 

@@ -52,7 +52,9 @@ export async function deleteChild(ctx: ReconcileContext, kind: ChildKind, child:
 }
 
 // Writes within a step run side by side; Events list them in the order children depend on each other.
-const KIND_ORDER: ChildKind[] = ["NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"];
+const KIND_ORDER: ChildKind[] = [
+  "NodeNetworkConfigurationPolicy",
+  "NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"];
 
 /** One Event per verb, e.g. "Created NetworkAttachmentDefinition web-mgmt, DataVolume web-system". */
 export async function announceChanges(ctx: ReconcileContext): Promise<void> {

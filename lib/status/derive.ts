@@ -2,7 +2,7 @@
 // and `now` is only used for conditions whose status flips, so re-deriving never causes a write.
 //
 // Phase (first match wins):
-//   Error     a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
+//   Error     a Degraded node network policy or NMState missing, a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
 //             user NAD, an import that failed (DV Failed, or Running=False Error/ImportFailed/...),
 //             claim Lost, VM printableStatus ErrorUnschedulable/CrashLoopBackOff/ErrImagePull/
 //             ImagePullBackOff/ErrorPvcNotFound/DataVolumeError, VMI PodScheduled=False Unschedulable,
@@ -13,7 +13,9 @@
 //   Running   VMI phase Running
 //   Creating  otherwise: NADs being made, claims binding, imports running, VM provisioning/scheduling
 // Conditions (status reason):
-//   NetworksConfigured  True NetworksReady | False NetworkAttachmentMissing, NetworkAttachment<ApiReason>
+//   NetworksConfigured  True NetworksReady | False NetworkAttachmentMissing, NetworkAttachment<ApiReason>,
+//                       NodeNetworkPending, NodeNetworkDegraded, NMStateMissing, NodeNetworkConfigurationPolicy<ApiReason>
+//                       (Conflict: the bridge has a policy on another NIC)
 //   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
@@ -26,12 +28,13 @@ import { generatedNadName, virtualMachineName } from "../children/names";
 import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { networkStatuses, networksVerdict } from "./networks";
+import { NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "./node-networks";
 import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
 import { restartRequired, vmVerdict } from "./vm";
 import { volumeStatuses, volumesVerdict } from "./volumes";
 
-const NETWORK_KINDS = new Set(["NetworkAttachmentDefinition"]);
+const NETWORK_KINDS = new Set(["NetworkAttachmentDefinition", NODE_NETWORK_KIND]);
 const VOLUME_KINDS = new Set(["DataVolume", "PersistentVolumeClaim", "StorageClass"]);
 const WUKONG_KIND = "Wukong";
 const PENDING_MESSAGE = "Accepted; no child resources exist yet.";
@@ -45,11 +48,14 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
   const runStrategy = runStrategyOf(spec);
   const { virtualMachine: vm, virtualMachineInstance: vmi, childErrors } = observed;
 
-  const networks = networksVerdict(
-    owner,
-    spec,
-    observed.nads,
-    childErrors.filter(error => NETWORK_KINDS.has(error.kind)),
+  const networks = withNodeNetworks(
+    networksVerdict(
+      owner,
+      spec,
+      observed.nads,
+      childErrors.filter(error => error.kind === "NetworkAttachmentDefinition"),
+    ),
+    observed,
   );
   const volumes = volumesVerdict(
     owner.name,
@@ -88,6 +94,17 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     networks: networkStatuses(owner, spec, vmi),
     volumes: volumeStatuses(owner.name, spec, observed),
   };
+}
+
+/** An error of either part first, then a wait; when both are ready, the NADs' sentence with the policies'. */
+function withNodeNetworks(nads: Verdict, observed: ObservedChildren): Verdict {
+  const nodes = nodeNetworksVerdict(
+    observed.nodeNetworks,
+    observed.childErrors.filter(error => error.kind === NODE_NETWORK_KIND),
+  );
+  if (!nodes) return { ...nads, message: nads.state === "ok" ? `${nads.message}${nodeNetworksSummary(observed.nodeNetworks)}` : nads.message };
+  if (nads.state === "error" && nodes.state !== "error") return nads;
+  return nads.state === "ok" || nodes.state === "error" ? nodes : nads;
 }
 
 function phaseOf(error: Verdict | undefined, machine: Verdict, observedAny: boolean): Phase {

@@ -39,6 +39,16 @@ export interface ObservedNad {
   exists: boolean;
 }
 
+/** The NMState policy that builds one host bridge of the Wukong's networks. */
+export interface ObservedNodeNetwork {
+  policy: string;
+  bridge: string;
+  nic: string;
+  exists: boolean;
+  /** The policy's status conditions; absent right after we wrote a new spec for it. */
+  conditions?: ObservedCondition[];
+}
+
 /**
  * Something the reconciler could not do or find: the API server rejected a child, or a dependency
  * (StorageClass, user NAD, Secret) is missing. `reason` is the API StatusReason, e.g. NotFound or Invalid.
@@ -52,6 +62,8 @@ export interface ChildError {
 
 export interface ObservedChildren {
   nads: ObservedNad[];
+  /** One per host bridge built from a physicalInterface; absent when there is none. */
+  nodeNetworks?: ObservedNodeNetwork[];
   /** By disk name, for disks with an image. */
   dataVolumes: Readonly<Record<string, ObservedDataVolume | undefined>>;
   /** By disk name: the claim `<wukong>-<disk>` of every disk, including the ones CDI creates for DataVolumes. */

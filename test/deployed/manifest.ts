@@ -10,7 +10,9 @@
 //   hash, uuid                   the module hash (controller.js's argument) and the module uuid
 //   <component>.args, .env       the container's args and env of the admission / watcher Deployment, one a line
 //   components                   which of the two Deployments the manifest has
-//   resources.yaml               everything a user's `kubectl apply` creates except Deployments, Services and
+//   crds.yaml                    the CustomResourceDefinitions `npm run build` put in the manifest (none for a
+//                                module built by plain `pepr build`), applied before everything else
+//   resources.yaml               everything else a user's `kubectl apply` creates except Deployments, Services and
 //                                webhook configurations (Namespace, RBAC, ServiceAccount, Secrets)
 //   webhooks.yaml                the Mutating/ValidatingWebhookConfiguration with only clientConfig changed:
 //                                the Service reference becomes url https://<service>.<namespace>.svc:@ADMISSION_PORT@<path>
@@ -148,7 +150,16 @@ const services = docs.filter(d => d.kind === "Service" && d.metadata?.name && d.
 write("service-hosts", services.map(d => `${d.metadata?.name}.${d.metadata?.namespace}.svc\n`).join(""));
 write("webhooks.yaml", webhookConfigs.map(d => stringify(d)).join("---\n"));
 
-const skipped = new Set(["Deployment", "Service", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
+const isCrd = (d: Doc) => d.kind === "CustomResourceDefinition";
+write(
+  "crds.yaml",
+  docs
+    .filter(isCrd)
+    .map(d => stringify(d))
+    .join("---\n"),
+);
+
+const skipped = new Set(["CustomResourceDefinition", "Deployment", "Service", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
 write(
   "resources.yaml",
   docs

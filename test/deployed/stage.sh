@@ -4,7 +4,8 @@
 # /app/load, the api-path Secret at /app/api-path and the TLS Secret at /etc/certs.
 #
 # Usage: stage.sh [--build] [--ref <git ref>]
-#   --build       run `npx pepr build` in the module directory first (as a user would)
+#   --build       build in the module directory first, as a user would: `npm run build` when its package.json
+#                 has that script (Wukong's adds the CRDs to the manifest), else `npx pepr build`
 #   --ref <ref>   build a clean `git archive` of <ref> instead of the working tree (implies --build), in
 #                 $WUKONG_STATE/deployed/<name>/src, with the module's node_modules linked in. Useful while
 #                 others have half-finished edits in the working tree.
@@ -66,20 +67,26 @@ fi
 
 manifest=$build_dir/dist/pepr-module-$uuid.yaml
 if $build; then
-  echo "npx pepr build in $build_dir (log: $dir/build.log)"
+  # The module's own build script when it has one (Wukong's `npm run build` adds its CRDs to the manifest).
+  if node -e 'process.exit(require(process.argv[1]).scripts?.build ? 0 : 1)' "$build_dir/package.json"; then
+    build_command=(npm run --silent build)
+  else
+    build_command=(npx --no-install pepr build)
+  fi
+  echo "${build_command[*]} in $build_dir (log: $dir/build.log)"
   # pepr build exits 0 even when its tsc or esbuild step fails, leaving the last manifest in place: the
   # manifest must be newer than the build's start. (Its tsc step checks the whole tsconfig project, tests too.)
   stamp=$dir/build.started
   touch "$stamp"
   sleep 0.01
-  if ! (cd "$build_dir" && npx --no-install pepr build) >"$dir/build.log" 2>&1 || [ ! "$manifest" -nt "$stamp" ]; then
+  if ! (cd "$build_dir" && "${build_command[@]}") >"$dir/build.log" 2>&1 || [ ! "$manifest" -nt "$stamp" ]; then
     tail -n 30 "$dir/build.log" >&2
     echo "stage.sh: pepr build failed: no new $manifest (full log: $dir/build.log)" >&2
     exit 1
   fi
 fi
 [ -f "$manifest" ] || {
-  echo "stage.sh: no $manifest; build first (stage.sh --build, or npx pepr build in $build_dir)" >&2
+  echo "stage.sh: no $manifest; build first (stage.sh --build, or npm run build in $build_dir)" >&2
   exit 1
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a staged Pepr module (stage.sh) the way its Deployments run it, without containers: applies what
-# `kubectl apply -f dist/pepr-module-<uuid>.yaml` would (Namespace pepr-system, RBAC, ServiceAccount,
-# Secrets), starts admission and/or watcher under supervise.sh, registers the generated webhook
+# `kubectl apply -f dist/pepr-module-<uuid>.yaml` would (the module's CRDs, Namespace pepr-system, RBAC,
+# ServiceAccount, Secrets), starts admission and/or watcher under supervise.sh, registers the generated webhook
 # configurations pointed at https://pepr-<uuid>.pepr-system.svc:<admission port> (that name, which the
 # generated certificate holds, mapped to 127.0.0.1 in /etc/hosts), and returns once they are ready:
 #   admission  /healthz answers (and, with webhooks registered, a server-side dry run gets defaulted)
@@ -51,8 +51,14 @@ kubectl=$(kubectl_bin)
 k() { "$kubectl" --kubeconfig "$kubeconfig" "$@"; }
 k get --raw /readyz >/dev/null || { echo "no API server answers for $kubeconfig (test/cluster/up.sh)" >&2; exit 1; }
 
-# What a user's kubectl apply of the built manifest creates, minus Deployments, Services and webhooks.
-# Server-side: the module Secret is too big for client-side apply's last-applied annotation.
+# What a user's kubectl apply of the built manifest creates, minus Deployments, Services and webhooks: the
+# CRDs first, established before the watcher lists them, then the rest. Server-side: the module Secret is too
+# big for client-side apply's last-applied annotation.
+if [ -s "$dir/module/crds.yaml" ]; then
+  crds=$(k apply --server-side --force-conflicts --field-manager wukong-deployed -o name -f "$dir/module/crds.yaml")
+  # shellcheck disable=SC2086 # one name per word
+  k wait --for condition=Established --timeout 60s $crds >/dev/null
+fi
 k apply --server-side --force-conflicts --field-manager wukong-deployed -f "$dir/module/resources.yaml" >/dev/null
 mkdir -p /app /etc/certs # empty mountpoints; only the namespaces mount anything there
 

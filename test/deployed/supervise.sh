@@ -64,7 +64,8 @@ probe() { # runs in the background while the container runs; its sleeps end at o
 limit=$(cat "$dir/module/$component.memory-limit" 2>/dev/null || true)
 cgroup=""
 if [ -n "$limit" ]; then
-  name="wukong-$(basename "$dir")-$component"
+  # One cgroup per stack (a checksum of its state directory): stacks of other worktrees must not share the limit.
+  name="wukong-$(basename "$dir")-$(printf '%s' "$dir" | cksum | cut -d' ' -f1)-$component"
   if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
     cgroup=/sys/fs/cgroup/$name
     mkdir -p "$cgroup" && echo "$limit" >"$cgroup/memory.max" || cgroup=""

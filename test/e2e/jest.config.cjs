@@ -1,7 +1,14 @@
-// End-to-end suite: real control plane + VM-runtime simulator + the operator under `pepr dev`
-// (test/stack/up.sh). Journeys run one at a time, each in its own namespace, driving kubectl as a user would.
+// End-to-end suite: real control plane + VM-runtime simulator + the operator (test/stack/up.sh). Journeys run
+// one at a time, each in its own namespace, driving kubectl as a user would.
 //   npm run test:e2e                         brings the stack up, runs, brings it down
 //   WUKONG_KEEP_STACK=1 npm run test:e2e     leaves the stack running afterwards (fast re-runs)
+//   WUKONG_RUNTIME=dev npm run test:e2e      the operator under `pepr dev` instead of as deployed (no root needed);
+//                                            the journeys about the deployed shape (RBAC, /metrics, the watcher
+//                                            restarting on its own) do not apply
+// By default the operator runs as users deploy it (WUKONG_RUNTIME=deployed: the built module, its generated
+// RBAC, TLS and webhooks), which needs root.
+process.env.WUKONG_RUNTIME ||= "deployed";
+const DEPLOYED_ONLY = ["rbac", "metrics", "crd-upgrade"].map(name => `/test/e2e/${name}\\.e2e\\.test\\.ts$`);
 const esmOnly = ["kubernetes-fluent-client", "@kubernetes/client-node", "openid-client", "oauth4webapi", "jose"];
 
 /** @type {import('jest').Config} */
@@ -9,6 +16,7 @@ module.exports = {
   rootDir: "../..",
   testEnvironment: "node",
   testMatch: ["<rootDir>/test/e2e/**/*.e2e.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", ...(process.env.WUKONG_RUNTIME === "dev" ? DEPLOYED_ONLY : [])],
   maxWorkers: 1,
   // Waits inside the tests carry their own, tighter deadlines with a message; this is the backstop.
   testTimeout: 240_000,

@@ -70,10 +70,28 @@ export const notRunning: ConditionSpec = { type: "Ready", status: "False", reaso
 const scheduledTrue: ConditionSpec = { type: "PodScheduled", status: "True" };
 export const UNSCHEDULABLE_MESSAGE =
   "0/1 nodes are available: 1 Insufficient devices.kubevirt.io/kvm. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
-const unschedulable: ConditionSpec = { type: "PodScheduled", status: "False", reason: "Unschedulable", message: UNSCHEDULABLE_MESSAGE };
+
+/**
+ * The scheduler's answer when no node offers every GPU the VMI asks for (KubeVirt requests each deviceName as
+ * an extended resource of the launcher pod), or undefined when one does.
+ */
+export function gpuShortage(vmi: KubeObject, nodes: Iterable<KubeObject>): string | undefined {
+  const gpus: Any[] = Array.isArray(vmi.spec?.domain?.devices?.gpus) ? vmi.spec.domain.devices.gpus : [];
+  const wanted = new Map<string, number>();
+  for (const gpu of gpus) if (typeof gpu?.deviceName === "string") wanted.set(gpu.deviceName, (wanted.get(gpu.deviceName) ?? 0) + 1);
+  if (wanted.size === 0) return undefined;
+  const all = [...nodes];
+  const offers = (node: KubeObject, resource: string, count: number) => Number(node.status?.allocatable?.[resource] ?? 0) >= count;
+  if (all.some(node => [...wanted].every(([resource, count]) => offers(node, resource, count)))) return undefined;
+  const short = [...wanted]
+    .filter(([resource, count]) => all.some(node => !offers(node, resource, count)))
+    .map(([resource]) => `${all.length} Insufficient ${resource}`);
+  return `0/${all.length} nodes are available: ${short.join(", ")}. preemption: 0/${all.length} nodes are available: ${all.length} No preemption victims found for incoming pod.`;
+}
 
 /** The VMI's next phase given faults and how long it has been in its current phase. */
-export function nextVmiStep(vmi: KubeObject, faults: Faults, elapsedInPhase: number, cfg: SimConfig): VmiStep {
+export function nextVmiStep(vmi: KubeObject, faults: Faults, elapsedInPhase: number, cfg: SimConfig, unschedulableMessage = UNSCHEDULABLE_MESSAGE): VmiStep {
+  const unschedulable: ConditionSpec = { type: "PodScheduled", status: "False", reason: "Unschedulable", message: unschedulableMessage };
   const phase: string = vmi.status?.phase ?? "";
   const stepDone = elapsedInPhase >= cfg.vmiStepMs;
   switch (phase) {
@@ -111,13 +129,15 @@ export function planVmi(vmi: KubeObject, snap: Snapshot, elapsed: Elapsed, cfg: 
 
   const current = vmi.status ?? {};
   const phase: string = current.phase ?? "";
-  const faults = faultsFor([vmi, vm], snap.wukongs);
+  const shortage = gpuShortage(vmi, snap.nodes.values());
+  const faults = { ...faultsFor([vmi, vm], snap.wukongs), ...(shortage && { unschedulable: true }) };
   if (!["", "Pending", "Scheduling", "Scheduled"].includes(phase)) return []; // booted (or finished): the guest owns its status now
   const step = nextVmiStep(
     vmi,
     faults,
     elapsed(`vmi:${vmi.metadata.uid ?? key}`, phase === "Scheduling" && faults.unschedulable ? "Scheduling:unschedulable" : phase),
     cfg,
+    shortage,
   );
 
   const desired: Record<string, unknown> = { ...current, phase: step.phase, conditions: mergeConditions(current.conditions, step.conditions) };
@@ -138,7 +158,7 @@ export function planVmi(vmi: KubeObject, snap: Snapshot, elapsed: Elapsed, cfg: 
   if (step.nodeName && vmi.metadata.labels?.["kubevirt.io/nodeName"] !== step.nodeName) patch.metadata = { labels: { "kubevirt.io/nodeName": step.nodeName } };
   let log = step.phase !== phase ? `[kubevirt] ${key} VMI phase ${phase || "<none>"} -> ${step.phase}` : `[kubevirt] ${key} VMI conditions updated`;
   if (step.phase === "Scheduling" && faults.unschedulable && findCondition(current.conditions, "PodScheduled")?.reason !== "Unschedulable")
-    log += " (unschedulable: simulated fault)";
+    log += shortage ? ` (unschedulable: ${shortage})` : " (unschedulable: simulated fault)";
   if (step.bootNow) {
     const ifaces = (desired.interfaces as VmiInterfaceStatus[]).map(i => `${i.name}=${i.ipAddress ?? "-"}(${i.mac})`).join(" ");
     log += ` on ${step.nodeName}; interfaces ${ifaces || "none"}`;

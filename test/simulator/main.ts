@@ -1,5 +1,5 @@
 // wukong-vm-runtime-simulator: a TEST STAND-IN for the controllers a real KubeVirt cluster runs
-// (CDI, KubeVirt, a PV binder/resizer). It never starts a VM; it only writes the objects and status
+// (CDI, KubeVirt, a PV binder/resizer, NMState). It never starts a VM; it only writes the objects and status
 // those controllers would, so the Wukong operator can be tested against a bare kube-apiserver.
 //
 // Run: KUBECONFIG=... npx tsx test/simulator/main.ts   (env knobs: see config.ts / README.md)
@@ -10,6 +10,7 @@ import { KubeClient } from "./kube-client";
 import { planKubevirtVms } from "./kubevirt-vm";
 import { planKubevirtVmis } from "./kubevirt-vmi";
 import { Logger } from "./log";
+import { planNodeNetworkPolicies, planNodeNetworkStates } from "./nmstate";
 import { planPvcBinder } from "./pvc-binder";
 import { readSnapshot } from "./snapshot";
 import { StateClock } from "./state-clock";
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
       await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planKubevirtVms(snap), logger);
       await runPlans(client, planKubevirtVmis(snap, clock.elapsed, cfg), logger);
+      await runPlans(client, planNodeNetworkStates(snap), logger);
+      await runPlans(client, planNodeNetworkPolicies(snap, clock.elapsed, cfg), logger);
       clock.sweep();
       logger.clear("loop");
     } catch (err) {

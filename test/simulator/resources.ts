@@ -84,3 +84,20 @@ export function ownerRefTo(res: Resource, owner: KubeObject): OwnerReference {
 export function isOwnedBy(obj: KubeObject, ownerKind: string, ownerUid?: string): boolean {
   return (obj.metadata.ownerReferences ?? []).some(ref => ref.kind === ownerKind && (ownerUid === undefined || ref.uid === ownerUid));
 }
+
+export const NODE: Resource = { group: "", version: "v1", plural: "nodes", kind: "Node", namespaced: false };
+export const NNS: Resource = { group: "nmstate.io", version: "v1beta1", plural: "nodenetworkstates", kind: "NodeNetworkState", namespaced: false };
+export const NNCP: Resource = {
+  group: "nmstate.io",
+  version: "v1",
+  plural: "nodenetworkconfigurationpolicies",
+  kind: "NodeNetworkConfigurationPolicy",
+  namespaced: false,
+};
+export const NNCE: Resource = {
+  group: "nmstate.io",
+  version: "v1beta1",
+  plural: "nodenetworkconfigurationenactments",
+  kind: "NodeNetworkConfigurationEnactment",
+  namespaced: false,
+};

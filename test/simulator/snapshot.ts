@@ -3,7 +3,7 @@
 import type { KubeClient } from "./kube-client";
 import { indexWukongs, WukongIndex } from "./faults";
 import { networkDataSecretNames } from "./network-data";
-import { DATA_VOLUME, KubeObject, keyOf, PVC, SECRET, STORAGE_CLASS, VM, VMI, WUKONG } from "./resources";
+import { DATA_VOLUME, KubeObject, keyOf, NNCE, NNCP, NNS, NODE, PVC, SECRET, STORAGE_CLASS, VM, VMI, WUKONG } from "./resources";
 
 export interface Snapshot {
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
@@ -13,6 +13,10 @@ export interface Snapshot {
   vmis: Map<string, KubeObject>;
   wukongs: WukongIndex;
   secrets: Map<string, KubeObject>; // only those holding network data of VMIs that have not booted yet
+  nodes: Map<string, KubeObject>; // by "/name" (cluster-scoped)
+  nodeNetworkStates: Map<string, KubeObject>;
+  nodeNetworkPolicies: Map<string, KubeObject>;
+  enactments: Map<string, KubeObject>;
   missingApis: string[]; // resources whose API is not served (CRD not installed)
 }
 
@@ -29,18 +33,26 @@ export function emptySnapshot(): Snapshot {
     vmis: new Map(),
     wukongs: new Map(),
     secrets: new Map(),
+    nodes: new Map(),
+    nodeNetworkStates: new Map(),
+    nodeNetworkPolicies: new Map(),
+    enactments: new Map(),
     missingApis: [],
   };
 }
 
 export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
-  const [pvcs, storageClasses, dataVolumes, vms, vmis, wukongs] = await Promise.all([
+  const [pvcs, storageClasses, dataVolumes, vms, vmis, wukongs, nodes, nodeNetworkStates, nodeNetworkPolicies, enactments] = await Promise.all([
     client.listAll(PVC),
     client.listAll(STORAGE_CLASS),
     client.listAll(DATA_VOLUME),
     client.listAll(VM),
     client.listAll(VMI),
     client.listAll(WUKONG),
+    client.listAll(NODE),
+    client.listAll(NNS),
+    client.listAll(NNCP),
+    client.listAll(NNCE),
   ]);
   const missingApis = [
     [storageClasses, STORAGE_CLASS],
@@ -48,6 +60,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     [vms, VM],
     [vmis, VMI],
     [wukongs, WUKONG],
+    [nodeNetworkPolicies, NNCP],
   ]
     .filter(([list]) => list === undefined)
     .map(([, res]) => `${(res as typeof VM).plural}.${(res as typeof VM).group}`);
@@ -60,6 +73,10 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmis: byKey(vmis),
     wukongs: indexWukongs(wukongs),
     secrets: new Map(),
+    nodes: byKey(nodes),
+    nodeNetworkStates: byKey(nodeNetworkStates),
+    nodeNetworkPolicies: byKey(nodeNetworkPolicies),
+    enactments: byKey(enactments),
     missingApis,
   };
 

@@ -11,9 +11,9 @@ state=$state_root/stack
 export WUKONG_DEPLOY_NAME=wukong WUKONG_AUTH=serviceaccount
 deployed=$state_root/deployed/$WUKONG_DEPLOY_NAME
 
-# What the built module is made of: everything `pepr build` bundles, tracked or not.
+# What the built module is made of: everything `npm run build` bundles or ships, tracked or not.
 fingerprint() {
-  git -C "$repo" ls-files -z --cached --others --exclude-standard -- pepr.ts package.json package-lock.json capabilities lib schemas |
+  git -C "$repo" ls-files -z --cached --others --exclude-standard -- pepr.ts package.json package-lock.json capabilities lib schemas scripts |
     sort -z | (cd "$repo" && xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
 }
 sources=$(fingerprint)

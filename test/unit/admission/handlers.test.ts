@@ -75,6 +75,7 @@ class FakeCluster implements ClusterLookup {
   ];
   nads = new Set<string>(["default/existing-net"]);
   others: Wukong[] = [];
+  nmstateInstalled = true;
   calls = { storageClasses: 0, nads: 0, wukongs: 0 };
 
   async storageClasses() {
@@ -88,6 +89,9 @@ class FakeCluster implements ClusterLookup {
   async addressClaims() {
     this.calls.wukongs++;
     return clone(this.others).flatMap(claimsOfWukong);
+  }
+  async nodeNetworkApiServed() {
+    return this.nmstateInstalled;
   }
 }
 

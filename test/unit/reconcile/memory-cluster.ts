@@ -46,6 +46,10 @@ export class MemoryCluster implements ClusterPort {
     return this.view.get(kind, namespace, name);
   }
 
+  all(kind: WatchedKind) {
+    return this.view.all(kind);
+  }
+
   list(kind: ChildKind, namespace: string, wukong: string) {
     return this.view.labelledFor(kind, namespace, wukong);
   }

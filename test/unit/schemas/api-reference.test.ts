@@ -16,5 +16,6 @@ it.each(Object.keys(WukongSpec.shape))("documents spec.%s", field => {
 
 it("documents nested fields with their constraints", () => {
   expect(committed).toMatch(/\| `spec\.networks\[\]\.vlanId` \| integer \| ≥ 1; ≤ 4094 \|/);
-  expect(committed).toMatch(/\| `spec\.networks\[\]\.type` \(required\) \| string \| one of `bridge`, `sriov`, `ovs` \|/);
+  expect(committed).toMatch(/\| `spec\.networks\[\]\.type` \| string \| one of `bridge`, `sriov`, `ovs` \|/);
+  expect(committed).toMatch(/\| `spec\.gpus\[\]\.deviceName` \(required\) \| string \|/);
 });

@@ -1,13 +1,17 @@
 // The committed CRD is the one generated from the zod schema, and the apiserver will accept it as structural.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { valid } from "semver";
 import { parse } from "yaml";
+import packageJson from "../../../package.json";
 import { crdYaml } from "../../../schemas/crd-yaml";
+import { CRD_VERSION_ANNOTATION, shippedCrds } from "../../../schemas/crds";
 import { API } from "../../../schemas/wukong";
 
 type Node = { [key: string]: unknown };
 
-const CRD_FILE = join(__dirname, "../../../schemas/wukong.crd.yaml");
+const SCHEMAS = join(__dirname, "../../../schemas");
+const CRD_FILE = join(SCHEMAS, "wukong.crd.yaml");
 const committed = readFileSync(CRD_FILE, "utf8");
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const crd: any = parse(committed);
@@ -38,19 +42,36 @@ function* allKeys(value: unknown, path: string): Generator<[string, unknown, str
     }
 }
 
-describe("the committed CRD", () => {
-  it("is exactly what the schema generates", () => {
-    const generated = crdYaml();
-    if (committed !== generated) {
-      const [a, b] = [committed.split("\n"), generated.split("\n")];
+describe("the shipped CRDs", () => {
+  it.each(shippedCrds().map(({ file, crd }) => [file, crd]))("schemas/%s is exactly what the schema generates", (file, crd) => {
+    const committedText = readFileSync(join(SCHEMAS, file), "utf8");
+    const generated = crdYaml(crd);
+    if (committedText !== generated) {
+      const [a, b] = [committedText.split("\n"), generated.split("\n")];
       const line = a.findIndex((text, i) => text !== b[i]);
       throw new Error(
-        `schemas/wukong.crd.yaml is out of date with schemas/*.ts: run npm run generate:crd and commit the result.\n` +
+        `schemas/${file} is out of date with schemas/*.ts: run npm run generate:crd and commit the result.\n` +
           `First difference at line ${line + 1}:\n  committed: ${a[line] ?? "<end of file>"}\n  generated: ${b[line] ?? "<end of file>"}`,
       );
     }
   });
 
+  it("are every schemas/*.crd.yaml: npm run build ships the files, the watcher installs the list", () => {
+    const files = readdirSync(SCHEMAS).filter(name => name.endsWith(".crd.yaml"));
+    expect(files.sort()).toEqual(
+      shippedCrds()
+        .map(({ file }) => file)
+        .sort(),
+    );
+  });
+
+  it("carry the package version, a valid semver, in the crd-version annotation", () => {
+    expect(valid(packageJson.version)).toBe(packageJson.version);
+    for (const { crd } of shippedCrds()) expect(crd.metadata.annotations).toEqual({ [CRD_VERSION_ANNOTATION]: packageJson.version });
+  });
+});
+
+describe("the committed Wukong CRD", () => {
   it("is a v1 CRD for the Wukong kind, namespaced, with short name wk in category all", () => {
     expect(crd.apiVersion).toBe("apiextensions.k8s.io/v1");
     expect(crd.metadata.name).toBe("wukongs.vm.novasphere.dev");
@@ -122,7 +143,7 @@ describe("the committed CRD", () => {
 
     it("keys every list-type map by required fields", () => {
       const maps = nodes.filter(([node]) => node["x-kubernetes-list-type"] === "map");
-      expect(maps.map(([, path]) => path).sort()).toEqual([".spec.disks", ".spec.networks", ".status.conditions"]);
+      expect(maps.map(([, path]) => path).sort()).toEqual([".spec.disks", ".spec.gpus", ".spec.networks", ".status.conditions"]);
       for (const [node, path] of maps) {
         const keys = node["x-kubernetes-list-map-keys"] as string[];
         const required = ((node.items as Node).required as string[] | undefined) ?? [];

@@ -1,0 +1,136 @@
+// The NMState NodeNetworkConfigurationPolicy that builds a host bridge with a node NIC as its port, for the
+// bridge and ovs networks that name a physicalInterface. One policy per bridge, shared by every Wukong on it:
+// it is cluster-scoped, so it carries no ownerReference, and Wukong never deletes it (removing a bridge can cut
+// a node off). Each node's own address moves from the NIC to the bridge through NMState's capture, which
+// reads the NIC's current state on that node: static stays static, DHCP stays DHCP, routes follow.
+import { createHash } from "node:crypto";
+import { LABELS, MANAGER, type WukongSpec } from "../../schemas/wukong";
+import type { KubernetesObject } from "./kubernetes-object";
+import { bridgeOf, secondaryNetworks } from "./spec-defaults";
+
+export const NNCP_API_VERSION = "nmstate.io/v1";
+export const NODE_NETWORK_LABEL = "vm.novasphere.dev/node-network";
+export const BRIDGE_ANNOTATION = "vm.novasphere.dev/bridge";
+export const PHYSICAL_INTERFACE_ANNOTATION = "vm.novasphere.dev/physical-interface";
+/** The bridge's own traffic (the node's address) is untagged on VLAN 1, the default PVID. */
+const NATIVE_VLAN = 1;
+
+/** A host bridge and the node NIC that is its port, as one Wukong asks for it. */
+export interface BridgePort {
+  bridge: string;
+  nic: string;
+  type: "bridge" | "ovs";
+}
+
+/** What one Wukong needs of a shared bridge: its VLANs and where its VM may run. */
+export interface BridgeUse {
+  vlans: number[];
+  nodeSelector?: Record<string, string>;
+}
+
+/** The bridges (with their NIC) a Wukong's networks ask NMState to build, with the VLANs it uses on each. */
+export function bridgePortsOf(spec: WukongSpec): (BridgePort & BridgeUse)[] {
+  const byBridge = new Map<string, BridgePort & BridgeUse>();
+  for (const network of secondaryNetworks(spec)) {
+    if (!network.physicalInterface || network.nadName || network.type === "sriov") continue;
+    const bridge = bridgeOf(network);
+    const use = byBridge.get(bridge) ?? {
+      bridge,
+      nic: network.physicalInterface,
+      type: network.type,
+      vlans: [],
+      nodeSelector: spec.highAvailability?.nodeSelector,
+    };
+    if (network.vlanId !== undefined) use.vlans.push(network.vlanId);
+    byBridge.set(bridge, use);
+  }
+  return [...byBridge.values()];
+}
+
+/** wukong-<bridge>-<nic>, lower-cased; a short hash keeps names apart when lower-casing merged two. */
+export function nodeNetworkPolicyName({ bridge, nic }: Pick<BridgePort, "bridge" | "nic">): string {
+  const plain = `wukong-${bridge}-${nic}`;
+  const name = plain.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
+  if (name === plain) return name;
+  return `${name}-${createHash("sha256").update(`${bridge}/${nic}`).digest("hex").slice(0, 6)}`;
+}
+
+export function nodeNetworkPolicy(port: BridgePort, uses: BridgeUse[]): KubernetesObject {
+  const nodeSelector = commonSelector(uses);
+  return {
+    apiVersion: NNCP_API_VERSION,
+    kind: "NodeNetworkConfigurationPolicy",
+    metadata: {
+      name: nodeNetworkPolicyName(port),
+      labels: { [LABELS.managedBy]: MANAGER, [NODE_NETWORK_LABEL]: "bridge" },
+      annotations: { [BRIDGE_ANNOTATION]: port.bridge, [PHYSICAL_INTERFACE_ANNOTATION]: port.nic },
+    },
+    spec: {
+      ...(Object.keys(nodeSelector).length > 0 && { nodeSelector }),
+      // One node at a time: a policy that fails stops before it reaches a second node.
+      maxUnavailable: 1,
+      capture: {
+        nic: `interfaces.name=="${port.nic}"`,
+        "nic-routes": `routes.running.next-hop-interface=="${port.nic}"`,
+        "bridge-routes": `capture.nic-routes | routes.running.next-hop-interface:="${port.bridge}"`,
+      },
+      desiredState: {
+        interfaces: port.type === "ovs" ? ovsInterfaces(port) : linuxBridgeInterfaces(port, uses),
+        routes: { config: "{{ capture.bridge-routes.routes.running }}" },
+      },
+    },
+  };
+}
+
+/** The NIC's addresses and MAC, as captured on each node: the same DHCP lease, the same static address. */
+const capturedAddressing = {
+  "mac-address": "{{ capture.nic.interfaces.0.mac-address }}",
+  ipv4: "{{ capture.nic.interfaces.0.ipv4 }}",
+  ipv6: "{{ capture.nic.interfaces.0.ipv6 }}",
+};
+
+const releasedNic = (nic: string) => ({ name: nic, type: "ethernet", state: "up", ipv4: { enabled: false }, ipv6: { enabled: false } });
+
+// VLAN filtering: the bridge CNI tags each VM port; the NIC trunks the VLANs in use, and keeps VLAN 1 native
+// (untagged) for the node's own address on the bridge and for untagged networks.
+function linuxBridgeInterfaces(port: BridgePort, uses: BridgeUse[]) {
+  const vlans = [...new Set(uses.flatMap(use => use.vlans))].sort((a, b) => a - b);
+  const vlan = { mode: "trunk", "enable-native": true, tag: NATIVE_VLAN, "trunk-tags": vlans.map(id => ({ id })) };
+  return [
+    {
+      name: port.bridge,
+      type: "linux-bridge",
+      state: "up",
+      ...capturedAddressing,
+      // Without a VLAN in use the bridge needs no filtering: everything is untagged.
+      bridge: { options: { stp: { enabled: false } }, port: [{ name: port.nic, ...(vlans.length > 0 && { vlan }) }] },
+    },
+    releasedNic(port.nic),
+  ];
+}
+
+// Open vSwitch ports trunk every VLAN unless told otherwise, and the OVS CNI tags each VM port: the NIC port
+// needs no VLAN list. The node's address moves to the bridge's internal interface of the same name.
+function ovsInterfaces(port: BridgePort) {
+  return [
+    { name: port.bridge, type: "ovs-interface", state: "up", ...capturedAddressing },
+    {
+      name: port.bridge,
+      type: "ovs-bridge",
+      state: "up",
+      bridge: { options: { stp: { enabled: false } }, port: [{ name: port.nic }, { name: port.bridge }] },
+    },
+    releasedNic(port.nic),
+  ];
+}
+
+/**
+ * The labels every using Wukong's nodeSelector shares: a selector that picks every node any of those VMs may
+ * run on. A Wukong without a nodeSelector may run anywhere, so the policy then targets all nodes.
+ */
+function commonSelector(uses: BridgeUse[]): Record<string, string> {
+  if (uses.length === 0 || uses.some(use => !use.nodeSelector)) return {};
+  const [first, ...rest] = uses.map(use => use.nodeSelector ?? {});
+  const common = Object.entries(first).filter(([key, value]) => rest.every(selector => selector[key] === value));
+  return Object.fromEntries(common.sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,81 @@
+// Node networks step: the NMState policy for each host bridge the Wukong's networks build from a
+// physicalInterface. The policy is shared by every Wukong on that bridge, so what it says (VLANs, nodes) comes
+// from all of them; it is found in the view by its deterministic name. It is never deleted here: see the README.
+import { isDeepStrictEqual } from "node:util";
+import {
+  BRIDGE_ANNOTATION,
+  type BridgePort,
+  type BridgeUse,
+  bridgePortsOf,
+  nodeNetworkPolicy,
+  nodeNetworkPolicyName,
+  PHYSICAL_INTERFACE_ANNOTATION,
+} from "../children/node-network-policy";
+import type { KubernetesObject } from "../children/kubernetes-object";
+import type { LiveObject } from "../cluster/live";
+import type { ObservedNodeNetwork } from "../status/observed";
+import type { Wukong } from "../../schemas/wukong";
+import { containsDesired } from "../subset";
+import type { ReconcileContext } from "./context";
+import { attempt } from "./writes";
+
+const KIND = "NodeNetworkConfigurationPolicy";
+
+export async function reconcileNodeNetworks(ctx: ReconcileContext): Promise<void> {
+  const ports = ctx.wukong.spec ? bridgePortsOf(ctx.wukong.spec) : [];
+  if (ports.length === 0) return;
+  const wukongs = ctx.port.all("Wukong") as Wukong[];
+  const observed = await Promise.all(ports.map(port => ensurePolicy(ctx, port, usesOf(port, wukongs, ctx.wukong))));
+  ctx.observed.nodeNetworks = observed;
+}
+
+async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: BridgeUse[]): Promise<ObservedNodeNetwork> {
+  const desired = nodeNetworkPolicy(port, uses);
+  const name = desired.metadata.name;
+  const live = ctx.port.get(KIND, "", name);
+  const seen = { policy: name, bridge: port.bridge, nic: port.nic };
+  // A second policy for the same bridge on another NIC would fight the first one on every node it reaches.
+  const rival = ctx.port.all(KIND).find(policy => policy.metadata.name !== name && policy.metadata.annotations?.[BRIDGE_ANNOTATION] === port.bridge);
+  if (rival) {
+    const nic = rival.metadata.annotations?.[PHYSICAL_INTERFACE_ANNOTATION] ?? "another NIC";
+    ctx.observed.childErrors.push({
+      kind: KIND,
+      name,
+      reason: "Conflict",
+      message: `bridge ${port.bridge} is already built on ${nic} by ${KIND} ${rival.metadata.name}, which Wukong never removes: delete that policy once no node needs it, or use ${nic}`,
+    });
+    return { ...seen, exists: false };
+  }
+  if (live && holds(live, desired)) return { ...seen, exists: true, conditions: conditionsOf(live) };
+  const written = await attempt(ctx, KIND, name, () => ctx.port.apply(KIND, desired));
+  if (!written) return { ...seen, exists: live !== undefined };
+  ctx.changes.push({ verb: live ? "Updated" : "Created", kind: KIND, name });
+  // Conditions of the previous spec say nothing about the new one: NMState has yet to enact it.
+  return { ...seen, exists: true };
+}
+
+/** containsDesired ignores extra live fields; a nodeSelector we no longer set must go too (it narrows the nodes). */
+function holds(live: LiveObject, desired: KubernetesObject): boolean {
+  const selector = (object: LiveObject | KubernetesObject) => (object.spec as { nodeSelector?: unknown } | undefined)?.nodeSelector ?? {};
+  return containsDesired(live, desired) && isDeepStrictEqual(selector(live), selector(desired));
+}
+
+function conditionsOf(policy: LiveObject): ObservedNodeNetwork["conditions"] {
+  const conditions = policy.status?.conditions;
+  return Array.isArray(conditions) ? conditions : [];
+}
+
+/** What every Wukong on this bridge and NIC needs of it; this Wukong's own stored spec counts even if the view lags. */
+function usesOf(port: BridgePort, wukongs: Wukong[], self: Wukong): BridgeUse[] {
+  const others = wukongs.filter(wukong => !(wukong.metadata?.namespace === self.metadata?.namespace && wukong.metadata?.name === self.metadata?.name));
+  return [self, ...others]
+    .flatMap(wukong => (wukong.spec && !wukong.metadata?.deletionTimestamp ? bridgePortsOf(wukong.spec) : []))
+    .filter(use => use.bridge === port.bridge && use.nic === port.nic && use.type === port.type);
+}
+
+/** The Wukongs (as namespace/name) that use the policy `policyName`: re-queued when its status changes. */
+export function wukongsUsingPolicy(wukongs: Wukong[], policyName: string): string[] {
+  return wukongs
+    .filter(wukong => wukong.spec && bridgePortsOf(wukong.spec).some(port => nodeNetworkPolicyName(port) === policyName))
+    .map(wukong => `${wukong.metadata?.namespace}/${wukong.metadata?.name}`);
+}

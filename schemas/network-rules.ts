@@ -1,0 +1,107 @@
+// Cross-field rules of the newest fields: the pod network entry `- name: default`, physicalInterface, primary
+// and gpus. Like rules.ts they read the raw spec defensively, so every problem comes in the same denial.
+import type { Problem } from "./problems";
+import { BRIDGED_NETWORK_TYPES, DEFAULT_BRIDGE, LIMITS, POD_NETWORK_ENTRY } from "./spec";
+
+type Raw = Record<string, unknown>;
+
+const isRecord = (value: unknown): value is Raw => typeof value === "object" && value !== null && !Array.isArray(value);
+const entries = (value: unknown, bound: number): [Raw, number][] =>
+  Array.isArray(value) && value.length <= bound
+    ? value.map((item, index) => [item, index] as [unknown, number]).filter((pair): pair is [Raw, number] => isRecord(pair[0]))
+    : [];
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** The pod network written as a list entry: named `default`, with no type. */
+export const isPodNetworkEntry = (network: { name?: unknown; type?: unknown }): boolean => network.name === POD_NETWORK_ENTRY && network.type === undefined;
+
+export function newestNetworkProblems(spec: Raw): Problem[] {
+  const networks = entries(spec.networks, LIMITS.maxNetworks);
+  return [...podEntryProblems(spec, networks), ...physicalInterfaceProblems(networks), ...primaryProblems(spec, networks), ...gpuProblems(spec)];
+}
+
+function podEntryProblems(spec: Raw, networks: [Raw, number][]): Problem[] {
+  const problems: Problem[] = [];
+  for (const [network, i] of networks) {
+    if (network.type === undefined && network.name !== POD_NETWORK_ENTRY) {
+      problems.push({ path: `spec.networks[${i}].type`, message: `is required (only the pod network entry "${POD_NETWORK_ENTRY}" has no type)` });
+    }
+    if (!isPodNetworkEntry(network)) continue;
+    const extra = Object.keys(network).filter(key => key !== "name");
+    if (extra.length > 0) {
+      problems.push({
+        path: `spec.networks[${i}]`,
+        message: `the pod network entry "${POD_NETWORK_ENTRY}" takes no other field (got ${extra.join(", ")}): give it a type to make it a secondary network`,
+      });
+    }
+    if (spec.podNetwork === false) {
+      problems.push({ path: `spec.networks[${i}]`, message: `the pod network entry "${POD_NETWORK_ENTRY}" contradicts podNetwork: false` });
+    }
+  }
+  return problems;
+}
+
+function physicalInterfaceProblems(networks: [Raw, number][]): Problem[] {
+  const problems: Problem[] = [];
+  const nicOfBridge = new Map<string, { nic: string; at: number }>();
+  for (const [network, i] of networks) {
+    const nic = text(network.physicalInterface);
+    if (nic === undefined) continue;
+    const type = text(network.type);
+    if (type === undefined || !BRIDGED_NETWORK_TYPES.includes(type)) {
+      problems.push({ path: `spec.networks[${i}].physicalInterface`, message: "applies only to bridge and ovs networks (NMState builds their host bridge)" });
+      continue;
+    }
+    if (network.nadName !== undefined) {
+      problems.push({
+        path: `spec.networks[${i}].physicalInterface`,
+        message: "cannot be combined with nadName: the existing NetworkAttachmentDefinition decides the bridge",
+      });
+      continue;
+    }
+    const bridge = text(network.bridgeName) ?? DEFAULT_BRIDGE;
+    if (nic === bridge) problems.push({ path: `spec.networks[${i}].physicalInterface`, message: `cannot be the bridge ${bridge} itself` });
+    const first = nicOfBridge.get(bridge);
+    if (first && first.nic !== nic) {
+      problems.push({
+        path: `spec.networks[${i}].physicalInterface`,
+        message: `${nic} differs from ${first.nic}, which spec.networks[${first.at}] already puts on bridge ${bridge}: a bridge has one physical port`,
+      });
+    } else if (!first) nicOfBridge.set(bridge, { nic, at: i });
+  }
+  return problems;
+}
+
+function primaryProblems(spec: Raw, networks: [Raw, number][]): Problem[] {
+  const primaries = networks.filter(([network]) => network.primary === true).map(([, i]) => i);
+  const problems: Problem[] = primaries.slice(1).map(i => ({
+    path: `spec.networks[${i}].primary`,
+    message: `spec.networks[${primaries[0]}] is already the primary network: at most one network may be primary`,
+  }));
+  if (primaries.length === 0) return problems;
+  if (spec.podNetwork === true) {
+    problems.push({ path: "spec.podNetwork", message: `true contradicts spec.networks[${primaries[0]}].primary: a primary network replaces the pod network` });
+  }
+  for (const [network, i] of networks) {
+    if (isPodNetworkEntry(network)) {
+      problems.push({
+        path: `spec.networks[${i}]`,
+        message: `the pod network entry contradicts spec.networks[${primaries[0]}].primary: a primary network replaces the pod network`,
+      });
+    }
+  }
+  return problems;
+}
+
+function gpuProblems(spec: Raw): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  for (const [gpu, i] of entries(spec.gpus, LIMITS.maxGpus)) {
+    const name = text(gpu.name);
+    if (name === undefined) continue;
+    const first = seen.get(name);
+    if (first !== undefined) problems.push({ path: `spec.gpus[${i}].name`, message: `duplicates spec.gpus[${first}].name "${name}": names must be unique` });
+    else seen.set(name, i);
+  }
+  return problems;
+}

@@ -1,0 +1,64 @@
+// Admission's cluster checks for node bridges: a bridge on another NIC than another Wukong put it on is denied
+// naming that Wukong (failing closed); a physicalInterface without NMState is admitted with a warning.
+import { clusterChecks, type ClusterLookup } from "../../../lib/admission/cluster-checks";
+import { claimsOfWukong } from "../../../lib/admission/segments";
+import { withDefaults } from "../../../lib/defaults";
+import type { WukongSpec } from "../../../schemas/spec";
+import type { Wukong } from "../../../schemas/wukong";
+
+const spec = (name: string, nic: string, bridgeName = "br-mgmt", type: "bridge" | "ovs" = "bridge"): WukongSpec =>
+  withDefaults({
+    namespace: "vms",
+    name,
+    spec: { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c", networks: [{ name: "lan", type, bridgeName, physicalInterface: nic }] },
+  });
+const stored = (name: string, wukongSpec: WukongSpec): Wukong => ({ metadata: { name, namespace: "vms" }, spec: wukongSpec });
+
+function lookup(others: Wukong[], nmstate: boolean | Error = true): ClusterLookup {
+  return {
+    storageClasses: async () => [{ name: "longhorn", isDefault: true }],
+    networkAttachmentDefinitionExists: async () => true,
+    addressClaims: async () => others.flatMap(claimsOfWukong),
+    nodeNetworkApiServed: async () => {
+      if (nmstate instanceof Error) throw nmstate;
+      return nmstate;
+    },
+  };
+}
+
+const check = (name: string, wukongSpec: WukongSpec, cluster: ClusterLookup) => clusterChecks({ namespace: "vms", name, spec: wukongSpec }, cluster);
+
+describe("node bridges at admission", () => {
+  it("denies the same bridge on another NIC, or as another type, naming the Wukong that has it", async () => {
+    const others = [stored("first", spec("first", "eth1"))];
+    expect((await check("second", spec("second", "eth2"), lookup(others))).problems).toEqual([
+      {
+        path: "spec.networks[0].physicalInterface",
+        message: "bridge br-mgmt is already built on eth1 (bridge) by Wukong vms/first (spec.networks[0]): a bridge has one physical port",
+      },
+    ]);
+    expect((await check("second", spec("second", "eth1", "br-mgmt", "ovs"), lookup(others))).problems).toHaveLength(1);
+  });
+
+  it("admits the same bridge on the same NIC, another bridge, and the Wukong's own stored version", async () => {
+    const others = [stored("first", spec("first", "eth1"))];
+    expect((await check("second", spec("second", "eth1"), lookup(others))).problems).toEqual([]);
+    expect((await check("second", spec("second", "eth2", "br-other"), lookup(others))).problems).toEqual([]);
+    expect((await check("self", spec("self", "eth1"), lookup([stored("self", spec("self", "eth9"))]))).problems).toEqual([]);
+  });
+
+  it("fails closed when the other Wukongs cannot be read", async () => {
+    const broken = { ...lookup([]), addressClaims: () => Promise.reject(new Error("etcdserver: request timed out")) };
+    expect((await check("second", spec("second", "eth1"), broken)).problems[0].message).toContain("could not check");
+  });
+
+  it("warns, and admits, when NMState is not installed; says nothing when it is or when no network needs it", async () => {
+    const missing = await check("a", spec("a", "eth1"), lookup([], false));
+    expect(missing.problems).toEqual([]);
+    expect(missing.warnings).toEqual([expect.stringContaining("spec.networks[0].physicalInterface: NMState is not installed")]);
+    expect((await check("a", spec("a", "eth1"), lookup([], true))).warnings).toEqual([]);
+    expect((await check("a", spec("a", "eth1"), lookup([], new Error("down")))).warnings).toEqual([]);
+    const plain = withDefaults({ namespace: "vms", name: "p", spec: { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c" } });
+    expect((await check("p", plain, lookup([], false))).warnings).toEqual([]);
+  });
+});

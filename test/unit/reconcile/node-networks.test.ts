@@ -1,0 +1,165 @@
+// The node networks step against the in-memory cluster: one shared policy per bridge, NetworksConfigured and the
+// VM waiting on it, a degraded policy surfacing as Error, NMState missing, and a policy's event re-queueing its users.
+import type { LiveObject } from "../../../lib/cluster/live";
+import { withDefaults } from "../../../lib/defaults";
+import { wukongsUsingPolicy } from "../../../lib/reconcile/node-networks";
+import { wukongReconciler } from "../../../lib/reconcile/reconciler";
+import type { WukongSpec } from "../../../schemas/spec";
+import type { WukongStatus } from "../../../schemas/status";
+import { API_VERSION, FINALIZER, type Wukong } from "../../../schemas/wukong";
+import { MemoryCluster, apiError } from "./memory-cluster";
+
+const NAMESPACE = "vms";
+const POLICY = "wukong-br-mgmt-eth1";
+const NNCP = "NodeNetworkConfigurationPolicy";
+
+const bridged = (name: string, vlanId: number): WukongSpec =>
+  withDefaults({
+    namespace: NAMESPACE,
+    name,
+    spec: {
+      cpu: 1,
+      memory: "1Gi",
+      networks: [{ name: "mgmt", type: "bridge", bridgeName: "br-mgmt", physicalInterface: "eth1", vlanId }],
+      disks: [{ name: "system", size: "1Gi", storageClassName: "longhorn" }],
+    },
+  });
+
+function putWukong(cluster: MemoryCluster, name: string, spec: WukongSpec): void {
+  cluster.put("Wukong", {
+    apiVersion: API_VERSION,
+    kind: "Wukong",
+    metadata: { name, namespace: NAMESPACE, uid: `${name}-uid`, generation: 1, finalizers: [FINALIZER] },
+    spec: spec as unknown as Record<string, unknown>,
+  });
+}
+
+function setup() {
+  const cluster = new MemoryCluster();
+  cluster.lookups.add("StorageClass//longhorn");
+  putWukong(cluster, "vm-a", bridged("vm-a", 100));
+  const reconcile = wukongReconciler(cluster, { now: () => "2026-11-29T12:00:00Z", nowMs: () => 1_000_000, statusRefreshMs: 0 });
+  return { cluster, reconcile };
+}
+
+const statusOf = (cluster: MemoryCluster, name: string) => cluster.stored("Wukong", NAMESPACE, name)?.status as WukongStatus;
+const networksConfigured = (cluster: MemoryCluster, name: string) => statusOf(cluster, name).conditions?.find(c => c.type === "NetworksConfigured");
+const trunkOf = (policy: LiveObject | undefined) =>
+  (
+    policy?.spec as { desiredState: { interfaces: { bridge?: { port: { vlan?: { "trunk-tags": { id: number }[] } }[] } }[] } }
+  ).desiredState.interfaces[0].bridge?.port[0].vlan?.["trunk-tags"].map(tag => tag.id);
+
+function setPolicyConditions(cluster: MemoryCluster, conditions: Record<string, unknown>[]): void {
+  const policy = cluster.stored(NNCP, undefined, POLICY)!;
+  cluster.put(NNCP, { ...policy, status: { conditions } });
+}
+
+describe("reconcile: node networks", () => {
+  it("creates the policy first and holds the VM back while it is pending: NetworksConfigured False NodeNetworkPending", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(cluster.writes[0]).toEqual({ verb: "apply", kind: NNCP, name: POLICY });
+    expect(cluster.stored(NNCP, undefined, POLICY)?.metadata.ownerReferences).toBeUndefined();
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
+    expect(cluster.stored("Secret", NAMESPACE, "vm-a-cloudinit")).toBeDefined();
+    expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "False", reason: "NodeNetworkPending" });
+    expect(statusOf(cluster, "vm-a").phase).toBe("Creating");
+
+    setPolicyConditions(cluster, [
+      { type: "Progressing", status: "True", reason: "ConfigurationProgressing", message: "Policy is progressing 0/1 nodes finished" },
+    ]);
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(networksConfigured(cluster, "vm-a")?.message).toBe(
+      `Waiting for NodeNetworkConfigurationPolicy ${POLICY} to build bridge br-mgmt on eth1: Policy is progressing 0/1 nodes finished.`,
+    );
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
+  });
+
+  it("starts the VM once the policy is Available, and says the policy is kept", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(`${NAMESPACE}/vm-a`);
+    setPolicyConditions(cluster, [{ type: "Available", status: "True", reason: "SuccessfullyConfigured", message: "1/1 nodes successfully configured" }]);
+    const mark = cluster.writes.length;
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeDefined();
+    expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "True", reason: "NetworksReady" });
+    expect(networksConfigured(cluster, "vm-a")?.message).toContain(`${POLICY} (bridge br-mgmt on eth1) available; never removed automatically`);
+  });
+
+  it("surfaces a Degraded policy as Error NodeNetworkDegraded with the policy's message", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(`${NAMESPACE}/vm-a`);
+    setPolicyConditions(cluster, [
+      { type: "Available", status: "False", reason: "FailedToConfigure" },
+      { type: "Degraded", status: "True", reason: "FailedToConfigure", message: "1/3 nodes failed to configure" },
+    ]);
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(statusOf(cluster, "vm-a").phase).toBe("Error");
+    expect(networksConfigured(cluster, "vm-a")).toMatchObject({
+      status: "False",
+      reason: "NodeNetworkDegraded",
+      message: `NodeNetworkConfigurationPolicy ${POLICY} (bridge br-mgmt on eth1) is degraded: 1/3 nodes failed to configure.`,
+    });
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
+  });
+
+  it("shares one policy between two Wukongs on the same bridge and NIC, trunking the VLANs of both", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(trunkOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([100]);
+    putWukong(cluster, "vm-b", bridged("vm-b", 200));
+    await reconcile(`${NAMESPACE}/vm-b`);
+    expect(cluster.storedOf(NNCP).map(policy => policy.metadata.name)).toEqual([POLICY]);
+    expect(trunkOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([100, 200]);
+    // vm-a's view agrees: nothing more to write.
+    const mark = cluster.writes.length;
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
+    expect(wukongsUsingPolicy(cluster.view.all("Wukong") as Wukong[], POLICY).sort()).toEqual([`${NAMESPACE}/vm-a`, `${NAMESPACE}/vm-b`]);
+    expect(wukongsUsingPolicy(cluster.view.all("Wukong") as Wukong[], "wukong-br0-eth9")).toEqual([]);
+  });
+
+  it("reports NMStateMissing when the policy API is not served, and starts no VM", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.failNext(NNCP, "apply", apiError(404, "NotFound", "the server could not find the requested resource"));
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(statusOf(cluster, "vm-a").phase).toBe("Error");
+    expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "False", reason: "NMStateMissing" });
+    expect(networksConfigured(cluster, "vm-a")?.message).toContain("NMState is not installed");
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
+  });
+
+  it("leaves a policy that builds the same bridge on another NIC alone, and says so: no second policy, no VM", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.put(NNCP, {
+      apiVersion: "nmstate.io/v1",
+      kind: NNCP,
+      metadata: { name: "wukong-br-mgmt-eth0", annotations: { "vm.novasphere.dev/bridge": "br-mgmt", "vm.novasphere.dev/physical-interface": "eth0" } },
+    });
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(cluster.storedOf(NNCP).map(policy => policy.metadata.name)).toEqual(["wukong-br-mgmt-eth0"]);
+    expect(statusOf(cluster, "vm-a").phase).toBe("Error");
+    expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "False", reason: "NodeNetworkConfigurationPolicyConflict" });
+    expect(networksConfigured(cluster, "vm-a")?.message).toContain(
+      "bridge br-mgmt is already built on eth0 by NodeNetworkConfigurationPolicy wukong-br-mgmt-eth0",
+    );
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
+  });
+
+  it("writes nothing about node networks for a Wukong without physicalInterface", async () => {
+    const { cluster, reconcile } = setup();
+    putWukong(
+      cluster,
+      "plain",
+      withDefaults({
+        namespace: NAMESPACE,
+        name: "plain",
+        spec: { cpu: 1, memory: "1Gi", disks: [{ name: "system", size: "1Gi", storageClassName: "longhorn" }] },
+      }),
+    );
+    await reconcile(`${NAMESPACE}/plain`);
+    expect(cluster.writes.map(w => w.kind)).not.toContain(NNCP);
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "plain")).toBeDefined();
+  });
+});
