@@ -33,28 +33,43 @@ afterAll(async () => {
   await deleteNamespace(ns);
 });
 
-const logs = () => operatorLogFiles().map(file => readFileSync(file, "utf8")).join("\n");
+const logs = () =>
+  operatorLogFiles()
+    .map(file => readFileSync(file, "utf8"))
+    .join("\n");
 
 describe("journey: kube-apiserver away for a while", () => {
   let groups: number[] = [];
 
-  test(`Wukongs converging when kube-apiserver stops for ${OUTAGE_SECONDS} s`, async () => {
-    const manifests = fleet.map(({ name, disk, annotations }) =>
-      wukongManifest(name, { cpu: 1, memory: "512Mi", networks: [{ name: "lan", type: "bridge", vlanId: 710 }], disks: [disk], ...plantedUser(marker) }, { annotations }),
-    );
-    expect((await apply(ns, manifests.join("\n---\n"))).trim().split("\n")).toHaveLength(fleet.length);
-    groups = operatorGroups();
-    await sleep(2000);
+  test(
+    `Wukongs converging when kube-apiserver stops for ${OUTAGE_SECONDS} s`,
+    async () => {
+      const manifests = fleet.map(({ name, disk, annotations }) =>
+        wukongManifest(
+          name,
+          { cpu: 1, memory: "512Mi", networks: [{ name: "lan", type: "bridge", vlanId: 710 }], disks: [disk], ...plantedUser(marker) },
+          { annotations },
+        ),
+      );
+      expect((await apply(ns, manifests.join("\n---\n"))).trim().split("\n")).toHaveLength(fleet.length);
+      groups = operatorGroups();
+      await sleep(2000);
 
-    const [apiserver] = controlPlanePids("kube-apiserver");
-    const phases = (await list(R.wukong, ns)).map(w => statusSummary(w).phase);
-    process.stderr.write(`outage: stopping kube-apiserver (pid ${apiserver}) with phases ${phases.join(", ")}\n`);
-    expect(phases.filter(phase => phase === "Running").length).toBeLessThan(fleet.length);
-    // SIGKILL: gone at once, connections reset (on SIGTERM it drains its watches for well over 30 s).
-    process.kill(apiserver, "SIGKILL");
-    await waitFor(async () => controlPlanePids("kube-apiserver"), { describe: "kube-apiserver to exit", until: pids => pids.length === 0, timeoutMs: 10_000 });
-    await sleep(OUTAGE_SECONDS * 1000);
-  }, OUTAGE_SECONDS * 1000 + 120_000);
+      const [apiserver] = controlPlanePids("kube-apiserver");
+      const phases = (await list(R.wukong, ns)).map(w => statusSummary(w).phase);
+      process.stderr.write(`outage: stopping kube-apiserver (pid ${apiserver}) with phases ${phases.join(", ")}\n`);
+      expect(phases.filter(phase => phase === "Running").length).toBeLessThan(fleet.length);
+      // SIGKILL: gone at once, connections reset (on SIGTERM it drains its watches for well over 30 s).
+      process.kill(apiserver, "SIGKILL");
+      await waitFor(async () => controlPlanePids("kube-apiserver"), {
+        describe: "kube-apiserver to exit",
+        until: pids => pids.length === 0,
+        timeoutMs: 10_000,
+      });
+      await sleep(OUTAGE_SECONDS * 1000);
+    },
+    OUTAGE_SECONDS * 1000 + 120_000,
+  );
 
   test("after test/cluster/up.sh starts it again, every Wukong converges with exactly one of each child", async () => {
     const restarted = Date.now();

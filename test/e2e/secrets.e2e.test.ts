@@ -2,7 +2,19 @@
 // userData with keys, an SSH key Secret, a user-data Secret); they are created, updated, rejected and deleted.
 // Afterwards the marker is in no line of any log of the stack and in no Event. (globalTeardown searches again
 // after the whole suite.)
-import { R, apply, createNamespace, deleteNamespace, getJson, getJsonOrUndefined, kubectlOk, tryApply, waitFor, waitForPhase, wukongManifest } from "./support/kube";
+import {
+  R,
+  apply,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  getJsonOrUndefined,
+  kubectlOk,
+  tryApply,
+  waitFor,
+  waitForPhase,
+  wukongManifest,
+} from "./support/kube";
 import { plantedUser, secretLeaks, secretMarker } from "./support/secrets";
 
 const marker = secretMarker();
@@ -22,7 +34,14 @@ describe("journey: no secret in a log line or an Event", () => {
     await kubectlOk(["create", "secret", "generic", "custom-userdata", "-n", ns, `--from-literal=userdata=#cloud-config\npassword: ${marker}\n`]);
     const output = await apply(ns, wukongManifest("plain", { ...base, ...plantedUser(marker), sshKeySecret: "keys" }));
     expect(output).toContain("wukong.vm.novasphere.dev/plain created");
-    await apply(ns, wukongManifest("hashed", { ...base, cloudInitUser: plantedUser(marker, "passwordHash").cloudInitUser, cloudInit: { userDataSecretRef: { name: "custom-userdata" } } }));
+    await apply(
+      ns,
+      wukongManifest("hashed", {
+        ...base,
+        cloudInitUser: plantedUser(marker, "passwordHash").cloudInitUser,
+        cloudInit: { userDataSecretRef: { name: "custom-userdata" } },
+      }),
+    );
 
     await waitForPhase(ns, "plain", "Running");
     await waitForPhase(ns, "hashed", "Running");
@@ -33,7 +52,17 @@ describe("journey: no secret in a log line or an Event", () => {
   });
 
   test("an update, a rejected spec and a delete, each carrying the marker", async () => {
-    await kubectlOk(["patch", "wk", "plain", "-n", ns, "--type", "merge", "-p", JSON.stringify({ spec: { cloudInitUser: { password: `${marker}-changed` } } })]);
+    await kubectlOk([
+      "patch",
+      "wk",
+      "plain",
+      "-n",
+      ns,
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ spec: { cloudInitUser: { password: `${marker}-changed` } } }),
+    ]);
     await waitFor(async () => Buffer.from((await getJson(R.secret, "plain-cloudinit", ns)).data.userdata, "base64").toString(), {
       describe: "the new password in secret/plain-cloudinit",
       until: userdata => userdata.includes(`${marker}-changed`),

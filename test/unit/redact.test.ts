@@ -30,8 +30,14 @@ describe("redactLogLine", () => {
     ["Pepr's incoming admission request body", line({ uid: "u", request: { uid: "u", object: wukong, oldObject: wukong }, msg: "Incoming request body" })],
     ["a watched object merged into the line", line({ ...wukong, msg: "Watch event ADDED received" })],
     ["a watch list dumped into the message", line({ msg: `Watch event list received. ${JSON.stringify({ items: [wukong] }, undefined, 2)}.` })],
-    ["JSON patches that set a secret field", line({ patches: [{ op: "add", path: "/spec/cloudInitUser/passwordHash", value: MARKER }], msg: "Patches generated" })],
-    ["a Secret's data and stringData", line({ obj: { kind: "Secret", data: { userdata: Buffer.from(MARKER).toString("base64") }, stringData: { key: MARKER } }, msg: "x" })],
+    [
+      "JSON patches that set a secret field",
+      line({ patches: [{ op: "add", path: "/spec/cloudInitUser/passwordHash", value: MARKER }], msg: "Patches generated" }),
+    ],
+    [
+      "a Secret's data and stringData",
+      line({ obj: { kind: "Secret", data: { userdata: Buffer.from(MARKER).toString("base64") }, stringData: { key: MARKER } }, msg: "x" }),
+    ],
     ["a JSON fragment that does not parse", line({ msg: `failed near {"password": "${MARKER}", "cpu": ` })],
   ])("removes the secret from %s", (_what, input) => {
     const output = redactLogLine(input);
@@ -57,7 +63,10 @@ describe("redactLogLine", () => {
   it("leaves lines without secrets byte for byte, including messages that merely name a secret field", () => {
     const plain = line({ wukong: "apps/app-01", msg: "reconcile failed; retrying" });
     expect(redactLogLine(plain)).toBe(plain);
-    const warning = line({ res: { warnings: ["spec.cloudInitUser.password is stored in plain text in this Wukong; prefer passwordHash"] }, msg: "Check response" });
+    const warning = line({
+      res: { warnings: ["spec.cloudInitUser.password is stored in plain text in this Wukong; prefer passwordHash"] },
+      msg: "Check response",
+    });
     expect(JSON.parse(redactLogLine(warning))).toEqual(JSON.parse(warning));
   });
 

@@ -56,7 +56,10 @@ export async function secretLeaks(marker: string): Promise<string[]> {
       .split("\n")
       .forEach((line, index) => shows(line) && leaks.push(`${file}:${index + 1}: ${line.slice(0, 300)}`));
   }
-  const events = JSON.parse(await kubectlOk(["get", "events", "--all-namespaces", "-o", "json"])).items as Record<string, { namespace?: string; name?: string }>[];
+  const events = JSON.parse(await kubectlOk(["get", "events", "--all-namespaces", "-o", "json"])).items as Record<
+    string,
+    { namespace?: string; name?: string }
+  >[];
   for (const event of events) {
     if (shows(JSON.stringify(event))) leaks.push(`Event ${event.metadata.namespace}/${event.metadata.name}: ${JSON.stringify(event).slice(0, 300)}`);
   }

@@ -5,12 +5,16 @@ import { join } from "node:path";
 
 const repo = join(__dirname, "../../..");
 const run = (code: string) =>
-  spawnSync(join(repo, "node_modules/.bin/tsx"), ["-e", `import { exitOnUncaughtErrors } from "./capabilities/runtime/fatal-exit"; exitOnUncaughtErrors(); ${code}`], {
-    cwd: repo,
-    encoding: "utf8",
-    env: { ...process.env, LOG_LEVEL: "info" },
-    timeout: 60_000,
-  });
+  spawnSync(
+    join(repo, "node_modules/.bin/tsx"),
+    ["-e", `import { exitOnUncaughtErrors } from "./capabilities/runtime/fatal-exit"; exitOnUncaughtErrors(); ${code}`],
+    {
+      cwd: repo,
+      encoding: "utf8",
+      env: { ...process.env, LOG_LEVEL: "info" },
+      timeout: 60_000,
+    },
+  );
 
 describe("exitOnUncaughtErrors", () => {
   it("logs an unhandled rejection's plain object as JSON and exits 1", () => {
