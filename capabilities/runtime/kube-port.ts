@@ -82,10 +82,7 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
         await send("write", "POST", resourcePath("Event", wukong.metadata.namespace), eventFor(wukong, type, reason, message));
       } catch (error) {
         const failure = apiFailure(error);
-        warn(
-          { wukong: `${wukong.metadata.namespace}/${wukong.metadata.name}`, reason, status: failure.status, error: failure.message },
-          "could not record event",
-        );
+        warn({ wukong: `${wukong.metadata.namespace}/${wukong.metadata.name}`, reason, status: failure.status, error: failure.message }, "could not record event");
       }
     },
   };
