@@ -1,6 +1,7 @@
-// Every binding of the module, in one place. Admission: defaulting and validation of Wukongs. Controller
-// (watcher process only): Wukong watch events, and one watch per child kind beside them, feed the view the
-// reconciler reads from.
+// Every binding of the module, in one place. Admission: defaulting and validation of Wukongs, validation of
+// WukongSnapshots. Controller (watcher process only): Wukong watch events, and one watch per child kind beside
+// them, feed the view the reconciler reads from; WukongSnapshots, VirtualMachineSnapshots and
+// VirtualMachineRestores have watches of their own.
 import { Capability, Log } from "pepr";
 import type { ChildKind } from "../lib/cluster/kinds";
 import type { LiveObject } from "../lib/cluster/live";
@@ -8,8 +9,9 @@ import { ClusterView, type WatchPhase } from "../lib/cluster/view";
 import { clusterLookup } from "./admission/cluster-lookup";
 import { defaultWukong } from "./admission/mutate";
 import { wukongValidator } from "./admission/validate";
+import { wukongSnapshotValidator } from "./admission/validate-snapshot";
 import { createController } from "./controller";
-import { WukongResource } from "./kinds";
+import { WukongResource, WukongSnapshotResource } from "./kinds";
 import { startInformer } from "./runtime/informer";
 import { KubeClient } from "./runtime/kube-client";
 import { servesAdmission, runsControllers } from "./runtime/mode";
@@ -19,7 +21,9 @@ const CHILD_KINDS: readonly ChildKind[] = ["NetworkAttachmentDefinition", "DataV
 
 export function wukongCapabilities(): Capability[] {
   const admission = new Capability({ name: "admission", description: "Defaults and validates Wukong specs at admission, naming each wrong field." });
-  admission.When(WukongResource).IsCreatedOrUpdated().Mutate(defaultWukong).Validate(wukongValidator(admissionLookup()));
+  const lookup = admissionLookup();
+  admission.When(WukongResource).IsCreatedOrUpdated().Mutate(defaultWukong).Validate(wukongValidator(lookup));
+  admission.When(WukongSnapshotResource).IsCreatedOrUpdated().Validate(wukongSnapshotValidator(lookup));
 
   const lifecycle = new Capability({ name: "lifecycle", description: "Reconciles each Wukong: finalizer, children in order, status and clean deletion." });
   const controller = runsControllers() ? createController() : undefined;
@@ -33,6 +37,7 @@ export function wukongCapabilities(): Capability[] {
     .IsDeleted()
     .Watch(wukong => observe(wukong, "DELETED"));
   controller?.watchChildren(CHILD_KINDS);
+  controller?.watchSnapshots();
   controller?.watchNodeNetworks();
 
   return [admission, lifecycle];

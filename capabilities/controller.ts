@@ -10,9 +10,11 @@ import { WorkQueue } from "../lib/reconcile/work-queue";
 import { ChildWriteError } from "../lib/reconcile/writes";
 import { NODE_NETWORK_LABEL } from "../lib/children/node-network-policy";
 import { wukongsUsingPolicy } from "../lib/reconcile/node-networks";
+import { snapshotReconciler } from "../lib/reconcile/snapshot";
 import type { WukongStatus } from "../schemas/status";
 import { LABELS, type Wukong } from "../schemas/wukong";
-import { CHILD_MODELS } from "./kinds";
+import { SNAPSHOT_LABEL } from "../schemas/wukongsnapshot";
+import { CHILD_MODELS, WukongSnapshotResource } from "./kinds";
 import { startInformer } from "./runtime/informer";
 import { KubeClient } from "./runtime/kube-client";
 import { kubePort } from "./runtime/kube-port";
@@ -24,6 +26,8 @@ export interface Controller {
   observeWukong(wukong: LiveObject, phase: WatchPhase): void;
   /** Starts one watch per child kind; reconciles wait until each has listed once. */
   watchChildren(kinds: readonly ChildKind[]): void;
+  /** Starts the watches of snapshots and restores, and the WukongSnapshot controller's own queue. */
+  watchSnapshots(): void;
   /**
    * Watches the shared NMState policies: a policy's status change re-queues every Wukong on its bridge. Not
    * waited for: without NMState installed the watch never lists, and applying an unseen policy is harmless.
@@ -71,6 +75,21 @@ export function createController(): Controller {
     if (namespace && name) queue.add(`${namespace}/${name}`);
   };
 
+  // The WukongSnapshot controller: its own queue, working once its VirtualMachineSnapshots have listed (a
+  // VirtualMachineSnapshot not yet seen must not read as one that was deleted).
+  const reconcileSnapshot = snapshotReconciler(port, { waitingMs: resync.errorMs });
+  const snapshotQueue = new WorkQueue(
+    async key => (view.isSynced("VirtualMachineSnapshot") ? reconcileSnapshot(key) : { requeueAfterMs: 200 }),
+    (key, error, retryInMs) => {
+      const failure = apiFailure(error);
+      metrics.failed(failure.reason);
+      Log.warn({ wukongSnapshot: key, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "snapshot reconcile failed; retrying");
+    },
+  );
+  const enqueueSnapshot = (namespace: string | undefined, name: string | undefined) => {
+    if (namespace && name) snapshotQueue.add(`${namespace}/${name}`);
+  };
+
   return {
     observeWukong(wukong, phase) {
       view.observe("Wukong" satisfies WatchedKind, wukong, phase);
@@ -88,6 +107,35 @@ export function createController(): Controller {
           warn,
         });
       }
+    },
+    watchSnapshots() {
+      // A WukongSnapshot matters to itself and to its Wukong (status.snapshots, a restore waiting for it).
+      startInformer({
+        kind: "WukongSnapshot",
+        model: WukongSnapshotResource,
+        view,
+        onChange: snapshot => {
+          enqueueSnapshot(snapshot.metadata.namespace, snapshot.metadata.name);
+          enqueue(snapshot.metadata.namespace, (snapshot.spec as { wukongName?: string } | undefined)?.wukongName);
+        },
+        warn,
+      });
+      startInformer({
+        kind: "VirtualMachineSnapshot",
+        model: CHILD_MODELS.VirtualMachineSnapshot,
+        label: SNAPSHOT_LABEL,
+        view,
+        onChange: vmSnapshot => enqueueSnapshot(vmSnapshot.metadata.namespace, vmSnapshot.metadata.labels?.[SNAPSHOT_LABEL]),
+        warn,
+      });
+      startInformer({
+        kind: "VirtualMachineRestore",
+        model: CHILD_MODELS.VirtualMachineRestore,
+        label: LABELS.wukong,
+        view,
+        onChange: restore => enqueue(restore.metadata.namespace, restore.metadata.labels?.[LABELS.wukong]),
+        warn,
+      });
     },
     watchNodeNetworks() {
       const kind = "NodeNetworkConfigurationPolicy";

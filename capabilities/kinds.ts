@@ -6,6 +6,7 @@ import type { ChildKind } from "../lib/cluster/kinds";
 import { KINDS } from "../lib/cluster/kinds";
 import type { WukongSpec, WukongStatus } from "../schemas/wukong";
 import { API } from "../schemas/wukong";
+import type { WukongSnapshotSpec, WukongSnapshotStatus } from "../schemas/wukongsnapshot";
 
 export class WukongResource extends a.GenericKind {
   declare spec?: WukongSpec;
@@ -16,9 +17,25 @@ export class NetworkAttachmentDefinition extends a.GenericKind {}
 export class DataVolume extends a.GenericKind {}
 export class VirtualMachine extends a.GenericKind {}
 export class VirtualMachineInstance extends a.GenericKind {}
+export class WukongSnapshotResource extends a.GenericKind {
+  declare spec?: WukongSnapshotSpec;
+  declare status?: WukongSnapshotStatus;
+}
+export class VirtualMachineSnapshot extends a.GenericKind {}
+export class VirtualMachineRestore extends a.GenericKind {}
+
 export class NodeNetworkConfigurationPolicy extends a.GenericKind {}
 
-type RegisteredKind = "Wukong" | "NetworkAttachmentDefinition" | "DataVolume" | "VirtualMachine" | "VirtualMachineInstance" | "NodeNetworkConfigurationPolicy";
+type RegisteredKind =
+  | "Wukong"
+  | "NetworkAttachmentDefinition"
+  | "DataVolume"
+  | "VirtualMachine"
+  | "VirtualMachineInstance"
+  | "NodeNetworkConfigurationPolicy"
+  | "WukongSnapshot"
+  | "VirtualMachineSnapshot"
+  | "VirtualMachineRestore";
 const register = (model: GenericClass, name: RegisteredKind) => {
   const { group, version, plural } = KINDS[name];
   // Explicit plurals: RegisterKind's naive one would be "networkattachmentdefinitions".
@@ -29,6 +46,9 @@ register(NetworkAttachmentDefinition, "NetworkAttachmentDefinition");
 register(DataVolume, "DataVolume");
 register(VirtualMachine, "VirtualMachine");
 register(VirtualMachineInstance, "VirtualMachineInstance");
+register(WukongSnapshotResource, "WukongSnapshot");
+register(VirtualMachineSnapshot, "VirtualMachineSnapshot");
+register(VirtualMachineRestore, "VirtualMachineRestore");
 register(NodeNetworkConfigurationPolicy, "NodeNetworkConfigurationPolicy");
 
 export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
@@ -38,5 +58,8 @@ export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
   Secret: kind.Secret,
   VirtualMachine,
   VirtualMachineInstance,
+  WukongSnapshot: WukongSnapshotResource,
+  VirtualMachineSnapshot,
+  VirtualMachineRestore,
   NodeNetworkConfigurationPolicy,
 };

@@ -1,5 +1,5 @@
 // The API reference (docs/api-reference.md), rendered from the same CRD schema `kubectl explain` reads.
-import { wukongCrd } from "./crd";
+import { wukongCrd, wukongSnapshotCrd } from "./crd";
 
 interface Node {
   type?: string;
@@ -32,6 +32,14 @@ export function apiReference(): string {
   for (const section of ["spec", "status"] as const) {
     lines.push(`## ${section}`, "", "| field | type | constraints | description |", "| --- | --- | --- | --- |");
     walk(root.properties![section], section, false, lines);
+    lines.push("");
+  }
+  const snapshot = wukongSnapshotCrd().spec.versions[0].schema.openAPIV3Schema as unknown as Node;
+  lines.push("# WukongSnapshot (vm.novasphere.dev/v1alpha1, short name wks)", "", snapshot.description ?? "", "");
+  lines.push("Every field below is also available from the cluster: `kubectl explain wukongsnapshot.spec`.", "");
+  for (const section of ["spec", "status"] as const) {
+    lines.push(`## WukongSnapshot ${section}`, "", "| field | type | constraints | description |", "| --- | --- | --- | --- |");
+    walk(snapshot.properties![section], section, false, lines);
     lines.push("");
   }
   return lines.join("\n");

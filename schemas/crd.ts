@@ -3,6 +3,7 @@ import { z } from "zod";
 import { WukongSpec } from "./spec";
 import { WukongStatus } from "./status";
 import { API } from "./wukong";
+import { SNAPSHOT_API, WukongSnapshotSpec, WukongSnapshotStatus } from "./wukongsnapshot";
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -73,6 +74,55 @@ export function wukongCrd() {
                 metadata: { type: "object" },
                 spec: openApiSchemaOf(WukongSpec),
                 status: openApiSchemaOf(WukongStatus),
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+export function wukongSnapshotCrd() {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${SNAPSHOT_API.plural}.${SNAPSHOT_API.group}` },
+    spec: {
+      group: SNAPSHOT_API.group,
+      names: {
+        kind: SNAPSHOT_API.kind,
+        listKind: `${SNAPSHOT_API.kind}List`,
+        plural: SNAPSHOT_API.plural,
+        singular: SNAPSHOT_API.singular,
+        shortNames: [...SNAPSHOT_API.shortNames],
+        categories: [...SNAPSHOT_API.categories],
+      },
+      scope: "Namespaced",
+      versions: [
+        {
+          name: SNAPSHOT_API.version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: "Phase", type: "string", jsonPath: ".status.phase" },
+            { name: "Wukong", type: "string", jsonPath: ".spec.wukongName" },
+            { name: "Ready", type: "boolean", jsonPath: ".status.readyToUse" },
+            { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: "object",
+              description:
+                "WukongSnapshot is a point-in-time copy of one Wukong's VM and disks, taken by KubeVirt as a VirtualMachineSnapshot that the WukongSnapshot owns. Restore it with the Wukong's spec.restoreFromSnapshot.",
+              required: ["spec"],
+              properties: {
+                apiVersion: { type: "string", description: "APIVersion of this object: vm.novasphere.dev/v1alpha1." },
+                kind: { type: "string", description: "Kind of this object: WukongSnapshot." },
+                metadata: { type: "object" },
+                spec: openApiSchemaOf(WukongSnapshotSpec),
+                status: openApiSchemaOf(WukongSnapshotStatus),
               },
             },
           },

@@ -364,6 +364,13 @@ export const WukongSpec = z
       .meta({ ...d("GPUs passed through to the VM. The VM is scheduled only on a node that offers each device resource."), ...listMap }),
     highAvailability: HighAvailability.optional(),
     startStrategy: StartStrategy.optional(),
+    restoreFromSnapshot: objectName("restoreFromSnapshot")
+      .optional()
+      .meta(
+        d(
+          "A WukongSnapshot (same namespace, phase Succeeded) to restore the VM and its disks from: the VM is stopped, restored by a KubeVirt VirtualMachineRestore and returned to its run strategy. Restoring happens once per value; clear the field and set it again to restore the same snapshot again.",
+        ),
+      ),
   })
   .meta({
     ...d("Desired state of the virtual machine."),

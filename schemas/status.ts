@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { d } from "./fields";
 
-export const PHASES = ["Pending", "Creating", "Running", "Stopped", "Error"] as const;
+export const PHASES = ["Pending", "Creating", "Running", "Stopped", "Restoring", "Error"] as const;
 
 export const Condition = z
   .object({
@@ -38,12 +38,44 @@ export const VolumeStatus = z
   })
   .meta(d("One disk's volume."));
 
+export const RESTORE_PHASES = ["Pending", "Stopping", "Restoring", "Succeeded", "Failed"] as const;
+
+export const SnapshotStatus = z
+  .object({
+    name: z.string().meta(d("The WukongSnapshot's name.")),
+    ready: z.boolean().meta(d("Whether it can be restored from (phase Succeeded).")),
+  })
+  .meta(d("One WukongSnapshot of this Wukong."));
+
+export const RestoreStatus = z
+  .object({
+    snapshotName: z.string().meta(d("The WukongSnapshot restored from (spec.restoreFromSnapshot).")),
+    restoreName: z.string().optional().meta(d("The KubeVirt VirtualMachineRestore doing it.")),
+    phase: z
+      .enum(RESTORE_PHASES)
+      .meta(
+        d(
+          "Pending (waiting for the snapshot to be ready), Stopping (the VM stops first), Restoring (KubeVirt restores), Succeeded (the VM returns to its run strategy) or Failed (see message).",
+        ),
+      ),
+    message: z.string().optional().meta(d("Progress, or why it failed.")),
+    restoreTime: z
+      .string()
+      .optional()
+      .meta({ ...d("When KubeVirt completed the restore."), format: "date-time" }),
+  })
+  .meta(d("The restore from spec.restoreFromSnapshot: its progress, or its outcome."));
+
 export const WukongStatus = z
   .object({
     phase: z
       .enum(PHASES)
       .optional()
-      .meta(d("Pending (accepted, nothing made), Creating (children made, volumes binding/importing, VM starting), Running, Stopped or Error.")),
+      .meta(
+        d(
+          "Pending (accepted, nothing made), Creating (children made, volumes binding/importing, VM starting), Running, Stopped, Restoring (spec.restoreFromSnapshot in progress) or Error.",
+        ),
+      ),
     message: z.string().optional().meta(d("One sentence on what is happening or what is wrong.")),
     observedGeneration: z
       .number()
@@ -59,6 +91,8 @@ export const WukongStatus = z
       .meta({ ...d("Ready, NetworksConfigured and VolumesBound."), "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] }),
     networks: z.array(NetworkStatus).optional().meta(d("NICs with their addresses.")),
     volumes: z.array(VolumeStatus).optional().meta(d("Disks with their claims.")),
+    snapshots: z.array(SnapshotStatus).optional().meta(d("The WukongSnapshots taken of this Wukong, by name.")),
+    restore: RestoreStatus.optional(),
   })
   .meta(d("Observed state, written by the operator."));
 
@@ -67,3 +101,6 @@ export type Condition = z.infer<typeof Condition>;
 export type NetworkStatus = z.infer<typeof NetworkStatus>;
 export type VolumeStatus = z.infer<typeof VolumeStatus>;
 export type Phase = (typeof PHASES)[number];
+export type SnapshotStatus = z.infer<typeof SnapshotStatus>;
+export type RestoreStatus = z.infer<typeof RestoreStatus>;
+export type RestorePhase = (typeof RESTORE_PHASES)[number];

@@ -29,7 +29,7 @@ const MAX_PATH = 128;
 const MAX_MESSAGE = 256;
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-function problemOf(issue: z.core.$ZodIssue): Problem {
+export function problemOf(issue: z.core.$ZodIssue): Problem {
   const path = fieldPath(["spec", ...issue.path]);
   if (issue.code === "unrecognized_keys")
     return { path, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(key => `"${key.slice(0, 40)}"`).join(", ")}` };

@@ -7,6 +7,7 @@ import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluster-checks";
 import { type AddressClaim, claimsOfWukong } from "../../lib/admission/segments";
 import type { Wukong } from "../../schemas/wukong";
+import type { WukongSnapshot } from "../../schemas/wukongsnapshot";
 import type { ApiRequester } from "../runtime/kube-client";
 
 const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
@@ -54,6 +55,8 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
         throw error;
       }
     },
+    wukongSnapshot: (namespace, name) => getOrUndefined<WukongSnapshot>(client, resourcePath("WukongSnapshot", namespace, name)),
+    wukong: (namespace, name) => getOrUndefined<Wukong>(client, resourcePath("Wukong", namespace, name)),
     async nodeNetworkApiServed() {
       const { group, version } = KINDS.NodeNetworkConfigurationPolicy;
       try {
@@ -72,4 +75,13 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
       return wukongs.flatMap(claimsOf);
     },
   };
+}
+
+async function getOrUndefined<T>(client: () => Promise<ApiRequester>, path: string): Promise<T | undefined> {
+  try {
+    return await (await client()).request<T>("GET", path);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }

@@ -72,9 +72,9 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
       }
     },
 
-    async patchStatus(namespace, name, status) {
-      const path = `${resourcePath("Wukong", namespace, name)}/status`;
-      return written("Wukong", await send<LiveObject>("write", "PATCH", path, { status }, CONTENT.mergePatch));
+    async patchStatus(namespace, name, status, kind = "Wukong") {
+      const path = `${resourcePath(kind, namespace, name)}/status`;
+      return written(kind, await send<LiveObject>("write", "PATCH", path, { status }, CONTENT.mergePatch));
     },
 
     async event(wukong, type, reason, message) {

@@ -5,6 +5,7 @@ import type { Problem } from "../../schemas/problems";
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
 import { type AddressClaim, addressClaims } from "./segments";
+import { restoreProblems, type SnapshotLookup } from "./snapshot-checks";
 
 export interface StorageClassInfo {
   name: string;
@@ -12,7 +13,7 @@ export interface StorageClassInfo {
   isDefault: boolean;
 }
 
-export interface ClusterLookup {
+export interface ClusterLookup extends SnapshotLookup {
   storageClasses(): Promise<StorageClassInfo[]>;
   networkAttachmentDefinitionExists(namespace: string, name: string): Promise<boolean>;
   /** The static IPs, MACs and bridge NICs every Wukong in the cluster claims (this one's stored version included). */
@@ -40,6 +41,7 @@ export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLoo
     failOpen("StorageClasses", () => storageProblems(input, lookup), timeoutMs),
     failOpen("NetworkAttachmentDefinitions", () => nadProblems(input, lookup), timeoutMs),
     failClosed(() => conflictProblems(input, lookup), timeoutMs),
+    failOpen("WukongSnapshots", () => restoreProblems(input, lookup), timeoutMs),
     nodeNetworkWarnings(input, lookup, timeoutMs),
   ]);
   return { problems: verdicts.flatMap(v => v.problems), warnings: verdicts.flatMap(v => v.warnings) };
@@ -130,7 +132,7 @@ async function nodeNetworkWarnings({ spec }: ClusterCheckInput, lookup: ClusterL
   };
 }
 
-async function failOpen(what: string, check: () => Promise<Problem[]>, timeoutMs: number): Promise<ClusterVerdict> {
+export async function failOpen(what: string, check: () => Promise<Problem[]>, timeoutMs: number): Promise<ClusterVerdict> {
   try {
     return { problems: await withDeadline(check(), timeoutMs), warnings: [] };
   } catch (error) {

@@ -1,6 +1,7 @@
 // The kinds Wukong reads or writes, with their REST coordinates: one table for the real client, the
 // watch-fed view and the in-memory test port.
 import { API } from "../../schemas/wukong";
+import { SNAPSHOT_API } from "../../schemas/wukongsnapshot";
 
 export interface KindInfo {
   group: string;
@@ -17,6 +18,9 @@ export const KINDS = {
   Secret: { group: "", version: "v1", plural: "secrets", namespaced: true },
   VirtualMachine: { group: "kubevirt.io", version: "v1", plural: "virtualmachines", namespaced: true },
   VirtualMachineInstance: { group: "kubevirt.io", version: "v1", plural: "virtualmachineinstances", namespaced: true },
+  WukongSnapshot: { group: SNAPSHOT_API.group, version: SNAPSHOT_API.version, plural: SNAPSHOT_API.plural, namespaced: true },
+  VirtualMachineSnapshot: { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinesnapshots", namespaced: true },
+  VirtualMachineRestore: { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinerestores", namespaced: true },
   NodeNetworkConfigurationPolicy: { group: "nmstate.io", version: "v1", plural: "nodenetworkconfigurationpolicies", namespaced: false },
   StorageClass: { group: "storage.k8s.io", version: "v1", plural: "storageclasses", namespaced: false },
   Event: { group: "", version: "v1", plural: "events", namespaced: true },
@@ -33,6 +37,9 @@ export const WATCHED_KINDS = [
   "Secret",
   "VirtualMachine",
   "VirtualMachineInstance",
+  "WukongSnapshot",
+  "VirtualMachineSnapshot",
+  "VirtualMachineRestore",
   "NodeNetworkConfigurationPolicy",
 ] as const satisfies readonly KindName[];
 

@@ -10,6 +10,9 @@ export type JsonPatch = { op: "add" | "remove" | "replace" | "test"; path: strin
 export type EventType = "Normal" | "Warning";
 
 /** Objects that no watch covers: looked up on demand (answers may be cached briefly). */
+/** Our own kinds, whose status subresource the operator writes. */
+export type StatusKind = "Wukong" | "WukongSnapshot";
+
 export type LookedUpKind = "StorageClass" | "Secret" | "NetworkAttachmentDefinition";
 
 export interface ClusterPort {
@@ -27,8 +30,8 @@ export interface ClusterPort {
   patch(kind: WatchedKind, namespace: string, name: string, patch: JsonPatch): Promise<LiveObject>;
   /** Deletes the object only if it still has this uid (a same-named successor is left alone); gone is fine. */
   delete(kind: ChildKind, namespace: string, name: string, uid: string): Promise<void>;
-  /** Merge-patches the Wukong's status subresource. */
-  patchStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<LiveObject>;
+  /** Merge-patches the status subresource of a Wukong (or of another of our own kinds). */
+  patchStatus(namespace: string, name: string, status: Record<string, unknown>, kind?: StatusKind): Promise<LiveObject>;
   /** Best effort: an Event about the Wukong; never throws. */
   event(wukong: LiveObject, type: EventType, reason: string, message: string): Promise<void>;
 }

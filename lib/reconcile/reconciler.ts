@@ -11,6 +11,7 @@ import { deleteGeneratedNetworks, reconcileNetworks } from "./networks";
 import { reconcileNodeNetworks } from "./node-networks";
 import { observeExisting } from "./observe";
 import type { ClusterPort } from "./port";
+import { observeSnapshots, reconcileRestore } from "./restore";
 import { reconcileStatus } from "./status";
 import { reconcileStorage } from "./storage";
 import { reconcileVirtualMachine } from "./virtual-machine";
@@ -42,7 +43,7 @@ export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3
 
 const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 60_000, now: nowRfc3339, nowMs: Date.now };
 
-const STEPS = [reconcileNodeNetworks, reconcileNetworks, reconcileStorage, reconcileVirtualMachine];
+const STEPS = [reconcileNodeNetworks, reconcileNetworks, reconcileStorage, reconcileRestore, reconcileVirtualMachine];
 
 export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerOptions> = {}) {
   const { resync, statusRefreshMs, now, nowMs } = { ...DEFAULT_OPTIONS, ...options };
@@ -72,6 +73,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
       failure = error;
       if (!isConflict(error)) observed.childErrors.push(stepError(error, name));
     }
+    observeSnapshots(ctx);
     // The Event about what changed and the status patch do not wait for each other.
     const [, { status, deferredMs }] = await Promise.all([
       announceChanges(ctx),
@@ -79,7 +81,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
     ]);
     if (failure) throw failure; // the queue retries with backoff
 
-    const resyncMs = status.phase === "Error" ? resync.errorMs : status.phase === "Creating" || status.phase === "Pending" ? resync.convergingMs : undefined;
+    const resyncMs = status.phase === "Error" ? resync.errorMs : CONVERGING.has(status.phase ?? "") ? resync.convergingMs : undefined;
     const after = Math.min(resyncMs ?? Infinity, deferredMs ?? Infinity);
     if (after !== Infinity) return { requeueAfterMs: after };
   };
@@ -93,6 +95,8 @@ async function finalize(port: ClusterPort, wukong: LiveWukong, resync: ResyncPol
   // The rest (DataVolumes, PVCs, Secret, VirtualMachine) carries our ownerReference: the garbage collector takes it.
   await removeFinalizer(port, wukong);
 }
+
+const CONVERGING = new Set(["Creating", "Pending", "Restoring"]);
 
 /** The builders are pure but can still refuse a spec (custom user data that is not a cloud-config). */
 function build(wukong: LiveWukong): { desired: DesiredChildren; error?: ChildError } {

@@ -2,12 +2,13 @@
 // right (including right after our own status patch re-triggers the watch) causes no write.
 import type { WukongStatus } from "../../schemas/status";
 
-export function statusNeedsWrite(current: WukongStatus | undefined, next: WukongStatus): boolean {
+/** Works for any of our statuses (a WukongSnapshot's has no conditions). */
+export function statusNeedsWrite<S extends object>(current: S | undefined, next: S): boolean {
   return !same(normalize(current ?? {}), normalize(next));
 }
 
 // Conditions are a list-map keyed by type: the API server may hand them back in another order.
-function normalize(status: WukongStatus): WukongStatus {
+function normalize(status: Pick<WukongStatus, "conditions"> & object): Pick<WukongStatus, "conditions"> {
   const conditions = status.conditions && [...status.conditions].sort((a, b) => a.type.localeCompare(b.type));
   return { ...status, conditions };
 }

@@ -10,6 +10,7 @@
 //   Pending   no child observed yet (user NADs do not count)
 //   Stopped   VM exists and runStrategy Halted; or no active VMI and (Manual, printableStatus Stopped,
 //             or VMI Succeeded)
+//   Restoring spec.restoreFromSnapshot is being carried out (waiting for the snapshot, stopping, restoring)
 //   Running   VMI phase Running
 //   Creating  otherwise: NADs being made, claims binding, imports running, VM provisioning/scheduling
 // Conditions (status reason):
@@ -69,8 +70,12 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
   const parts = [...(overall ? [childErrorVerdict(overall)] : []), networks, volumes, machine];
   const error = parts.find(part => part.state === "error");
 
-  const phase = phaseOf(error, machine, anythingObserved(owner.name, spec, observed));
-  const message = error?.message ?? (phase === "Pending" ? PENDING_MESSAGE : phase === "Creating" ? firstWaiting(parts).message : machine.message);
+  const restoring = !error && observed.restore && RESTORING.has(observed.restore.phase);
+  const phase = restoring ? "Restoring" : phaseOf(error, machine, anythingObserved(owner.name, spec, observed));
+  const message =
+    error?.message ??
+    (restoring ? observed.restore?.message : undefined) ??
+    (phase === "Pending" ? PENDING_MESSAGE : phase === "Creating" ? firstWaiting(parts).message : machine.message);
   const ready = machine.state === "ok" ? machine : (error ?? machine);
   const conditions = withTransitionTimes(
     wukong.status?.conditions,
@@ -93,8 +98,12 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     conditions,
     networks: networkStatuses(owner, spec, vmi),
     volumes: volumeStatuses(owner.name, spec, observed),
+    ...(observed.snapshots?.length && { snapshots: observed.snapshots }),
+    ...(observed.restore && { restore: observed.restore }),
   };
 }
+
+const RESTORING = new Set(["Pending", "Stopping", "Restoring"]);
 
 /** An error of either part first, then a wait; when both are ready, the NADs' sentence with the policies'. */
 function withNodeNetworks(nads: Verdict, observed: ObservedChildren): Verdict {

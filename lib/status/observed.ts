@@ -60,6 +60,8 @@ export interface ChildError {
   message: string;
 }
 
+import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
+
 export interface ObservedChildren {
   nads: ObservedNad[];
   /** One per host bridge built from a physicalInterface; absent when there is none. */
@@ -71,4 +73,8 @@ export interface ObservedChildren {
   virtualMachine?: ObservedVirtualMachine;
   virtualMachineInstance?: ObservedVirtualMachineInstance;
   childErrors: ChildError[];
+  /** The WukongSnapshots of this Wukong. */
+  snapshots?: SnapshotStatus[];
+  /** The restore spec.restoreFromSnapshot asks for, as far as it got. */
+  restore?: RestoreStatus;
 }

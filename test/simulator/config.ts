@@ -9,6 +9,8 @@ export interface SimConfig {
   importMs: number; // DataVolume ImportInProgress 0% -> 100%
   slowImportFactor: number; // multiplier for `sim.novasphere.dev/import: slow`
   vmiStepMs: number; // each VMI phase step: Pending -> Scheduling -> Scheduled -> Running
+  snapshotMs: number; // VirtualMachineSnapshot InProgress -> Succeeded (or -> Failed when failing)
+  restoreMs: number; // VirtualMachineRestore of a stopped VM -> Complete (or -> Failed when failing)
   nodeName: string; // the fake node VMIs "run" on
   cdiFilesystemOverhead: number; // CDI inflates spec.storage sizes by this fraction (real default 0.055); 0 = copy as-is
   verbose: boolean; // log skipped/retried writes too
@@ -32,6 +34,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SimConfig {
     importMs: num(env, "SIM_IMPORT_MS", 2 * step),
     slowImportFactor: num(env, "SIM_SLOW_IMPORT_FACTOR", 10),
     vmiStepMs: num(env, "SIM_VMI_STEP_MS", step),
+    snapshotMs: num(env, "SIM_SNAPSHOT_MS", step),
+    restoreMs: num(env, "SIM_RESTORE_MS", step),
     nodeName: env.SIM_NODE_NAME || "sim-node-1",
     cdiFilesystemOverhead: num(env, "SIM_CDI_FS_OVERHEAD", 0),
     verbose: env.SIM_VERBOSE === "1" || env.SIM_VERBOSE === "true",

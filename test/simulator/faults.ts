@@ -5,6 +5,8 @@ import { KubeObject, WUKONG_LABEL } from "./resources";
 export const FAULT_IMPORT = "sim.novasphere.dev/import"; // fail | slow | ok
 export const FAULT_SCHEDULE = "sim.novasphere.dev/schedule"; // unschedulable | ok
 export const FAULT_CRASH = "sim.novasphere.dev/crash"; // loop | ok
+export const FAULT_SNAPSHOT = "sim.novasphere.dev/snapshot"; // fail | ok
+export const FAULT_RESTORE = "sim.novasphere.dev/restore"; // fail | ok
 
 export interface Faults {
   importFails: boolean;

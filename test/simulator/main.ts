@@ -7,6 +7,7 @@ import { runPlans } from "./run-plans";
 import { planCdi } from "./cdi";
 import { loadConfig } from "./config";
 import { KubeClient } from "./kube-client";
+import { planKubevirtSnapshots } from "./kubevirt-snapshot";
 import { planKubevirtVms } from "./kubevirt-vm";
 import { planKubevirtVmis } from "./kubevirt-vmi";
 import { Logger } from "./log";
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planKubevirtVms(snap), logger);
       await runPlans(client, planKubevirtVmis(snap, clock.elapsed, cfg), logger);
+      await runPlans(client, planKubevirtSnapshots(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planNodeNetworkStates(snap), logger);
       await runPlans(client, planNodeNetworkPolicies(snap, clock.elapsed, cfg), logger);
       clock.sweep();

@@ -16,6 +16,27 @@ export const STORAGE_CLASS: Resource = { group: "storage.k8s.io", version: "v1",
 export const DATA_VOLUME: Resource = { group: "cdi.kubevirt.io", version: "v1beta1", plural: "datavolumes", kind: "DataVolume", namespaced: true };
 export const VM: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachines", kind: "VirtualMachine", namespaced: true };
 export const VMI: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachineinstances", kind: "VirtualMachineInstance", namespaced: true };
+export const VM_SNAPSHOT: Resource = {
+  group: "snapshot.kubevirt.io",
+  version: "v1beta1",
+  plural: "virtualmachinesnapshots",
+  kind: "VirtualMachineSnapshot",
+  namespaced: true,
+};
+export const VM_SNAPSHOT_CONTENT: Resource = {
+  group: "snapshot.kubevirt.io",
+  version: "v1beta1",
+  plural: "virtualmachinesnapshotcontents",
+  kind: "VirtualMachineSnapshotContent",
+  namespaced: true,
+};
+export const VM_RESTORE: Resource = {
+  group: "snapshot.kubevirt.io",
+  version: "v1beta1",
+  plural: "virtualmachinerestores",
+  kind: "VirtualMachineRestore",
+  namespaced: true,
+};
 export const WUKONG: Resource = { group: "vm.novasphere.dev", version: "v1alpha1", plural: "wukongs", kind: "Wukong", namespaced: true };
 
 export function apiVersionOf(res: Resource): string {

@@ -3,7 +3,24 @@
 import type { KubeClient } from "./kube-client";
 import { indexWukongs, WukongIndex } from "./faults";
 import { networkDataSecretNames } from "./network-data";
-import { DATA_VOLUME, KubeObject, keyOf, NNCE, NNCP, NNS, NODE, PVC, SECRET, STORAGE_CLASS, VM, VMI, WUKONG } from "./resources";
+import {
+  DATA_VOLUME,
+  KubeObject,
+  keyOf,
+  NNCE,
+  NNCP,
+  NNS,
+  NODE,
+  PVC,
+  SECRET,
+  STORAGE_CLASS,
+  VM,
+  VM_RESTORE,
+  VM_SNAPSHOT,
+  VM_SNAPSHOT_CONTENT,
+  VMI,
+  WUKONG,
+} from "./resources";
 
 export interface Snapshot {
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
@@ -13,6 +30,9 @@ export interface Snapshot {
   vmis: Map<string, KubeObject>;
   wukongs: WukongIndex;
   secrets: Map<string, KubeObject>; // only those holding network data of VMIs that have not booted yet
+  vmSnapshots: Map<string, KubeObject>;
+  vmSnapshotContents: Map<string, KubeObject>;
+  vmRestores: Map<string, KubeObject>;
   nodes: Map<string, KubeObject>; // by "/name" (cluster-scoped)
   nodeNetworkStates: Map<string, KubeObject>;
   nodeNetworkPolicies: Map<string, KubeObject>;
@@ -33,6 +53,9 @@ export function emptySnapshot(): Snapshot {
     vmis: new Map(),
     wukongs: new Map(),
     secrets: new Map(),
+    vmSnapshots: new Map(),
+    vmSnapshotContents: new Map(),
+    vmRestores: new Map(),
     nodes: new Map(),
     nodeNetworkStates: new Map(),
     nodeNetworkPolicies: new Map(),
@@ -42,13 +65,30 @@ export function emptySnapshot(): Snapshot {
 }
 
 export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
-  const [pvcs, storageClasses, dataVolumes, vms, vmis, wukongs, nodes, nodeNetworkStates, nodeNetworkPolicies, enactments] = await Promise.all([
+  const [
+    pvcs,
+    storageClasses,
+    dataVolumes,
+    vms,
+    vmis,
+    wukongs,
+    vmSnapshots,
+    vmSnapshotContents,
+    vmRestores,
+    nodes,
+    nodeNetworkStates,
+    nodeNetworkPolicies,
+    enactments,
+  ] = await Promise.all([
     client.listAll(PVC),
     client.listAll(STORAGE_CLASS),
     client.listAll(DATA_VOLUME),
     client.listAll(VM),
     client.listAll(VMI),
     client.listAll(WUKONG),
+    client.listAll(VM_SNAPSHOT),
+    client.listAll(VM_SNAPSHOT_CONTENT),
+    client.listAll(VM_RESTORE),
     client.listAll(NODE),
     client.listAll(NNS),
     client.listAll(NNCP),
@@ -60,6 +100,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     [vms, VM],
     [vmis, VMI],
     [wukongs, WUKONG],
+    [vmSnapshots, VM_SNAPSHOT],
+    [vmSnapshotContents, VM_SNAPSHOT_CONTENT],
+    [vmRestores, VM_RESTORE],
     [nodeNetworkPolicies, NNCP],
   ]
     .filter(([list]) => list === undefined)
@@ -73,6 +116,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmis: byKey(vmis),
     wukongs: indexWukongs(wukongs),
     secrets: new Map(),
+    vmSnapshots: byKey(vmSnapshots),
+    vmSnapshotContents: byKey(vmSnapshotContents),
+    vmRestores: byKey(vmRestores),
     nodes: byKey(nodes),
     nodeNetworkStates: byKey(nodeNetworkStates),
     nodeNetworkPolicies: byKey(nodeNetworkPolicies),

@@ -11,6 +11,8 @@ export const cfg: SimConfig = {
   importMs: 2000,
   slowImportFactor: 10,
   vmiStepMs: 1000,
+  snapshotMs: 1000,
+  restoreMs: 1000,
   nodeName: "sim-node-1",
   cdiFilesystemOverhead: 0,
   verbose: false,

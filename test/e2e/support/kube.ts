@@ -19,6 +19,10 @@ export const R = {
   nad: "network-attachment-definitions.k8s.cni.cncf.io",
   pvc: "persistentvolumeclaims",
   secret: "secrets",
+  wks: "wukongsnapshots.vm.novasphere.dev",
+  vmSnapshot: "virtualmachinesnapshots.snapshot.kubevirt.io",
+  vmSnapshotContent: "virtualmachinesnapshotcontents.snapshot.kubevirt.io",
+  vmRestore: "virtualmachinerestores.snapshot.kubevirt.io",
 } as const;
 
 export interface KubectlResult {
@@ -197,4 +201,18 @@ export async function waitForPhase(namespace: string, name: string, phase: strin
 /** JSON is YAML: a Wukong manifest from a spec object. */
 export function wukongManifest(name: string, spec: Obj, metadata: Obj = {}): string {
   return JSON.stringify({ apiVersion: `${API_GROUP}/v1alpha1`, kind: "Wukong", metadata: { name, ...metadata }, spec });
+}
+
+/** A WukongSnapshot manifest. */
+export function snapshotManifest(name: string, wukongName: string, metadata: Obj = {}): string {
+  return JSON.stringify({ apiVersion: `${API_GROUP}/v1alpha1`, kind: "WukongSnapshot", metadata: { name, ...metadata }, spec: { wukongName } });
+}
+
+/** Waits for a WukongSnapshot to reach `phase` and returns it. */
+export async function waitForSnapshotPhase(namespace: string, name: string, phase: string, timeoutMs = 60_000): Promise<Obj> {
+  return waitFor(() => getJson(R.wks, name, namespace), {
+    describe: `wks/${name} in ${namespace} to reach phase ${phase}`,
+    until: snapshot => snapshot.status?.phase === phase,
+    timeoutMs,
+  });
 }

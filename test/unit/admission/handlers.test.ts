@@ -10,6 +10,7 @@ import { withDefaults } from "../../../lib/defaults";
 import { stableMac } from "../../../lib/mac";
 import type { WukongSpec } from "../../../schemas/spec";
 import { ALLOW_DISK_REMOVAL_ANNOTATION, API, FINALIZER, type Wukong } from "../../../schemas/wukong";
+import type { WukongSnapshot } from "../../../schemas/wukongsnapshot";
 import { SEED_NAME, SEED_NAMESPACE, clone, fullSpec, seedSpec } from "../schemas/fixtures";
 
 type AdmissionRequest = ConstructorParameters<typeof PeprValidateRequest<WukongResource>>[0];
@@ -89,6 +90,16 @@ class FakeCluster implements ClusterLookup {
   async addressClaims() {
     this.calls.wukongs++;
     return clone(this.others).flatMap(claimsOfWukong);
+  }
+  /** fullSpec restores from "before-upgrade": a ready snapshot of the seed Wukong. */
+  snapshots: WukongSnapshot[] = [
+    { metadata: { name: "before-upgrade", namespace: SEED_NAMESPACE }, spec: { wukongName: SEED_NAME }, status: { phase: "Succeeded", readyToUse: true } },
+  ];
+  async wukongSnapshot(namespace: string, name: string) {
+    return clone(this.snapshots.find(s => s.metadata?.namespace === namespace && s.metadata.name === name));
+  }
+  async wukong(namespace: string, name: string) {
+    return clone(this.others.find(w => w.metadata?.namespace === namespace && w.metadata.name === name));
   }
   async nodeNetworkApiServed() {
     return this.nmstateInstalled;

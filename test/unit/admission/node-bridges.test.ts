@@ -19,6 +19,8 @@ function lookup(others: Wukong[], nmstate: boolean | Error = true): ClusterLooku
     storageClasses: async () => [{ name: "longhorn", isDefault: true }],
     networkAttachmentDefinitionExists: async () => true,
     addressClaims: async () => others.flatMap(claimsOfWukong),
+    wukongSnapshot: async () => undefined,
+    wukong: async () => undefined,
     nodeNetworkApiServed: async () => {
       if (nmstate instanceof Error) throw nmstate;
       return nmstate;

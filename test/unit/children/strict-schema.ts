@@ -15,6 +15,9 @@ const CRD_FILES: Record<string, string> = {
   "kubevirt.io/v1/VirtualMachine": "kubevirt-virtualmachines.yaml",
   "cdi.kubevirt.io/v1beta1/DataVolume": "cdi-datavolumes.yaml",
   "k8s.cni.cncf.io/v1/NetworkAttachmentDefinition": "multus-network-attachment-definitions.yaml",
+  "snapshot.kubevirt.io/v1beta1/VirtualMachineSnapshot": "kubevirt-virtualmachinesnapshots.yaml",
+  "snapshot.kubevirt.io/v1beta1/VirtualMachineSnapshotContent": "kubevirt-virtualmachinesnapshotcontents.yaml",
+  "snapshot.kubevirt.io/v1beta1/VirtualMachineRestore": "kubevirt-virtualmachinerestores.yaml",
   "nmstate.io/v1/NodeNetworkConfigurationPolicy": "nmstate-nodenetworkconfigurationpolicies.yaml",
 };
 const CORE_MODELS: Record<string, string> = { "v1/Secret": "V1Secret", "v1/PersistentVolumeClaim": "V1PersistentVolumeClaim" };

@@ -6,7 +6,7 @@ import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 import type { ChildKind, WatchedKind } from "../../../lib/cluster/kinds";
 import type { LiveObject } from "../../../lib/cluster/live";
 import { ClusterView } from "../../../lib/cluster/view";
-import type { ClusterPort, EventType, JsonPatch, LookedUpKind } from "../../../lib/reconcile/port";
+import type { ClusterPort, EventType, JsonPatch, LookedUpKind, StatusKind } from "../../../lib/reconcile/port";
 
 export type Verb = "apply" | "patch" | "delete" | "patchStatus";
 
@@ -91,12 +91,12 @@ export class MemoryCluster implements ClusterPort {
     this.view.remove(kind, namespace, name);
   }
 
-  async patchStatus(namespace: string, name: string, status: Record<string, unknown>) {
-    this.#maybeFail("Wukong", "patchStatus", name);
-    const current = this.stored("Wukong", namespace, name);
+  async patchStatus(namespace: string, name: string, status: Record<string, unknown>, kind: StatusKind = "Wukong") {
+    this.#maybeFail(kind, "patchStatus", name);
+    const current = this.stored(kind, namespace, name);
     if (!current) throw apiError(404, "NotFound");
     const next = { ...current, status: withoutNulls({ ...(current.status ?? {}), ...clone(status) }) };
-    return this.#save("Wukong", next, "patchStatus");
+    return this.#save(kind, next, "patchStatus");
   }
 
   async event(_wukong: LiveObject, type: EventType, reason: string, message: string) {

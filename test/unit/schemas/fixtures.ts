@@ -62,6 +62,7 @@ export function fullSpec(): WukongSpecInput {
       ],
     },
     startStrategy: { autoStart: true, runStrategy: "RerunOnFailure" },
+    restoreFromSnapshot: "before-upgrade",
   };
 }
 

@@ -1,0 +1,84 @@
+// The KubeVirt objects behind snapshots and restores: a VirtualMachineSnapshot per WukongSnapshot (owned by
+// it, so deleting the WukongSnapshot deletes it), and a VirtualMachineRestore per restore of a Wukong (owned by
+// the Wukong). Pure builders, like every other child.
+import { createHash } from "node:crypto";
+import { LABELS, MANAGER } from "../../schemas/wukong";
+import { SNAPSHOT_API, SNAPSHOT_LABEL, type WukongSnapshot } from "../../schemas/wukongsnapshot";
+import type { KubernetesObject } from "./kubernetes-object";
+import { diskClaimName, virtualMachineName } from "./names";
+import { childMetadata, type Owner } from "./ownership";
+
+export const SNAPSHOT_API_VERSION = "snapshot.kubevirt.io/v1beta1";
+const MAX_NAME = 253;
+
+/** The VirtualMachineSnapshot has the WukongSnapshot's own name. */
+export function virtualMachineSnapshotName(wukongSnapshot: string): string {
+  return wukongSnapshot;
+}
+
+/** One VirtualMachineRestore per Wukong and snapshot it is restored from; a digest keeps long pairs in bounds. */
+export function virtualMachineRestoreName(wukong: string, wukongSnapshot: string): string {
+  const name = `${wukong}-${wukongSnapshot}`;
+  if (name.length <= MAX_NAME) return name;
+  return `${wukong}-${createHash("sha256").update(wukongSnapshot).digest("hex").slice(0, 16)}`;
+}
+
+export function virtualMachineSnapshot(snapshot: Owner, wukongName: string): KubernetesObject {
+  return {
+    apiVersion: SNAPSHOT_API_VERSION,
+    kind: "VirtualMachineSnapshot",
+    metadata: {
+      name: virtualMachineSnapshotName(snapshot.name),
+      namespace: snapshot.namespace,
+      labels: { [LABELS.managedBy]: MANAGER, [LABELS.wukong]: wukongName, [SNAPSHOT_LABEL]: snapshot.name },
+      ownerReferences: [
+        {
+          apiVersion: `${SNAPSHOT_API.group}/${SNAPSHOT_API.version}`,
+          kind: SNAPSHOT_API.kind,
+          name: snapshot.name,
+          uid: snapshot.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: virtualMachineName(wukongName) },
+      // The snapshot content (and its volume snapshots) goes with the VirtualMachineSnapshot.
+      deletionPolicy: "delete",
+    },
+  };
+}
+
+/**
+ * Restores the Wukong's VM from a VirtualMachineSnapshot. InPlace keeps the claim names the Wukong's VM uses;
+ * the overrides name each restored claim after this Wukong's own disk, so a snapshot of another Wukong with the
+ * same disks never overwrites that Wukong's claims.
+ */
+export function virtualMachineRestore(owner: Owner, wukongSnapshot: string, vmSnapshotName: string, disks: readonly string[]): KubernetesObject {
+  const metadata = childMetadata(owner, virtualMachineRestoreName(owner.name, wukongSnapshot));
+  return {
+    apiVersion: SNAPSHOT_API_VERSION,
+    kind: "VirtualMachineRestore",
+    metadata: { ...metadata, labels: { ...metadata.labels, [SNAPSHOT_LABEL]: wukongSnapshot } },
+    spec: {
+      target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: virtualMachineName(owner.name) },
+      virtualMachineSnapshotName: vmSnapshotName,
+      volumeRestorePolicy: "InPlace",
+      volumeRestoreOverrides: disks.map(disk => ({ volumeName: disk, restoreName: diskClaimName(owner.name, disk) })),
+    },
+  };
+}
+
+/** A snapshot of another Wukong restores only into a Wukong with the same disks (admission and reconcile agree). */
+export function disksMismatch(wukongName: string, disks: readonly string[], snapshot: WukongSnapshot): { reason: string; message: string } | undefined {
+  const source = snapshot.spec?.wukongName;
+  const captured = snapshot.status?.disks;
+  if (!source || source === wukongName || !captured) return undefined;
+  const same = captured.length === disks.length && captured.every(disk => disks.includes(disk));
+  if (same) return undefined;
+  return {
+    reason: "DisksMismatch",
+    message: `WukongSnapshot ${snapshot.metadata?.name} is of Wukong ${source}, whose disks [${captured.join(", ")}] do not match this Wukong's [${disks.join(", ")}]`,
+  };
+}
