@@ -16,12 +16,37 @@ kcm_port=${WUKONG_KCM_PORT:-10257}
 # Start order; stop in reverse.
 components=(etcd kube-apiserver kube-controller-manager)
 
-pid_of() { cat "$state/$1.pid" 2>/dev/null || true; }
+# Pids of this control plane's <component>, whatever its pid file says: processes of that binary whose
+# arguments name a path under $state (each component gets its data or cert dir there). Another checkout's
+# control plane runs the same cached binaries, with its own state. Zombies do not count.
+pids_of() {
+  ps -eo pid=,stat=,args= | awk -v name="$1" -v dir="$state/" '
+    $2 !~ /^Z/ { exe = $3; sub(/.*\//, "", exe); if (exe == name && index($0, dir)) print $1 }'
+}
 
-# True if the pid file names a live process of that binary (not a reused pid, not a zombie).
-alive() {
-  local pid; pid=$(pid_of "$1")
-  [ -n "$pid" ] || return 1
-  local exe; exe=$(ps -o args= -p "$pid" 2>/dev/null | awk '{print $1}') || return 1
-  [ "${exe##*/}" = "$1" ]
+# The pid to report: the one recorded at start if it is still that process, else the first found.
+pid_of() {
+  local recorded pids; recorded=$(cat "$state/$1.pid" 2>/dev/null || true) pids=$(pids_of "$1")
+  if [ -n "$recorded" ] && grep -qx "$recorded" <<<"$pids"; then echo "$recorded"; else head -n 1 <<<"$pids"; fi
+}
+
+alive() { [ -n "$(pids_of "$1")" ]; }
+
+# Stops every process of <component> (SIGTERM, SIGKILL after 15 s), also ones a stale pid file lost track of.
+stop_component() {
+  local name=$1 pids
+  pids=$(pids_of "$name")
+  if [ -n "$pids" ]; then
+    # shellcheck disable=SC2086 # one pid per word
+    kill -TERM $pids 2>/dev/null || true
+    for _ in $(seq 150); do alive "$name" || break; sleep 0.1; done
+    if alive "$name"; then
+      echo "$name ($(pids_of "$name" | paste -sd " ")) ignored SIGTERM; killing" >&2
+      # shellcheck disable=SC2046
+      kill -KILL $(pids_of "$name") 2>/dev/null || true
+      for _ in $(seq 50); do alive "$name" || break; sleep 0.1; done
+    fi
+    echo "stopped $name (pid $(paste -sd " " <<<"$pids"))"
+  fi
+  rm -f "$state/$name.pid"
 }

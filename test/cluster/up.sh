@@ -8,8 +8,9 @@
 #   ports       127.0.0.1 only: kube-apiserver 6443 (WUKONG_APISERVER_PORT), etcd 12379/12380
 #               (WUKONG_ETCD_PORT/WUKONG_ETCD_PEER_PORT), kube-controller-manager 10257 (WUKONG_KCM_PORT)
 #
-# Running it again reuses a healthy control plane (and re-applies CRDs and fixtures); stale pid files
-# or a half-dead control plane are cleaned up and everything is restarted. Stop with down.sh.
+# Running it again keeps what is healthy and (re)starts only what is not: after kube-apiserver died, etcd
+# and kube-controller-manager keep running and only the apiserver starts. A component that runs but stays
+# unhealthy is stopped and started again. CRDs and fixtures are re-applied each time. Stop with down.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
@@ -138,31 +139,17 @@ install_resources() {
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/fixtures.yaml" >&2
 }
 
-# ---- main ----------------------------------------------------------------------------------------
-all_healthy=true
-for c in "${components[@]}"; do healthy "$c" || all_healthy=false; done
-
-if $all_healthy && [ -f "$pki/sa.pub" ]; then
-  echo "control plane already running (pids $(for c in "${components[@]}"; do pid_of "$c"; done | paste -sd " "))" >&2
-  write_kubeconfig # cheap, and repairs a deleted or edited one
-  install_resources
-else
-  "$here/down.sh" >&2 # stale or partial: stop whatever is left, then start from scratch
-  port_free "$etcd_port" WUKONG_ETCD_PORT
-  port_free "$etcd_peer_port" WUKONG_ETCD_PEER_PORT
-  port_free "$apiserver_port" WUKONG_APISERVER_PORT
-  port_free "$kcm_port" WUKONG_KCM_PORT
-  make_pki
-  t0=$SECONDS
-
-  # --unsafe-no-fsync: throwaway test data; fsync latency otherwise dominates on CI disks.
+# ---- components: how each starts ----------------------------------------------------------------
+# --unsafe-no-fsync: throwaway test data; fsync latency otherwise dominates on CI disks.
+start_etcd() {
   start etcd --name wukong --data-dir "$state/etcd" \
     --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
     --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
     --initial-cluster "wukong=http://127.0.0.1:$etcd_peer_port" --unsafe-no-fsync
-  wait_healthy etcd 30
+}
 
-  # --endpoint-reconciler-type=none: no Endpoints for the `kubernetes` service, nothing in-cluster uses it.
+# --endpoint-reconciler-type=none: no Endpoints for the `kubernetes` service, nothing in-cluster uses it.
+start_kube-apiserver() {
   start kube-apiserver --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --secure-port "$apiserver_port" --advertise-address 127.0.0.1 \
     --endpoint-reconciler-type none --authorization-mode RBAC --client-ca-file "$pki/ca.crt" \
@@ -170,15 +157,12 @@ else
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-cluster-ip-range 10.0.0.0/24
-  wait_healthy kube-apiserver 120
-  write_kubeconfig
+}
 
-  # Before the controller manager: its garbage collector re-discovers resource types only every 30 s.
-  install_resources
-
-  # Only the controllers that matter without nodes: ownerReference GC, namespace deletion, and the
-  # `default` ServiceAccount per namespace (+ token controller) so namespaces look like a real cluster's.
-  # --authentication-skip-lookup: the apiserver has no request-header CA, looking it up only logs errors.
+# Only the controllers that matter without nodes: ownerReference GC, namespace deletion, and the
+# `default` ServiceAccount per namespace (+ token controller) so namespaces look like a real cluster's.
+# --authentication-skip-lookup: the apiserver has no request-header CA, looking it up only logs errors.
+start_kube-controller-manager() {
   start kube-controller-manager --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --authentication-skip-lookup \
@@ -186,8 +170,43 @@ else
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --use-service-account-credentials=false --leader-elect=false \
     --bind-address 127.0.0.1 --secure-port "$kcm_port" --cert-dir "$state/kcm-certs"
-  wait_healthy kube-controller-manager 60
-  echo "control plane started in $((SECONDS - t0)) s" >&2
+}
+
+ports_etcd() { port_free "$etcd_port" WUKONG_ETCD_PORT && port_free "$etcd_peer_port" WUKONG_ETCD_PEER_PORT; }
+ports_kube-apiserver() { port_free "$apiserver_port" WUKONG_APISERVER_PORT; }
+ports_kube-controller-manager() { port_free "$kcm_port" WUKONG_KCM_PORT; }
+startup_timeout() { case $1 in etcd) echo 30 ;; kube-apiserver) echo 120 ;; *) echo 60 ;; esac; }
+
+# ---- main ----------------------------------------------------------------------------------------
+t0=$SECONDS
+[ -f "$pki/sa.pub" ] || "$here/down.sh" >&2 # new keys: nothing signed with old ones may keep running
+make_pki
+restarted=()
+for c in "${components[@]}"; do
+  if alive "$c" && ! healthy "$c"; then
+    # Running but not (yet) healthy: it may be starting, or etcd behind it was just restarted.
+    for _ in $(seq 50); do healthy "$c" && break; sleep 0.2; done
+    healthy "$c" || { echo "$c (pid $(pid_of "$c")) runs but is not healthy; restarting it" >&2; stop_component "$c" >&2; }
+  fi
+  if healthy "$c"; then
+    echo "$c already running (pid $(pid_of "$c"))" >&2
+  else
+    rm -f "$state/$c.pid"
+    "ports_$c"
+    "start_$c"
+    wait_healthy "$c" "$(startup_timeout "$c")"
+    restarted+=("$c")
+  fi
+  if [ "$c" = kube-apiserver ]; then
+    write_kubeconfig # cheap, and repairs a deleted or edited one
+    # Before the controller manager starts: its garbage collector re-discovers resource types only every 30 s.
+    install_resources
+  fi
+done
+if [ ${#restarted[@]} -gt 0 ]; then
+  echo "started ${restarted[*]} in $((SECONDS - t0)) s" >&2
+else
+  echo "control plane already running (pids $(for c in "${components[@]}"; do pid_of "$c"; done | paste -sd " "))" >&2
 fi
 
 echo "export KUBECONFIG=$kubeconfig"

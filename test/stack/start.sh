@@ -5,7 +5,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 state=${WUKONG_STATE:-$repo/.wukong}/stack
 
-trap '"$here/down.sh"; exit 0' INT TERM
+follower=""
+# A background job of a script ignores SIGINT, so Ctrl-C would leave the log follower behind: stop it too.
+trap '[ -z "$follower" ] || kill "$follower" 2>/dev/null; "$here/down.sh"; exit 0' INT TERM
 "$here/up.sh"
 if [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ]; then kubeconfig=${KUBECONFIG:-$HOME/.kube/config}; else kubeconfig=${WUKONG_STATE:-$repo/.wukong}/kubeconfig; fi
 cat <<MSG
@@ -18,4 +20,5 @@ Press Ctrl-C to stop everything.
 
 MSG
 tail -n 0 -F "$state"/*.log &
+follower=$!
 wait

@@ -25,10 +25,7 @@ case "$runtime" in
   *) echo "WUKONG_RUNTIME must be dev or deployed, not '$runtime'" >&2; exit 2 ;;
 esac
 
-if [ ! -d node_modules/pepr ]; then
-  echo "installing npm dependencies (npm ci)…"
-  npm ci --no-audit --no-fund
-fi
+"$here/ensure-deps.sh"
 
 # The embedded local cluster, unless the user asks for the one their KUBECONFIG names (never implicitly:
 # `pepr dev` registers webhooks in whatever cluster it talks to).
@@ -61,6 +58,8 @@ start() { # <name> <command…>
 if [ "$runtime" = deployed ]; then
   exec "$here/deployed.sh"
 fi
+# The module's pepr.env from package.json, which `pepr build` puts in its Deployments (pepr dev does not).
+while IFS= read -r setting; do export "${setting?}"; done < <(node -e 'for (const [k, v] of Object.entries(require("./package.json").pepr.env ?? {})) console.log(`${k}=${v}`)')
 start operator npx pepr dev --host "$dev_host" --yes
 
 # Ready when a server-side dry run goes through both webhooks (the mutated object carries a MAC)…

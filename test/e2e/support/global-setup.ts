@@ -2,12 +2,14 @@
 // process, and namespaces left over from an earlier run (with WUKONG_KEEP_STACK=1) cleared away.
 import { clusterEnv, stackUp } from "./stack";
 import { SUITE_LABEL, kubectl, kubectlOk, sleep } from "./kube";
+import { secretMarker } from "./secrets";
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   stackUp();
   // Test files run in workers forked after this: they inherit process.env.
   Object.assign(process.env, clusterEnv());
+  secretMarker(); // one per run, in process.env for the test files and globalTeardown
   // The tests must drive the kubectl env.sh puts first on PATH, not whatever else the machine has.
   const client = JSON.parse(await kubectlOk(["version", "--client", "-o", "json"])).clientVersion.gitVersion as string;
   if (!client.startsWith("v1.36.")) throw new Error(`kubectl on PATH is ${client}, expected the v1.36 one test/cluster/build.sh builds`);

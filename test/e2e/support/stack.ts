@@ -59,3 +59,28 @@ export function killOperator(): number[] {
   for (const pgid of groups) process.kill(-pgid, "SIGKILL");
   return groups;
 }
+
+export const CLUSTER_STATE = join(STATE, "cluster");
+export type ControlPlaneComponent = "etcd" | "kube-apiserver" | "kube-controller-manager";
+export const CONTROL_PLANE: readonly ControlPlaneComponent[] = ["etcd", "kube-apiserver", "kube-controller-manager"];
+
+/** Live processes of this stack's <component>: that binary, with a path under this state's cluster/ in its arguments. */
+export function controlPlanePids(component: ControlPlaneComponent): number[] {
+  return execFileSync("ps", ["-eo", "pid=,stat=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map(line => line.trim().split(/\s+/))
+    .filter(([, stat, exe]) => stat && !stat.startsWith("Z") && exe?.split("/").pop() === component)
+    .filter(fields => fields.join(" ").includes(`${CLUSTER_STATE}/`))
+    .map(([pid]) => Number(pid));
+}
+
+/** Runs test/cluster/up.sh, its output on our stderr. */
+export function clusterUp(): void {
+  const result = spawnSync(join(REPO, "test/cluster/up.sh"), [], { cwd: REPO, stdio: ["ignore", process.stderr, process.stderr], env: process.env });
+  if (result.status !== 0) throw new Error(`test/cluster/up.sh failed (exit ${result.status ?? result.signal})`);
+}
+
+/** The operator's log files: pepr dev's, or the deployed admission's and watcher's. */
+export function operatorLogFiles(): string[] {
+  return RUNTIME === "dev" ? [OPERATOR_LOG] : ["admission", "watcher"].map(c => join(DEPLOYED, `${c}.log`));
+}
