@@ -48,7 +48,8 @@ describe("journey 8: kubectl wait, get and explain", () => {
     expect(out).toContain("GROUP: vm.novasphere.dev KIND: Wukong VERSION: v1alpha1");
     expect(out).toContain("FIELD: networks <[]Object>");
     expect(out).toContain("Secondary networks, each an interface of the VM.");
-    expect(out).toContain("type <string> -required- enum: bridge, sriov, ovs");
+    expect(out).toContain("type <string> enum: bridge, sriov, ovs");
+    expect(out).toContain("Required, except for the entry `- name: default`");
     expect(out).toContain("macvlan is denied: KubeVirt cannot bind it to a VM.");
     expect(out).toContain("802.1Q VLAN ID, 1..4094");
     expect(out).toContain("Defaulted at admission to a stable locally administered address");
