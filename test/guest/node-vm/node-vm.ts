@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Artifacts, runOk } from "../runtime/host";
-import { alive } from "../runtime/launcher";
+import { alive, controlArgs } from "../runtime/launcher";
 import { agent, agentExec, qmp } from "../runtime/qemu-socket";
 
 export interface NodeVmRun {
@@ -59,17 +59,7 @@ export async function runInNodeVm(artifacts: Artifacts, workDir: string, nadConf
     `file=${iso},if=none,id=files,format=raw,readonly=on`,
     "-device",
     "virtio-blk-pci,drive=files,serial=nodefiles",
-    "-qmp",
-    `unix:${sockets.qmp},server=on,wait=off`,
-    "-chardev",
-    `socket,id=qga0,path=${sockets.agent},server=on,wait=off`,
-    "-device",
-    "virtio-serial-pci",
-    "-device",
-    "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-    "-daemonize",
-    "-pidfile",
-    sockets.pid,
+    ...controlArgs(sockets),
   ]);
   const pid = Number(readFileSync(sockets.pid, "utf8").trim());
   try {

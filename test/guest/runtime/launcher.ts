@@ -172,17 +172,7 @@ export async function launch(spec: GuestSpec, layout: HostLayout, artifacts: Art
     ...(await makeDisks(spec, layout, artifacts)),
     ...(await makeSeed(spec, dir)),
     ...nics.args,
-    "-qmp",
-    `unix:${files.qmp},server=on,wait=off`,
-    "-chardev",
-    `socket,id=qga0,path=${files.agent},server=on,wait=off`,
-    "-device",
-    "virtio-serial-pci",
-    "-device",
-    "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-    "-daemonize",
-    "-pidfile",
-    files.pid,
+    ...controlArgs(files),
   ];
   await runOk("ip", args);
   const pid = Number((await readFile(files.pid, "utf8")).trim());
@@ -231,4 +221,21 @@ export async function stop(spec: GuestSpec, layout: HostLayout, artifacts: Artif
 /** QMP block_resize: the guest sees the new capacity at once (virtio-blk config change). */
 export async function resizeDisk(dir: string, diskName: string, sizeBytes: number): Promise<void> {
   await qmp(guestFiles(dir).qmp, "block_resize", { device: `drive-${diskName}`, size: sizeBytes });
+}
+
+/** QMP and the guest agent on unix sockets, and QEMU daemonized with its pid in a file: how both kinds of guest are driven. */
+export function controlArgs(files: { qmp: string; agent: string; pid: string }): string[] {
+  return [
+    "-qmp",
+    `unix:${files.qmp},server=on,wait=off`,
+    "-chardev",
+    `socket,id=qga0,path=${files.agent},server=on,wait=off`,
+    "-device",
+    "virtio-serial-pci",
+    "-device",
+    "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+    "-daemonize",
+    "-pidfile",
+    files.pid,
+  ];
 }
