@@ -37,7 +37,10 @@ afterAll(async () => {
   await deleteNamespace(ns);
 });
 
-const patchWukong = (patch: object) => kubectlOk(["patch", R.wukong, NAME, "-n", ns, "--type", "merge", "-p", JSON.stringify(patch)]);
+const mergePatchArgs = (patch: object) => ["patch", R.wukong, NAME, "-n", ns, "--type", "merge", "-p", JSON.stringify(patch)];
+const patchWukong = (patch: object) => kubectlOk(mergePatchArgs(patch));
+/** A merge patch that admission may refuse: the result, not a throw. */
+const tryPatchWukong = (patch: object) => kubectl(mergePatchArgs(patch));
 const gone = (resource: string, name: string, timeoutMs = 90_000) =>
   waitFor(() => getJsonOrUndefined(resource, name, ns), { describe: `${resource}/${name} to be gone`, until: object => object === undefined, timeoutMs });
 
@@ -81,17 +84,7 @@ describe("snapshots and restore", () => {
     // The CRD's own rule answers first (schema validation runs before validating webhooks), with the field path too.
     expect(changed.stderr).toMatch(/spec\.wukongName: .*is immutable/);
 
-    const missing = await kubectl([
-      "patch",
-      R.wukong,
-      NAME,
-      "-n",
-      ns,
-      "--type",
-      "merge",
-      "-p",
-      JSON.stringify({ spec: { restoreFromSnapshot: "no-such-snapshot" } }),
-    ]);
+    const missing = await tryPatchWukong({ spec: { restoreFromSnapshot: "no-such-snapshot" } });
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('spec.restoreFromSnapshot: WukongSnapshot "no-such-snapshot" does not exist');
   });
@@ -148,17 +141,7 @@ describe("snapshots and restore", () => {
     expect(failed.status.error).toContain("simulated failure");
     await kubectlOk(["annotate", R.wukong, NAME, "-n", ns, `${FAULT}-`]);
 
-    const denied = await kubectl([
-      "patch",
-      R.wukong,
-      NAME,
-      "-n",
-      ns,
-      "--type",
-      "merge",
-      "-p",
-      JSON.stringify({ spec: { restoreFromSnapshot: "snappy-broken" } }),
-    ]);
+    const denied = await tryPatchWukong({ spec: { restoreFromSnapshot: "snappy-broken" } });
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain('spec.restoreFromSnapshot: WukongSnapshot "snappy-broken" failed');
   });
