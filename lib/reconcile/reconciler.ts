@@ -43,7 +43,8 @@ export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3
 
 const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 60_000, now: nowRfc3339, nowMs: Date.now };
 
-const STEPS = [reconcileNodeNetworks, reconcileNetworks, reconcileStorage, reconcileRestore, reconcileVirtualMachine];
+// Restore before storage: while KubeVirt restores the volumes in place, the storage step must leave them be.
+const STEPS = [reconcileNodeNetworks, reconcileNetworks, reconcileRestore, reconcileStorage, reconcileVirtualMachine];
 
 export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerOptions> = {}) {
   const { resync, statusRefreshMs, now, nowMs } = { ...DEFAULT_OPTIONS, ...options };
@@ -59,6 +60,8 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
     if (!hasFinalizer(wukong)) await addFinalizer(port, wukong);
 
     const observed = emptyObservation();
+    // Kept as it was when the restore step does not get to run (a build error, an earlier step failing).
+    observed.restore = wukong.status?.restore;
     const built = build(wukong);
     const ctx: ReconcileContext = { port, wukong, namespace, name, uid: wukong.metadata.uid, desired: built.desired, observed, changes: [] };
     let failure: unknown;

@@ -1,4 +1,4 @@
-// Restore step, before the VM step: while spec.restoreFromSnapshot asks for a restore that has not completed,
+// Restore step, before the storage and VM steps: while spec.restoreFromSnapshot asks for a restore that has not completed,
 // the VM is held stopped (KubeVirt restores only a stopped VM), then a VirtualMachineRestore is created; once it
 // completes, the VM returns to the Wukong's run strategy. A completed restore is remembered in status.restore,
 // so the same value never restores twice. Our VirtualMachineRestores for any other value are deleted.
@@ -19,6 +19,7 @@ const FINAL_VMI_PHASES = new Set(["Succeeded", "Failed"]);
 
 export async function reconcileRestore(ctx: ReconcileContext): Promise<void> {
   const { port, namespace, name, uid, wukong, observed } = ctx;
+  observed.restore = undefined;
   const target = wukong.spec?.restoreFromSnapshot;
   const restoreName = target ? virtualMachineRestoreName(name, target) : undefined;
   for (const stale of port.list("VirtualMachineRestore", namespace, name)) {

@@ -19,6 +19,8 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   ]);
   // Disks do not depend on each other: one round trip for all of them.
   const disks = wukong.spec?.disks ?? [];
+  // KubeVirt restores volumes in place by deleting and re-creating them: while it does, look but never touch.
+  const restoring = observed.restore?.phase === "Restoring";
   const volumes = await Promise.all(
     disks.map(async disk => {
       const claimName = diskClaimName(ctx.name, disk.name);
@@ -26,6 +28,7 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
       let dataVolume = port.get("DataVolume", namespace, claimName);
       let claim = port.get("PersistentVolumeClaim", namespace, claimName);
       // Created once and never re-applied: a DataVolume's spec is immutable, and a claim only ever grows.
+      if (restoring) return { dataVolume, claim };
       if (volume?.kind === "DataVolume" && !dataVolume) dataVolume = await ensureChild(ctx, "DataVolume", volume.object, undefined);
       if (volume?.kind === "PersistentVolumeClaim" && !claim) claim = await ensureChild(ctx, "PersistentVolumeClaim", volume.object, undefined);
       if (claim) claim = await growClaim(ctx, claim, disk.size);
@@ -34,7 +37,7 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   );
   observed.pvcs = Object.fromEntries(disks.map((disk, i) => [disk.name, volumes[i].claim]));
   observed.dataVolumes = Object.fromEntries(disks.flatMap((disk, i) => (volumes[i].dataVolume ? [[disk.name, volumes[i].dataVolume]] : [])));
-  await deleteRemovedDisks(ctx, new Set(wanted.keys()));
+  if (!restoring) await deleteRemovedDisks(ctx, new Set(wanted.keys()));
 }
 
 /** A disk names a StorageClass that does not exist: the claim would wait forever, so say it. */

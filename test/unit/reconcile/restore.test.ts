@@ -5,7 +5,7 @@ import { wukongReconciler } from "../../../lib/reconcile/reconciler";
 import type { WukongSpec } from "../../../schemas/spec";
 import type { WukongStatus } from "../../../schemas/status";
 import { API_VERSION, FINALIZER, LABELS } from "../../../schemas/wukong";
-import { MemoryCluster } from "./memory-cluster";
+import { MemoryCluster, apiError } from "./memory-cluster";
 
 const NAMESPACE = "vms";
 const NAME = "app-01";
@@ -138,6 +138,41 @@ describe("restore: the journey", () => {
     await reconcile(KEY);
     expect(cluster.writes.length).toBe(writes);
     expect(vmOf(cluster).spec?.runStrategy).toBe("Always");
+  });
+
+  it("while KubeVirt re-creates a claim in place, the claim is neither re-created nor grown by the operator", async () => {
+    const { cluster, reconcile } = await running();
+    putSnapshot(cluster, READY);
+    restoreFrom(cluster, SNAPSHOT);
+    await reconcile(KEY);
+    playRuntime(cluster);
+    await reconcile(KEY);
+    expect(statusOf(cluster).restore?.phase).toBe("Restoring");
+
+    // KubeVirt's InPlace restore deletes the claim before it makes the restored one.
+    cluster.remove("PersistentVolumeClaim", NAMESPACE, `${NAME}-system`);
+    await reconcile(KEY);
+    expect(cluster.stored("PersistentVolumeClaim", NAMESPACE, `${NAME}-system`)).toBeUndefined();
+    expect(statusOf(cluster).restore?.phase).toBe("Restoring");
+  });
+
+  it("a reconcile that fails before the restore step keeps status.restore as it was", async () => {
+    const { cluster, reconcile } = await running();
+    putSnapshot(cluster, READY);
+    restoreFrom(cluster, SNAPSHOT);
+    await reconcile(KEY);
+    const before = statusOf(cluster).restore;
+    expect(before?.phase).toBe("Stopping");
+
+    // The API server fails the NAD write: the networks step throws, the restore step never runs.
+    const current = wukongOf(cluster);
+    cluster.put("Wukong", {
+      ...current,
+      spec: { ...(current.spec as Record<string, unknown>), networks: [{ name: "lan", type: "bridge", macAddress: "02:00:00:00:00:01" }] },
+    });
+    cluster.failNext("NetworkAttachmentDefinition", "apply", apiError(503, "ServiceUnavailable", "etcd leader changed"));
+    await expect(reconcile(KEY)).rejects.toThrow();
+    expect(statusOf(cluster).restore).toEqual(before);
   });
 
   it("clearing the field deletes our VirtualMachineRestore and the restore status", async () => {
