@@ -2,7 +2,7 @@
 // through the real ClusterPort. Created only in the process that runs controllers.
 import { Log } from "pepr";
 import { apiFailure } from "../lib/cluster/api-errors";
-import type { ChildKind, WatchedKind } from "../lib/cluster/kinds";
+import { type ChildKind, KINDS, type WatchedKind } from "../lib/cluster/kinds";
 import type { LiveObject } from "../lib/cluster/live";
 import { ClusterView, type WatchPhase } from "../lib/cluster/view";
 import { DEFAULT_RESYNC, wukongReconciler } from "../lib/reconcile/reconciler";
@@ -13,10 +13,10 @@ import { wukongsUsingPolicy } from "../lib/reconcile/node-networks";
 import { snapshotReconciler } from "../lib/reconcile/snapshot";
 import type { WukongStatus } from "../schemas/status";
 import { LABELS, type Wukong } from "../schemas/wukong";
-import { SNAPSHOT_LABEL } from "../schemas/wukongsnapshot";
+import { SNAPSHOT_LABEL, type WukongSnapshot } from "../schemas/wukongsnapshot";
 import { CHILD_MODELS, WukongSnapshotResource } from "./kinds";
 import { startInformer } from "./runtime/informer";
-import { KubeClient } from "./runtime/kube-client";
+import { apiServed, KubeClient } from "./runtime/kube-client";
 import { kubePort } from "./runtime/kube-port";
 import { controllerMetrics } from "./runtime/metrics";
 
@@ -29,8 +29,8 @@ export interface Controller {
   /** Starts the watches of snapshots and restores, and the WukongSnapshot controller's own queue. */
   watchSnapshots(): void;
   /**
-   * Watches the shared NMState policies: a policy's status change re-queues every Wukong on its bridge. Not
-   * waited for: without NMState installed the watch never lists, and applying an unseen policy is harmless.
+   * Watches the shared NMState policies: a policy's status change re-queues every Wukong on its bridge. Waited
+   * for only when the API server serves nmstate.io/v1: without NMState installed the watch never lists.
    */
   watchNodeNetworks(): void;
 }
@@ -40,15 +40,17 @@ const warn = (fields: Record<string, unknown>, message: string) => Log.warn(fiel
 export function createController(): Controller {
   const metrics = controllerMetrics();
   const view = new ClusterView();
-  let client: Promise<KubeClient> | undefined;
-  const port = kubePort({ client: () => (client ??= KubeClient.fromDefault()), view, warn, counted: metrics.request });
+  let apiClient: Promise<KubeClient> | undefined;
+  const port = kubePort({ client: () => client(), view, warn, counted: metrics.request });
   const resync = { ...DEFAULT_RESYNC, errorMs: Number(process.env.WUKONG_ERROR_RESYNC_MS ?? DEFAULT_RESYNC.errorMs) };
   const reconcile = wukongReconciler(port, { resync });
-  let childKinds: readonly ChildKind[] = [];
-  const synced = () => childKinds.every(kind => view.isSynced(kind));
+  // Reconciles wait until each of these kinds has listed once: an object not yet seen must not read as missing
+  // (a child re-created, a snapshot reported gone, a rival policy overlooked).
+  const mustList = new Set<WatchedKind>();
+  const synced = () => [...mustList].every(kind => view.isSynced(kind));
+  const client = () => (apiClient ??= KubeClient.fromDefault());
 
   const queue = new WorkQueue(
-    // Until every child kind has listed once, a missing child may only be unseen: wait rather than re-create.
     async key => {
       if (!synced()) return { requeueAfterMs: 200 };
       const startedAt = performance.now();
@@ -96,8 +98,8 @@ export function createController(): Controller {
       enqueue(wukong.metadata.namespace, wukong.metadata.name);
     },
     watchChildren(kinds) {
-      childKinds = kinds;
       for (const kind of kinds) {
+        mustList.add(kind);
         startInformer({
           kind,
           model: CHILD_MODELS[kind],
@@ -109,14 +111,19 @@ export function createController(): Controller {
       }
     },
     watchSnapshots() {
+      mustList.add("WukongSnapshot").add("VirtualMachineRestore");
       // A WukongSnapshot matters to itself and to its Wukong (status.snapshots, a restore waiting for it).
       startInformer({
         kind: "WukongSnapshot",
         model: WukongSnapshotResource,
         view,
         onChange: snapshot => {
-          enqueueSnapshot(snapshot.metadata.namespace, snapshot.metadata.name);
-          enqueue(snapshot.metadata.namespace, (snapshot.spec as { wukongName?: string } | undefined)?.wukongName);
+          const { namespace, name } = snapshot.metadata;
+          enqueueSnapshot(namespace, name);
+          enqueue(namespace, (snapshot as WukongSnapshot).spec?.wukongName);
+          // A Wukong restoring from another Wukong's snapshot waits for this one to be ready.
+          for (const wukong of view.all("Wukong") as Wukong[])
+            if (wukong.metadata?.namespace === namespace && wukong.spec?.restoreFromSnapshot === name) enqueue(namespace, wukong.metadata?.name);
         },
         warn,
       });
@@ -139,6 +146,17 @@ export function createController(): Controller {
     },
     watchNodeNetworks() {
       const kind = "NodeNetworkConfigurationPolicy";
+      mustList.add(kind);
+      const { group, version } = KINDS[kind];
+      const forgetUnlessServed = async (): Promise<void> => {
+        try {
+          if (!(await apiServed(await client(), group, version))) mustList.delete(kind);
+        } catch (error) {
+          warn({ kind, error: apiFailure(error).message, retryInMs: resync.errorMs }, "could not tell whether NMState is installed");
+          setTimeout(() => void forgetUnlessServed(), resync.errorMs).unref();
+        }
+      };
+      void forgetUnlessServed();
       startInformer({
         kind,
         model: CHILD_MODELS[kind],

@@ -8,7 +8,7 @@ import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluste
 import { type AddressClaim, claimsOfWukong } from "../../lib/admission/segments";
 import type { Wukong } from "../../schemas/wukong";
 import type { WukongSnapshot } from "../../schemas/wukongsnapshot";
-import type { ApiRequester } from "../runtime/kube-client";
+import { type ApiRequester, apiServed } from "../runtime/kube-client";
 
 const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 const STORAGE_CLASS_TTL_MS = 10_000;
@@ -59,14 +59,7 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
     wukong: (namespace, name) => getOrUndefined<Wukong>(client, resourcePath("Wukong", namespace, name)),
     async nodeNetworkApiServed() {
       const { group, version } = KINDS.NodeNetworkConfigurationPolicy;
-      try {
-        // Discovery: every authenticated client may read it, no RBAC rule needed.
-        await (await client()).request("GET", `/apis/${group}/${version}`);
-        return true;
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
-      }
+      return apiServed(await client(), group, version);
     },
     async addressClaims() {
       const wukongs = index.isSynced("Wukong")

@@ -5,6 +5,7 @@ import type { RequestOptions } from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
 import { fetch } from "kubernetes-fluent-client";
 import { Agent, type RequestInit } from "undici";
+import { isNotFound } from "../../lib/cluster/api-errors";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -71,5 +72,16 @@ export class KubeClient implements ApiRequester {
     const header = (options.headers as Record<string, string> | undefined)?.Authorization;
     this.#auth = { header, at: Date.now() };
     return header;
+  }
+}
+
+/** Whether the API server serves group/version: discovery, which every authenticated client may read. */
+export async function apiServed(requester: ApiRequester, group: string, version: string): Promise<boolean> {
+  try {
+    await requester.request("GET", `/apis/${group}/${version}`);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
   }
 }
