@@ -3,11 +3,13 @@
 export const REDACTED = "**redacted**";
 
 /** Field names whose value is a secret: cloudInitUser.password/passwordHash, userData, cloud-config's passwd keys, SSH keys. */
-const SECRET_KEY = /passw|^user_?data$|authorized_?keys|^ssh_?keys$|private_?key/i;
+const SECRET_KEY = /passw|^user_?data(_?base64)?$|authorized_?keys|^ssh_?keys$|private_?key/i;
 /** A JSON member naming such a field, in text that did not parse as JSON. */
-const SECRET_MEMBER = /"[^"]*(passw|userdata|authorized_?keys|ssh_?keys|private_?key)[^"]*"\s*:/i;
+const SECRET_MEMBER = /"[^"]*(passw|user_?data|authorized_?keys|ssh_?keys|private_?key)[^"]*"\s*:/i;
+/** A Secret object, also escaped inside a JSON string, in text that did not parse as JSON: any key may be secret. */
+const SECRET_OBJECT = /"kind\\*"\s*:\s*\\*"Secret\\*"/;
 /** Cheap test before parsing: a line with none of these cannot carry a secret this module knows of. */
-const MAY_CARRY_SECRET = /passw|userdata|authorized_?keys|ssh_?keys|private_?key|"Secret"/i;
+const MAY_CARRY_SECRET = /passw|user_?data|authorized_?keys|ssh_?keys|private_?key|"Secret\\*"/i;
 
 /** One serialised pino line (JSON and a newline) in, the same line with every secret replaced out. */
 export function redactLogLine(line: string): string {
@@ -59,5 +61,5 @@ function redactText(text: string): string {
       // not JSON: judged below
     }
   }
-  return SECRET_MEMBER.test(text) ? REDACTED : text;
+  return SECRET_MEMBER.test(text) || SECRET_OBJECT.test(text) ? REDACTED : text;
 }

@@ -39,6 +39,11 @@ describe("redactLogLine", () => {
       line({ obj: { kind: "Secret", data: { userdata: Buffer.from(MARKER).toString("base64") }, stringData: { key: MARKER } }, msg: "x" }),
     ],
     ["a JSON fragment that does not parse", line({ msg: `failed near {"password": "${MARKER}", "cpu": ` })],
+    ["snake_case user data (cloud-config, KubeVirt's base64 form)", line({ obj: { user_data: MARKER, userDataBase64: MARKER }, msg: "x" })],
+    [
+      "a Secret embedded as escaped JSON in a message",
+      line({ msg: `applied ${JSON.stringify(JSON.stringify({ kind: "Secret", data: { key: Buffer.from(MARKER).toString("base64") } }))}` }),
+    ],
   ])("removes the secret from %s", (_what, input) => {
     const output = redactLogLine(input);
     expect(output).not.toContain(MARKER);
