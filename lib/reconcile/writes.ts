@@ -54,7 +54,7 @@ export async function deleteChild(ctx: ReconcileContext, kind: ChildKind, child:
 // Writes within a step run side by side; Events list them in the order children depend on each other.
 const KIND_ORDER: ChildKind[] = [
   "NodeNetworkConfigurationPolicy",
-  "NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"];
+  "NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance", "VirtualMachineRestore"];
 
 /** One Event per verb, e.g. "Created NetworkAttachmentDefinition web-mgmt, DataVolume web-system". */
 export async function announceChanges(ctx: ReconcileContext): Promise<void> {
