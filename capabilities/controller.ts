@@ -72,7 +72,6 @@ export function createController(): Controller {
       Log.warn({ wukong: key, child, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "reconcile failed; retrying");
     },
   );
-  setInterval(() => metrics.queueDepth(queue.size), 5_000).unref();
   const enqueue = (namespace: string | undefined, name: string | undefined) => {
     if (namespace && name) queue.add(`${namespace}/${name}`);
   };
@@ -88,6 +87,7 @@ export function createController(): Controller {
       Log.warn({ wukongSnapshot: key, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "snapshot reconcile failed; retrying");
     },
   );
+  setInterval(() => metrics.queueDepth(queue.size + snapshotQueue.size), 5_000).unref();
   const enqueueSnapshot = (namespace: string | undefined, name: string | undefined) => {
     if (namespace && name) snapshotQueue.add(`${namespace}/${name}`);
   };
