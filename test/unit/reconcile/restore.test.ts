@@ -87,6 +87,20 @@ async function running() {
   return env;
 }
 
+/** A running Wukong asked to restore from a ready snapshot, reconciled up to the given restore phase. */
+async function restoreUnderway(until: "Stopping" | "Restoring") {
+  const env = await running();
+  putSnapshot(env.cluster, READY);
+  restoreFrom(env.cluster, SNAPSHOT);
+  await env.reconcile(KEY);
+  if (until === "Restoring") {
+    playRuntime(env.cluster);
+    await env.reconcile(KEY);
+  }
+  expect(statusOf(env.cluster).restore?.phase).toBe(until);
+  return env;
+}
+
 describe("restore: the journey", () => {
   it("stops the VM, restores it with a VirtualMachineRestore, then returns it to its run strategy, once", async () => {
     const { cluster, reconcile } = await running();
@@ -141,13 +155,7 @@ describe("restore: the journey", () => {
   });
 
   it("while KubeVirt re-creates a claim in place, the claim is neither re-created nor grown by the operator", async () => {
-    const { cluster, reconcile } = await running();
-    putSnapshot(cluster, READY);
-    restoreFrom(cluster, SNAPSHOT);
-    await reconcile(KEY);
-    playRuntime(cluster);
-    await reconcile(KEY);
-    expect(statusOf(cluster).restore?.phase).toBe("Restoring");
+    const { cluster, reconcile } = await restoreUnderway("Restoring");
 
     // KubeVirt's InPlace restore deletes the claim before it makes the restored one.
     cluster.remove("PersistentVolumeClaim", NAMESPACE, `${NAME}-system`);
@@ -157,12 +165,8 @@ describe("restore: the journey", () => {
   });
 
   it("a reconcile that fails before the restore step keeps status.restore as it was", async () => {
-    const { cluster, reconcile } = await running();
-    putSnapshot(cluster, READY);
-    restoreFrom(cluster, SNAPSHOT);
-    await reconcile(KEY);
+    const { cluster, reconcile } = await restoreUnderway("Stopping");
     const before = statusOf(cluster).restore;
-    expect(before?.phase).toBe("Stopping");
 
     // The API server fails the NAD write: the networks step throws, the restore step never runs.
     const current = wukongOf(cluster);
@@ -176,12 +180,7 @@ describe("restore: the journey", () => {
   });
 
   it("clearing the field deletes our VirtualMachineRestore and the restore status", async () => {
-    const { cluster, reconcile } = await running();
-    putSnapshot(cluster, READY);
-    restoreFrom(cluster, SNAPSHOT);
-    await reconcile(KEY);
-    playRuntime(cluster);
-    await reconcile(KEY);
+    const { cluster, reconcile } = await restoreUnderway("Restoring");
     expect(restoreOf(cluster)).toBeDefined();
 
     restoreFrom(cluster, undefined);
@@ -194,12 +193,7 @@ describe("restore: the journey", () => {
 
 describe("restore: an operator restarted mid-restore", () => {
   it("carries on from what the cluster holds: no second VirtualMachineRestore, the VM stays stopped until it completes", async () => {
-    const { cluster, reconcile } = await running();
-    putSnapshot(cluster, READY);
-    restoreFrom(cluster, SNAPSHOT);
-    await reconcile(KEY);
-    playRuntime(cluster);
-    await reconcile(KEY);
+    const { cluster } = await restoreUnderway("Restoring");
     const made = restoreOf(cluster)!;
 
     const restarted = wukongReconciler(cluster, { statusRefreshMs: 0, now: () => NOW, nowMs: () => 0 });
