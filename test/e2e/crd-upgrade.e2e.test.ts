@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CRD_VERSION_ANNOTATION } from "../../schemas/crds";
 import { type Obj, R, kubectlOk, waitFor } from "./support/kube";
+import { waitForWatcher } from "./support/watcher";
 import { REPO, STATE } from "./support/stack";
 
 const { version } = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
@@ -42,6 +43,7 @@ async function crdRecordAfterRestart(): Promise<Obj | undefined> {
 
 afterAll(async () => {
   await annotate(version); // the spec is the shipped one again after each test
+  await waitForWatcher(); // the next journey finds the watcher as it found it: serving, its watches started
 });
 
 describe("the deployed watcher and the Wukong CRD", () => {

@@ -1,20 +1,16 @@
 // Deployed mode only: the watcher's /metrics, scraped as Prometheus would scrape the pod, carries Wukong's own
 // series (reconciles and their duration, queue depth, errors by reason, Wukongs by phase), and they move.
-import { Agent, request } from "undici";
 import { apply, createNamespace, deleteNamespace, waitFor, waitForPhase, wukong, wukongManifest } from "./support/kube";
-
-const WATCHER = `https://pepr-wukong-watcher.pepr-system.svc:${process.env.WUKONG_WATCHER_PORT ?? 3101}/metrics`;
-// As a Prometheus scraping a pod endpoint: no verification (Pepr's generated leaf does not chain under OpenSSL).
-const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+import { scrapeWatcher, waitForWatcher } from "./support/watcher";
 
 type Samples = Map<string, number>;
 
 /** `name{labels} value` lines → "name{labels}" → value. */
 async function scrape(): Promise<Samples> {
-  const response = await request(WATCHER, { dispatcher });
-  expect(response.statusCode).toBe(200);
+  const { status, text } = await scrapeWatcher();
+  expect(status).toBe(200);
   const samples: Samples = new Map();
-  for (const line of (await response.body.text()).split("\n")) {
+  for (const line of text.split("\n")) {
     const match = /^(pepr_wukong_[a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (match) samples.set(match[1], Number(match[2]));
   }
@@ -26,10 +22,10 @@ const value = (samples: Samples, series: string) => samples.get(series) ?? 0;
 let ns: string;
 beforeAll(async () => {
   ns = await createNamespace("metrics");
+  await waitForWatcher(); // an earlier journey may have just restarted it
 });
 afterAll(async () => {
   await deleteNamespace(ns);
-  await dispatcher.close();
 });
 
 describe("the watcher's /metrics", () => {
