@@ -30,6 +30,7 @@ stamp="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/compon
 stamp="$stamp -X k8s.io/component-base/version.gitMinor=$(echo "$k8s_version" | cut -d. -f2)"
 build kube k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver "$stamp"
 build kube k8s.io/kubernetes/cmd/kube-controller-manager kube-controller-manager "$stamp"
+build kube k8s.io/kubernetes/cmd/kube-scheduler kube-scheduler "$stamp"
 build kube k8s.io/kubernetes/cmd/kubectl kubectl "$stamp"
 
 echo "$bin"
