@@ -11,7 +11,9 @@ import { planKubevirtSnapshots } from "./kubevirt-snapshot";
 import { planKubevirtVms } from "./kubevirt-vm";
 import { planKubevirtVmis } from "./kubevirt-vmi";
 import { Logger } from "./log";
-import { planNodeNetworkPolicies, planNodeNetworkStates } from "./nmstate";
+import { planNodeNetworkPolicies } from "./nmstate";
+import { planNodeNetworkStates } from "./nmstate-node-state";
+import { type Nmstatectl, realNmstatectl } from "./nmstatectl";
 import { planPvcBinder } from "./pvc-binder";
 import { readSnapshot } from "./snapshot";
 import { StateClock } from "./state-clock";
@@ -23,6 +25,12 @@ async function main(): Promise<void> {
   const client = await KubeClient.fromKubeconfig();
   const clock = new StateClock();
   const guests = new GuestRuntime(client, logger, cfg.nodeName);
+  let nmstatectl: Nmstatectl | undefined;
+  try {
+    nmstatectl = realNmstatectl();
+  } catch (err) {
+    logger.info(`[sim] no nmstatectl (${(err as Error).message.trim()}): NodeNetworkConfigurationPolicies are left alone`);
+  }
   logger.info(`[sim] wukong-vm-runtime-simulator (stand-in for CDI, KubeVirt, PV binder) against ${client.serverUrl}; ${JSON.stringify(cfg)}`);
 
   let stopping = false;
@@ -52,7 +60,7 @@ async function main(): Promise<void> {
       await runPlans(client, planKubevirtVmis(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planKubevirtSnapshots(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planNodeNetworkStates(snap), logger);
-      await runPlans(client, planNodeNetworkPolicies(snap, clock.elapsed, cfg), logger);
+      if (nmstatectl) await runPlans(client, await planNodeNetworkPolicies(snap, clock.elapsed, cfg, nmstatectl), logger);
       await guests.tick(snap);
       clock.sweep();
       logger.clear("loop");

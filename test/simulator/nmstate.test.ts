@@ -1,53 +1,110 @@
-// The simulated NMState: captures rendered from a node's state, enactments Progressing then Available or
-// Failing, the policy's conditions in NMState's words; and the scheduler's answer for a GPU no node offers.
+// The simulated kubernetes-nmstate v0.86 handler, running the real nmstatectl 2.2.62 (test/cluster/upstream-bin.sh
+// unpacks it from ../shared/upstream; no root, no NetworkManager): enactments as
+// controllers/handler/nodenetworkconfigurationpolicy_controller.go writes them, captures resolved by `nmstatectl
+// policy` as pkg/nmstatectl/nmstatectl.go runs it, and the policy's conditions of pkg/policyconditions/conditions.go.
+// Also the scheduler's answer for a GPU no node offers.
 import { nodeNetworkPolicy } from "../../lib/children/node-network-policy";
 import { gpuShortage } from "./kubevirt-vmi";
-import { renderDesiredState, resolveCaptures } from "./nmstate-capture";
-import { planNodeNetworkPolicies, planNodeNetworkStates, simulatedNodeState } from "./nmstate";
+import { FAULT_NODE_NETWORK, planNodeNetworkPolicies, withDefaultVlanFiltering } from "./nmstate";
+import { planNodeNetworkStates, simulatedNodeState } from "./nmstate-node-state";
+import { realNmstatectl, type State } from "./nmstatectl";
 import type { Action } from "./plan";
 import type { KubeObject } from "./resources";
+import { emptySnapshot, type Snapshot } from "./snapshot";
 import { after, cfg } from "./test-helpers";
-import { emptySnapshot } from "./snapshot";
+
+const nmstatectl = realNmstatectl();
+jest.setTimeout(30_000);
 
 const node = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({
   kind: "Node",
-  metadata: { name, labels: { "kubernetes.io/hostname": name } },
+  metadata: { name, uid: `uid-${name}`, labels: { "kubernetes.io/hostname": name } },
   ...extra,
 });
 
-function snapshot(policy: KubeObject, wukongs: KubeObject[] = []) {
+function snapshot(policy: KubeObject, opts: { wukongs?: KubeObject[]; current?: State } = {}): Snapshot {
   const snap = emptySnapshot();
   snap.nodes.set("/n1", node("n1"));
-  snap.nodeNetworkStates.set("/n1", { kind: "NodeNetworkState", metadata: { name: "n1" }, status: { currentState: simulatedNodeState(0) } });
+  snap.nodeNetworkStates.set("/n1", {
+    kind: "NodeNetworkState",
+    metadata: { name: "n1" },
+    status: { currentState: opts.current ?? simulatedNodeState(0, "n1") },
+  });
   snap.nodeNetworkPolicies.set(`/${policy.metadata.name}`, policy);
-  for (const wukong of wukongs) snap.wukongs.set(`${wukong.metadata.namespace}/${wukong.metadata.name}`, wukong);
+  for (const wukong of opts.wukongs ?? []) snap.wukongs.set(`${wukong.metadata.namespace}/${wukong.metadata.name}`, wukong);
   return snap;
 }
 
-const policyFor = (nic: string) => ({
-  ...(nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{ vlans: [100] }]) as unknown as KubeObject),
-  metadata: { name: `wukong-br-a-${nic}`, generation: 1, annotations: { "vm.novasphere.dev/bridge": "br-a", "vm.novasphere.dev/physical-interface": nic } },
-});
-const patches = (plans: Action[][]) => plans.flat().filter((a): a is Extract<Action, { type: "patch" }> => a.type === "patch");
-const statusOf = (plans: Action[][], plural: string) => patches(plans).find(a => a.res.plural === plural)?.patch as { status: Record<string, unknown> };
+/** The operator's own policy for bridge br-a on `nic` (lib/children/node-network-policy.ts). */
+const operatorPolicy = (nic: string, vlans: number[] = [100], generation = 1): KubeObject => {
+  const policy = nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{ vlans }]) as unknown as KubeObject;
+  return { ...policy, metadata: { ...policy.metadata, generation } };
+};
 
-describe("simulated NMState", () => {
-  it("moves a DHCP NIC's addressing (and MAC) to the bridge and a static NIC's route to it", () => {
-    const state = simulatedNodeState(0);
-    const dhcp = policyFor("eth1");
-    const rendered = renderDesiredState(dhcp.spec.desiredState, resolveCaptures(dhcp.spec.capture, state));
-    expect(rendered.interfaces[0]).toMatchObject({ name: "br-a", "mac-address": "52:54:00:00:00:01", ipv4: { enabled: true, dhcp: true } });
-    const fixed = policyFor("eth2");
-    const routes = renderDesiredState(fixed.spec.desiredState, resolveCaptures(fixed.spec.capture, state)).routes.config;
-    expect(routes).toEqual([{ destination: "192.168.61.0/24", "next-hop-address": "192.168.60.1", "next-hop-interface": "br-a", "table-id": 254 }]);
-    expect(renderDesiredState(fixed.spec.desiredState, resolveCaptures(fixed.spec.capture, state)).interfaces[0].ipv4).toEqual({
-      enabled: true,
-      dhcp: false,
-      address: [{ ip: "192.168.60.11", "prefix-length": 24 }],
-    });
+const handWritten = (name: string, spec: State): KubeObject => ({
+  apiVersion: "nmstate.io/v1",
+  kind: "NodeNetworkConfigurationPolicy",
+  metadata: { name, generation: 1, annotations: { "vm.novasphere.dev/bridge": "br-a", "vm.novasphere.dev/physical-interface": "eth1" } },
+  spec,
+});
+
+// A JSON merge patch applied the way the API server does, so that a test can run several handler steps.
+function merge(target: State, patch: State): State {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+  const out = target && typeof target === "object" && !Array.isArray(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = merge(out[key], value);
+  }
+  return out;
+}
+
+/** Runs the handler once, applies its writes to the snapshot, and returns them. */
+async function step(snap: Snapshot, ms = 0): Promise<Action[]> {
+  const actions = (await planNodeNetworkPolicies(snap, after(ms), cfg, nmstatectl)).flat();
+  for (const action of actions) {
+    if (action.type === "create") snap.enactments.set(`/${action.obj.metadata.name}`, structuredClone(action.obj));
+    if (action.type !== "patch") continue;
+    const store = action.res.kind === "NodeNetworkConfigurationEnactment" ? snap.enactments : snap.nodeNetworkPolicies;
+    const object = store.get(`/${action.name}`);
+    if (object) store.set(`/${action.name}`, merge(object, action.patch));
+  }
+  return actions;
+}
+
+const enactment = (snap: Snapshot, name: string) => snap.enactments.get(`/${name}`)?.status;
+const condition = (status: State, type: string) => status?.conditions?.find((c: { type: string }) => c.type === type);
+
+describe("simulated NodeNetworkState (what nmstatectl show reports, after pkg/state/filter.go)", () => {
+  it("is a state that nmstatectl 2.2.62 accepts, on every node", async () => {
+    for (const index of [0, 1]) {
+      const state = simulatedNodeState(index);
+      await expect(nmstatectl.validate(state, state)).resolves.toBeUndefined();
+    }
+    // A field nmstate does not know is refused: the check can fail.
+    await expect(nmstatectl.validate({ interfaces: [{ name: "eth0", type: "ethernet", state: "up", speed: -1 }] }, {})).rejects.toThrow();
   });
 
-  it("reports a NodeNetworkState per node", () => {
+  it("has named, typed NICs with MACs and ipv4, and br0 as a linux bridge with its options and ports", () => {
+    const state = simulatedNodeState(1, "n2");
+    expect(state.interfaces.map((i: { name: string; type: string }) => `${i.name}:${i.type}`)).toEqual([
+      "lo:loopback",
+      "eth0:ethernet",
+      "eth1:ethernet",
+      "eth2:ethernet",
+      "eth3:ethernet",
+      "eth4:ethernet",
+      "br0:linux-bridge",
+    ]);
+    const eth1 = state.interfaces.find((i: { name: string }) => i.name === "eth1");
+    expect(eth1).toMatchObject({ state: "up", "mac-address": "52:54:00:00:01:01", ipv4: { enabled: true, dhcp: true, address: [{ ip: "192.168.50.12" }] } });
+    const br0 = state.interfaces.find((i: { name: string }) => i.name === "br0");
+    expect(br0.bridge.options.stp).toMatchObject({ enabled: false, priority: 32768 });
+    expect(br0.bridge.port).toEqual([expect.objectContaining({ name: "eth3", "stp-path-cost": 100 })]);
+    expect(state.hostname.running).toBe("n2");
+  });
+
+  it("is reported once per node", () => {
     const snap = emptySnapshot();
     snap.nodes.set("/n1", node("n1"));
     expect(
@@ -56,30 +113,144 @@ describe("simulated NMState", () => {
         .map(a => a.type),
     ).toEqual(["create", "patch"]);
   });
+});
 
-  it("creates an enactment per matching node, Progressing for one step, then Available: 1/1 nodes successfully configured", () => {
-    const policy = policyFor("eth1");
-    const early = planNodeNetworkPolicies(snapshot(policy), after(0), cfg);
-    expect(early.flat().find(a => a.type === "create")).toMatchObject({
-      obj: { metadata: { name: "n1.wukong-br-a-eth1", labels: { "nmstate.io/policy": "wukong-br-a-eth1" } } },
+describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_controller.go at v0.86.0)", () => {
+  it("resolves the operator's policy with nmstatectl policy: the DHCP NIC's addressing and MAC on the bridge, its route following", async () => {
+    const snap = snapshot(operatorPolicy("eth1"));
+    const created = (await step(snap)).find(a => a.type === "create");
+    expect(created).toMatchObject({
+      obj: {
+        metadata: {
+          name: "n1.wukong-br-a-eth1",
+          labels: { "nmstate.io/policy": "wukong-br-a-eth1", "nmstate.io/node": "n1" },
+          ownerReferences: [{ kind: "Node", name: "n1", uid: "uid-n1" }],
+        },
+      },
     });
-    expect(JSON.stringify(statusOf(early, "nodenetworkconfigurationpolicies"))).toContain("Policy is progressing 0/1 nodes finished");
-    const done = statusOf(planNodeNetworkPolicies(snapshot(policy), after(cfg.vmiStepMs), cfg), "nodenetworkconfigurationpolicies");
-    expect(done.status.conditions).toContainEqual(expect.objectContaining({ type: "Available", status: "True", message: "1/1 nodes successfully configured" }));
+    const status = enactment(snap, "n1.wukong-br-a-eth1");
+    expect(status.policyGeneration).toBe(1);
+    const [bridge, nic] = status.desiredState.interfaces;
+    expect(bridge).toMatchObject({
+      name: "br-a",
+      type: "linux-bridge",
+      "mac-address": "52:54:00:00:00:01",
+      ipv4: { enabled: true, dhcp: true, "auto-gateway": true },
+    });
+    expect(nic).toMatchObject({ name: "eth1", ipv4: { enabled: false } });
+    expect(status.desiredState.routes.config).toEqual([
+      { destination: "0.0.0.0/0", "next-hop-interface": "br-a", "next-hop-address": "192.168.50.1", metric: 101, "table-id": 254 },
+    ]);
+    // pkg/nmpolicy/generate.go keeps what nmstatectl wrote with --output-captured.
+    expect(Object.keys(status.capturedStates).sort()).toEqual(["bridge-routes", "nic", "nic-routes"]);
+    expect(status.capturedStates.nic).toMatchObject({ state: { interfaces: [{ name: "eth1" }] }, metaInfo: { version: "0" } });
+    expect(condition(status, "Progressing")).toMatchObject({ status: "True", reason: "ConfigurationProgressing", message: "Applying desired state" });
+    expect(status.conditions.map((c: { type: string }) => c.type)).toEqual(["Available", "Failing", "Progressing", "Pending", "Aborted"]);
+    const policy = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
+    expect(condition(policy, "Progressing")).toMatchObject({ status: "True", message: "Policy is progressing 0/1 nodes finished" });
   });
 
-  it("degrades the policy when the node lacks the NIC, or when a Wukong on it asks for the fault", () => {
-    const missing = statusOf(planNodeNetworkPolicies(snapshot(policyFor("eth9")), after(cfg.vmiStepMs), cfg), "nodenetworkconfigurationpolicies");
-    expect(missing.status.conditions).toContainEqual(expect.objectContaining({ type: "Degraded", status: "True", message: "1/1 nodes failed to configure" }));
-    const wukong: KubeObject = {
+  it("applies after one step: nmstatectl validate accepts it, Available, and the policy 1/1 nodes successfully configured", async () => {
+    const snap = snapshot(operatorPolicy("eth1"));
+    await step(snap);
+    await step(snap, cfg.vmiStepMs);
+    const status = enactment(snap, "n1.wukong-br-a-eth1");
+    expect(condition(status, "Available")).toMatchObject({ status: "True", reason: "SuccessfullyConfigured", message: "successfully reconciled" });
+    expect(condition(status, "Failing")).toMatchObject({ status: "False" });
+    const policy = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
+    expect(condition(policy, "Available")).toMatchObject({ status: "True", message: "1/1 nodes successfully configured" });
+    expect(condition(policy, "Ignored")).toMatchObject({ status: "False", reason: "SuccessfullyConfigured" });
+    expect(await step(snap, 10 * cfg.vmiStepMs)).toEqual([]);
+  });
+
+  it("gives a linux bridge port without a vlan block the trunk 2-4094 (pkg/bridge/bridge.go ApplyDefaultVlanFiltering)", async () => {
+    const snap = snapshot(operatorPolicy("eth2", []));
+    await step(snap);
+    const [bridge] = enactment(snap, "n1.wukong-br-a-eth2").desiredState.interfaces;
+    expect(bridge.bridge.port).toEqual([{ name: "eth2", vlan: { mode: "trunk", "trunk-tags": [{ "id-range": { min: 2, max: 4094 } }] } }]);
+    const tagged = { interfaces: [{ type: "linux-bridge", state: "up", bridge: { port: [{ name: "eth1", vlan: { mode: "access", tag: 5 } }] } }] };
+    expect(withDefaultVlanFiltering(tagged)).toEqual(tagged);
+  });
+
+  it("fails to generate when a capture finds nothing: FailedToConfigure with nmstatectl's words, and the policy Degraded", async () => {
+    const snap = snapshot(operatorPolicy("eth9"));
+    await step(snap);
+    const failing = condition(enactment(snap, "n1.wukong-br-a-eth9"), "Failing");
+    expect(failing).toMatchObject({ status: "True", reason: "FailedToConfigure" });
+    expect(failing.message).toMatch(
+      /^failure generating desiredState and capturedStates: failed calling nmstatectl rollback: , .*NmstateError: PolicyError: /s,
+    );
+    expect(failing.message).toContain('interfaces.name=="eth9"');
+    expect(failing.message).toMatch(/failed to execute nmstatectl policy --current \S+ --json --output-captured \S+ \S+: exit status 1$/);
+    const policy = snap.nodeNetworkPolicies.get("/wukong-br-a-eth9")?.status;
+    expect(condition(policy, "Degraded")).toMatchObject({ status: "True", reason: "FailedToConfigure", message: "1/1 nodes failed to configure" });
+    expect(condition(policy, "Progressing")).toMatchObject({ status: "False", reason: "ConfigurationProgressing" });
+  });
+
+  it("resolves a new generation from the captured states it holds (pkg/nmpolicy/generate.go), not from the node's changed state", async () => {
+    const snap = snapshot(operatorPolicy("eth1", [100], 1));
+    await step(snap);
+    // The bridge is built: eth1 has no address and no route left of its own.
+    const built = simulatedNodeState(0, "n1");
+    built.interfaces.find((i: { name: string }) => i.name === "eth1").ipv4 = { enabled: false };
+    built.routes.running = built.routes.running.filter((r: { "next-hop-interface": string }) => r["next-hop-interface"] !== "eth1");
+    snap.nodeNetworkStates.set("/n1", { kind: "NodeNetworkState", metadata: { name: "n1" }, status: { currentState: built } });
+    snap.nodeNetworkPolicies.set("/wukong-br-a-eth1", operatorPolicy("eth1", [100, 200], 2));
+    await step(snap);
+    const status = enactment(snap, "n1.wukong-br-a-eth1");
+    expect(status.policyGeneration).toBe(2);
+    expect(status.desiredState.interfaces[0]).toMatchObject({ ipv4: { dhcp: true } });
+    expect(condition(status, "Progressing")).toMatchObject({ status: "True" });
+    // Without those captured states the same policy fails on that node.
+    const fresh = snapshot(operatorPolicy("eth1", [100, 200], 2), { current: built });
+    await step(fresh);
+    expect(condition(enactment(fresh, "n1.wukong-br-a-eth1"), "Failing")?.message).toContain("route with 'next-hop-interface=eth1' not found");
+  });
+
+  it("fails the apply when nmstatectl validate refuses the desired state on the node (a port the node lacks)", async () => {
+    const policy = handWritten("bad-port", {
+      desiredState: { interfaces: [{ name: "br-a", type: "linux-bridge", state: "up", bridge: { port: [{ name: "eth9" }] } }] },
+    });
+    const snap = snapshot(policy);
+    await step(snap);
+    expect(condition(enactment(snap, "n1.bad-port"), "Progressing")?.status).toBe("True");
+    await step(snap, cfg.vmiStepMs);
+    const failing = condition(enactment(snap, "n1.bad-port"), "Failing");
+    expect(failing?.message).toMatch(/^error reconciling NodeNetworkConfigurationPolicy on node n1 at desired state apply: "",\n /);
+    expect(failing?.message).toContain("Controller interface br-a is holding unknown port eth9");
+  });
+
+  it("holds or fails the enactment of a policy whose bridge a Wukong asks the fault for", async () => {
+    const wukong = (fault: string): KubeObject => ({
       kind: "Wukong",
-      metadata: { name: "w", namespace: "ns", annotations: { "sim.novasphere.dev/node-network": "fail" } },
+      metadata: { name: "w", namespace: "ns", annotations: { [FAULT_NODE_NETWORK]: fault } },
       spec: { networks: [{ name: "lan", type: "bridge", bridgeName: "br-a", physicalInterface: "eth1" }] },
-    };
-    const faulted = statusOf(planNodeNetworkPolicies(snapshot(policyFor("eth1"), [wukong]), after(cfg.vmiStepMs), cfg), "nodenetworkconfigurationpolicies");
-    expect(faulted.status.conditions).toContainEqual(expect.objectContaining({ type: "Degraded", status: "True" }));
+    });
+    const held = snapshot(operatorPolicy("eth1"), { wukongs: [wukong("hold")] });
+    await step(held);
+    await step(held, 10 * cfg.vmiStepMs);
+    expect(condition(enactment(held, "n1.wukong-br-a-eth1"), "Progressing")?.status).toBe("True");
+    const failed = snapshot(operatorPolicy("eth1"), { wukongs: [wukong("fail")] });
+    await step(failed);
+    await step(failed, cfg.vmiStepMs);
+    expect(condition(enactment(failed, "n1.wukong-br-a-eth1"), "Failing")?.message).toContain("rolling back desired state configuration");
+    const policy = failed.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
+    expect(condition(policy, "Degraded")).toMatchObject({ status: "True", message: "1/1 nodes failed to configure" });
   });
 
+  it("reports a policy that matches no node as Ignored, and deletes the enactments of nodes it no longer selects", async () => {
+    const policy = { ...operatorPolicy("eth1"), spec: { ...operatorPolicy("eth1").spec, nodeSelector: { role: "none" } } };
+    const snap = snapshot(operatorPolicy("eth1"));
+    await step(snap);
+    snap.nodeNetworkPolicies.set("/wukong-br-a-eth1", policy);
+    const actions = await step(snap);
+    expect(actions).toContainEqual(expect.objectContaining({ type: "delete", name: "n1.wukong-br-a-eth1" }));
+    const status = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
+    expect(condition(status, "Ignored")).toMatchObject({ status: "True", reason: "NoMatchingNode", message: "Policy does not match any node" });
+  });
+});
+
+describe("the scheduler's GPU check", () => {
   it("finds no node for a GPU resource nobody offers, and the one that offers it", () => {
     const vmi: KubeObject = {
       kind: "VirtualMachineInstance",
@@ -90,13 +261,5 @@ describe("simulated NMState", () => {
     expect(gpuShortage(vmi, nodes)).toContain("0/1 nodes are available: 1 Insufficient nvidia.com/T4.");
     expect(gpuShortage({ ...vmi, spec: { domain: { devices: { gpus: [{ name: "g", deviceName: "nvidia.com/A10" }] } } } }, nodes)).toBeUndefined();
     expect(gpuShortage({ ...vmi, spec: {} }, nodes)).toBeUndefined();
-  });
-});
-
-describe("capture order", () => {
-  it("resolves a capture that reads another whatever the map order", () => {
-    const state = simulatedNodeState(0);
-    const sorted = { "b-routes": 'capture.nic-routes | routes.running.next-hop-interface:="br"', "nic-routes": 'routes.running.next-hop-interface=="eth2"' };
-    expect(resolveCaptures(sorted, state)["b-routes"].routes.running[0]["next-hop-interface"]).toBe("br");
   });
 });

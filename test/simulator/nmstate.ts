@@ -1,90 +1,118 @@
-// Stand-in for kubernetes-nmstate: a NodeNetworkState per Node (a fixed set of NICs: eth0 static with the
-// default route, eth1 DHCP, eth2 static), and for each NodeNetworkConfigurationPolicy an Enactment per
-// matching Node (`<node>.<policy>`): the desired state rendered from the node's captured state, Progressing
-// for one step, then Available, or Failing when a capture cannot be resolved (a NIC the node does not have)
-// or a fault asks for it. The policy's conditions sum up its enactments in NMState's own words.
-// Fault: `sim.novasphere.dev/node-network: fail | hold` on a Wukong whose network uses the policy's bridge.
+// Stand-in for kubernetes-nmstate v0.86's handler on each simulated node, with the real nmstatectl 2.2.62 doing
+// the work (controllers/handler/nodenetworkconfigurationpolicy_controller.go):
+// - per NodeNetworkConfigurationPolicy and matching Node, an Enactment `<node>.<policy>` (api/v1beta1 NewEnactment);
+// - on a new policy generation, `nmstatectl policy` resolves the captures against the node's NodeNetworkState and
+//   the captured states the enactment already holds (pkg/nmpolicy/generate.go); the linux bridge ports without a
+//   `vlan` get the default trunk (pkg/bridge/bridge.go); `nmstatectl statistic` gives the features;
+// - then Progressing ("Applying desired state") for one step, and `nmstatectl validate` stands in for `apply`:
+//   Available ("successfully reconciled"), or Failing with nmstatectl's error;
+// - the policy's conditions sum up its enactments (pkg/policyconditions/conditions.go).
+// Faults: `sim.novasphere.dev/node-network: hold | fail` on a Wukong whose network uses the policy's bridge and NIC
+// holds the enactment Progressing, or fails its apply as lost connectivity does (the handler's probes roll back).
+// Not played: the five retries before FailedToConfigure, maxUnavailable (Pending) and Aborted.
 import type { SimConfig } from "./config";
-import { type ConditionSpec, mergeConditions, nowTimestamp } from "./conditions";
-import { resolveCaptures, renderDesiredState, type CapturedStates } from "./nmstate-capture";
+import { type ConditionSpec, mergeConditions } from "./conditions";
+import { realNmstatectl, type CapturedStates, type Nmstatectl, type State } from "./nmstatectl";
 import type { Plan } from "./plan";
-import { type KubeObject, NNCE, NNCP, NNS } from "./resources";
+import { type KubeObject, NNCE, NNCP } from "./resources";
 import type { Snapshot } from "./snapshot";
 import type { Elapsed } from "./state-clock";
-import { deepEqual, replacePatch } from "./status-diff";
+import { replacePatch } from "./status-diff";
 
-export const FAULT_NODE_NETWORK = "sim.novasphere.dev/node-network"; // fail | hold | ok
+export const FAULT_NODE_NETWORK = "sim.novasphere.dev/node-network"; // fail | hold
 export const ENACTMENT_POLICY_LABEL = "nmstate.io/policy";
+const ENACTMENT_NODE_LABEL = "nmstate.io/node";
 const BRIDGE_ANNOTATION = "vm.novasphere.dev/bridge";
 const NIC_ANNOTATION = "vm.novasphere.dev/physical-interface";
 
-/** The NICs every simulated node has; addresses differ per node (its index among the nodes). */
-export function simulatedNodeState(index: number) {
-  const mac = (nic: number) => `52:54:00:00:${index.toString(16).padStart(2, "0")}:${nic.toString(16).padStart(2, "0")}`;
-  const staticV4 = (ip: string) => ({ enabled: true, dhcp: false, address: [{ ip, "prefix-length": 24 }] });
-  const off = { enabled: false };
-  return {
-    interfaces: [
-      { name: "eth0", type: "ethernet", state: "up", "mac-address": mac(0), ipv4: staticV4(`10.0.2.${15 + index}`), ipv6: off },
-      {
-        name: "eth1",
-        type: "ethernet",
-        state: "up",
-        "mac-address": mac(1),
-        ipv4: {
-          enabled: true,
-          dhcp: true,
-          "auto-dns": true,
-          "auto-gateway": true,
-          "auto-routes": true,
-          address: [{ ip: `192.168.50.${11 + index}`, "prefix-length": 24 }],
-        },
-        ipv6: off,
-      },
-      { name: "eth2", type: "ethernet", state: "up", "mac-address": mac(2), ipv4: staticV4(`192.168.60.${11 + index}`), ipv6: off },
-    ],
-    routes: {
-      running: [
-        { destination: "0.0.0.0/0", "next-hop-address": "10.0.2.2", "next-hop-interface": "eth0", "table-id": 254 },
-        { destination: "192.168.61.0/24", "next-hop-address": "192.168.60.1", "next-hop-interface": "eth2", "table-id": 254 },
-      ],
-    },
-  };
+type Step = "initial" | "progressing" | "available" | "failing";
+
+// pkg/enactmentstatus/conditions/conditions.go: SetProgressing, SetSuccess, SetFailedToConfigure; the order is
+// NewEnactment's, which sets all five Unknown first.
+const ENACTMENT_CONDITIONS: Record<Step, (message: string) => ConditionSpec[]> = {
+  initial: () => ["Available", "Failing", "Progressing", "Pending", "Aborted"].map(type => ({ type, status: "Unknown" })),
+  progressing: message => [
+    { type: "Available", status: "Unknown", reason: "ConfigurationProgressing" },
+    { type: "Failing", status: "Unknown", reason: "ConfigurationProgressing" },
+    { type: "Progressing", status: "True", reason: "ConfigurationProgressing", message },
+    { type: "Pending", status: "False", reason: "ConfigurationProgressing" },
+    { type: "Aborted", status: "False", reason: "ConfigurationProgressing" },
+  ],
+  available: message => [
+    { type: "Available", status: "True", reason: "SuccessfullyConfigured", message },
+    { type: "Failing", status: "False", reason: "SuccessfullyConfigured" },
+    { type: "Progressing", status: "False", reason: "SuccessfullyConfigured" },
+    { type: "Pending", status: "False", reason: "SuccessfullyConfigured" },
+    { type: "Aborted", status: "False", reason: "SuccessfullyConfigured" },
+  ],
+  failing: message => [
+    { type: "Available", status: "False", reason: "FailedToConfigure" },
+    { type: "Failing", status: "True", reason: "FailedToConfigure", message },
+    { type: "Progressing", status: "False", reason: "FailedToConfigure" },
+    { type: "Pending", status: "False", reason: "FailedToConfigure" },
+    { type: "Aborted", status: "False", reason: "SuccessfullyConfigured" },
+  ],
+};
+
+interface EnactmentStatus {
+  desiredState?: State;
+  capturedStates?: CapturedStates;
+  policyGeneration?: number;
+  conditions?: { type: string; status: string; reason?: string }[];
+  features?: string[];
 }
 
-export function planNodeNetworkStates(snap: Snapshot): Plan[] {
-  return [...snap.nodes.values()]
-    .sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""))
-    .map((node, index): Plan => {
-      const name = node.metadata.name ?? "";
-      const existing = snap.nodeNetworkStates.get(`/${name}`);
-      const currentState = simulatedNodeState(index);
-      if (existing && deepEqual(existing.status?.currentState, currentState)) return [];
-      const status = { currentState, lastSuccessfulUpdateTime: nowTimestamp() };
-      const patch = {
-        type: "patch" as const,
-        res: NNS,
-        namespace: "",
-        name,
-        patch: { status },
-        subresource: "status" as const,
-        log: `[nmstate] node ${name}: reported NodeNetworkState`,
-      };
-      if (existing) return [patch];
-      return [
-        {
-          type: "create",
-          res: NNS,
-          obj: { apiVersion: "nmstate.io/v1beta1", kind: NNS.kind, metadata: { name } },
-          log: `[nmstate] node ${name}: created NodeNetworkState`,
-        },
-        patch,
-      ];
-    });
+const conditionTrue = (status: EnactmentStatus, type: string) => status.conditions?.some(c => c.type === type && c.status === "True") ?? false;
+
+function stepOf(status: EnactmentStatus): Step {
+  if (conditionTrue(status, "Failing")) return "failing";
+  if (conditionTrue(status, "Available")) return "available";
+  if (conditionTrue(status, "Progressing")) return "progressing";
+  return "initial";
 }
 
-const matches = (selector: Record<string, string> | undefined, node: KubeObject) =>
-  Object.entries(selector ?? {}).every(([key, value]) => node.metadata.labels?.[key] === value);
+const withConditions = (status: EnactmentStatus, step: Step, message = ""): EnactmentStatus => ({
+  ...status,
+  conditions: mergeConditions(status.conditions, ENACTMENT_CONDITIONS[step](message), { heartbeat: true }),
+});
+
+/**
+ * pkg/bridge/bridge.go ApplyDefaultVlanFiltering: every port of an `up` linux bridge without a `vlan` block
+ * trunks VLANs 2-4094.
+ */
+export function withDefaultVlanFiltering(desired: State): State {
+  const out = structuredClone(desired);
+  for (const iface of Array.isArray(out?.interfaces) ? out.interfaces : []) {
+    if (iface?.type !== "linux-bridge" || iface?.state !== "up") continue;
+    for (const port of Array.isArray(iface.bridge?.port) ? iface.bridge.port : []) {
+      port.vlan ??= { mode: "trunk", "trunk-tags": [{ "id-range": { min: 2, max: 4094 } }] };
+    }
+  }
+  return out;
+}
+
+/** controllers/handler: fillInEnactmentStatus for a new policy generation, then NotifyProgressing. */
+async function generate(policy: KubeObject, nodeName: string, current: State, status: EnactmentStatus, nmstatectl: Nmstatectl): Promise<EnactmentStatus> {
+  const generation = policy.metadata.generation ?? 1;
+  // resetPolicyGeneration: conditions of an older generation do not count for this one.
+  const reset: EnactmentStatus = { ...status, policyGeneration: generation, ...(status.policyGeneration !== generation && { conditions: [] }) };
+  try {
+    const { capture, desiredState } = policy.spec ?? {};
+    const cached = status.capturedStates && Object.keys(status.capturedStates).length > 0 ? status.capturedStates : undefined;
+    const resolved = await nmstatectl.policy({ ...(capture && { capture }), ...(desiredState && { desiredState }) }, current, cached);
+    const desired = withDefaultVlanFiltering(resolved.desiredState);
+    // The handler logs a statistic failure and goes on without features.
+    const features = await nmstatectl.features(desired, current).catch(() => []);
+    const filled = { ...reset, desiredState: desired, capturedStates: resolved.capturedStates, ...(features.length > 0 && { features }) };
+    return withConditions(filled, "progressing", "Applying desired state");
+  } catch (err) {
+    return withConditions(reset, "failing", `failure generating desiredState and capturedStates: ${(err as Error).message}`);
+  }
+}
+
+/** The error the handler reports when `apply` fails: nmstatectl's output, then the cause. */
+const applyFailure = (nodeName: string, cause: string) =>
+  `error reconciling NodeNetworkConfigurationPolicy on node ${nodeName} at desired state apply: "",\n ${cause}`;
 
 /** The fault asked for by a Wukong with a network on this policy's bridge and NIC. */
 function faultOf(policy: KubeObject, snap: Snapshot): string | undefined {
@@ -99,99 +127,84 @@ function faultOf(policy: KubeObject, snap: Snapshot): string | undefined {
   return undefined;
 }
 
-type Outcome = { state: "progressing" | "available" | "failing"; message: string; desiredState?: unknown; captured?: CapturedStates };
-
-function enact(policy: KubeObject, node: KubeObject, snap: Snapshot, elapsedMs: number, cfg: SimConfig, cached: CapturedStates | undefined): Outcome {
-  const nodeName = node.metadata.name ?? "";
-  const nns = snap.nodeNetworkStates.get(`/${nodeName}`);
-  if (!nns?.status?.currentState) return { state: "progressing", message: `waiting for the NodeNetworkState of ${nodeName}` };
-  let captured: CapturedStates;
-  let desiredState: unknown;
+/** The apply, after one step Progressing: the fault's rollback, nmstatectl's rejection, or success. */
+async function apply(
+  policy: KubeObject,
+  nodeName: string,
+  current: State,
+  status: EnactmentStatus,
+  snap: Snapshot,
+  nmstatectl: Nmstatectl,
+): Promise<EnactmentStatus> {
+  if (faultOf(policy, snap) === "fail") {
+    const cause = `rolling back desired state configuration: failed runnig probes after network changes: simulated fault (${FAULT_NODE_NETWORK}: fail): the default gateway stopped answering`;
+    return withConditions(status, "failing", applyFailure(nodeName, cause));
+  }
   try {
-    captured = resolveCaptures(policy.spec?.capture, nns.status.currentState, cached);
-    desiredState = renderDesiredState(policy.spec?.desiredState ?? {}, captured);
+    await nmstatectl.validate(status.desiredState, current);
+    return withConditions(status, "available", "successfully reconciled");
   } catch (err) {
-    return {
-      state: "failing",
-      message: `error reconciling NodeNetworkConfigurationPolicy on node ${nodeName}: failed to generate state: ${(err as Error).message}`,
-    };
+    return withConditions(status, "failing", applyFailure(nodeName, (err as Error).message));
   }
-  const fault = faultOf(policy, snap);
-  if (fault === "hold" || elapsedMs < cfg.vmiStepMs) return { state: "progressing", message: "Applying desired state", desiredState, captured };
-  if (fault === "fail") {
-    return {
-      state: "failing",
-      message: `error reconciling NodeNetworkConfigurationPolicy on node ${nodeName}: rolling back desired state configuration: simulated fault: connectivity to the default gateway was lost`,
-      desiredState,
-      captured,
-    };
-  }
-  return { state: "available", message: "successfully reconciled", desiredState, captured };
 }
 
-const ENACTMENT_CONDITIONS: Record<Outcome["state"], ConditionSpec[]> = {
-  progressing: [
-    { type: "Failing", status: "False", reason: "ConfigurationProgressing" },
-    { type: "Available", status: "Unknown", reason: "ConfigurationProgressing" },
-    { type: "Progressing", status: "True", reason: "ConfigurationProgressing" },
-  ],
-  available: [
-    { type: "Failing", status: "False", reason: "SuccessfullyConfigured" },
-    { type: "Available", status: "True", reason: "SuccessfullyConfigured" },
-    { type: "Progressing", status: "False", reason: "SuccessfullyConfigured" },
-  ],
-  failing: [
-    { type: "Failing", status: "True", reason: "FailedToConfigure" },
-    { type: "Available", status: "False", reason: "FailedToConfigure" },
-    { type: "Progressing", status: "False", reason: "FailedToConfigure" },
-  ],
-};
+async function enact(
+  policy: KubeObject,
+  node: KubeObject,
+  snap: Snapshot,
+  elapsed: Elapsed,
+  cfg: SimConfig,
+  nmstatectl: Nmstatectl,
+): Promise<{ plan: Plan; step: Step }> {
+  const policyName = policy.metadata.name ?? "";
+  const nodeName = node.metadata.name ?? "";
+  const name = `${nodeName}.${policyName}`;
+  const generation = policy.metadata.generation ?? 1;
+  const existing = snap.enactments.get(`/${name}`);
+  const status: EnactmentStatus = existing?.status ?? withConditions({}, "initial");
+  const current = snap.nodeNetworkStates.get(`/${nodeName}`)?.status?.currentState;
+  let next = status;
+  if (current && status.policyGeneration !== generation) next = await generate(policy, nodeName, current, status, nmstatectl);
+  else if (current && stepOf(status) === "progressing") {
+    const held = faultOf(policy, snap) === "hold" || elapsed(`nnce:${name}`, String(generation)) < cfg.vmiStepMs;
+    if (!held) next = await apply(policy, nodeName, current, status, snap, nmstatectl);
+  }
+  const step = stepOf(next);
+  const patch = replacePatch(existing?.status, next as Record<string, unknown>);
+  const failure = next.conditions?.find(c => c.type === "Failing" && c.status === "True") as { message?: string } | undefined;
+  const log = `[nmstate] enactment ${name}: ${step}${failure ? ` (${failure.message})` : ""}`;
+  const write = { type: "patch" as const, res: NNCE, namespace: "", name, patch: { status: patch ?? {} }, subresource: "status" as const, log };
+  if (existing) return { plan: patch ? [write] : [], step };
+  const metadata = {
+    name,
+    labels: { [ENACTMENT_POLICY_LABEL]: policyName, [ENACTMENT_NODE_LABEL]: nodeName },
+    ...(node.metadata.uid && { ownerReferences: [{ apiVersion: "v1", kind: "Node", name: nodeName, uid: node.metadata.uid }] }),
+  };
+  return {
+    plan: [
+      { type: "create", res: NNCE, obj: { apiVersion: "nmstate.io/v1beta1", kind: NNCE.kind, metadata }, log: `[nmstate] created enactment ${name}` },
+      write,
+    ],
+    step,
+  };
+}
 
-export function planNodeNetworkPolicies(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig): Plan[] {
+const matches = (selector: Record<string, string> | undefined, node: KubeObject) =>
+  Object.entries(selector ?? {}).every(([key, value]) => node.metadata.labels?.[key] === value);
+
+export async function planNodeNetworkPolicies(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig, nmstatectl: Nmstatectl = realNmstatectl()): Promise<Plan[]> {
   const plans: Plan[] = [];
   const wanted = new Set<string>();
   for (const policy of snap.nodeNetworkPolicies.values()) {
-    const policyName = policy.metadata.name ?? "";
-    const generation = policy.metadata.generation ?? 1;
     const nodes = [...snap.nodes.values()].filter(node => matches(policy.spec?.nodeSelector, node));
-    const outcomes: Outcome["state"][] = [];
+    const steps: Step[] = [];
     for (const node of nodes) {
-      const name = `${node.metadata.name}.${policyName}`;
-      wanted.add(name);
-      const existing = snap.enactments.get(`/${name}`);
-      const sameGeneration = existing?.status?.policyGeneration === generation;
-      const cached = existing?.status?.capturedStates
-        ? Object.fromEntries(Object.entries(existing.status.capturedStates as Record<string, { state: unknown }>).map(([key, value]) => [key, value.state]))
-        : undefined;
-      const outcome = enact(policy, node, snap, elapsed(`nnce:${name}`, String(generation)), cfg, cached);
-      outcomes.push(outcome.state);
-      const status = {
-        ...(outcome.desiredState !== undefined && { desiredState: outcome.desiredState }),
-        ...(outcome.captured && {
-          capturedStates: Object.fromEntries(Object.entries(outcome.captured).map(([key, state]) => [key, { state, metaInfo: { version: "0" } }])),
-        }),
-        policyGeneration: generation,
-        conditions: mergeConditions(
-          sameGeneration ? existing?.status?.conditions : undefined,
-          ENACTMENT_CONDITIONS[outcome.state].map(condition => ({ ...condition, message: outcome.message })),
-        ),
-      };
-      const patch = replacePatch(existing?.status, status);
-      const log = `[nmstate] enactment ${name}: ${outcome.state}${outcome.state === "failing" ? ` (${outcome.message})` : ""}`;
-      const write = { type: "patch" as const, res: NNCE, namespace: "", name, patch: { status: patch ?? {} }, subresource: "status" as const, log };
-      if (!existing) {
-        plans.push([
-          {
-            type: "create",
-            res: NNCE,
-            obj: { apiVersion: "nmstate.io/v1beta1", kind: NNCE.kind, metadata: { name, labels: { [ENACTMENT_POLICY_LABEL]: policyName } } },
-            log: `[nmstate] created enactment ${name}`,
-          },
-          write,
-        ]);
-      } else if (patch) plans.push([write]);
+      wanted.add(`${node.metadata.name}.${policy.metadata.name}`);
+      const { plan, step } = await enact(policy, node, snap, elapsed, cfg, nmstatectl);
+      plans.push(plan);
+      steps.push(step);
     }
-    plans.push(policyStatusPlan(policy, outcomes));
+    plans.push(policyStatusPlan(policy, steps));
   }
   for (const enactment of snap.enactments.values()) {
     const name = enactment.metadata.name ?? "";
@@ -210,43 +223,34 @@ export function planNodeNetworkPolicies(snap: Snapshot, elapsed: Elapsed, cfg: S
   return plans;
 }
 
-function policyStatusPlan(policy: KubeObject, outcomes: Outcome["state"][]): Plan {
-  const total = outcomes.length;
-  const failed = outcomes.filter(state => state === "failing").length;
-  const done = outcomes.filter(state => state !== "progressing").length;
-  let conditions: ConditionSpec[];
-  if (total === 0) {
-    conditions = [
-      { type: "Available", status: "False", reason: "NoMatchingNode", message: "Policy does not match any node" },
-      { type: "Degraded", status: "False", reason: "NoMatchingNode", message: "Policy does not match any node" },
-    ];
-  } else if (failed > 0) {
-    const message = `${failed}/${total} nodes failed to configure`;
-    conditions = [
-      { type: "Available", status: "False", reason: "FailedToConfigure" },
-      { type: "Degraded", status: "True", reason: "FailedToConfigure", message },
-      { type: "Progressing", status: "False", reason: "FailedToConfigure" },
-    ];
-  } else if (done < total) {
-    const message = `Policy is progressing ${done}/${total} nodes finished`;
-    conditions = [
-      { type: "Available", status: "Unknown", reason: "ConfigurationProgressing" },
-      { type: "Degraded", status: "Unknown", reason: "ConfigurationProgressing" },
-      { type: "Progressing", status: "True", reason: "ConfigurationProgressing", message },
-    ];
-  } else {
-    const message = `${total}/${total} nodes successfully configured`;
-    conditions = [
-      { type: "Available", status: "True", reason: "SuccessfullyConfigured", message },
-      { type: "Degraded", status: "False", reason: "SuccessfullyConfigured" },
-      { type: "Progressing", status: "False", reason: "SuccessfullyConfigured" },
-    ];
-  }
+/** pkg/policyconditions/conditions.go setPolicyStatus, with every matching node running the handler and Ready. */
+function policyConditions(steps: Step[]): ConditionSpec[] {
+  const total = steps.length;
+  const failed = steps.filter(step => step === "failing").length;
+  const finished = steps.filter(step => step === "available" || step === "failing").length;
+  // Each setter gives all four conditions its reason, except that SetPolicyFailedToConfigure leaves Progressing
+  // ConfigurationProgressing; the message goes on one of them.
+  const set = (reason: string, statuses: [string, string, string, string], message: string, on: string): ConditionSpec[] =>
+    (["Available", "Degraded", "Progressing", "Ignored"] as const).map((type, i) => ({
+      type,
+      status: statuses[i] as ConditionSpec["status"],
+      reason: type === "Progressing" && reason === "FailedToConfigure" ? "ConfigurationProgressing" : reason,
+      ...(type === on && { message }),
+    }));
+  if (total === 0) return set("NoMatchingNode", ["False", "False", "False", "True"], "Policy does not match any node", "Ignored");
+  if (failed > 0) return set("FailedToConfigure", ["False", "True", "False", "False"], `${failed}/${total} nodes failed to configure`, "Degraded");
+  if (finished < total)
+    return set("ConfigurationProgressing", ["Unknown", "Unknown", "True", "False"], `Policy is progressing ${finished}/${total} nodes finished`, "Progressing");
+  return set("SuccessfullyConfigured", ["True", "False", "False", "False"], `${total}/${total} nodes successfully configured`, "Available");
+}
+
+function policyStatusPlan(policy: KubeObject, steps: Step[]): Plan {
+  const conditions = policyConditions(steps);
   const current = policy.status ?? {};
-  const desired = { ...current, conditions: mergeConditions(current.conditions, conditions) };
+  const desired = { ...current, conditions: mergeConditions(current.conditions, conditions, { heartbeat: true }) };
   const patch = replacePatch(current, desired);
   if (!patch) return [];
-  const summary = conditions.find(condition => condition.status === "True") ?? conditions[0];
+  const summary = conditions.find(condition => condition.message) ?? conditions[0];
   return [
     {
       type: "patch",
@@ -255,7 +259,7 @@ function policyStatusPlan(policy: KubeObject, outcomes: Outcome["state"][]): Pla
       name: policy.metadata.name ?? "",
       patch: { status: patch },
       subresource: "status",
-      log: `[nmstate] policy ${policy.metadata.name}: ${summary.type} ${summary.reason}${summary.message ? ` (${summary.message})` : ""}`,
+      log: `[nmstate] policy ${policy.metadata.name}: ${summary.type} ${summary.reason} (${summary.message})`,
     },
   ];
 }
