@@ -115,6 +115,10 @@ describe("node bridges through NMState", () => {
     const [bridge, nic] = enactment.status.desiredState.interfaces;
     expect(bridge).toMatchObject({ name: BRIDGE, ipv4: { enabled: true, dhcp: true }, "mac-address": "52:54:00:00:00:01" });
     expect(nic).toMatchObject({ name: "eth1", ipv4: { enabled: false } });
+    // Resolved by the real nmstatectl 2.2.62 as kubernetes-nmstate v0.86 runs it (pkg/nmstatectl/nmstatectl.go):
+    // the captured NIC, and eth1's DHCP default route moved to the bridge.
+    expect(enactment.status.capturedStates.nic.state.interfaces).toEqual([expect.objectContaining({ name: "eth1", "mac-address": "52:54:00:00:00:01" })]);
+    expect(enactment.status.desiredState.routes.config).toEqual([expect.objectContaining({ destination: "0.0.0.0/0", "next-hop-interface": BRIDGE })]);
   });
 
   test("a policy that fails on a node surfaces on the Wukong as NodeNetworkDegraded with NMState's words, and no VM starts", async () => {
