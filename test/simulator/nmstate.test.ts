@@ -238,6 +238,45 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
     expect(condition(policy, "Degraded")).toMatchObject({ status: "True", message: "1/1 nodes failed to configure" });
   });
 
+  it("goes one node at a time under the operator's maxUnavailable: 1 (pkg/node/nodes.go), Pending then Progressing", async () => {
+    const snap = snapshot(operatorPolicy("eth1"));
+    snap.nodes.set("/n2", node("n2"));
+    snap.nodeNetworkStates.set("/n2", { kind: "NodeNetworkState", metadata: { name: "n2" }, status: { currentState: simulatedNodeState(1, "n2") } });
+    await step(snap);
+    expect(condition(enactment(snap, "n1.wukong-br-a-eth1"), "Progressing")?.status).toBe("True");
+    expect(condition(enactment(snap, "n2.wukong-br-a-eth1"), "Pending")).toMatchObject({
+      status: "True",
+      reason: "MaxUnavailableLimitReached",
+      message: "Waiting for progressing nodes to finish",
+    });
+    await step(snap, cfg.vmiStepMs);
+    expect(condition(enactment(snap, "n2.wukong-br-a-eth1"), "Progressing")?.status).toBe("True");
+    // Each node's own lease and MAC go to its bridge.
+    expect(enactment(snap, "n2.wukong-br-a-eth1").desiredState.interfaces[0]["mac-address"]).toBe("52:54:00:00:01:01");
+    await step(snap, cfg.vmiStepMs);
+    const policy = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
+    expect(condition(policy, "Available")).toMatchObject({ status: "True", message: "2/2 nodes successfully configured" });
+  });
+
+  it("aborts the other nodes once maxUnavailable nodes have failed", async () => {
+    const wukong: KubeObject = {
+      kind: "Wukong",
+      metadata: { name: "w", namespace: "ns", annotations: { [FAULT_NODE_NETWORK]: "fail" } },
+      spec: { networks: [{ name: "lan", type: "bridge", bridgeName: "br-a", physicalInterface: "eth1" }] },
+    };
+    const snap = snapshot(operatorPolicy("eth1"), { wukongs: [wukong] });
+    snap.nodes.set("/n2", node("n2"));
+    snap.nodeNetworkStates.set("/n2", { kind: "NodeNetworkState", metadata: { name: "n2" }, status: { currentState: simulatedNodeState(1, "n2") } });
+    await step(snap);
+    await step(snap, cfg.vmiStepMs);
+    expect(condition(enactment(snap, "n2.wukong-br-a-eth1"), "Aborted")).toMatchObject({
+      status: "True",
+      message: 'reconciliation of enactment "n2.wukong-br-a-eth1" has aborted',
+    });
+    const policy = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
+    expect(condition(policy, "Degraded")?.message).toBe("1/2 nodes failed to configure, 1 nodes aborted configuration");
+  });
+
   it("reports a policy that matches no node as Ignored, and deletes the enactments of nodes it no longer selects", async () => {
     const policy = { ...operatorPolicy("eth1"), spec: { ...operatorPolicy("eth1").spec, nodeSelector: { role: "none" } } };
     const snap = snapshot(operatorPolicy("eth1"));

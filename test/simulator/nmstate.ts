@@ -9,7 +9,8 @@
 // - the policy's conditions sum up its enactments (pkg/policyconditions/conditions.go).
 // Faults: `sim.novasphere.dev/node-network: hold | fail` on a Wukong whose network uses the policy's bridge and NIC
 // holds the enactment Progressing, or fails its apply as lost connectivity does (the handler's probes roll back).
-// Not played: the five retries before FailedToConfigure, maxUnavailable (Pending) and Aborted.
+// maxUnavailable: beyond it an enactment waits Pending, and once that many have failed the rest are Aborted.
+// Not played: the five retries before FailedToConfigure, and the policy's unavailableNodeCountMap.
 import type { SimConfig } from "./config";
 import { type ConditionSpec, mergeConditions } from "./conditions";
 import { realNmstatectl, type CapturedStates, type Nmstatectl, type State } from "./nmstatectl";
@@ -25,9 +26,10 @@ const ENACTMENT_NODE_LABEL = "nmstate.io/node";
 const BRIDGE_ANNOTATION = "vm.novasphere.dev/bridge";
 const NIC_ANNOTATION = "vm.novasphere.dev/physical-interface";
 
-type Step = "initial" | "progressing" | "available" | "failing";
+type Step = "initial" | "progressing" | "pending" | "aborted" | "available" | "failing";
 
-// pkg/enactmentstatus/conditions/conditions.go: SetProgressing, SetSuccess, SetFailedToConfigure; the order is
+// pkg/enactmentstatus/conditions/conditions.go: SetProgressing, SetPending, SetAborted, SetSuccess,
+// SetFailedToConfigure; the order is
 // NewEnactment's, which sets all five Unknown first.
 const ENACTMENT_CONDITIONS: Record<Step, (message: string) => ConditionSpec[]> = {
   initial: () => ["Available", "Failing", "Progressing", "Pending", "Aborted"].map(type => ({ type, status: "Unknown" })),
@@ -45,6 +47,20 @@ const ENACTMENT_CONDITIONS: Record<Step, (message: string) => ConditionSpec[]> =
     { type: "Pending", status: "False", reason: "SuccessfullyConfigured" },
     { type: "Aborted", status: "False", reason: "SuccessfullyConfigured" },
   ],
+  pending: message => [
+    { type: "Available", status: "False", reason: "MaxUnavailableLimitReached" },
+    { type: "Failing", status: "False", reason: "MaxUnavailableLimitReached" },
+    { type: "Progressing", status: "False", reason: "MaxUnavailableLimitReached", message },
+    { type: "Pending", status: "True", reason: "MaxUnavailableLimitReached", message },
+    { type: "Aborted", status: "False", reason: "MaxUnavailableLimitReached" },
+  ],
+  aborted: message => [
+    { type: "Available", status: "False", reason: "ConfigurationAborted" },
+    { type: "Failing", status: "False", reason: "ConfigurationAborted" },
+    { type: "Progressing", status: "False", reason: "ConfigurationAborted" },
+    { type: "Pending", status: "False", reason: "ConfigurationAborted" },
+    { type: "Aborted", status: "True", reason: "ConfigurationAborted", message },
+  ],
   failing: message => [
     { type: "Available", status: "False", reason: "FailedToConfigure" },
     { type: "Failing", status: "True", reason: "FailedToConfigure", message },
@@ -58,14 +74,18 @@ interface EnactmentStatus {
   desiredState?: State;
   capturedStates?: CapturedStates;
   policyGeneration?: number;
-  conditions?: { type: string; status: string; reason?: string }[];
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
   features?: string[];
 }
 
+const GENERATE_FAILURE = "failure generating desiredState and capturedStates: ";
+const failingMessage = (status: EnactmentStatus) => status.conditions?.find(c => c.type === "Failing" && c.status === "True")?.message;
 const conditionTrue = (status: EnactmentStatus, type: string) => status.conditions?.some(c => c.type === type && c.status === "True") ?? false;
 
 function stepOf(status: EnactmentStatus): Step {
   if (conditionTrue(status, "Failing")) return "failing";
+  if (conditionTrue(status, "Aborted")) return "aborted";
+  if (conditionTrue(status, "Pending")) return "pending";
   if (conditionTrue(status, "Available")) return "available";
   if (conditionTrue(status, "Progressing")) return "progressing";
   return "initial";
@@ -91,7 +111,7 @@ export function withDefaultVlanFiltering(desired: State): State {
   return out;
 }
 
-/** controllers/handler: fillInEnactmentStatus for a new policy generation, then NotifyProgressing. */
+/** controllers/handler: fillInEnactmentStatus for a new policy generation (Failing when the captures fail). */
 async function generate(policy: KubeObject, nodeName: string, current: State, status: EnactmentStatus, nmstatectl: Nmstatectl): Promise<EnactmentStatus> {
   const generation = policy.metadata.generation ?? 1;
   // resetPolicyGeneration: conditions of an older generation do not count for this one.
@@ -103,10 +123,9 @@ async function generate(policy: KubeObject, nodeName: string, current: State, st
     const desired = withDefaultVlanFiltering(resolved.desiredState);
     // The handler logs a statistic failure and goes on without features.
     const features = await nmstatectl.features(desired, current).catch(() => []);
-    const filled = { ...reset, desiredState: desired, capturedStates: resolved.capturedStates, ...(features.length > 0 && { features }) };
-    return withConditions(filled, "progressing", "Applying desired state");
+    return { ...reset, desiredState: desired, capturedStates: resolved.capturedStates, ...(features.length > 0 && { features }) };
   } catch (err) {
-    return withConditions(reset, "failing", `failure generating desiredState and capturedStates: ${(err as Error).message}`);
+    return withConditions(reset, "failing", `${GENERATE_FAILURE}${(err as Error).message}`);
   }
 }
 
@@ -148,6 +167,44 @@ async function apply(
   }
 }
 
+/**
+ * The policy's maxUnavailable over its matching nodes (pkg/node/nodes.go ScaledMaxUnavailableNodeCount: a count or a
+ * percentage rounded up, default 50%, at least 1), and how many of its enactments of this generation have failed or
+ * count as unavailable: the handler takes a slot before it applies and gives it back only on success, so a failed
+ * node keeps its slot (controllers/handler: incrementUnavailableNodeCount, decrementUnavailableNodeCount).
+ */
+interface Rollout {
+  maxUnavailable: number;
+  unavailable: number;
+  failed: number;
+}
+
+function rolloutOf(policy: KubeObject, nodeCount: number, snap: Snapshot): Rollout {
+  const raw = policy.spec?.maxUnavailable ?? "50%";
+  const percent = typeof raw === "string" && raw.endsWith("%") ? Number(raw.slice(0, -1)) : undefined;
+  const scaled = percent === undefined ? Number(raw) : Math.ceil((percent * nodeCount) / 100);
+  const ofThisGeneration = [...snap.enactments.values()]
+    .filter(e => e.metadata.labels?.[ENACTMENT_POLICY_LABEL] === policy.metadata.name && e.status?.policyGeneration === (policy.metadata.generation ?? 1))
+    .map(e => e.status as EnactmentStatus);
+  // A node whose captures failed never took a slot: it stopped before the apply.
+  const generationFailed = (status: EnactmentStatus) => failingMessage(status)?.startsWith(GENERATE_FAILURE) ?? false;
+  return {
+    maxUnavailable: Number.isFinite(scaled) && scaled >= 1 ? scaled : 1,
+    unavailable: ofThisGeneration.filter(status => stepOf(status) === "progressing" || (stepOf(status) === "failing" && !generationFailed(status))).length,
+    failed: ofThisGeneration.filter(status => stepOf(status) === "failing").length,
+  };
+}
+
+/** NotifyProgressing when a slot is free; otherwise Pending, or Aborted once maxUnavailable nodes have failed. */
+function start(name: string, status: EnactmentStatus, rollout: Rollout): EnactmentStatus {
+  if (rollout.unavailable < rollout.maxUnavailable) {
+    rollout.unavailable++;
+    return withConditions(status, "progressing", "Applying desired state");
+  }
+  if (rollout.failed >= rollout.maxUnavailable) return withConditions(status, "aborted", `reconciliation of enactment "${name}" has aborted`);
+  return withConditions(status, "pending", "Waiting for progressing nodes to finish");
+}
+
 async function enact(
   policy: KubeObject,
   node: KubeObject,
@@ -155,6 +212,7 @@ async function enact(
   elapsed: Elapsed,
   cfg: SimConfig,
   nmstatectl: Nmstatectl,
+  rollout: Rollout,
 ): Promise<{ plan: Plan; step: Step }> {
   const policyName = policy.metadata.name ?? "";
   const nodeName = node.metadata.name ?? "";
@@ -164,15 +222,20 @@ async function enact(
   const status: EnactmentStatus = existing?.status ?? withConditions({}, "initial");
   const current = snap.nodeNetworkStates.get(`/${nodeName}`)?.status?.currentState;
   let next = status;
-  if (current && status.policyGeneration !== generation) next = await generate(policy, nodeName, current, status, nmstatectl);
+  if (current && status.policyGeneration !== generation) {
+    next = await generate(policy, nodeName, current, status, nmstatectl);
+    if (stepOf(next) !== "failing") next = start(name, next, rollout);
+  } else if (current && stepOf(status) === "pending") next = start(name, status, rollout);
   else if (current && stepOf(status) === "progressing") {
-    const held = faultOf(policy, snap) === "hold" || elapsed(`nnce:${name}`, String(generation)) < cfg.vmiStepMs;
+    const held = faultOf(policy, snap) === "hold" || elapsed(`nnce:${name}`, `${generation}/progressing`) < cfg.vmiStepMs;
     if (!held) next = await apply(policy, nodeName, current, status, snap, nmstatectl);
+    if (stepOf(next) === "available") rollout.unavailable--;
+    if (stepOf(next) === "failing") rollout.failed++;
   }
   const step = stepOf(next);
   const patch = replacePatch(existing?.status, next as Record<string, unknown>);
-  const failure = next.conditions?.find(c => c.type === "Failing" && c.status === "True") as { message?: string } | undefined;
-  const log = `[nmstate] enactment ${name}: ${step}${failure ? ` (${failure.message})` : ""}`;
+  const failure = failingMessage(next);
+  const log = `[nmstate] enactment ${name}: ${step}${failure ? ` (${failure})` : ""}`;
   const write = { type: "patch" as const, res: NNCE, namespace: "", name, patch: { status: patch ?? {} }, subresource: "status" as const, log };
   if (existing) return { plan: patch ? [write] : [], step };
   const metadata = {
@@ -198,9 +261,10 @@ export async function planNodeNetworkPolicies(snap: Snapshot, elapsed: Elapsed, 
   for (const policy of snap.nodeNetworkPolicies.values()) {
     const nodes = [...snap.nodes.values()].filter(node => matches(policy.spec?.nodeSelector, node));
     const steps: Step[] = [];
+    const rollout = rolloutOf(policy, nodes.length, snap);
     for (const node of nodes) {
       wanted.add(`${node.metadata.name}.${policy.metadata.name}`);
-      const { plan, step } = await enact(policy, node, snap, elapsed, cfg, nmstatectl);
+      const { plan, step } = await enact(policy, node, snap, elapsed, cfg, nmstatectl, rollout);
       plans.push(plan);
       steps.push(step);
     }
@@ -227,7 +291,8 @@ export async function planNodeNetworkPolicies(snap: Snapshot, elapsed: Elapsed, 
 function policyConditions(steps: Step[]): ConditionSpec[] {
   const total = steps.length;
   const failed = steps.filter(step => step === "failing").length;
-  const finished = steps.filter(step => step === "available" || step === "failing").length;
+  const aborted = steps.filter(step => step === "aborted").length;
+  const finished = steps.filter(step => step === "available" || step === "failing" || step === "aborted").length;
   // Each setter gives all four conditions its reason, except that SetPolicyFailedToConfigure leaves Progressing
   // ConfigurationProgressing; the message goes on one of them.
   const set = (reason: string, statuses: [string, string, string, string], message: string, on: string): ConditionSpec[] =>
@@ -238,7 +303,10 @@ function policyConditions(steps: Step[]): ConditionSpec[] {
       ...(type === on && { message }),
     }));
   if (total === 0) return set("NoMatchingNode", ["False", "False", "False", "True"], "Policy does not match any node", "Ignored");
-  if (failed > 0) return set("FailedToConfigure", ["False", "True", "False", "False"], `${failed}/${total} nodes failed to configure`, "Degraded");
+  if (failed > 0 || aborted > 0) {
+    const message = `${failed}/${total} nodes failed to configure${aborted > 0 ? `, ${aborted} nodes aborted configuration` : ""}`;
+    return set("FailedToConfigure", ["False", "True", "False", "False"], message, "Degraded");
+  }
   if (finished < total)
     return set("ConfigurationProgressing", ["Unknown", "Unknown", "True", "False"], `Policy is progressing ${finished}/${total} nodes finished`, "Progressing");
   return set("SuccessfullyConfigured", ["True", "False", "False", "False"], `${total}/${total} nodes successfully configured`, "Available");
