@@ -112,7 +112,7 @@ export function withDefaultVlanFiltering(desired: State): State {
 }
 
 /** controllers/handler: fillInEnactmentStatus for a new policy generation (Failing when the captures fail). */
-async function generate(policy: KubeObject, nodeName: string, current: State, status: EnactmentStatus, nmstatectl: Nmstatectl): Promise<EnactmentStatus> {
+async function generate(policy: KubeObject, current: State, status: EnactmentStatus, nmstatectl: Nmstatectl): Promise<EnactmentStatus> {
   const generation = policy.metadata.generation ?? 1;
   // resetPolicyGeneration: conditions of an older generation do not count for this one.
   const reset: EnactmentStatus = { ...status, policyGeneration: generation, ...(status.policyGeneration !== generation && { conditions: [] }) };
@@ -223,7 +223,7 @@ async function enact(
   const current = snap.nodeNetworkStates.get(`/${nodeName}`)?.status?.currentState;
   let next = status;
   if (current && status.policyGeneration !== generation) {
-    next = await generate(policy, nodeName, current, status, nmstatectl);
+    next = await generate(policy, current, status, nmstatectl);
     if (stepOf(next) !== "failing") next = start(name, next, rollout);
   } else if (current && stepOf(status) === "pending") next = start(name, status, rollout);
   else if (current && stepOf(status) === "progressing") {
