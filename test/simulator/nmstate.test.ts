@@ -144,6 +144,7 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
     // pkg/nmpolicy/generate.go keeps what nmstatectl wrote with --output-captured.
     expect(Object.keys(status.capturedStates).sort()).toEqual(["bridge-routes", "nic", "nic-routes"]);
     expect(status.capturedStates.nic).toMatchObject({ state: { interfaces: [{ name: "eth1" }] }, metaInfo: { version: "0" } });
+    expect(status.capturedStates.nic.metaInfo.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(condition(status, "Progressing")).toMatchObject({ status: "True", reason: "ConfigurationProgressing", message: "Applying desired state" });
     expect(status.conditions.map((c: { type: string }) => c.type)).toEqual(["Available", "Failing", "Progressing", "Pending", "Aborted"]);
     const policy = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;

@@ -111,6 +111,18 @@ export function withDefaultVlanFiltering(desired: State): State {
   return out;
 }
 
+/** The captured states as the handler stores them: its metav1.Time keeps whole seconds of nmstatectl's timestamps. */
+const asStored = (captured: CapturedStates): CapturedStates =>
+  Object.fromEntries(
+    Object.entries(captured).map(([name, entry]) => [
+      name,
+      {
+        ...entry,
+        ...(entry.metaInfo && { metaInfo: { ...entry.metaInfo, ...(entry.metaInfo.time && { time: entry.metaInfo.time.replace(/\.\d+Z$/, "Z") }) } }),
+      },
+    ]),
+  );
+
 /** controllers/handler: fillInEnactmentStatus for a new policy generation (Failing when the captures fail). */
 async function generate(policy: KubeObject, current: State, status: EnactmentStatus, nmstatectl: Nmstatectl): Promise<EnactmentStatus> {
   const generation = policy.metadata.generation ?? 1;
@@ -123,7 +135,7 @@ async function generate(policy: KubeObject, current: State, status: EnactmentSta
     const desired = withDefaultVlanFiltering(resolved.desiredState);
     // The handler logs a statistic failure and goes on without features.
     const features = await nmstatectl.features(desired, current).catch(() => []);
-    return { ...reset, desiredState: desired, capturedStates: resolved.capturedStates, ...(features.length > 0 && { features }) };
+    return { ...reset, desiredState: desired, capturedStates: asStored(resolved.capturedStates), ...(features.length > 0 && { features }) };
   } catch (err) {
     return withConditions(reset, "failing", `${GENERATE_FAILURE}${(err as Error).message}`);
   }
