@@ -13,7 +13,7 @@
 // Not played: the five retries before FailedToConfigure, and the policy's unavailableNodeCountMap.
 import type { SimConfig } from "./config";
 import { type ConditionSpec, mergeConditions } from "./conditions";
-import { realNmstatectl, type CapturedStates, type Nmstatectl, type State } from "./nmstatectl";
+import type { CapturedStates, Nmstatectl, State } from "./nmstatectl";
 import type { Plan } from "./plan";
 import { type KubeObject, NNCE, NNCP } from "./resources";
 import type { Snapshot } from "./snapshot";
@@ -267,7 +267,7 @@ async function enact(
 const matches = (selector: Record<string, string> | undefined, node: KubeObject) =>
   Object.entries(selector ?? {}).every(([key, value]) => node.metadata.labels?.[key] === value);
 
-export async function planNodeNetworkPolicies(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig, nmstatectl: Nmstatectl = realNmstatectl()): Promise<Plan[]> {
+export async function planNodeNetworkPolicies(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig, nmstatectl: Nmstatectl): Promise<Plan[]> {
   const plans: Plan[] = [];
   const wanted = new Set<string>();
   for (const policy of snap.nodeNetworkPolicies.values()) {
