@@ -2,7 +2,7 @@
 // structural errors still gets every cross-field problem reported in the same denial.
 import ipaddr from "ipaddr.js";
 // Child names are the builders' own: the limit is checked on exactly what will be created.
-import { cloudInitSecretName, diskClaimName, generatedNadName } from "../lib/children/names";
+import { cloudInitSecretName, diskClaimName, generatedNadName } from "./child-names";
 import { parseCustomUserData } from "./cloud-config";
 import { newestNetworkProblems } from "./network-rules";
 import type { Problem } from "./problems";

@@ -1,5 +1,5 @@
-// Deterministic child names. Admission calls these to check the 63-character limit before anything is created.
-import type { Network } from "../../schemas/spec";
+// Deterministic child names, part of the API: admission checks the 63-character limit on them before anything is created.
+import type { Network } from "./spec";
 
 /** The NetworkAttachmentDefinition Wukong generates for a network without nadName. */
 export function generatedNadName(wukong: string, network: string): string {
