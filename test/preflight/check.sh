@@ -3,6 +3,7 @@
 # runs installed, and is this root when a run needs it? As root on Debian or Ubuntu it installs what is missing with
 # apt-get; anywhere else it stops before anything starts, printing the command that installs it on this system.
 # Usage: test/preflight/check.sh <run>…   runs: start (npm start/up), host (npm run test:host), e2e (npm run test:e2e)
+# WUKONG_PREFLIGHT_OS_RELEASE names another os-release file (test/unit/preflight/check.test.ts).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 runs=" $* "
@@ -33,7 +34,7 @@ needs_root=false
 case $runs in *" host "* | *" e2e "*) needs_root=true ;; esac
 is_root=false
 [ "$(id -u)" = 0 ] && is_root=true
-system=$( (. /etc/os-release 2>/dev/null && echo "${ID:-} ${ID_LIKE:-}") || uname -s)
+system=$( (. "${WUKONG_PREFLIGHT_OS_RELEASE:-/etc/os-release}" 2>/dev/null && echo "${ID:-} ${ID_LIKE:-}") || uname -s)
 case " $system " in
   *" debian "* | *" ubuntu "*) family=debian ;;
   *" fedora "* | *" rhel "*) family=fedora ;;
