@@ -22,7 +22,12 @@ export default [
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [deepImports, { regex: "^(\\.\\./)+(lib|capabilities|test)(/|$)", message: "schemas/ is the API: move what it shares with lib/ into schemas/" }] },
+        {
+          patterns: [
+            deepImports,
+            { regex: "^(\\.\\./)+(lib|capabilities|test)(/|$)", message: "schemas/ is the API: move what it shares with lib/ into schemas/" },
+          ],
+        },
       ],
     },
   },
@@ -31,7 +36,15 @@ export default [
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [deepImports, { regex: "^(\\.\\./)+guest(/|$)", message: "the simulator must not import test/guest: the guest runtime plugs in through test/simulator/node-runtime.ts" }] },
+        {
+          patterns: [
+            deepImports,
+            {
+              regex: "^(\\.\\./)+guest(/|$)",
+              message: "the simulator must not import test/guest: the guest runtime plugs in through test/simulator/node-runtime.ts",
+            },
+          ],
+        },
       ],
     },
   },

@@ -14,7 +14,13 @@ let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "preflight-"));
   // A PATH with only what the script itself uses: every listed tool is missing (none lives in sbin).
-  for (const tool of ["dirname", "tr", "tail", "uname"]) symlinkSync(spawnSync("sh", ["-c", `command -v ${tool}`]).stdout.toString().trim(), path.join(dir, tool));
+  for (const tool of ["dirname", "tr", "tail", "uname"])
+    symlinkSync(
+      spawnSync("sh", ["-c", `command -v ${tool}`])
+        .stdout.toString()
+        .trim(),
+      path.join(dir, tool),
+    );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
