@@ -2,7 +2,7 @@
 // supplies their own user-data Secret (userDataSecretRef), which the VM then references directly.
 import type { WukongSpec } from "../../schemas/spec";
 import type { KubernetesObject } from "./kubernetes-object";
-import { cloudInitSecretName } from "../../schemas/child-names";
+import { cloudInitSecretName } from "./names";
 import { networkData } from "./network-data";
 import type { Nic } from "./nics";
 import { childMetadata, type Owner } from "./ownership";
