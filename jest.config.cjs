@@ -6,7 +6,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/"],
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/e2e/", "<rootDir>/test/host/"],
   transform: {
     "^.+\\.[tj]sx?$": ["ts-jest", { tsconfig: { allowJs: true, module: "commonjs", isolatedModules: true, esModuleInterop: true, resolveJsonModule: true } }],
   },

@@ -1,16 +1,17 @@
 // The Wukong Pepr module. Bindings: capabilities/bindings.ts.
-import { PeprModule } from "pepr";
+import { Log, PeprModule } from "pepr";
 import cfg from "./package.json";
 import { wukongCapabilities } from "./capabilities/bindings";
 import { installCrds } from "./capabilities/crd";
 import { exitOnUncaughtErrors } from "./capabilities/runtime/fatal-exit";
 import { redactPeprLogs } from "./capabilities/runtime/log-redaction";
-import { isBuild, runsControllers, serverPort } from "./capabilities/runtime/mode";
+import { configOrExit } from "./capabilities/runtime/config";
 
 redactPeprLogs();
-if (!isBuild()) exitOnUncaughtErrors();
+const settings = configOrExit(message => Log.fatal(message));
+if (!settings.build) exitOnUncaughtErrors();
 
-if (runsControllers()) void installCrds();
+if (settings.runsControllers) void installCrds();
 
 const module = new PeprModule(cfg, wukongCapabilities(), { deferStart: true });
-if (!isBuild()) module.start(serverPort());
+if (!settings.build) module.start(settings.port);

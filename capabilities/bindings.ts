@@ -14,7 +14,7 @@ import { createController } from "./controller";
 import { WukongResource, WukongSnapshotResource } from "./kinds";
 import { startInformer } from "./runtime/informer";
 import { KubeClient } from "./runtime/kube-client";
-import { servesAdmission, runsControllers } from "./runtime/mode";
+import { config } from "./runtime/config";
 
 /** The children each Wukong owns or reads, watched with the vm.novasphere.dev/wukong label. */
 const CHILD_KINDS: readonly ChildKind[] = ["NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"];
@@ -26,7 +26,7 @@ export function wukongCapabilities(): Capability[] {
   admission.When(WukongSnapshotResource).IsCreatedOrUpdated().Validate(wukongSnapshotValidator(lookup));
 
   const lifecycle = new Capability({ name: "lifecycle", description: "Reconciles each Wukong: finalizer, children in order, status and clean deletion." });
-  const controller = runsControllers() ? createController() : undefined;
+  const controller = config().runsControllers ? createController() : undefined;
   const observe = (wukong: WukongResource, phase: WatchPhase) => controller?.observeWukong(wukong as unknown as LiveObject, phase);
   lifecycle
     .When(WukongResource)
@@ -47,7 +47,7 @@ export function wukongCapabilities(): Capability[] {
 function admissionLookup() {
   const index = new ClusterView();
   let client: Promise<KubeClient> | undefined;
-  if (servesAdmission()) {
+  if (config().servesAdmission) {
     const warn = (fields: Record<string, unknown>, message: string) => Log.warn(fields, message);
     startInformer({ kind: "Wukong", model: WukongResource, view: index, onChange: () => undefined, warn });
   }

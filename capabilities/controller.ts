@@ -15,11 +15,11 @@ import type { WukongStatus } from "../schemas/status";
 import { LABELS, type Wukong } from "../schemas/wukong";
 import { SNAPSHOT_LABEL, type WukongSnapshot } from "../schemas/wukongsnapshot";
 import { CHILD_MODELS, WukongSnapshotResource } from "./kinds";
+import { config } from "./runtime/config";
 import { startInformer } from "./runtime/informer";
 import { apiServed, KubeClient } from "./runtime/kube-client";
 import { kubePort } from "./runtime/kube-port";
 import { controllerMetrics } from "./runtime/metrics";
-
 
 export interface Controller {
   /** A Wukong watch event: into the view, and its key into the queue. */
@@ -42,7 +42,7 @@ export function createController(): Controller {
   const view = new ClusterView();
   let apiClient: Promise<KubeClient> | undefined;
   const port = kubePort({ client: () => client(), view, warn, counted: metrics.request });
-  const resync = { ...DEFAULT_RESYNC, errorMs: Number(process.env.WUKONG_ERROR_RESYNC_MS ?? DEFAULT_RESYNC.errorMs) };
+  const resync = { ...DEFAULT_RESYNC, errorMs: config().errorResyncMs };
   const reconcile = wukongReconciler(port, { resync });
   // Reconciles wait until each of these kinds has listed once: an object not yet seen must not read as missing
   // (a child re-created, a snapshot reported gone, a rival policy overlooked).
@@ -84,7 +84,10 @@ export function createController(): Controller {
     (key, error, retryInMs) => {
       const failure = apiFailure(error);
       metrics.failed(failure.reason);
-      Log.warn({ wukongSnapshot: key, status: failure.status, reason: failure.reason, message: failure.message, retryInMs }, "snapshot reconcile failed; retrying");
+      Log.warn(
+        { wukongSnapshot: key, status: failure.status, reason: failure.reason, message: failure.message, retryInMs },
+        "snapshot reconcile failed; retrying",
+      );
     },
   );
   setInterval(() => metrics.queueDepth(queue.size + snapshotQueue.size), 5_000).unref();

@@ -1,5 +1,5 @@
-// Cross-field rules of the newest fields: the pod network entry `- name: default`, physicalInterface, primary
-// and gpus. Like rules.ts they read the raw spec defensively, so every problem comes in the same denial.
+// Cross-field rules of how the VM attaches: the pod network entry `- name: default`, node bridge ports
+// (physicalInterface), a primary network and gpus. Like rules.ts they read the raw spec defensively, so every problem comes in the same denial.
 import type { Problem } from "./problems";
 import { BRIDGED_NETWORK_TYPES, DEFAULT_BRIDGE, LIMITS, POD_NETWORK_ENTRY } from "./spec";
 
@@ -15,7 +15,7 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
 /** The pod network written as a list entry: named `default`, with no type. */
 export const isPodNetworkEntry = (network: { name?: unknown; type?: unknown }): boolean => network.name === POD_NETWORK_ENTRY && network.type === undefined;
 
-export function newestNetworkProblems(spec: Raw): Problem[] {
+export function attachmentProblems(spec: Raw): Problem[] {
   const networks = entries(spec.networks, LIMITS.maxNetworks);
   return [...podEntryProblems(spec, networks), ...physicalInterfaceProblems(networks), ...primaryProblems(spec, networks), ...gpuProblems(spec)];
 }

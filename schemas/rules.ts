@@ -2,9 +2,9 @@
 // structural errors still gets every cross-field problem reported in the same denial.
 import ipaddr from "ipaddr.js";
 // Child names are the builders' own: the limit is checked on exactly what will be created.
-import { cloudInitSecretName, diskClaimName, generatedNadName } from "../lib/children/names";
+import { cloudInitSecretName, diskClaimName, generatedNadName } from "./child-names";
 import { parseCustomUserData } from "./cloud-config";
-import { newestNetworkProblems } from "./network-rules";
+import { attachmentProblems } from "./network-rules";
 import type { Problem } from "./problems";
 import { LIMITS, RESTART_POLICIES, RUN_STRATEGY_OF_RESTART_POLICY, type RestartPolicy, STARTING_RUN_STRATEGIES } from "./spec";
 
@@ -28,7 +28,7 @@ export function crossFieldProblems(name: string, spec: unknown): Problem[] {
   return [
     ...nameProblems(name, spec),
     ...networkProblems(spec),
-    ...newestNetworkProblems(spec),
+    ...attachmentProblems(spec),
     ...diskProblems(spec),
     ...cloudInitProblems(spec),
     ...placementProblems(spec),

@@ -3,6 +3,7 @@
 // over after an outage, and every full list replaces what the view held of that kind.
 import { K8s, WatchEvent, type GenericClass, type KubernetesObject } from "kubernetes-fluent-client";
 import type { WatchedKind } from "../../lib/cluster/kinds";
+import { config } from "./config";
 import type { LiveObject } from "../../lib/cluster/live";
 import type { ClusterView, WatchPhase } from "../../lib/cluster/view";
 
@@ -17,12 +18,7 @@ export interface InformerOptions {
   warn: (fields: Record<string, unknown>, message: string) => void;
 }
 
-const WATCH_CONFIG = {
-  resyncFailureMax: 5,
-  resyncDelaySec: 5,
-  lastSeenLimitSeconds: 300,
-  relistIntervalSec: Number(process.env.PEPR_RELIST_INTERVAL_SECONDS ?? 600),
-};
+const WATCH_CONFIG = { resyncFailureMax: 5, resyncDelaySec: 5, lastSeenLimitSeconds: 300 };
 const RESTART_DELAY_MS = { first: 2_000, max: 60_000 };
 
 export function startInformer({ kind, model, label, view, onChange, warn }: InformerOptions): { stop(): void } {
@@ -32,11 +28,14 @@ export function startInformer({ kind, model, label, view, onChange, warn }: Info
 
   const start = () => {
     const query = label ? K8s(model).WithLabel(label) : K8s(model);
-    const watcher = query.Watch((object: KubernetesObject, phase) => {
-      const live = object as unknown as LiveObject;
-      view.observe(kind, live, phase as WatchPhase);
-      onChange(live);
-    }, WATCH_CONFIG);
+    const watcher = query.Watch(
+      (object: KubernetesObject, phase) => {
+        const live = object as unknown as LiveObject;
+        view.observe(kind, live, phase as WatchPhase);
+        onChange(live);
+      },
+      { ...WATCH_CONFIG, relistIntervalSec: config().relistIntervalSec },
+    );
     watcher.events.on(WatchEvent.LIST, (list: { items?: LiveObject[] }) => {
       restarts = 0;
       for (const gone of view.listed(kind, list.items ?? [])) onChange(gone);

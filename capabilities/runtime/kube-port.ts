@@ -7,6 +7,7 @@ import type { LiveObject } from "../../lib/cluster/live";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterPort, EventType, LookedUpKind } from "../../lib/reconcile/port";
 import { API, MANAGER } from "../../schemas/wukong";
+import { config } from "./config";
 import { type ApiRequester, CONTENT } from "./kube-client";
 
 export interface KubePortOptions {
@@ -82,7 +83,10 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
         await send("write", "POST", resourcePath("Event", wukong.metadata.namespace), eventFor(wukong, type, reason, message));
       } catch (error) {
         const failure = apiFailure(error);
-        warn({ wukong: `${wukong.metadata.namespace}/${wukong.metadata.name}`, reason, status: failure.status, error: failure.message }, "could not record event");
+        warn(
+          { wukong: `${wukong.metadata.namespace}/${wukong.metadata.name}`, reason, status: failure.status, error: failure.message },
+          "could not record event",
+        );
       }
     },
   };
@@ -109,7 +113,7 @@ function eventFor(wukong: LiveObject, type: EventType, reason: string, message: 
     message: message.slice(0, MAX_EVENT_MESSAGE),
     source: { component: MANAGER },
     reportingComponent: MANAGER,
-    reportingInstance: process.env.HOSTNAME ?? MANAGER,
+    reportingInstance: config().instance ?? MANAGER,
     firstTimestamp: now,
     lastTimestamp: now,
     count: 1,

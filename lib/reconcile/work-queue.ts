@@ -25,9 +25,13 @@ export class WorkQueue {
     private readonly concurrency = 4,
   ) {}
 
-  /** Schedules a run of `key`, now or after `delayMs`. An earlier request for the same key wins. */
+  /**
+   * Schedules a run of `key`, now or after `delayMs`. An earlier request for the same key wins. A delay that is no
+   * finite number (NaN from a bad setting) waits the longest backoff: it must never turn into a run at once, forever.
+   */
   add(key: string, delayMs = 0): void {
     if (this.#stopped) return;
+    if (!Number.isFinite(delayMs)) delayMs = this.retry.maxDelayMs;
     if (delayMs > 0) {
       if (this.#timers.has(key)) return;
       this.#timers.set(

@@ -12,7 +12,7 @@ import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import type { Elapsed } from "./state-clock";
 import { replacePatch } from "./status-diff";
-import { wantsRealGuest } from "../guest/runtime/real-guest";
+import { wantsRealGuest } from "./node-runtime";
 
 export interface VmiInterfaceStatus {
   name: string;

@@ -3,9 +3,10 @@
 // those controllers would, so the Wukong operator can be tested against a bare kube-apiserver.
 //
 // Run: KUBECONFIG=... npx tsx test/simulator/main.ts   (env knobs: see config.ts / README.md)
+// The local stack runs test/guest/main.ts: this loop with the real-guest runtime plugged in (node-runtime.ts).
 import { runPlans } from "./run-plans";
 import { planCdi } from "./cdi";
-import { loadConfig } from "./config";
+import { loadConfig, type SimConfig } from "./config";
 import { KubeClient } from "./kube-client";
 import { planKubevirtSnapshots } from "./kubevirt-snapshot";
 import { planKubevirtVms } from "./kubevirt-vm";
@@ -17,14 +18,17 @@ import { type Nmstatectl, realNmstatectl } from "./nmstatectl";
 import { planPvcBinder } from "./pvc-binder";
 import { readSnapshot } from "./snapshot";
 import { StateClock } from "./state-clock";
-import { GuestRuntime } from "../guest/runtime/runtime";
+import type { NodeRuntime } from "./node-runtime";
 
-async function main(): Promise<void> {
+/** Makes the runtime that runs beside the simulated controllers, once the client is connected. */
+export type NodeRuntimeFactory = (client: KubeClient, logger: Logger, cfg: SimConfig) => NodeRuntime;
+
+async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
   const cfg = loadConfig();
   const logger = new Logger(cfg.verbose);
   const client = await KubeClient.fromKubeconfig();
   const clock = new StateClock();
-  const guests = new GuestRuntime(client, logger, cfg.nodeName);
+  const guests = nodeRuntime?.(client, logger, cfg);
   let nmstatectl: Nmstatectl | undefined;
   try {
     nmstatectl = realNmstatectl();
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
       await runPlans(client, planKubevirtSnapshots(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planNodeNetworkStates(snap), logger);
       if (nmstatectl) await runPlans(client, await planNodeNetworkPolicies(snap, clock.elapsed, cfg, nmstatectl), logger);
-      await guests.tick(snap);
+      await guests?.tick(snap);
       clock.sweep();
       logger.clear("loop");
     } catch (err) {
@@ -80,7 +84,12 @@ async function main(): Promise<void> {
   logger.info("[sim] stopped");
 }
 
-main().catch(err => {
-  console.error(`[sim] fatal: ${(err as Error).stack ?? err}`);
-  process.exit(1);
-});
+/** Runs the simulator until SIGINT or SIGTERM, with a node runtime beside it; a fatal error ends the process. */
+export function runSimulator(nodeRuntime?: NodeRuntimeFactory): void {
+  main(nodeRuntime).catch(err => {
+    console.error(`[sim] fatal: ${(err as Error).stack ?? err}`);
+    process.exit(1);
+  });
+}
+
+if (require.main === module) runSimulator();

@@ -11,10 +11,11 @@ state=$state_root/stack
 export WUKONG_DEPLOY_NAME=wukong WUKONG_AUTH=serviceaccount
 deployed=$state_root/deployed/$WUKONG_DEPLOY_NAME
 
-# What the built module is made of: everything `npm run build` bundles or ships, tracked or not.
+# What the built module is made of: every file `npm run build` bundles or ships, tracked or not. Plain find, so
+# that a source tree without git (a release tarball, `git archive`) works too.
 fingerprint() {
-  git -C "$repo" ls-files -z --cached --others --exclude-standard -- pepr.ts package.json package-lock.json capabilities lib schemas scripts |
-    sort -z | (cd "$repo" && xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
+  (cd "$repo" && find pepr.ts package.json package-lock.json capabilities lib schemas -type f ! -name '*.log' -print0 |
+    LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
 }
 sources=$(fingerprint)
 if [ "$(cat "$deployed/module/sources.sha256" 2>/dev/null)" != "$sources" ]; then

@@ -53,7 +53,7 @@ start() { # <name> <command…>
 }
 
 # The simulator stands in for KubeVirt, CDI and the PV binder: only on the embedded cluster.
-[ "${WUKONG_USE_KUBECONFIG:-}" = 1 ] || start simulator node_modules/.bin/tsx test/simulator/main.ts
+[ "${WUKONG_USE_KUBECONFIG:-}" = 1 ] || start simulator node_modules/.bin/tsx test/guest/main.ts
 
 if [ "$runtime" = deployed ]; then
   exec "$here/deployed.sh"

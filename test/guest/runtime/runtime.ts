@@ -10,12 +10,12 @@ import type { Logger } from "../../simulator/log";
 import { parseQuantity } from "../../simulator/quantity";
 import { keyOf, type KubeObject, type Resource, SECRET, VMI } from "../../simulator/resources";
 import type { Snapshot } from "../../simulator/snapshot";
+import { type NodeRuntime, wantsRealGuest } from "../../simulator/node-runtime";
 import { replacePatch } from "../../simulator/status-diff";
 import { type GuestSpec, guestSpec, type Lookup, NotReady } from "./guest-spec";
 import { type Artifacts, buildArtifacts, hostLayout, type HostLayout } from "./host";
 import { alive, guestFiles, launch, type MachineSize, resizeDisk, stop } from "./launcher";
 import { agent } from "./qemu-socket";
-import { wantsRealGuest } from "./real-guest";
 import { type AgentInterface, type AgentOsInfo, guestOsInfo, vmiInterfaces } from "./vmi-status";
 
 export const NAD: Resource = {
@@ -39,7 +39,7 @@ interface Guest {
   startedAt: number;
 }
 
-export class GuestRuntime {
+export class GuestRuntime implements NodeRuntime {
   private readonly guests = new Map<string, Guest>();
   private readonly layout: HostLayout = hostLayout();
   private artifacts?: Promise<Artifacts>;

@@ -1,5 +1,5 @@
 // Wukongs that use every field, shared by the tests that check built children against upstream schemas and
-// against the guest's real cloud-init (test/unit/cloud-init/conformance.test.ts).
+// against the guest's real cloud-init (test/host/cloud-init-conformance.test.ts).
 import type { Wukong } from "../../../schemas/wukong";
 import { wukong } from "./fixtures";
 

@@ -11,7 +11,7 @@ type Template = {
 };
 const templateOf = (vm: KubernetesObject) => (vm.spec as { template: { spec: Template } }).template.spec;
 
-describe("the VirtualMachine of the newest fields", () => {
+describe("the VirtualMachine of a primary network and GPUs", () => {
   const built = desiredChildren(
     wukong("flat", {
       cpu: 2,

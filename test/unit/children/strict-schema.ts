@@ -5,7 +5,7 @@ import Ajv from "ajv";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
+import * as models from "@kubernetes/client-node";
 import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 
 // Outside the repository on purpose: upstream data, not project code.

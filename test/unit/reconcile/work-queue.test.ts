@@ -116,4 +116,27 @@ describe("WorkQueue", () => {
     expect(calls).toBe(2);
     expect(queue.size).toBe(0);
   });
+
+  it("a requeue after NaN or Infinity waits the longest backoff instead of running at once, forever", async () => {
+    for (const requeueAfterMs of [NaN, Infinity]) {
+      let calls = 0;
+      const queue = new WorkQueue(
+        async () => {
+          calls++;
+          return { requeueAfterMs }; // what Number("abc") as the error resync made of every Wukong in Error
+        },
+        () => undefined,
+        { baseDelayMs: 50, maxDelayMs: 1000 },
+      );
+      queue.add("k");
+      for (let i = 0; i < 5; i++) await flush();
+      expect(calls).toBe(1);
+      await jest.advanceTimersByTimeAsync(999);
+      expect(calls).toBe(1);
+      await jest.advanceTimersByTimeAsync(1);
+      await flush();
+      expect(calls).toBe(2);
+      queue.stop();
+    }
+  });
 });

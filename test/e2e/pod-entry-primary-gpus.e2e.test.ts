@@ -1,4 +1,4 @@
-// Journey: specs written for the newest original operator apply unchanged and converge: the pod network as a
+// Journey: specs written for the original operator apply unchanged and converge: the pod network as a
 // `- name: default` entry, physicalInterface, a primary network and GPUs. A GPU no node offers surfaces as
 // Error with the scheduler's reason; the fixture node sim-node-1 offers one nvidia.com/GA102GL_A10.
 import { readFileSync } from "node:fs";
@@ -10,7 +10,7 @@ const sample = (file: string) => readFileSync(join(SAMPLES, file), "utf8");
 let ns: string;
 
 beforeAll(async () => {
-  ns = await createNamespace("newest-api");
+  ns = await createNamespace("pod-entry-primary-gpus");
 });
 afterAll(async () => {
   await deleteNamespace(ns);
@@ -18,7 +18,7 @@ afterAll(async () => {
   await kubectl(["delete", "nodenetworkconfigurationpolicies.nmstate.io", "wukong-br-data-eth2", "--ignore-not-found"]);
 });
 
-describe("the newest original API", () => {
+describe("the pod network entry, physicalInterface, a primary network and GPUs", () => {
   test("samples/gpu.yaml (`- name: default`, physicalInterface, gpus) is admitted and runs with its GPU", async () => {
     await apply(ns, sample("gpu.yaml"));
     const stored = await getJson(R.wukong, "ml-worker-01", ns);

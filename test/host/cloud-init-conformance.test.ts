@@ -5,14 +5,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { desiredChildren } from "../../../lib/children";
-import type { WukongSpec } from "../../../schemas/spec";
-import { checkWithCloudInit, guestRootfs, networkdSection } from "../../guest/cloud-init-check";
-import { secretText, vmTemplateSpec, wukong } from "../children/fixtures";
-import { fullSpec, seedSpec } from "../schemas/fixtures";
-import { FIXTURE_WUKONGS } from "../children/fixture-wukongs";
+import { desiredChildren } from "../../lib/children";
+import type { WukongSpec } from "../../schemas/spec";
+import { checkWithCloudInit, guestRootfs, networkdSection } from "../guest/cloud-init-check";
+import { secretText, vmTemplateSpec, wukong } from "../unit/children/fixtures";
+import { fullSpec, seedSpec } from "../unit/schemas/fixtures";
+import { FIXTURE_WUKONGS } from "../unit/children/fixture-wukongs";
 
-const samplesDir = join(__dirname, "../../../samples");
+const samplesDir = join(__dirname, "../../samples");
 const samples: [string, string, WukongSpec][] = readdirSync(samplesDir)
   .filter(file => file.endsWith(".yaml"))
   .flatMap(file => parseAllDocuments(readFileSync(join(samplesDir, file), "utf8")).map(doc => doc.toJS()))

@@ -1,4 +1,4 @@
-// The newest original API: the pod network entry `- name: default`, physicalInterface, primary and gpus —
+// The pod network entry `- name: default`, physicalInterface, primary and gpus —
 // what is admitted, how it is defaulted, what is denied and with which field path.
 import { withDefaults } from "../../../lib/defaults";
 import { formatProblems } from "../../../schemas/problems";

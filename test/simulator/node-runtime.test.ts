@@ -1,9 +1,9 @@
 // A Wukong labelled for a real guest takes its VMI away from the simulated VMI steps; any other stays simulated.
-import { loadConfig } from "../../simulator/config";
-import { planKubevirtVmis } from "../../simulator/kubevirt-vmi";
-import { emptySnapshot } from "../../simulator/snapshot";
-import type { KubeObject } from "../../simulator/resources";
-import { RUNTIME_LABEL, wantsRealGuest } from "../../guest/runtime/real-guest";
+import { loadConfig } from "./config";
+import { planKubevirtVmis } from "./kubevirt-vmi";
+import { emptySnapshot } from "./snapshot";
+import type { KubeObject } from "./resources";
+import { RUNTIME_LABEL, wantsRealGuest } from "./node-runtime";
 
 const wukong = (name: string, labels: Record<string, string> = {}): KubeObject => ({ metadata: { name, namespace: "ns", labels } });
 const vmi = (name: string): KubeObject => ({ metadata: { name, namespace: "ns", uid: `uid-${name}`, labels: { "vm.novasphere.dev/wukong": name } }, spec: {} });
