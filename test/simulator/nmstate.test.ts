@@ -25,7 +25,7 @@ function snapshot(policy: KubeObject, wukongs: KubeObject[] = []) {
 }
 
 const policyFor = (nic: string) => ({
-  ...(nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{ vlans: [100] }]) as unknown as KubeObject),
+  ...(nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{}]) as unknown as KubeObject),
   metadata: { name: `wukong-br-a-${nic}`, generation: 1, annotations: { "vm.novasphere.dev/bridge": "br-a", "vm.novasphere.dev/physical-interface": nic } },
 });
 const patches = (plans: Action[][]) => plans.flat().filter((a): a is Extract<Action, { type: "patch" }> => a.type === "patch");

@@ -44,10 +44,8 @@ function setup() {
 
 const statusOf = (cluster: MemoryCluster, name: string) => cluster.stored("Wukong", NAMESPACE, name)?.status as WukongStatus;
 const networksConfigured = (cluster: MemoryCluster, name: string) => statusOf(cluster, name).conditions?.find(c => c.type === "NetworksConfigured");
-const trunkOf = (policy: LiveObject | undefined) =>
-  (
-    policy?.spec as { desiredState: { interfaces: { bridge?: { port: { vlan?: { "trunk-tags": { id: number }[] } }[] } }[] } }
-  ).desiredState.interfaces[0].bridge?.port[0].vlan?.["trunk-tags"].map(tag => tag.id);
+const portsOf = (policy: LiveObject | undefined) =>
+  (policy?.spec as { desiredState: { interfaces: { bridge?: { port: unknown[] } }[] } }).desiredState.interfaces[0].bridge?.port;
 
 function setPolicyConditions(cluster: MemoryCluster, conditions: Record<string, unknown>[]): void {
   const policy = cluster.stored(NNCP, undefined, POLICY)!;
@@ -104,20 +102,33 @@ describe("reconcile: node networks", () => {
     expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
   });
 
-  it("shares one policy between two Wukongs on the same bridge and NIC, trunking the VLANs of both", async () => {
+  it("shares one policy between two Wukongs on the same bridge and NIC; another VLAN rewrites nothing", async () => {
     const { cluster, reconcile } = setup();
     await reconcile(`${NAMESPACE}/vm-a`);
-    expect(trunkOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([100]);
+    expect(portsOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([{ name: "eth1" }]);
     putWukong(cluster, "vm-b", bridged("vm-b", 200));
+    const mark = cluster.writes.length;
     await reconcile(`${NAMESPACE}/vm-b`);
     expect(cluster.storedOf(NNCP).map(policy => policy.metadata.name)).toEqual([POLICY]);
-    expect(trunkOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([100, 200]);
-    // vm-a's view agrees: nothing more to write.
-    const mark = cluster.writes.length;
+    // NMState trunks every VLAN on the NIC port already (ApplyDefaultVlanFiltering): VLAN 200 changes nothing.
+    expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
     await reconcile(`${NAMESPACE}/vm-a`);
     expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
     expect(wukongsUsingPolicy(cluster.view.all("Wukong") as Wukong[], POLICY).sort()).toEqual([`${NAMESPACE}/vm-a`, `${NAMESPACE}/vm-b`]);
     expect(wukongsUsingPolicy(cluster.view.all("Wukong") as Wukong[], "wukong-br0-eth9")).toEqual([]);
+  });
+
+  it("takes the VLAN list an earlier version wrote off the NIC port, so NMState's 2-4094 trunk applies", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(`${NAMESPACE}/vm-a`);
+    const policy = cluster.stored(NNCP, undefined, POLICY)!;
+    const spec = structuredClone(policy.spec) as { desiredState: { interfaces: { bridge?: { port: Record<string, unknown>[] } }[] } };
+    spec.desiredState.interfaces[0].bridge!.port[0].vlan = { mode: "trunk", "enable-native": true, tag: 1, "trunk-tags": [{ id: 100 }] };
+    cluster.put(NNCP, { ...policy, spec });
+    const mark = cluster.writes.length;
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(cluster.writesSince(mark)).toContainEqual({ verb: "apply", kind: NNCP, name: POLICY });
+    expect(portsOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([{ name: "eth1" }]);
   });
 
   it("reports NMStateMissing when the policy API is not served, and starts no VM", async () => {
