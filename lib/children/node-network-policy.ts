@@ -114,8 +114,18 @@ function ovsInterfaces(port: BridgePort) {
 }
 
 /**
+ * Whether the users all select nodes yet share no label: the policy could only target every node, those without
+ * the NIC too (NNCP selects by labels alone), which admission's nodeSelector rule exists to prevent.
+ */
+export function selectorsDisjoint(uses: BridgeUse[]): boolean {
+  const selects = (use: BridgeUse) => Object.keys(use.nodeSelector ?? {}).length > 0;
+  return uses.length > 0 && uses.every(selects) && Object.keys(commonSelector(uses)).length === 0;
+}
+
+/**
  * The labels every using Wukong's nodeSelector shares: a selector that picks every node any of those VMs may
- * run on. A Wukong without a nodeSelector may run anywhere, so the policy then targets all nodes.
+ * run on. A Wukong without a nodeSelector (stored before admission required one) may run anywhere, so the
+ * policy then targets all nodes.
  */
 function commonSelector(uses: BridgeUse[]): Record<string, string> {
   if (uses.length === 0 || uses.some(use => !use.nodeSelector)) return {};

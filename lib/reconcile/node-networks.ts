@@ -10,6 +10,7 @@ import {
   nodeNetworkPolicy,
   nodeNetworkPolicyName,
   PHYSICAL_INTERFACE_ANNOTATION,
+  selectorsDisjoint,
 } from "../children/node-network-policy";
 import type { KubernetesObject } from "../children/kubernetes-object";
 import type { LiveObject } from "../cluster/live";
@@ -45,6 +46,15 @@ async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: Bridg
       message: `bridge ${port.bridge} is already built on ${nic} by ${KIND} ${rival.metadata.name}, which Wukong never removes: delete that policy once no node needs it, or use ${nic}`,
     });
     return { ...seen, exists: false };
+  }
+  if (selectorsDisjoint(uses)) {
+    ctx.observed.childErrors.push({
+      kind: KIND,
+      name,
+      reason: "Conflict",
+      message: `the Wukongs on bridge ${port.bridge} select nodes by labels they do not share, and ${KIND} selects by labels only: it would reach every node, also those without ${port.nic}. Give their nodeSelectors a common label that marks the nodes with ${port.nic}`,
+    });
+    return { ...seen, exists: live !== undefined };
   }
   if (live && holds(live, desired)) return { ...seen, exists: true, conditions: conditionsOf(live) };
   const written = await attempt(ctx, KIND, name, () => ctx.port.apply(KIND, desired));

@@ -13,13 +13,14 @@ const NAMESPACE = "vms";
 const POLICY = "wukong-br-mgmt-eth1";
 const NNCP = "NodeNetworkConfigurationPolicy";
 
-const bridged = (name: string, vlanId: number): WukongSpec =>
+const bridged = (name: string, vlanId: number, nodeSelector?: Record<string, string>): WukongSpec =>
   withDefaults({
     namespace: NAMESPACE,
     name,
     spec: {
       cpu: 1,
       memory: "1Gi",
+      ...(nodeSelector && { highAvailability: { nodeSelector } }),
       networks: [{ name: "mgmt", type: "bridge", bridgeName: "br-mgmt", physicalInterface: "eth1", vlanId }],
       disks: [{ name: "system", size: "1Gi", storageClassName: "longhorn" }],
     },
@@ -129,6 +130,20 @@ describe("reconcile: node networks", () => {
     await reconcile(`${NAMESPACE}/vm-a`);
     expect(cluster.writesSince(mark)).toContainEqual({ verb: "apply", kind: NNCP, name: POLICY });
     expect(portsOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([{ name: "eth1" }]);
+  });
+
+  it("never widens the policy to every node when the Wukongs on the bridge select nodes sharing no label: Conflict", async () => {
+    const { cluster, reconcile } = setup();
+    putWukong(cluster, "vm-a", bridged("vm-a", 100, { zone: "a", nic1: "yes" }));
+    await reconcile(`${NAMESPACE}/vm-a`);
+    putWukong(cluster, "vm-b", bridged("vm-b", 200, { zone: "b" }));
+    const mark = cluster.writes.length;
+    await reconcile(`${NAMESPACE}/vm-b`);
+    expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
+    expect((cluster.stored(NNCP, undefined, POLICY)?.spec as { nodeSelector?: unknown }).nodeSelector).toEqual({ nic1: "yes", zone: "a" });
+    expect(networksConfigured(cluster, "vm-b")).toMatchObject({ status: "False", reason: "NodeNetworkConfigurationPolicyConflict" });
+    expect(networksConfigured(cluster, "vm-b")?.message).toContain("select nodes by labels they do not share");
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-b")).toBeUndefined();
   });
 
   it("reports NMStateMissing when the policy API is not served, and starts no VM", async () => {
