@@ -1,5 +1,6 @@
 // Node networks: whether NMState has built every host bridge the Wukong's networks need on the nodes.
 // The policy's own words explain a wait or a failure; the VM is not started until every policy is Available.
+import type { MissingBridge } from "../children/host-bridges";
 import type { ChildError, ObservedNodeNetwork } from "./observed";
 import { detail, sentence } from "./text";
 import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
@@ -49,4 +50,23 @@ export function nodeNetworksSummary(nodeNetworks: ObservedNodeNetwork[] | undefi
   if (!nodeNetworks?.length) return "";
   const policies = nodeNetworks.map(network => `${network.policy} (bridge ${network.bridge} on ${network.nic})`).join(", ");
   return ` ${NODE_NETWORK_KIND} ${policies} available; never removed automatically.`;
+}
+
+/**
+ * A bridge the networks expect on the nodes (no physicalInterface builds it) that NMState reports missing:
+ * there the bridge CNI plugin would create a bridge with no uplink. Missing on every node, the VM can reach no
+ * other machine: an error. Missing on some, a VM placed there would be cut off: said, without holding the VM back.
+ */
+export function hostBridgesVerdict(missing: MissingBridge[] | undefined): Verdict | undefined {
+  const first = missing?.[0];
+  if (!first) return undefined;
+  const everywhere = first.nodes.length === first.ofNodes;
+  const nodes = first.nodes.length > 5 ? `${first.nodes.slice(0, 5).join(", ")} and ${first.nodes.length - 5} more` : first.nodes.join(", ");
+  return {
+    state: everywhere ? "error" : "waiting",
+    reason: "BridgeMissing",
+    message: sentence(
+      `Bridge ${first.bridge} (network ${first.network}) does not exist on ${everywhere ? "any node" : `node${first.nodes.length > 1 ? "s" : ""} ${nodes}`} (NodeNetworkState): the bridge CNI plugin would create it there with no uplink, reaching only VMs on that node. Create the bridge on the nodes, or set physicalInterface on the network so that NMState builds it`,
+    ),
+  };
 }
