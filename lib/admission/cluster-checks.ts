@@ -1,7 +1,7 @@
 // Admission checks that need the cluster. Each has a short deadline and a documented stance when the
 // lookup itself fails: existence checks fail open (the reconciler reports the problem in status and
 // recovers once it is fixed); address conflicts fail closed (nothing downstream would catch a clash).
-import { bridgesExpectedOnNodes, type ExpectedBridge, missingBridges } from "../children/host-bridges";
+import { bridgesExpectedOnNodes, type ExpectedBridge, missingBridges, nodeList } from "../children/host-bridges";
 import type { NodeInterfaces } from "../cluster/node-interfaces";
 import type { Problem } from "../../schemas/problems";
 import { bytesOf } from "../../schemas/quantity";
@@ -169,7 +169,7 @@ async function hostBridgeWarnings(
     }
     const warnings = missingBridges(expected, nodes).map(
       missing =>
-        `${at(missing)}: bridge ${missing.bridge} does not exist on node${missing.nodes.length > 1 ? "s" : ""} ${missing.nodes.join(", ")} (NodeNetworkState); ${UPLINKLESS}`,
+        `${at(missing)}: bridge ${missing.bridge} does not exist on node${missing.nodes.length > 1 ? "s" : ""} ${nodeList(missing.nodes)} (NodeNetworkState); ${UPLINKLESS}`,
     );
     return { problems: [], warnings };
   } catch (error) {

@@ -48,3 +48,8 @@ export function missingBridges(expected: ExpectedBridge[], nodes: NodeInterfaces
     }))
     .filter(missing => missing.nodes.length > 0);
 }
+
+/** Node names for a message: the first five, then how many more. */
+export function nodeList(nodes: string[]): string {
+  return nodes.length > 5 ? `${nodes.slice(0, 5).join(", ")} and ${nodes.length - 5} more` : nodes.join(", ");
+}

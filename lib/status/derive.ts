@@ -18,7 +18,7 @@
 //                       NodeNetworkPending, NodeNetworkDegraded, NMStateMissing, NodeNetworkConfigurationPolicy<ApiReason>
 //                       (Conflict: the bridge has a policy on another NIC, or its users' nodeSelectors share no
 //                       label), BridgeMissing (a bridge no physicalInterface builds is absent from nodes' NodeNetworkState:
-//                       Error when absent everywhere, else said without holding the VM back)
+//                       a notice, phase and message unaffected)
 //   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
@@ -107,12 +107,11 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
 
 const RESTORING = new Set(["Pending", "Stopping", "Restoring"]);
 
-/** An error of any part first, then a wait; when all are ready, the NADs' sentence with the policies'. */
+/** An error of either part first, then a wait; when both are ready, a missing bridge, else the NADs' sentence with the policies'. */
 function withNodeNetworks(nads: Verdict, observed: ObservedChildren): Verdict {
   const withPolicies = withPolicyVerdict(nads, observed);
   const bridges = hostBridgesVerdict(observed.missingBridges);
-  if (!bridges || withPolicies.state === "error") return withPolicies;
-  return bridges.state === "error" || withPolicies.state === "ok" ? bridges : withPolicies;
+  return bridges && withPolicies.state === "ok" ? bridges : withPolicies;
 }
 
 function withPolicyVerdict(nads: Verdict, observed: ObservedChildren): Verdict {

@@ -1,6 +1,6 @@
 // Node networks: whether NMState has built every host bridge the Wukong's networks need on the nodes.
 // The policy's own words explain a wait or a failure; the VM is not started until every policy is Available.
-import type { MissingBridge } from "../children/host-bridges";
+import { type MissingBridge, nodeList } from "../children/host-bridges";
 import type { ChildError, ObservedNodeNetwork } from "./observed";
 import { detail, sentence } from "./text";
 import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
@@ -53,20 +53,19 @@ export function nodeNetworksSummary(nodeNetworks: ObservedNodeNetwork[] | undefi
 }
 
 /**
- * A bridge the networks expect on the nodes (no physicalInterface builds it) that NMState reports missing:
- * there the bridge CNI plugin would create a bridge with no uplink. Missing on every node, the VM can reach no
- * other machine: an error. Missing on some, a VM placed there would be cut off: said, without holding the VM back.
+ * A bridge the networks expect on the nodes (no physicalInterface builds it) that NMState reports missing on some:
+ * there the bridge CNI plugin would create one with no uplink. A notice, not an error: which of those nodes the VM
+ * may land on is not known here (nodes are not matched against its nodeSelector), so the VM is not held back.
  */
 export function hostBridgesVerdict(missing: MissingBridge[] | undefined): Verdict | undefined {
-  const first = missing?.[0];
+  const first = missing?.find(bridge => bridge.nodes.length === bridge.ofNodes) ?? missing?.[0];
   if (!first) return undefined;
-  const everywhere = first.nodes.length === first.ofNodes;
-  const nodes = first.nodes.length > 5 ? `${first.nodes.slice(0, 5).join(", ")} and ${first.nodes.length - 5} more` : first.nodes.join(", ");
+  const where = first.nodes.length === first.ofNodes ? "any node" : `node${first.nodes.length > 1 ? "s" : ""} ${nodeList(first.nodes)}`;
   return {
-    state: everywhere ? "error" : "waiting",
+    state: "notice",
     reason: "BridgeMissing",
     message: sentence(
-      `Bridge ${first.bridge} (network ${first.network}) does not exist on ${everywhere ? "any node" : `node${first.nodes.length > 1 ? "s" : ""} ${nodes}`} (NodeNetworkState): the bridge CNI plugin would create it there with no uplink, reaching only VMs on that node. Create the bridge on the nodes, or set physicalInterface on the network so that NMState builds it`,
+      `Bridge ${first.bridge} (network ${first.network}) does not exist on ${where} (NodeNetworkState): the bridge CNI plugin would create it there with no uplink, reaching only VMs on that node. Create the bridge on the nodes, or set physicalInterface on the network so that NMState builds it`,
     ),
   };
 }

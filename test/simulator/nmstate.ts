@@ -1,5 +1,5 @@
 // Stand-in for kubernetes-nmstate: a NodeNetworkState per Node (a fixed set of NICs: eth0 static with the
-// default route, eth1 DHCP, eth2 static), and for each NodeNetworkConfigurationPolicy an Enactment per
+// default route, eth1 DHCP, eth2 static, and a bridge br0 without uplink), and for each NodeNetworkConfigurationPolicy an Enactment per
 // matching Node (`<node>.<policy>`): the desired state rendered from the node's captured state, Progressing
 // for one step, then Available, or Failing when a capture cannot be resolved (a NIC the node does not have)
 // or a fault asks for it. The policy's conditions sum up its enactments in NMState's own words.
@@ -42,6 +42,17 @@ export function simulatedNodeState(index: number) {
         ipv6: off,
       },
       { name: "eth2", type: "ethernet", state: "up", "mac-address": mac(2), ipv4: staticV4(`192.168.60.${11 + index}`), ipv6: off },
+      // The default bridge the seed's networks plug into, made beforehand by the cluster's admin (no uplink here):
+      // other bridges without physicalInterface are reported missing (BridgeMissing).
+      {
+        name: "br0",
+        type: "linux-bridge",
+        state: "up",
+        "mac-address": mac(16),
+        ipv4: off,
+        ipv6: off,
+        bridge: { options: { stp: { enabled: false } }, port: [] },
+      },
     ],
     routes: {
       running: [

@@ -52,11 +52,12 @@ describe("reconcile: host bridges no physicalInterface builds", () => {
     expect(cluster.stored("VirtualMachine", NAMESPACE, "vm")).toBeDefined();
   });
 
-  it("is an Error when no node has the bridge", async () => {
+  it("says so when no node has the bridge, and leaves phase and message to the rest", async () => {
     const { cluster, reconcile } = setup([{ name: "lan", type: "bridge", bridgeName: "br-lan", vlanId: 5 }]);
     cluster.nodeNetworkStates = [{ node: "n1", interfaces: ["eth0"] }];
     await reconcile();
-    expect(statusOf(cluster).phase).toBe("Error");
+    expect(statusOf(cluster).phase).toBe("Creating");
+    expect(statusOf(cluster).message).not.toContain("br-lan");
     expect(networksConfigured(cluster)).toMatchObject({ status: "False", reason: "BridgeMissing" });
     expect(networksConfigured(cluster)?.message).toContain("Bridge br-lan (network lan) does not exist on any node");
   });
