@@ -130,8 +130,30 @@ describe("node bridges through NMState", () => {
     expect(await getJsonOrUndefined(R.vm, "vm-d", ns)).toBeUndefined();
   });
 
+  test("a bridge no physicalInterface builds and no node has: admitted with a warning, then BridgeMissing naming the node", async () => {
+    const absent = `br-none-${RUN}`;
+    const spec = {
+      cpu: 1,
+      memory: "512Mi",
+      osImage: "docker://quay.io/containerdisks/cirros:0.6",
+      networks: [{ name: "lan", type: "bridge", bridgeName: absent }],
+    };
+    const admitted = await tryApply(ns, wukongManifest("vm-e", spec));
+    expect(admitted.code).toBe(0);
+    expect(admitted.stderr).toContain(`spec.networks[0]: bridge ${absent} does not exist on node sim-node-1 (NodeNetworkState)`);
+    const missing = await waitFor(() => wukong(ns, "vm-e"), {
+      describe: "NetworksConfigured False BridgeMissing",
+      until: w => condition(w, "NetworksConfigured")?.reason === "BridgeMissing",
+      timeoutMs: 60_000,
+    });
+    expect(condition(missing, "NetworksConfigured")?.message).toContain(`Bridge ${absent} (network lan) does not exist on any node (NodeNetworkState)`);
+    // The simulated node has br0 (the seed's bridge): nothing to say about it.
+    const seedLike = await tryApply(ns, wukongManifest("vm-f", { ...spec, networks: [{ name: "lan", type: "bridge" }] }));
+    expect(seedLike.stderr).not.toContain("does not exist on");
+  });
+
   test("deleting the Wukongs leaves the policies in place", async () => {
-    await kubectlOk(["delete", "wk", "vm-a", "vm-b", "vm-d", "-n", ns, "--wait=true", "--timeout=60s"]);
+    await kubectlOk(["delete", "wk", "vm-a", "vm-b", "vm-d", "vm-e", "vm-f", "-n", ns, "--wait=true", "--timeout=60s"]);
     expect(await getJsonOrUndefined(NNCP, POLICY, ns)).toBeDefined();
   });
 });
