@@ -1,7 +1,8 @@
 // Journey: host bridges built by NMState. Two Wukongs on one bridge share one NodeNetworkConfigurationPolicy
 // (the simulator plays NMState); NetworksConfigured waits on it and the VM is not started before it is
 // Available; a policy that fails on a node surfaces on the Wukong; a third Wukong that would put the same bridge
-// on another NIC is denied. The simulator's `sim.novasphere.dev/node-network: hold | fail` on a Wukong holds or
+// on another NIC is denied; a bridge that nothing builds and no node has is admitted with a warning and reported
+// BridgeMissing. The simulator's `sim.novasphere.dev/node-network: hold | fail` on a Wukong holds or
 // fails the enactments of the policies its networks use.
 import { randomBytes } from "node:crypto";
 import {
