@@ -72,6 +72,32 @@ function physicalInterfaceProblems(networks: [Raw, number][]): Problem[] {
   return problems;
 }
 
+/**
+ * A network with a physicalInterface needs highAvailability.nodeSelector: the NMState policy targets the nodes
+ * it picks, and on a node without the NIC the policy's capture finds nothing and the whole policy goes Degraded
+ * (kubernetes-nmstate v0.86.0 with nmpolicy: "Failed to find index 0 from interfaces"). A Wukong stored before
+ * this rule keeps working: on UPDATE only a nodeSelector removed is denied.
+ */
+export function nodeSelectorProblems(spec: Raw, oldSpec?: Raw): Problem[] {
+  const bridged = entries(spec.networks, LIMITS.maxNetworks).find(([network]) => text(network.physicalInterface) !== undefined);
+  if (!bridged || hasNodeSelector(spec)) return [];
+  const grandfathered = oldSpec && !hasNodeSelector(oldSpec) && entries(oldSpec.networks, LIMITS.maxNetworks).some(([network]) => network.physicalInterface);
+  if (grandfathered) return [];
+  const [network, i] = bridged;
+  const nic = String(network.physicalInterface);
+  return [
+    {
+      path: "spec.highAvailability.nodeSelector",
+      message: `is required with spec.networks[${i}].physicalInterface: NMState builds the bridge on every node it selects, and a node without ${nic} fails the whole policy; select the nodes that have ${nic}`,
+    },
+  ];
+}
+
+const hasNodeSelector = (spec: Raw): boolean => {
+  const selector = isRecord(spec.highAvailability) ? spec.highAvailability.nodeSelector : undefined;
+  return isRecord(selector) && Object.keys(selector).length > 0;
+};
+
 function primaryProblems(spec: Raw, networks: [Raw, number][]): Problem[] {
   const primaries = networks.filter(([network]) => network.primary === true).map(([, i]) => i);
   const problems: Problem[] = primaries.slice(1).map(i => ({

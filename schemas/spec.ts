@@ -133,7 +133,7 @@ export const Network = z
       .optional()
       .meta(
         d(
-          "Node NIC to enslave to this network's host bridge (bridge and ovs networks), e.g. eth1. Wukong then ensures an NMState NodeNetworkConfigurationPolicy that creates the bridge with this NIC as its port on the nodes the VM may run on, moving the NIC's IPv4 address (static or DHCP) to the bridge. Never removed automatically. Immutable.",
+          "Node NIC to enslave to this network's host bridge (bridge and ovs networks), e.g. eth1. Wukong then ensures an NMState NodeNetworkConfigurationPolicy that creates the bridge with this NIC as its port on the nodes highAvailability.nodeSelector selects (required with a physicalInterface: select the nodes that have this NIC), moving the NIC's IPv4 address (static or DHCP) to the bridge. Never removed automatically. Immutable.",
         ),
       ),
     primary: z

@@ -1,6 +1,7 @@
 // Every problem of a Wukong, each with its field path: structure (zod), cross-field rules and update rules.
 import type { z } from "zod";
 import { type Problem, fieldPath, uniqueProblems } from "./problems";
+import { nodeSelectorProblems } from "./network-rules";
 import { crossFieldProblems } from "./rules";
 import { WukongSpec } from "./spec";
 import { updateProblems } from "./update-rules";
@@ -17,11 +18,14 @@ export function validateWukong({ name, spec, oldSpec, annotations }: ValidationI
   const parsed = WukongSpec.safeParse(spec, { reportInput: true });
   const problems = parsed.success ? [] : parsed.error.issues.map(issue => problemOf(issue));
   problems.push(...crossFieldProblems(name, spec));
+  if (isRecord(spec)) problems.push(...nodeSelectorProblems(spec, oldSpec as Record<string, unknown> | undefined));
   if (parsed.success && oldSpec) problems.push(...updateProblems(oldSpec, parsed.data, annotations));
   return uniqueProblems(problems)
     .slice(0, MAX_PROBLEMS)
     .map(problem => ({ path: clip(problem.path, MAX_PATH), message: clip(problem.message, MAX_MESSAGE) }));
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 // A denial stays readable and small whatever arrives (paths and messages may quote raw input).
 const MAX_PROBLEMS = 25;

@@ -3,6 +3,8 @@
 // StorageClasses are listed at most every few seconds.
 import { isNotFound } from "../../lib/cluster/api-errors";
 import { KINDS, resourcePath } from "../../lib/cluster/kinds";
+import { nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
+import type { LiveObject } from "../../lib/cluster/live";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluster-checks";
 import { type AddressClaim, claimsOfWukong } from "../../lib/admission/segments";
@@ -60,6 +62,14 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
     async nodeNetworkApiServed() {
       const { group, version } = KINDS.NodeNetworkConfigurationPolicy;
       return apiServed(await client(), group, version);
+    },
+    async nodeInterfaces() {
+      try {
+        return nodeInterfacesOf((await (await client()).request<{ items: LiveObject[] }>("GET", resourcePath("NodeNetworkState", undefined))).items);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
     },
     async addressClaims() {
       const wukongs = index.isSynced("Wukong")

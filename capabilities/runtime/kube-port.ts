@@ -4,6 +4,7 @@ import type { KubernetesObject } from "../../lib/children/kubernetes-object";
 import { apiFailure, isConflict, isNotFound } from "../../lib/cluster/api-errors";
 import { apiVersionOf, type KindName, resourcePath, type WatchedKind } from "../../lib/cluster/kinds";
 import type { LiveObject } from "../../lib/cluster/live";
+import { type NodeInterfaces, nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterPort, EventType, LookedUpKind } from "../../lib/reconcile/port";
 import { API, MANAGER } from "../../schemas/wukong";
@@ -26,6 +27,15 @@ const FIELD_MANAGER = "pepr";
 
 export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = () => undefined }: KubePortOptions): ClusterPort {
   const found = new Map<string, number>();
+  let nodeStates: { at: number; value: Promise<NodeInterfaces[] | undefined> } | undefined;
+  const listNodeStates = async (): Promise<NodeInterfaces[] | undefined> => {
+    try {
+      return nodeInterfacesOf((await send<{ items: LiveObject[] }>("read", "GET", resourcePath("NodeNetworkState", undefined))).items);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
   const send = async <T>(request: "write" | "read", ...args: Parameters<ApiRequester["request"]>): Promise<T> => {
     counted(request);
     return (await client()).request<T>(...args);
@@ -47,6 +57,15 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
         if (isNotFound(error)) return false;
         throw error;
       }
+    },
+
+    nodeInterfaces() {
+      if (!nodeStates || Date.now() - nodeStates.at > lookupTtlMs) {
+        const value = listNodeStates();
+        nodeStates = { at: Date.now(), value };
+        value.catch(() => (nodeStates = undefined)); // a failed lookup is not remembered
+      }
+      return nodeStates.value;
     },
 
     async apply(kind, object: KubernetesObject) {

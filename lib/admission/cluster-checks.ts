@@ -1,6 +1,8 @@
 // Admission checks that need the cluster. Each has a short deadline and a documented stance when the
 // lookup itself fails: existence checks fail open (the reconciler reports the problem in status and
 // recovers once it is fixed); address conflicts fail closed (nothing downstream would catch a clash).
+import { bridgesExpectedOnNodes, type ExpectedBridge, missingBridges, nodeList } from "../children/host-bridges";
+import type { NodeInterfaces } from "../cluster/node-interfaces";
 import type { Problem } from "../../schemas/problems";
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
@@ -20,6 +22,8 @@ export interface ClusterLookup extends SnapshotLookup {
   addressClaims(): Promise<AddressClaim[]>;
   /** Whether the NMState API (nmstate.io/v1) is served, for networks with a physicalInterface. */
   nodeNetworkApiServed(): Promise<boolean>;
+  /** Each node's interfaces from the NodeNetworkStates; undefined when NMState is not installed. */
+  nodeInterfaces(): Promise<NodeInterfaces[] | undefined>;
 }
 
 export interface ClusterCheckInput {
@@ -37,12 +41,16 @@ export interface ClusterVerdict {
 export const LOOKUP_TIMEOUT_MS = 2000;
 
 export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLookup, timeoutMs = LOOKUP_TIMEOUT_MS): Promise<ClusterVerdict> {
+  // The other Wukongs' claims serve two checks: read once.
+  let read: Promise<AddressClaim[]> | undefined;
+  const claims = () => (read ??= lookup.addressClaims());
   const verdicts = await Promise.all([
     failOpen("StorageClasses", () => storageProblems(input, lookup), timeoutMs),
     failOpen("NetworkAttachmentDefinitions", () => nadProblems(input, lookup), timeoutMs),
-    failClosed(() => conflictProblems(input, lookup), timeoutMs),
+    failClosed(() => conflictProblems(input, claims), timeoutMs),
     failOpen("WukongSnapshots", () => restoreProblems(input, lookup), timeoutMs),
     nodeNetworkWarnings(input, lookup, timeoutMs),
+    hostBridgeWarnings(input, lookup, claims, timeoutMs),
   ]);
   return { problems: verdicts.flatMap(v => v.problems), warnings: verdicts.flatMap(v => v.warnings) };
 }
@@ -86,11 +94,11 @@ async function nadProblems({ namespace, spec, oldSpec }: ClusterCheckInput, look
   return (await Promise.all(checks)).flat();
 }
 
-async function conflictProblems({ namespace, name, spec }: ClusterCheckInput, lookup: ClusterLookup): Promise<Problem[]> {
+async function conflictProblems({ namespace, name, spec }: ClusterCheckInput, claims: () => Promise<AddressClaim[]>): Promise<Problem[]> {
   const mine = addressClaims(namespace, name, spec);
   if (mine.length === 0) return [];
   const self = `${namespace}/${name}`;
-  const others = (await lookup.addressClaims()).filter(claim => claim.owner !== self);
+  const others = (await claims()).filter(claim => claim.owner !== self);
   // Two NICs of this very Wukong on one segment clash just the same; each pair is reported once.
   return mine.flatMap((claim, i) => [...clashes(claim, mine.slice(0, i), "this Wukong"), ...clashes(claim, others, "Wukong")]);
 }
@@ -130,6 +138,43 @@ async function nodeNetworkWarnings({ spec }: ClusterCheckInput, lookup: ClusterL
       `spec.networks[${bridged}].physicalInterface: NMState is not installed (nmstate.io/v1 NodeNetworkConfigurationPolicy is not served): the bridge cannot be built and the VM will not start until it is`,
     ],
   };
+}
+
+const UPLINKLESS = "the bridge CNI plugin creates a missing bridge with no uplink, so a VM there reaches only VMs on the same node";
+
+/**
+ * A bridge network that no physicalInterface builds (here or in another Wukong) expects its bridge on the nodes.
+ * Admitted either way; the operator reports BridgeMissing on the Wukong where NMState shows nodes without it.
+ */
+async function hostBridgeWarnings(
+  { spec }: ClusterCheckInput,
+  lookup: ClusterLookup,
+  claims: () => Promise<AddressClaim[]>,
+  timeoutMs: number,
+): Promise<ClusterVerdict> {
+  if (bridgesExpectedOnNodes(spec).length === 0) return { problems: [], warnings: [] };
+  try {
+    // Other Wukongs unreadable: the conflict check already denies; here they only narrow the warnings.
+    const others = withDeadline(claims(), timeoutMs).catch((): AddressClaim[] => []);
+    const nodes = await withDeadline(lookup.nodeInterfaces(), timeoutMs);
+    const builtByWukongs = new Set((await others).flatMap(claim => (claim.bridgePort ? [claim.bridgePort.bridge] : [])));
+    const expected = bridgesExpectedOnNodes(spec, builtByWukongs);
+    const at = (bridge: ExpectedBridge) => `spec.networks[${bridge.index}]`;
+    if (!nodes) {
+      const warnings = expected.map(
+        bridge =>
+          `${at(bridge)}: bridge ${bridge.bridge} must already exist on the nodes: nothing builds it (no physicalInterface), and without NMState Wukong cannot check that it does; ${UPLINKLESS}`,
+      );
+      return { problems: [], warnings };
+    }
+    const warnings = missingBridges(expected, nodes).map(
+      missing =>
+        `${at(missing)}: bridge ${missing.bridge} does not exist on node${missing.nodes.length > 1 ? "s" : ""} ${nodeList(missing.nodes)} (NodeNetworkState); ${UPLINKLESS}`,
+    );
+    return { problems: [], warnings };
+  } catch (error) {
+    return { problems: [], warnings: [`could not look up NodeNetworkStates (${reason(error)}); admitted without checking that the bridges exist`] };
+  }
 }
 
 export async function failOpen(what: string, check: () => Promise<Problem[]>, timeoutMs: number): Promise<ClusterVerdict> {

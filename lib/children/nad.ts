@@ -30,10 +30,13 @@ function networkAttachmentDefinition(owner: Owner, network: SecondaryNetwork): K
 function cniConfig(name: string, network: SecondaryNetwork): Record<string, unknown> {
   const vlan = network.vlanId === undefined ? {} : { vlan: network.vlanId };
   switch (network.type) {
-    case "bridge":
+    case "bridge": {
       // L2 only, empty IPAM: an IP on the pod side would be handed to the guest by KubeVirt's DHCP,
-      // while the guest address comes from cloud-init.
-      return { cniVersion: CNI_VERSION, name, type: "bridge", bridge: bridgeOf(network), ...vlan, ipam: {} };
+      // while the guest address comes from cloud-init. The bridge plugin up to v1.7.1 keeps a tagged port an
+      // untagged member of VLAN 1 (the node's own, native VLAN) unless told not to; v1.8.0 stopped by default.
+      const access = network.vlanId === undefined ? {} : { vlan: network.vlanId, preserveDefaultVlan: false };
+      return { cniVersion: CNI_VERSION, name, type: "bridge", bridge: bridgeOf(network), ...access, ipam: {} };
+    }
     case "sriov":
       // vlan 0 means untagged for the sriov plugin.
       return { cniVersion: CNI_VERSION, name, type: "sriov", vlan: network.vlanId ?? 0, ipam: {} };

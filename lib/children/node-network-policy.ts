@@ -12,8 +12,6 @@ export const NNCP_API_VERSION = "nmstate.io/v1";
 export const NODE_NETWORK_LABEL = "vm.novasphere.dev/node-network";
 export const BRIDGE_ANNOTATION = "vm.novasphere.dev/bridge";
 export const PHYSICAL_INTERFACE_ANNOTATION = "vm.novasphere.dev/physical-interface";
-/** The bridge's own traffic (the node's address) is untagged on VLAN 1, the default PVID. */
-const NATIVE_VLAN = 1;
 
 /** A host bridge and the node NIC that is its port, as one Wukong asks for it. */
 export interface BridgePort {
@@ -22,27 +20,19 @@ export interface BridgePort {
   type: "bridge" | "ovs";
 }
 
-/** What one Wukong needs of a shared bridge: its VLANs and where its VM may run. */
+/** What one Wukong needs of a shared bridge: where its VM may run. */
 export interface BridgeUse {
-  vlans: number[];
   nodeSelector?: Record<string, string>;
 }
 
-/** The bridges (with their NIC) a Wukong's networks ask NMState to build, with the VLANs it uses on each. */
+/** The bridges (with their NIC) a Wukong's networks ask NMState to build. */
 export function bridgePortsOf(spec: WukongSpec): (BridgePort & BridgeUse)[] {
   const byBridge = new Map<string, BridgePort & BridgeUse>();
   for (const network of secondaryNetworks(spec)) {
     if (!network.physicalInterface || network.nadName || network.type === "sriov") continue;
     const bridge = bridgeOf(network);
-    const use = byBridge.get(bridge) ?? {
-      bridge,
-      nic: network.physicalInterface,
-      type: network.type,
-      vlans: [],
-      nodeSelector: spec.highAvailability?.nodeSelector,
-    };
-    if (network.vlanId !== undefined) use.vlans.push(network.vlanId);
-    byBridge.set(bridge, use);
+    if (!byBridge.has(bridge))
+      byBridge.set(bridge, { bridge, nic: network.physicalInterface, type: network.type, nodeSelector: spec.highAvailability?.nodeSelector });
   }
   return [...byBridge.values()];
 }
@@ -75,7 +65,7 @@ export function nodeNetworkPolicy(port: BridgePort, uses: BridgeUse[]): Kubernet
         "bridge-routes": `capture.nic-routes | routes.running.next-hop-interface:="${port.bridge}"`,
       },
       desiredState: {
-        interfaces: port.type === "ovs" ? ovsInterfaces(port) : linuxBridgeInterfaces(port, uses),
+        interfaces: port.type === "ovs" ? ovsInterfaces(port) : linuxBridgeInterfaces(port),
         routes: { config: "{{ capture.bridge-routes.routes.running }}" },
       },
     },
@@ -91,19 +81,18 @@ const capturedAddressing = {
 
 const releasedNic = (nic: string) => ({ name: nic, type: "ethernet", state: "up", ipv4: { enabled: false }, ipv6: { enabled: false } });
 
-// VLAN filtering: the bridge CNI tags each VM port; the NIC trunks the VLANs in use, and keeps VLAN 1 native
-// (untagged) for the node's own address on the bridge and for untagged networks.
-function linuxBridgeInterfaces(port: BridgePort, uses: BridgeUse[]) {
-  const vlans = [...new Set(uses.flatMap(use => use.vlans))].sort((a, b) => a - b);
-  const vlan = { mode: "trunk", "enable-native": true, tag: NATIVE_VLAN, "trunk-tags": vlans.map(id => ({ id })) };
+// VLAN filtering: the bridge CNI tags each VM port. The NIC port has no `vlan` block, so kubernetes-nmstate makes it
+// a trunk of VLANs 2-4094 with VLAN 1 native (untagged) for the node's own address and untagged networks: every
+// VLAN reaches the uplink, whoever plugs it (a Wukong without physicalInterface, a user's own NAD), and a new VLAN
+// needs no change to the policy.
+function linuxBridgeInterfaces(port: BridgePort) {
   return [
     {
       name: port.bridge,
       type: "linux-bridge",
       state: "up",
       ...capturedAddressing,
-      // Without a VLAN in use the bridge needs no filtering: everything is untagged.
-      bridge: { options: { stp: { enabled: false } }, port: [{ name: port.nic, ...(vlans.length > 0 && { vlan }) }] },
+      bridge: { options: { stp: { enabled: false } }, port: [{ name: port.nic }] },
     },
     releasedNic(port.nic),
   ];
@@ -125,8 +114,18 @@ function ovsInterfaces(port: BridgePort) {
 }
 
 /**
+ * Whether the users all select nodes yet share no label: the policy could only target every node, those without
+ * the NIC too (NNCP selects by labels alone), which admission's nodeSelector rule exists to prevent.
+ */
+export function selectorsDisjoint(uses: BridgeUse[]): boolean {
+  const selects = (use: BridgeUse) => Object.keys(use.nodeSelector ?? {}).length > 0;
+  return uses.length > 0 && uses.every(selects) && Object.keys(commonSelector(uses)).length === 0;
+}
+
+/**
  * The labels every using Wukong's nodeSelector shares: a selector that picks every node any of those VMs may
- * run on. A Wukong without a nodeSelector may run anywhere, so the policy then targets all nodes.
+ * run on. A Wukong without a nodeSelector (stored before admission required one) may run anywhere, so the
+ * policy then targets all nodes.
  */
 function commonSelector(uses: BridgeUse[]): Record<string, string> {
   if (uses.length === 0 || uses.some(use => !use.nodeSelector)) return {};

@@ -22,6 +22,7 @@ export const KINDS = {
   VirtualMachineSnapshot: { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinesnapshots", namespaced: true },
   VirtualMachineRestore: { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinerestores", namespaced: true },
   NodeNetworkConfigurationPolicy: { group: "nmstate.io", version: "v1", plural: "nodenetworkconfigurationpolicies", namespaced: false },
+  NodeNetworkState: { group: "nmstate.io", version: "v1beta1", plural: "nodenetworkstates", namespaced: false },
   StorageClass: { group: "storage.k8s.io", version: "v1", plural: "storageclasses", namespaced: false },
   Event: { group: "", version: "v1", plural: "events", namespaced: true },
 } as const satisfies Record<string, KindInfo>;

@@ -1,5 +1,5 @@
 // Node networks step: the NMState policy for each host bridge the Wukong's networks build from a
-// physicalInterface. The policy is shared by every Wukong on that bridge, so what it says (VLANs, nodes) comes
+// physicalInterface. The policy is shared by every Wukong on that bridge, so the nodes it targets come
 // from all of them; it is found in the view by its deterministic name. It is never deleted here: see the README.
 import { isDeepStrictEqual } from "node:util";
 import {
@@ -10,6 +10,7 @@ import {
   nodeNetworkPolicy,
   nodeNetworkPolicyName,
   PHYSICAL_INTERFACE_ANNOTATION,
+  selectorsDisjoint,
 } from "../children/node-network-policy";
 import type { KubernetesObject } from "../children/kubernetes-object";
 import type { LiveObject } from "../cluster/live";
@@ -46,6 +47,15 @@ async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: Bridg
     });
     return { ...seen, exists: false };
   }
+  if (selectorsDisjoint(uses)) {
+    ctx.observed.childErrors.push({
+      kind: KIND,
+      name,
+      reason: "Conflict",
+      message: `the Wukongs on bridge ${port.bridge} select nodes by labels they do not share, and ${KIND} selects by labels only: it would reach every node, also those without ${port.nic}. Give their nodeSelectors a common label that marks the nodes with ${port.nic}`,
+    });
+    return { ...seen, exists: live !== undefined };
+  }
   if (live && holds(live, desired)) return { ...seen, exists: true, conditions: conditionsOf(live) };
   const written = await attempt(ctx, KIND, name, () => ctx.port.apply(KIND, desired));
   if (!written) return { ...seen, exists: live !== undefined };
@@ -54,10 +64,17 @@ async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: Bridg
   return { ...seen, exists: true };
 }
 
-/** containsDesired ignores extra live fields; a nodeSelector we no longer set must go too (it narrows the nodes). */
+/**
+ * containsDesired ignores extra live fields; some we no longer set must go too: a nodeSelector (it narrows the
+ * nodes) and a bridge port's `vlan` list, which earlier versions wrote (it narrows NMState's default trunk).
+ */
 function holds(live: LiveObject, desired: KubernetesObject): boolean {
-  const selector = (object: LiveObject | KubernetesObject) => (object.spec as { nodeSelector?: unknown } | undefined)?.nodeSelector ?? {};
-  return containsDesired(live, desired) && isDeepStrictEqual(selector(live), selector(desired));
+  type PolicySpec = { nodeSelector?: unknown; desiredState?: { interfaces?: { bridge?: { port?: unknown } }[] } } | undefined;
+  const spec = (object: LiveObject | KubernetesObject) => object.spec as PolicySpec;
+  const selector = (object: LiveObject | KubernetesObject) => spec(object)?.nodeSelector ?? {};
+  const ports = (object: LiveObject | KubernetesObject) => (spec(object)?.desiredState?.interfaces ?? []).map(iface => iface.bridge?.port);
+  const same = (a: unknown, b: unknown) => containsDesired(a, b) && containsDesired(b, a);
+  return containsDesired(live, desired) && isDeepStrictEqual(selector(live), selector(desired)) && same(ports(live), ports(desired));
 }
 
 function conditionsOf(policy: LiveObject): ObservedNodeNetwork["conditions"] {

@@ -4,6 +4,7 @@
 import type { KubernetesObject } from "../children/kubernetes-object";
 import type { ChildKind, WatchedKind } from "../cluster/kinds";
 import type { LiveObject } from "../cluster/live";
+import type { NodeInterfaces } from "../cluster/node-interfaces";
 
 export type JsonPatch = { op: "add" | "remove" | "replace" | "test"; path: string; value?: unknown }[];
 
@@ -24,6 +25,8 @@ export interface ClusterPort {
   list(kind: ChildKind, namespace: string, wukong: string): LiveObject[];
   /** Whether an object exists that is not ours to watch: a StorageClass, the user's Secret or NAD. */
   exists(kind: LookedUpKind, namespace: string | undefined, name: string): Promise<boolean>;
+  /** Each node's interfaces from the NodeNetworkStates (cached briefly); undefined when NMState is not installed. */
+  nodeInterfaces(): Promise<NodeInterfaces[] | undefined>;
   /** Server-side apply (forced: Wukong owns its children's fields). */
   apply(kind: ChildKind, object: KubernetesObject): Promise<LiveObject>;
   /** JSON patch; `test` operations make it fail on a stale read. */

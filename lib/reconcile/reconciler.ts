@@ -1,5 +1,5 @@
 // One reconcile of one Wukong, in the order children depend on each other:
-// finalizer → node networks → networks → storage → virtual machine → status. Deletion takes the finalize path instead.
+// finalizer → node networks → host bridges (read only) → networks → storage → virtual machine → status. Deletion takes the finalize path instead.
 // Everything is read from the port's view; status is written even when a step fails, so a persistent
 // failure shows up as a condition reason instead of a stale status.
 import { desiredChildren, type DesiredChildren } from "../children";
@@ -7,6 +7,7 @@ import { apiFailure, isConflict } from "../cluster/api-errors";
 import type { ChildError, ObservedChildren } from "../status/observed";
 import type { LiveWukong, ReconcileContext } from "./context";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizer";
+import { reconcileHostBridges } from "./host-bridges";
 import { deleteGeneratedNetworks, reconcileNetworks } from "./networks";
 import { reconcileNodeNetworks } from "./node-networks";
 import { observeExisting } from "./observe";
@@ -44,7 +45,7 @@ export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3
 const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 60_000, now: nowRfc3339, nowMs: Date.now };
 
 // Restore before storage: while KubeVirt restores the volumes in place, the storage step must leave them be.
-const STEPS = [reconcileNodeNetworks, reconcileNetworks, reconcileRestore, reconcileStorage, reconcileVirtualMachine];
+const STEPS = [reconcileNodeNetworks, reconcileHostBridges, reconcileNetworks, reconcileRestore, reconcileStorage, reconcileVirtualMachine];
 
 export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerOptions> = {}) {
   const { resync, statusRefreshMs, now, nowMs } = { ...DEFAULT_OPTIONS, ...options };

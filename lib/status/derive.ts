@@ -16,7 +16,9 @@
 // Conditions (status reason):
 //   NetworksConfigured  True NetworksReady | False NetworkAttachmentMissing, NetworkAttachment<ApiReason>,
 //                       NodeNetworkPending, NodeNetworkDegraded, NMStateMissing, NodeNetworkConfigurationPolicy<ApiReason>
-//                       (Conflict: the bridge has a policy on another NIC)
+//                       (Conflict: the bridge has a policy on another NIC, or its users' nodeSelectors share no
+//                       label), BridgeMissing (a bridge no physicalInterface builds is absent from nodes' NodeNetworkState:
+//                       a notice, phase and message unaffected)
 //   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
@@ -29,7 +31,7 @@ import { generatedNadName, virtualMachineName } from "../children/names";
 import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { networkStatuses, networksVerdict } from "./networks";
-import { NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "./node-networks";
+import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "./node-networks";
 import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
 import { restartRequired, vmVerdict } from "./vm";
@@ -105,8 +107,14 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
 
 const RESTORING = new Set(["Pending", "Stopping", "Restoring"]);
 
-/** An error of either part first, then a wait; when both are ready, the NADs' sentence with the policies'. */
+/** An error of either part first, then a wait; when both are ready, a missing bridge, else the NADs' sentence with the policies'. */
 function withNodeNetworks(nads: Verdict, observed: ObservedChildren): Verdict {
+  const withPolicies = withPolicyVerdict(nads, observed);
+  const bridges = hostBridgesVerdict(observed.missingBridges);
+  return bridges && withPolicies.state === "ok" ? bridges : withPolicies;
+}
+
+function withPolicyVerdict(nads: Verdict, observed: ObservedChildren): Verdict {
   const nodes = nodeNetworksVerdict(
     observed.nodeNetworks,
     observed.childErrors.filter(error => error.kind === NODE_NETWORK_KIND),

@@ -1,5 +1,6 @@
 // Node networks: whether NMState has built every host bridge the Wukong's networks need on the nodes.
 // The policy's own words explain a wait or a failure; the VM is not started until every policy is Available.
+import { type MissingBridge, nodeList } from "../children/host-bridges";
 import type { ChildError, ObservedNodeNetwork } from "./observed";
 import { detail, sentence } from "./text";
 import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
@@ -49,4 +50,22 @@ export function nodeNetworksSummary(nodeNetworks: ObservedNodeNetwork[] | undefi
   if (!nodeNetworks?.length) return "";
   const policies = nodeNetworks.map(network => `${network.policy} (bridge ${network.bridge} on ${network.nic})`).join(", ");
   return ` ${NODE_NETWORK_KIND} ${policies} available; never removed automatically.`;
+}
+
+/**
+ * A bridge the networks expect on the nodes (no physicalInterface builds it) that NMState reports missing on some:
+ * there the bridge CNI plugin would create one with no uplink. A notice, not an error: which of those nodes the VM
+ * may land on is not known here (nodes are not matched against its nodeSelector), so the VM is not held back.
+ */
+export function hostBridgesVerdict(missing: MissingBridge[] | undefined): Verdict | undefined {
+  const first = missing?.find(bridge => bridge.nodes.length === bridge.ofNodes) ?? missing?.[0];
+  if (!first) return undefined;
+  const where = first.nodes.length === first.ofNodes ? "any node" : `node${first.nodes.length > 1 ? "s" : ""} ${nodeList(first.nodes)}`;
+  return {
+    state: "notice",
+    reason: "BridgeMissing",
+    message: sentence(
+      `Bridge ${first.bridge} (network ${first.network}) does not exist on ${where} (NodeNetworkState): the bridge CNI plugin would create it there with no uplink, reaching only VMs on that node. Create the bridge on the nodes, or set physicalInterface on the network so that NMState builds it`,
+    ),
+  };
 }

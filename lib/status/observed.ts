@@ -61,11 +61,14 @@ export interface ChildError {
 }
 
 import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
+import type { MissingBridge } from "../children/host-bridges";
 
 export interface ObservedChildren {
   nads: ObservedNad[];
   /** One per host bridge built from a physicalInterface; absent when there is none. */
   nodeNetworks?: ObservedNodeNetwork[];
+  /** Bridges the networks expect on the nodes that some node lacks, per NodeNetworkState; absent without NMState. */
+  missingBridges?: MissingBridge[];
   /** By disk name, for disks with an image. */
   dataVolumes: Readonly<Record<string, ObservedDataVolume | undefined>>;
   /** By disk name: the claim `<wukong>-<disk>` of every disk, including the ones CDI creates for DataVolumes. */

@@ -3,9 +3,12 @@
 import type { ChildError, ObservedCondition } from "./observed";
 import { camelReason, detail, sentence } from "./text";
 
-/** ok: ready (for the VM: running); waiting: in progress; stopped: VM deliberately not running; error: needs a human. */
+/**
+ * ok: ready (for the VM: running); waiting: in progress; stopped: VM deliberately not running; error: needs a human;
+ * notice: works, but the condition says False with a reason the user should see (phase and message unaffected).
+ */
 export interface Verdict {
-  state: "ok" | "waiting" | "stopped" | "error";
+  state: "ok" | "waiting" | "stopped" | "error" | "notice";
   reason: string;
   message: string;
 }

@@ -1,7 +1,8 @@
 // Journey: host bridges built by NMState. Two Wukongs on one bridge share one NodeNetworkConfigurationPolicy
 // (the simulator plays NMState); NetworksConfigured waits on it and the VM is not started before it is
 // Available; a policy that fails on a node surfaces on the Wukong; a third Wukong that would put the same bridge
-// on another NIC is denied. The simulator's `sim.novasphere.dev/node-network: hold | fail` on a Wukong holds or
+// on another NIC is denied; a bridge that nothing builds and no node has is admitted with a warning and reported
+// BridgeMissing. The simulator's `sim.novasphere.dev/node-network: hold | fail` on a Wukong holds or
 // fails the enactments of the policies its networks use.
 import { randomBytes } from "node:crypto";
 import {
@@ -37,6 +38,8 @@ const bridged = (vlanId: number, address: string, nic = "eth1", bridgeName = BRI
   memory: "512Mi",
   osImage: "docker://quay.io/containerdisks/cirros:0.6",
   networks: [{ name: "lan", type: "bridge", bridgeName, physicalInterface: nic, vlanId, ipConfig: { mode: "static", address } }],
+  // Required with physicalInterface: the policy targets these nodes only (the fixture Node has the label).
+  highAvailability: { nodeSelector: { "kubernetes.io/os": "linux" } },
 });
 
 beforeAll(async () => {
@@ -64,23 +67,19 @@ describe("node bridges through NMState", () => {
 
     const policy = await getJson(NNCP, POLICY, ns);
     expect(policy.metadata.ownerReferences).toBeUndefined();
-    expect(policy.spec.nodeSelector).toBeUndefined();
+    expect(policy.spec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
     const [bridge, nic] = policy.spec.desiredState.interfaces;
     expect(bridge).toMatchObject({ name: BRIDGE, type: "linux-bridge", state: "up", ipv4: "{{ capture.nic.interfaces.0.ipv4 }}" });
     expect(bridge.bridge.options.stp.enabled).toBe(false);
-    expect(bridge.bridge.port).toEqual([{ name: "eth1", vlan: { mode: "trunk", "enable-native": true, tag: 1, "trunk-tags": [{ id: 100 }] } }]);
+    // No vlan block: kubernetes-nmstate trunks 2-4094 with VLAN 1 native (pkg/bridge/bridge.go ApplyDefaultVlanFiltering).
+    expect(bridge.bridge.port).toEqual([{ name: "eth1" }]);
     expect(nic).toMatchObject({ name: "eth1", type: "ethernet", ipv4: { enabled: false } });
     expect(policy.spec.capture.nic).toBe('interfaces.name=="eth1"');
   });
 
-  test("a second Wukong on the same bridge and NIC shares the policy, which now trunks both VLANs", async () => {
+  test("a second Wukong on the same bridge and NIC, on another VLAN, shares the policy unchanged", async () => {
+    const before = await getJson(NNCP, POLICY, ns);
     await apply(ns, wukongManifest("vm-b", bridged(200, "192.168.200.11/24")));
-    const policy = await waitFor(() => getJson(NNCP, POLICY, ns), {
-      describe: "the shared policy trunking VLANs 100 and 200",
-      until: p => p.spec.desiredState.interfaces[0].bridge.port[0].vlan["trunk-tags"].length === 2,
-      timeoutMs: 30_000,
-    });
-    expect(policy.spec.desiredState.interfaces[0].bridge.port[0].vlan["trunk-tags"]).toEqual([{ id: 100 }, { id: 200 }]);
     const policies = JSON.parse(await kubectlOk(["get", NNCP, "-o", "json"])).items.filter(
       (p: { metadata: { annotations?: Record<string, string> } }) => p.metadata.annotations?.["vm.novasphere.dev/bridge"] === BRIDGE,
     );
@@ -91,6 +90,10 @@ describe("node bridges through NMState", () => {
       timeoutMs: 30_000,
     });
     expect(condition(b, "NetworksConfigured")?.status).toBe("False");
+    // NMState's default trunk already carries VLAN 200: the policy was not rewritten.
+    const after = await getJson(NNCP, POLICY, ns);
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(after.spec.desiredState.interfaces[0].bridge.port).toEqual([{ name: "eth1" }]);
   });
 
   test("the same bridge on another NIC is denied, naming the Wukong that has it", async () => {
@@ -132,8 +135,30 @@ describe("node bridges through NMState", () => {
     expect(await getJsonOrUndefined(R.vm, "vm-d", ns)).toBeUndefined();
   });
 
+  test("a bridge no physicalInterface builds and no node has: admitted with a warning, then BridgeMissing naming the node", async () => {
+    const absent = `br-none-${RUN}`;
+    const spec = {
+      cpu: 1,
+      memory: "512Mi",
+      osImage: "docker://quay.io/containerdisks/cirros:0.6",
+      networks: [{ name: "lan", type: "bridge", bridgeName: absent }],
+    };
+    const admitted = await tryApply(ns, wukongManifest("vm-e", spec));
+    expect(admitted.code).toBe(0);
+    expect(admitted.stderr).toContain(`spec.networks[0]: bridge ${absent} does not exist on node sim-node-1 (NodeNetworkState)`);
+    const missing = await waitFor(() => wukong(ns, "vm-e"), {
+      describe: "NetworksConfigured False BridgeMissing",
+      until: w => condition(w, "NetworksConfigured")?.reason === "BridgeMissing",
+      timeoutMs: 60_000,
+    });
+    expect(condition(missing, "NetworksConfigured")?.message).toContain(`Bridge ${absent} (network lan) does not exist on any node (NodeNetworkState)`);
+    // The simulated node has br0 (the seed's bridge): nothing to say about it.
+    const seedLike = await tryApply(ns, wukongManifest("vm-f", { ...spec, networks: [{ name: "lan", type: "bridge" }] }));
+    expect(seedLike.stderr).not.toContain("does not exist on");
+  });
+
   test("deleting the Wukongs leaves the policies in place", async () => {
-    await kubectlOk(["delete", "wk", "vm-a", "vm-b", "vm-d", "-n", ns, "--wait=true", "--timeout=60s"]);
+    await kubectlOk(["delete", "wk", "vm-a", "vm-b", "vm-d", "vm-e", "vm-f", "-n", ns, "--wait=true", "--timeout=60s"]);
     expect(await getJsonOrUndefined(NNCP, POLICY, ns)).toBeDefined();
   });
 });

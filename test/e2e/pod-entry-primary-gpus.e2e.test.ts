@@ -82,6 +82,7 @@ describe("the pod network entry, physicalInterface, a primary network and GPUs",
       "spec.networks[1].primary: spec.networks[0] is already the primary network",
       "spec.podNetwork: true contradicts spec.networks[0].primary",
       "spec.networks[2].physicalInterface: eth4 differs from eth1, which spec.networks[0] already puts on bridge br-wrong",
+      "spec.highAvailability.nodeSelector: is required with spec.networks[0].physicalInterface",
     ]) {
       expect(denied.stderr).toContain(fragment);
     }

@@ -36,8 +36,8 @@ function snapshot(policy: KubeObject, opts: { wukongs?: KubeObject[]; current?: 
 }
 
 /** The operator's own policy for bridge br-a on `nic` (lib/children/node-network-policy.ts). */
-const operatorPolicy = (nic: string, vlans: number[] = [100], generation = 1): KubeObject => {
-  const policy = nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{ vlans }]) as unknown as KubeObject;
+const operatorPolicy = (nic: string, generation = 1): KubeObject => {
+  const policy = nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{}]) as unknown as KubeObject;
   return { ...policy, metadata: { ...policy.metadata, generation } };
 };
 
@@ -165,7 +165,7 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
   });
 
   it("gives a linux bridge port without a vlan block the trunk 2-4094 (pkg/bridge/bridge.go ApplyDefaultVlanFiltering)", async () => {
-    const snap = snapshot(operatorPolicy("eth2", []));
+    const snap = snapshot(operatorPolicy("eth2"));
     await step(snap);
     const [bridge] = enactment(snap, "n1.wukong-br-a-eth2").desiredState.interfaces;
     expect(bridge.bridge.port).toEqual([{ name: "eth2", vlan: { mode: "trunk", "trunk-tags": [{ "id-range": { min: 2, max: 4094 } }] } }]);
@@ -189,21 +189,21 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
   });
 
   it("resolves a new generation from the captured states it holds (pkg/nmpolicy/generate.go), not from the node's changed state", async () => {
-    const snap = snapshot(operatorPolicy("eth1", [100], 1));
+    const snap = snapshot(operatorPolicy("eth1", 1));
     await step(snap);
     // The bridge is built: eth1 has no address and no route left of its own.
     const built = simulatedNodeState(0, "n1");
     built.interfaces.find((i: { name: string }) => i.name === "eth1").ipv4 = { enabled: false };
     built.routes.running = built.routes.running.filter((r: { "next-hop-interface": string }) => r["next-hop-interface"] !== "eth1");
     snap.nodeNetworkStates.set("/n1", { kind: "NodeNetworkState", metadata: { name: "n1" }, status: { currentState: built } });
-    snap.nodeNetworkPolicies.set("/wukong-br-a-eth1", operatorPolicy("eth1", [100, 200], 2));
+    snap.nodeNetworkPolicies.set("/wukong-br-a-eth1", operatorPolicy("eth1", 2));
     await step(snap);
     const status = enactment(snap, "n1.wukong-br-a-eth1");
     expect(status.policyGeneration).toBe(2);
     expect(status.desiredState.interfaces[0]).toMatchObject({ ipv4: { dhcp: true } });
     expect(condition(status, "Progressing")).toMatchObject({ status: "True" });
     // Without those captured states the same policy fails on that node.
-    const fresh = snapshot(operatorPolicy("eth1", [100, 200], 2), { current: built });
+    const fresh = snapshot(operatorPolicy("eth1", 2), { current: built });
     await step(fresh);
     expect(condition(enactment(fresh, "n1.wukong-br-a-eth1"), "Failing")?.message).toContain("route with 'next-hop-interface=eth1' not found");
   });

@@ -65,12 +65,15 @@ export interface Artifacts {
   cniDir: string; // the CNI bridge plugin
 }
 
-/** The cached guest image and CNI plugin, built on first use (minutes) and found at once afterwards. */
-export async function buildArtifacts(): Promise<Artifacts> {
+/**
+ * The cached guest image and CNI plugin (build-cni.sh's default version unless `cniVersion` names a release),
+ * built on first use (minutes) and found at once afterwards.
+ */
+export async function buildArtifacts(cniVersion?: string): Promise<Artifacts> {
   const script = (name: string) => path.resolve(__dirname, "..", name);
   const [imageDir, cniDir] = await Promise.all([
     runOk(script("build-image.sh"), [], { timeoutMs: 20 * 60_000 }),
-    runOk(script("build-cni.sh"), [], { timeoutMs: 10 * 60_000 }),
+    runOk(script("build-cni.sh"), cniVersion ? [cniVersion] : [], { timeoutMs: 10 * 60_000 }),
   ]);
   return { imageDir: imageDir.trim(), cniDir: cniDir.trim() };
 }

@@ -6,6 +6,7 @@ import { defaultWukong } from "../../../capabilities/admission/mutate";
 import { wukongValidator } from "../../../capabilities/admission/validate";
 import { clusterChecks, type ClusterLookup, type StorageClassInfo } from "../../../lib/admission/cluster-checks";
 import { claimsOfWukong } from "../../../lib/admission/segments";
+import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
 import { withDefaults } from "../../../lib/defaults";
 import { stableMac } from "../../../lib/mac";
 import type { WukongSpec } from "../../../schemas/spec";
@@ -103,6 +104,11 @@ class FakeCluster implements ClusterLookup {
   }
   async nodeNetworkApiServed() {
     return this.nmstateInstalled;
+  }
+  /** One node with every bridge the fixtures plug into. */
+  nodeStates: NodeInterfaces[] | undefined = [{ node: "n1", interfaces: ["eth0", "br0", "br-mgmt", "br-lan", "ovs-br1"] }];
+  async nodeInterfaces() {
+    return clone(this.nodeStates);
   }
 }
 

@@ -1,7 +1,9 @@
 // Admission's cluster checks for node bridges: a bridge on another NIC than another Wukong put it on is denied
-// naming that Wukong (failing closed); a physicalInterface without NMState is admitted with a warning.
+// naming that Wukong (failing closed); a physicalInterface without NMState is admitted with a warning, and so is a
+// bridge nothing builds that NodeNetworkStates show missing on nodes, or that cannot be checked without NMState.
 import { clusterChecks, type ClusterLookup } from "../../../lib/admission/cluster-checks";
 import { claimsOfWukong } from "../../../lib/admission/segments";
+import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
 import { withDefaults } from "../../../lib/defaults";
 import type { WukongSpec } from "../../../schemas/spec";
 import type { Wukong } from "../../../schemas/wukong";
@@ -14,7 +16,7 @@ const spec = (name: string, nic: string, bridgeName = "br-mgmt", type: "bridge" 
   });
 const stored = (name: string, wukongSpec: WukongSpec): Wukong => ({ metadata: { name, namespace: "vms" }, spec: wukongSpec });
 
-function lookup(others: Wukong[], nmstate: boolean | Error = true): ClusterLookup {
+function lookup(others: Wukong[], nmstate: boolean | Error = true, nodes: NodeInterfaces[] = []): ClusterLookup {
   return {
     storageClasses: async () => [{ name: "longhorn", isDefault: true }],
     networkAttachmentDefinitionExists: async () => true,
@@ -24,6 +26,10 @@ function lookup(others: Wukong[], nmstate: boolean | Error = true): ClusterLooku
     nodeNetworkApiServed: async () => {
       if (nmstate instanceof Error) throw nmstate;
       return nmstate;
+    },
+    nodeInterfaces: async () => {
+      if (nmstate instanceof Error) throw nmstate;
+      return nmstate ? nodes : undefined;
     },
   };
 }
@@ -62,5 +68,47 @@ describe("node bridges at admission", () => {
     expect((await check("a", spec("a", "eth1"), lookup([], new Error("down")))).warnings).toEqual([]);
     const plain = withDefaults({ namespace: "vms", name: "p", spec: { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c" } });
     expect((await check("p", plain, lookup([], false))).warnings).toEqual([]);
+  });
+
+  // containernetworking/plugins plugins/main/bridge/bridge.go (ensureBridge, v1.4.0 to v1.10.0) creates a bridge
+  // that is missing on the node, with no uplink: a bridge network that no physicalInterface builds must find it.
+  describe("a bridge that no physicalInterface builds", () => {
+    const plain = (bridgeName?: string) =>
+      withDefaults({
+        namespace: "vms",
+        name: "p",
+        spec: { cpu: 1, memory: "1Gi", osImage: "docker://a/b:c", networks: [{ name: "lan", type: "bridge", bridgeName }] },
+      });
+
+    it("warns naming the nodes whose NodeNetworkState lacks it", async () => {
+      const nodes = [
+        { node: "n1", interfaces: ["eth0", "br0"] },
+        { node: "n3", interfaces: ["eth0"] },
+        { node: "n2", interfaces: ["eth0"] },
+      ];
+      const verdict = await check("p", plain(), lookup([], true, nodes));
+      expect(verdict.problems).toEqual([]);
+      expect(verdict.warnings).toEqual([
+        "spec.networks[0]: bridge br0 does not exist on nodes n2, n3 (NodeNetworkState); the bridge CNI plugin creates a missing bridge with no uplink, so a VM there reaches only VMs on the same node",
+      ]);
+      expect((await check("p", plain(), lookup([], true, [nodes[0]]))).warnings).toEqual([]);
+    });
+
+    it("warns that it cannot be checked without NMState", async () => {
+      expect((await check("p", plain("br-lan"), lookup([], false))).warnings).toEqual([
+        expect.stringContaining(
+          "spec.networks[0]: bridge br-lan must already exist on the nodes: nothing builds it (no physicalInterface), and without NMState",
+        ),
+      ]);
+    });
+
+    it("says nothing of a bridge this or another Wukong builds from a physicalInterface; a failed lookup is said", async () => {
+      const nodes = [{ node: "n1", interfaces: ["eth0"] }];
+      expect((await check("p", plain("br-mgmt"), lookup([stored("first", spec("first", "eth1"))], true, nodes))).warnings).toEqual([]);
+      expect((await check("a", spec("a", "eth1"), lookup([], true, nodes))).warnings).toEqual([]);
+      expect((await check("p", plain(), lookup([], new Error("forbidden")))).warnings).toEqual([
+        expect.stringContaining("could not look up NodeNetworkStates (forbidden)"),
+      ]);
+    });
   });
 });

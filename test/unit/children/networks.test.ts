@@ -41,7 +41,7 @@ describe("multi-NIC edge-router", () => {
         apiVersion: "k8s.cni.cncf.io/v1",
         kind: "NetworkAttachmentDefinition",
         metadata: ownedMetadata("edge-router-lan", "edge-router", "prod"),
-        spec: { config: '{"cniVersion":"0.3.1","name":"edge-router-lan","type":"bridge","bridge":"br-lan","vlan":100,"ipam":{}}' },
+        spec: { config: '{"cniVersion":"0.3.1","name":"edge-router-lan","type":"bridge","bridge":"br-lan","vlan":100,"preserveDefaultVlan":false,"ipam":{}}' },
       },
       {
         apiVersion: "k8s.cni.cncf.io/v1",
@@ -133,6 +133,18 @@ describe("network variants", () => {
       '{"cniVersion":"0.3.1","name":"vm-b","type":"ovs","bridge":"br0"}',
       '{"cniVersion":"0.3.1","name":"vm-c","type":"sriov","vlan":0,"ipam":{}}',
     ]);
+  });
+
+  // containernetworking/plugins plugins/main/bridge/bridge.go: loadNetConf defaults PreserveDefaultVlan to true in
+  // v1.3.0 to v1.7.1 (false from v1.8.0), and setupVeth removes VLAN 1 from a tagged port only when it is false.
+  // Without it, a VM on VLAN 100 stays an untagged member of VLAN 1 and receives the node LAN's traffic.
+  it("takes a tagged bridge port out of VLAN 1 whatever the plugin's default, and leaves untagged ports alone", () => {
+    const configs = nadConfigs([
+      { name: "a", type: "bridge", vlanId: 100 },
+      { name: "b", type: "bridge", bridgeName: "br1" },
+    ]).map(config => JSON.parse(config) as Record<string, unknown>);
+    expect(configs[0]).toMatchObject({ type: "bridge", vlan: 100, preserveDefaultVlan: false });
+    expect(configs[1]).not.toHaveProperty("preserveDefaultVlan");
   });
 
   it("sets an ovs VLAN", () => {

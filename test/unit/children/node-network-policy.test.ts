@@ -15,7 +15,7 @@ type Interface = { name: string; type: string; bridge?: { options: unknown; port
 const interfacesOf = (policy: ReturnType<typeof nodeNetworkPolicy>) => (policy.spec as { desiredState: { interfaces: Interface[] } }).desiredState.interfaces;
 
 describe("bridgePortsOf", () => {
-  it("gives one entry per bridge with a physicalInterface, with the VLANs of its networks; sriov and nadName networks have none", () => {
+  it("gives one entry per bridge with a physicalInterface, with where its VM may run; sriov and nadName networks have none", () => {
     const ports = bridgePortsOf(
       spec(
         [
@@ -28,8 +28,8 @@ describe("bridgePortsOf", () => {
       ),
     );
     expect(ports).toEqual([
-      { bridge: "br-mgmt", nic: "eth1", type: "bridge", vlans: [100, 200], nodeSelector: { zone: "a" } },
-      { bridge: "br-ovs", nic: "eth2", type: "ovs", vlans: [], nodeSelector: { zone: "a" } },
+      { bridge: "br-mgmt", nic: "eth1", type: "bridge", nodeSelector: { zone: "a" } },
+      { bridge: "br-ovs", nic: "eth2", type: "ovs", nodeSelector: { zone: "a" } },
     ]);
   });
 });
@@ -37,8 +37,8 @@ describe("bridgePortsOf", () => {
 describe("nodeNetworkPolicy", () => {
   const port = { bridge: "br-mgmt", nic: "eth1", type: "bridge" as const };
 
-  it("builds the bridge with the NIC as a VLAN trunk port (VLAN 1 native for the node), STP off, the NIC's addresses captured", () => {
-    const policy = nodeNetworkPolicy(port, [{ vlans: [200, 100] }, { vlans: [100, 300] }]);
+  it("builds the bridge with the NIC as its port, STP off, the NIC's addresses captured", () => {
+    const policy = nodeNetworkPolicy(port, [{}, { nodeSelector: { zone: "a" } }]);
     expect(policy.metadata).toEqual({
       name: "wukong-br-mgmt-eth1",
       labels: { "app.kubernetes.io/managed-by": "wukong", "vm.novasphere.dev/node-network": "bridge" },
@@ -53,7 +53,7 @@ describe("nodeNetworkPolicy", () => {
       "mac-address": "{{ capture.nic.interfaces.0.mac-address }}",
       bridge: {
         options: { stp: { enabled: false } },
-        port: [{ name: "eth1", vlan: { mode: "trunk", "enable-native": true, tag: 1, "trunk-tags": [{ id: 100 }, { id: 200 }, { id: 300 }] } }],
+        port: [{ name: "eth1" }],
       },
     });
     expect(nic).toEqual({ name: "eth1", type: "ethernet", state: "up", ipv4: { enabled: false }, ipv6: { enabled: false } });
@@ -64,27 +64,26 @@ describe("nodeNetworkPolicy", () => {
     });
   });
 
-  it("filters no VLAN when none is in use", () => {
-    expect(interfacesOf(nodeNetworkPolicy(port, [{ vlans: [] }]))[0].bridge?.port).toEqual([{ name: "eth1" }]);
+  // kubernetes-nmstate v0.86.0 pkg/bridge/bridge.go (ApplyDefaultVlanFiltering, called from
+  // controllers/handler/nodenetworkconfigurationpolicy_controller.go) gives an up linux-bridge's port without a
+  // `vlan` block a trunk of 2-4094, VLAN 1 staying native (test/e2e/handler/default_bridged_network_test.go). A
+  // list of our own would narrow that to the VLANs of physicalInterface networks and drop every other VLAN.
+  it("leaves the NIC port's VLANs to kubernetes-nmstate's default trunk (2-4094, VLAN 1 native), whatever the users' VLANs", () => {
+    const ports = interfacesOf(nodeNetworkPolicy(port, [{}])).flatMap(iface => iface.bridge?.port ?? []);
+    expect(ports).toEqual([{ name: "eth1" }]);
+    expect(ports[0]).not.toHaveProperty("vlan");
   });
 
   it("targets the labels every user's nodeSelector shares, or all nodes when one user has none", () => {
     const selectorOf = (policy: ReturnType<typeof nodeNetworkPolicy>) => (policy.spec as { nodeSelector?: unknown }).nodeSelector;
-    expect(
-      selectorOf(
-        nodeNetworkPolicy(port, [
-          { vlans: [], nodeSelector: { worker: "", zone: "a" } },
-          { vlans: [], nodeSelector: { worker: "", zone: "b" } },
-        ]),
-      ),
-    ).toEqual({
+    expect(selectorOf(nodeNetworkPolicy(port, [{ nodeSelector: { worker: "", zone: "a" } }, { nodeSelector: { worker: "", zone: "b" } }]))).toEqual({
       worker: "",
     });
-    expect(selectorOf(nodeNetworkPolicy(port, [{ vlans: [], nodeSelector: { worker: "" } }, { vlans: [] }]))).toBeUndefined();
+    expect(selectorOf(nodeNetworkPolicy(port, [{ nodeSelector: { worker: "" } }, {}]))).toBeUndefined();
   });
 
   it("builds an ovs-bridge whose internal interface takes the node's addresses", () => {
-    const [internal, bridge] = interfacesOf(nodeNetworkPolicy({ bridge: "br-ovs", nic: "eth2", type: "ovs" }, [{ vlans: [7] }]));
+    const [internal, bridge] = interfacesOf(nodeNetworkPolicy({ bridge: "br-ovs", nic: "eth2", type: "ovs" }, [{}]));
     expect(internal).toMatchObject({ name: "br-ovs", type: "ovs-interface" });
     expect(bridge).toMatchObject({
       name: "br-ovs",
@@ -101,7 +100,7 @@ describe("nodeNetworkPolicy", () => {
   });
 
   it("passes the upstream NodeNetworkConfigurationPolicy schema (v0.86.0)", () => {
-    expect(strictProblems(nodeNetworkPolicy(port, [{ vlans: [100], nodeSelector: { "kubernetes.io/hostname": "n1" } }]))).toEqual([]);
-    expect(strictProblems(nodeNetworkPolicy({ bridge: "br-ovs", nic: "eth2", type: "ovs" }, [{ vlans: [] }]))).toEqual([]);
+    expect(strictProblems(nodeNetworkPolicy(port, [{ nodeSelector: { "kubernetes.io/hostname": "n1" } }]))).toEqual([]);
+    expect(strictProblems(nodeNetworkPolicy({ bridge: "br-ovs", nic: "eth2", type: "ovs" }, [{}]))).toEqual([]);
   });
 });

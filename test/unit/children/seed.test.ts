@@ -27,7 +27,7 @@ describe("seed example web-server-01", () => {
         apiVersion: "k8s.cni.cncf.io/v1",
         kind: "NetworkAttachmentDefinition",
         metadata: ownedMetadata("web-server-01-mgmt", "web-server-01"),
-        spec: { config: '{"cniVersion":"0.3.1","name":"web-server-01-mgmt","type":"bridge","bridge":"br0","vlan":100,"ipam":{}}' },
+        spec: { config: '{"cniVersion":"0.3.1","name":"web-server-01-mgmt","type":"bridge","bridge":"br0","vlan":100,"preserveDefaultVlan":false,"ipam":{}}' },
       },
     ]);
   });

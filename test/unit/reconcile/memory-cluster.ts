@@ -5,6 +5,7 @@ import { applyPatch, type Operation } from "fast-json-patch";
 import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 import type { ChildKind, WatchedKind } from "../../../lib/cluster/kinds";
 import type { LiveObject } from "../../../lib/cluster/live";
+import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
 import { ClusterView } from "../../../lib/cluster/view";
 import type { ClusterPort, EventType, JsonPatch, LookedUpKind, StatusKind } from "../../../lib/reconcile/port";
 
@@ -23,7 +24,11 @@ export interface RecordedEvent {
 }
 
 /** An error shaped like the API server's answer, as the real client throws it. */
-export const apiError = (status: number, reason: string, message = reason) => ({ status, statusText: reason, data: { kind: "Status", status: "Failure", reason, message } });
+export const apiError = (status: number, reason: string, message = reason) => ({
+  status,
+  statusText: reason,
+  data: { kind: "Status", status: "Failure", reason, message },
+});
 
 const clone = <T>(value: T): T => structuredClone(value);
 const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
@@ -34,6 +39,8 @@ export class MemoryCluster implements ClusterPort {
   readonly events: RecordedEvent[] = [];
   /** Objects no watch covers, as "Kind/namespace/name" (cluster-scoped: "Kind//name"). */
   readonly lookups = new Set<string>();
+  /** What nodeInterfaces answers: undefined plays a cluster without NMState. */
+  nodeNetworkStates: NodeInterfaces[] | undefined;
   /** When false, the view only learns from writes' answers and deliver(): the watches lag behind. */
   watchesKeepUp = true;
   readonly #store = new Map<WatchedKind, Map<string, LiveObject>>();
@@ -56,6 +63,10 @@ export class MemoryCluster implements ClusterPort {
 
   async exists(kind: LookedUpKind, namespace: string | undefined, name: string) {
     return this.lookups.has(`${kind}/${namespace ?? ""}/${name}`);
+  }
+
+  async nodeInterfaces() {
+    return this.nodeNetworkStates;
   }
 
   async apply(kind: ChildKind, object: KubernetesObject) {

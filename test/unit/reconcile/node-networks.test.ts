@@ -13,13 +13,14 @@ const NAMESPACE = "vms";
 const POLICY = "wukong-br-mgmt-eth1";
 const NNCP = "NodeNetworkConfigurationPolicy";
 
-const bridged = (name: string, vlanId: number): WukongSpec =>
+const bridged = (name: string, vlanId: number, nodeSelector?: Record<string, string>): WukongSpec =>
   withDefaults({
     namespace: NAMESPACE,
     name,
     spec: {
       cpu: 1,
       memory: "1Gi",
+      ...(nodeSelector && { highAvailability: { nodeSelector } }),
       networks: [{ name: "mgmt", type: "bridge", bridgeName: "br-mgmt", physicalInterface: "eth1", vlanId }],
       disks: [{ name: "system", size: "1Gi", storageClassName: "longhorn" }],
     },
@@ -44,10 +45,8 @@ function setup() {
 
 const statusOf = (cluster: MemoryCluster, name: string) => cluster.stored("Wukong", NAMESPACE, name)?.status as WukongStatus;
 const networksConfigured = (cluster: MemoryCluster, name: string) => statusOf(cluster, name).conditions?.find(c => c.type === "NetworksConfigured");
-const trunkOf = (policy: LiveObject | undefined) =>
-  (
-    policy?.spec as { desiredState: { interfaces: { bridge?: { port: { vlan?: { "trunk-tags": { id: number }[] } }[] } }[] } }
-  ).desiredState.interfaces[0].bridge?.port[0].vlan?.["trunk-tags"].map(tag => tag.id);
+const portsOf = (policy: LiveObject | undefined) =>
+  (policy?.spec as { desiredState: { interfaces: { bridge?: { port: unknown[] } }[] } }).desiredState.interfaces[0].bridge?.port;
 
 function setPolicyConditions(cluster: MemoryCluster, conditions: Record<string, unknown>[]): void {
   const policy = cluster.stored(NNCP, undefined, POLICY)!;
@@ -104,20 +103,47 @@ describe("reconcile: node networks", () => {
     expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
   });
 
-  it("shares one policy between two Wukongs on the same bridge and NIC, trunking the VLANs of both", async () => {
+  it("shares one policy between two Wukongs on the same bridge and NIC; another VLAN rewrites nothing", async () => {
     const { cluster, reconcile } = setup();
     await reconcile(`${NAMESPACE}/vm-a`);
-    expect(trunkOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([100]);
+    expect(portsOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([{ name: "eth1" }]);
     putWukong(cluster, "vm-b", bridged("vm-b", 200));
+    const mark = cluster.writes.length;
     await reconcile(`${NAMESPACE}/vm-b`);
     expect(cluster.storedOf(NNCP).map(policy => policy.metadata.name)).toEqual([POLICY]);
-    expect(trunkOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([100, 200]);
-    // vm-a's view agrees: nothing more to write.
-    const mark = cluster.writes.length;
+    // NMState trunks every VLAN on the NIC port already (ApplyDefaultVlanFiltering): VLAN 200 changes nothing.
+    expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
     await reconcile(`${NAMESPACE}/vm-a`);
     expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
     expect(wukongsUsingPolicy(cluster.view.all("Wukong") as Wukong[], POLICY).sort()).toEqual([`${NAMESPACE}/vm-a`, `${NAMESPACE}/vm-b`]);
     expect(wukongsUsingPolicy(cluster.view.all("Wukong") as Wukong[], "wukong-br0-eth9")).toEqual([]);
+  });
+
+  it("takes the VLAN list an earlier version wrote off the NIC port, so NMState's 2-4094 trunk applies", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(`${NAMESPACE}/vm-a`);
+    const policy = cluster.stored(NNCP, undefined, POLICY)!;
+    const spec = structuredClone(policy.spec) as { desiredState: { interfaces: { bridge?: { port: Record<string, unknown>[] } }[] } };
+    spec.desiredState.interfaces[0].bridge!.port[0].vlan = { mode: "trunk", "enable-native": true, tag: 1, "trunk-tags": [{ id: 100 }] };
+    cluster.put(NNCP, { ...policy, spec });
+    const mark = cluster.writes.length;
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(cluster.writesSince(mark)).toContainEqual({ verb: "apply", kind: NNCP, name: POLICY });
+    expect(portsOf(cluster.stored(NNCP, undefined, POLICY))).toEqual([{ name: "eth1" }]);
+  });
+
+  it("never widens the policy to every node when the Wukongs on the bridge select nodes sharing no label: Conflict", async () => {
+    const { cluster, reconcile } = setup();
+    putWukong(cluster, "vm-a", bridged("vm-a", 100, { zone: "a", nic1: "yes" }));
+    await reconcile(`${NAMESPACE}/vm-a`);
+    putWukong(cluster, "vm-b", bridged("vm-b", 200, { zone: "b" }));
+    const mark = cluster.writes.length;
+    await reconcile(`${NAMESPACE}/vm-b`);
+    expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
+    expect((cluster.stored(NNCP, undefined, POLICY)?.spec as { nodeSelector?: unknown }).nodeSelector).toEqual({ nic1: "yes", zone: "a" });
+    expect(networksConfigured(cluster, "vm-b")).toMatchObject({ status: "False", reason: "NodeNetworkConfigurationPolicyConflict" });
+    expect(networksConfigured(cluster, "vm-b")?.message).toContain("select nodes by labels they do not share");
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-b")).toBeUndefined();
   });
 
   it("reports NMStateMissing when the policy API is not served, and starts no VM", async () => {

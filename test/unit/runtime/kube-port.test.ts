@@ -45,7 +45,12 @@ describe("kubePort", () => {
   it("server-side applies with a forced, strict apply patch, and keeps the answer (slimmed) in the view", async () => {
     const { api, view, port: p } = port(() => nad("5"));
     const { metadata, ...rest } = nad("1");
-    await p.apply("NetworkAttachmentDefinition", { ...rest, apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name: metadata.name, namespace: "vms" } });
+    await p.apply("NetworkAttachmentDefinition", {
+      ...rest,
+      apiVersion: "k8s.cni.cncf.io/v1",
+      kind: "NetworkAttachmentDefinition",
+      metadata: { name: metadata.name, namespace: "vms" },
+    });
     expect(api.calls[0]).toMatchObject({
       method: "PATCH",
       path: "/apis/k8s.cni.cncf.io/v1/namespaces/vms/network-attachment-definitions/app-01-lan?fieldManager=pepr&fieldValidation=Strict&force=true",
@@ -86,7 +91,11 @@ describe("kubePort", () => {
     for (let i = 0; i < 3; i++) expect(await p.exists("StorageClass", undefined, "fast")).toBe(true);
     for (let i = 0; i < 2; i++) expect(await p.exists("StorageClass", undefined, "slow")).toBe(false);
     expect(counts).toEqual({ write: 0, read: 3 });
-    expect(api.calls.map(c => c.path)).toEqual(["/apis/storage.k8s.io/v1/storageclasses/fast", "/apis/storage.k8s.io/v1/storageclasses/slow", "/apis/storage.k8s.io/v1/storageclasses/slow"]);
+    expect(api.calls.map(c => c.path)).toEqual([
+      "/apis/storage.k8s.io/v1/storageclasses/fast",
+      "/apis/storage.k8s.io/v1/storageclasses/slow",
+      "/apis/storage.k8s.io/v1/storageclasses/slow",
+    ]);
   });
 
   it("records Events best effort: a failure is logged, never thrown", async () => {
@@ -94,5 +103,22 @@ describe("kubePort", () => {
     await p.event(nad("1"), "Normal", "Created", "Created x");
     expect(api.calls[0]).toMatchObject({ method: "POST", path: "/api/v1/namespaces/vms/events", body: { reason: "Created", type: "Normal" } });
     expect(warnings).toEqual(["could not record event"]);
+  });
+
+  it("reads each node's interfaces from the NodeNetworkStates, once per TTL; without NMState (404) there are none to read", async () => {
+    const state = (node: string, names: string[]) => ({ metadata: { name: node }, status: { currentState: { interfaces: names.map(name => ({ name })) } } });
+    const { api, port: p } = port(() => ({ items: [state("n1", ["eth0", "br0"]), state("n2", ["eth0"]), { metadata: { name: "n3" } }] }));
+    const expected = [
+      { node: "n1", interfaces: ["eth0", "br0"] },
+      { node: "n2", interfaces: ["eth0"] },
+      { node: "n3", interfaces: [] },
+    ];
+    expect(await p.nodeInterfaces()).toEqual(expected);
+    expect(await p.nodeInterfaces()).toEqual(expected);
+    expect(api.calls).toEqual([{ method: "GET", path: "/apis/nmstate.io/v1beta1/nodenetworkstates" }]);
+    const { port: without } = port(() => status(404, "NotFound"));
+    expect(await without.nodeInterfaces()).toBeUndefined();
+    const { port: forbidden } = port(() => status(403, "Forbidden"));
+    await expect(forbidden.nodeInterfaces()).rejects.toMatchObject({ status: 403 });
   });
 });

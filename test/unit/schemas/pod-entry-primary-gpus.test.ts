@@ -35,10 +35,12 @@ describe("the pod network entry `- name: default`", () => {
 });
 
 describe("physicalInterface", () => {
+  const selected: WukongSpecInput = { ...base, highAvailability: { nodeSelector: { "node-role.kubernetes.io/worker": "" } } };
+
   it("is admitted on bridge and ovs networks", () => {
     expect(
       admitted({
-        ...base,
+        ...selected,
         networks: [
           { name: "a", type: "bridge", bridgeName: "br-a", physicalInterface: "eth1" },
           { name: "b", type: "ovs", bridgeName: "br-b", physicalInterface: "ens1f0.100" },
@@ -67,8 +69,28 @@ describe("physicalInterface", () => {
     expect(problems).toContain("spec.networks[5].physicalInterface: eth5 differs from eth4, which spec.networks[4] already puts on bridge br-x");
   });
 
+  // kubernetes-nmstate v0.86.0 controllers/handler/nodenetworkconfigurationpolicy_controller.go: nmpolicy's
+  // GenerateState fails on a node whose capture finds no NIC ("Failed to find index 0 from interfaces"), and the
+  // policy goes Degraded for every Wukong on the bridge. The policy targets the nodeSelector's nodes only.
+  it("requires a nodeSelector naming the nodes that have the NIC; a Wukong stored before the rule may still change", () => {
+    const networks: WukongSpecInput["networks"] = [
+      { name: "lan", type: "bridge" },
+      { name: "a", type: "bridge", bridgeName: "br-a", physicalInterface: "eth1" },
+    ];
+    const denial =
+      "spec.highAvailability.nodeSelector: is required with spec.networks[1].physicalInterface: NMState builds the bridge on every node it selects, and a node without eth1 fails the whole policy; select the nodes that have eth1";
+    expect(admitted({ ...base, networks })).toContain(denial);
+    expect(admitted({ ...base, networks, highAvailability: { nodeSelector: {} } })).toContain(denial);
+    expect(admitted({ ...selected, networks })).toBe("");
+    expect(admitted({ ...base, networks: [{ name: "lan", type: "bridge" }] })).toBe("");
+    const stored = defaulted({ ...base, networks });
+    expect(formatProblems(validateWukong({ name: "vm", spec: { ...stored, cpu: 2 }, oldSpec: stored }))).toBe("");
+    const storedSelected = defaulted({ ...selected, networks });
+    expect(formatProblems(validateWukong({ name: "vm", spec: { ...storedSelected, highAvailability: {} }, oldSpec: storedSelected }))).toContain(denial);
+  });
+
   it("is immutable", () => {
-    const old = defaulted({ ...base, networks: [{ name: "a", type: "bridge", physicalInterface: "eth1" }] });
+    const old = defaulted({ ...selected, networks: [{ name: "a", type: "bridge", physicalInterface: "eth1" }] });
     const next = { ...old, networks: [{ ...old.networks![0], physicalInterface: "eth2" }] };
     expect(formatProblems(validateWukong({ name: "vm", spec: next, oldSpec: old }))).toContain('spec.networks[0].physicalInterface: is immutable (was "eth1")');
   });
