@@ -10,6 +10,8 @@ import { childMetadata, type Owner } from "./ownership";
 
 export const SNAPSHOT_API_VERSION = "snapshot.kubevirt.io/v1beta1";
 const MAX_NAME = 253;
+/** snapshotv1.VirtualMachineSnapshotContentDelete (staging/src/kubevirt.io/api/snapshot/v1beta1/types.go, v1.7.4). */
+export const VM_SNAPSHOT_DELETION_POLICY = "Delete";
 
 /** The VirtualMachineSnapshot has the WukongSnapshot's own name. */
 export function virtualMachineSnapshotName(wukongSnapshot: string): string {
@@ -44,8 +46,9 @@ export function virtualMachineSnapshot(snapshot: Owner, wukongName: string): Kub
     },
     spec: {
       source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: virtualMachineName(wukongName) },
-      // The snapshot content (and its volume snapshots) goes with the VirtualMachineSnapshot.
-      deletionPolicy: "delete",
+      // The content carries no ownerReference: KubeVirt deletes it (and the VolumeSnapshots it owns) with the
+      // VirtualMachineSnapshot only for exactly "Delete" (pkg/storage/snapshot/snapshot.go, deleteContentPolicy).
+      deletionPolicy: VM_SNAPSHOT_DELETION_POLICY,
     },
   };
 }

@@ -1,7 +1,7 @@
 // One reconcile of one WukongSnapshot: its own metadata (the Wukong label that lists it under its Wukong, and
 // the opt-in ownerReference that deletes it with the Wukong), then its VirtualMachineSnapshot, then status.
 // Deleting the WukongSnapshot needs no finalizer: the VirtualMachineSnapshot carries its ownerReference and the
-// garbage collector removes it (and KubeVirt the content, deletionPolicy delete).
+// garbage collector removes it (and KubeVirt the content and its VolumeSnapshots: deletionPolicy Delete).
 import { API, API_VERSION, LABELS } from "../../schemas/wukong";
 import { DELETE_WITH_WUKONG_ANNOTATION, type WukongSnapshot, type WukongSnapshotStatus } from "../../schemas/wukongsnapshot";
 import { virtualMachineSnapshot, virtualMachineSnapshotName } from "../children/snapshot";

@@ -57,7 +57,7 @@ describe("WukongSnapshot: taking the snapshot", () => {
     expect(vmSnapshot).toMatchObject({
       apiVersion: "snapshot.kubevirt.io/v1beta1",
       kind: "VirtualMachineSnapshot",
-      spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: WUKONG }, deletionPolicy: "delete" },
+      spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: WUKONG }, deletionPolicy: "Delete" },
     });
     expect(vmSnapshot.metadata.labels).toMatchObject({ [LABELS.wukong]: WUKONG, [SNAPSHOT_LABEL]: SNAPSHOT });
     expect(vmSnapshot.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "WukongSnapshot", uid: "snapshot-uid", controller: true })]);
