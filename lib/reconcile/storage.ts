@@ -1,7 +1,9 @@
-// Storage step: a DataVolume per imported disk (created once: its spec is immutable), a PVC per blank disk,
-// PVC requests grown when a disk grows, and the volumes of removed disks deleted.
-import { diskClaimName } from "../children";
+// Storage step: a DataVolume per imported disk (created once: its spec is immutable), a PVC per blank disk
+// (adopted back when a restore re-created it without our ownerReference), PVC requests grown when a disk grows,
+// and the volumes of removed disks deleted.
+import { diskClaimName, virtualMachineName } from "../children";
 import type { KubernetesObject } from "../children/kubernetes-object";
+import { ownerReference } from "../children/ownership";
 import { isControlledBy, type LiveObject } from "../cluster/live";
 import { bytesOf } from "../../schemas/quantity";
 import type { ReconcileContext } from "./context";
@@ -31,6 +33,7 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
       if (restoring) return { dataVolume, claim };
       if (volume?.kind === "DataVolume" && !dataVolume) dataVolume = await ensureChild(ctx, "DataVolume", volume.object, undefined);
       if (volume?.kind === "PersistentVolumeClaim" && !claim) claim = await ensureChild(ctx, "PersistentVolumeClaim", volume.object, undefined);
+      if (volume?.kind === "PersistentVolumeClaim" && claim) claim = await adoptClaim(ctx, claim);
       if (claim) claim = await growClaim(ctx, claim, disk.size);
       return { dataVolume, claim };
     }),
@@ -62,6 +65,39 @@ async function growClaim(ctx: ReconcileContext, claim: LiveObject, size: string)
   if (!patched) return claim;
   ctx.changes.push({ verb: "Resized", kind: "PersistentVolumeClaim", name: claimName, detail: `${requested} → ${size}` });
   return patched;
+}
+
+type Reference = NonNullable<LiveObject["metadata"]["ownerReferences"]>[number] & { kind?: string; name?: string };
+
+/**
+ * A blank disk's claim that KubeVirt's restore re-created has no controller, or the Wukong's VM as controller (a
+ * restore made without volumeOwnershipPolicy None): it becomes ours again, so removing the disk still deletes it.
+ * A claim some other controller holds is left alone.
+ */
+async function adoptClaim(ctx: ReconcileContext, claim: LiveObject): Promise<LiveObject> {
+  if (isControlledBy(claim, ctx.uid)) return claim;
+  const references: Reference[] = claim.metadata.ownerReferences ?? [];
+  const controller = references.find(ref => ref.controller === true);
+  const vm = ctx.port.get("VirtualMachine", ctx.namespace, virtualMachineName(ctx.name));
+  const ourVm = controller?.kind === "VirtualMachine" && controller.name === virtualMachineName(ctx.name) && (!vm || controller.uid === vm.metadata.uid);
+  if (controller && !ourVm) return claim;
+  const owner = { name: ctx.name, namespace: ctx.namespace, uid: ctx.uid };
+  const next = [...references.filter(ref => ref !== controller), ownerReference(owner)];
+  const claimName = claim.metadata.name;
+  const adopted = await attempt(ctx, "PersistentVolumeClaim", claimName, () =>
+    ctx.port.patch("PersistentVolumeClaim", ctx.namespace, claimName, [
+      { op: "test", path: "/metadata/resourceVersion", value: claim.metadata.resourceVersion },
+      { op: "add", path: "/metadata/ownerReferences", value: next },
+    ]),
+  );
+  if (!adopted) return claim;
+  ctx.changes.push({
+    verb: "Adopted",
+    kind: "PersistentVolumeClaim",
+    name: claimName,
+    detail: controller ? `from VirtualMachine ${controller.name}` : undefined,
+  });
+  return adopted;
 }
 
 /** Only disks the user removed (admission demands an explicit opt-in) lose their volumes. */

@@ -105,7 +105,7 @@ describe("StorageClass", () => {
         { name: "data", size: "5Gi" },
       ],
     });
-    const storage = dataVolumes[0].spec?.storage as { accessModes?: string[]; volumeMode?: string };
+    const { storage } = dataVolumes[0].spec as { storage: { accessModes?: string[]; volumeMode?: string } };
     expect(storage.accessModes).toEqual(["ReadWriteOnce"]);
     expect(storage.accessModes).toEqual((persistentVolumeClaims[0].spec as { accessModes: string[] }).accessModes);
     expect(storage).not.toHaveProperty("volumeMode");
