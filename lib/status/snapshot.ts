@@ -3,11 +3,22 @@
 //   phase Failed, or an error reported Failed, with KubeVirt's error message
 //   phase Succeeded and readyToUse     Succeeded, with creationTime
 //   otherwise                          InProgress
-import type { WukongSnapshotStatus } from "../../schemas/wukongsnapshot";
+// Once KubeVirt lists status.snapshotVolumes, the disks it included and excluded, and condition AllDisksIncluded:
+// KubeVirt leaves out claims that are not bound or whose StorageClass has no VolumeSnapshotClass and still reports
+// Succeeded (kubevirt v1.7.4 pkg/storage/snapshot/snapshot.go, getSnapshotPVC and updateSnapshotSnapshotableVolumes).
+import type { Condition } from "../../schemas/status";
+import { ALL_DISKS_INCLUDED, type WukongSnapshotStatus } from "../../schemas/wukongsnapshot";
+import { withTransitionTimes } from "./conditions";
 
 export interface ObservedVirtualMachineSnapshot {
   metadata: { name: string };
-  status?: { phase?: string; readyToUse?: boolean; creationTime?: string; error?: { message?: string } };
+  status?: {
+    phase?: string;
+    readyToUse?: boolean;
+    creationTime?: string;
+    error?: { message?: string };
+    snapshotVolumes?: { includedVolumes?: string[]; excludedVolumes?: string[] };
+  };
 }
 
 export interface SnapshotObservation {
@@ -16,10 +27,17 @@ export interface SnapshotObservation {
   problem?: { final: boolean; message: string };
   disks?: string[];
   generation?: number;
+  /** The conditions as they stand, and the time now: lastTransitionTime moves only when a status flips. */
+  previousConditions?: Condition[];
+  now: string;
 }
 
-export function deriveSnapshotStatus({ vmSnapshot, problem, disks, generation }: SnapshotObservation): WukongSnapshotStatus {
-  const common = { ...(disks && { disks }), ...(generation !== undefined && { observedGeneration: generation }) };
+export function deriveSnapshotStatus({ vmSnapshot, problem, disks, generation, previousConditions, now }: SnapshotObservation): WukongSnapshotStatus {
+  const common = {
+    ...(disks && { disks }),
+    ...(generation !== undefined && { observedGeneration: generation }),
+    ...diskCoverage(vmSnapshot, disks, previousConditions, now, generation),
+  };
   if (problem)
     return {
       phase: problem.final ? "Failed" : "Pending",
@@ -36,4 +54,30 @@ export function deriveSnapshotStatus({ vmSnapshot, problem, disks, generation }:
   }
   if (status.phase === "Succeeded" && status.readyToUse === true) return { phase: "Succeeded", readyToUse: true, ...base };
   return { phase: "InProgress", readyToUse: false, ...base };
+}
+
+/** Which of the Wukong's disks KubeVirt captured (the VM's other volumes, such as cloud-init's, do not count). */
+function diskCoverage(
+  vmSnapshot: ObservedVirtualMachineSnapshot | undefined,
+  disks: string[] | undefined,
+  previous: Condition[] | undefined,
+  now: string,
+  generation: number | undefined,
+): Pick<WukongSnapshotStatus, "includedDisks" | "excludedDisks" | "conditions"> {
+  const volumes = vmSnapshot?.status?.snapshotVolumes;
+  if (!volumes || !disks) return {};
+  const included = disks.filter(disk => volumes.includedVolumes?.includes(disk));
+  const excluded = disks.filter(disk => !included.includes(disk));
+  const state =
+    excluded.length === 0
+      ? { type: ALL_DISKS_INCLUDED, status: "True" as const, reason: "AllDisksIncluded", message: `KubeVirt captured every disk: ${disks.join(", ")}.` }
+      : { type: ALL_DISKS_INCLUDED, status: "False" as const, reason: "DisksExcluded", message: excludedMessage(excluded) };
+  return { includedDisks: included, excludedDisks: excluded, conditions: withTransitionTimes(previous, [state], now, generation) };
+}
+
+export function excludedMessage(excluded: string[]): string {
+  return (
+    `KubeVirt left disks [${excluded.join(", ")}] out of the snapshot (a claim not bound, or a StorageClass without a ` +
+    `VolumeSnapshotClass): a restore from it leaves them as they are.`
+  );
 }

@@ -247,6 +247,29 @@ describe("restore: the re-created claims", () => {
   });
 });
 
+describe("restore: a snapshot KubeVirt left disks out of", () => {
+  it("restores only the captured disks and says which it did not restore, instead of claiming them", async () => {
+    const { cluster, reconcile } = await running();
+    putSnapshot(cluster, { ...READY, includedDisks: [], excludedDisks: ["system"] });
+    restoreFrom(cluster, SNAPSHOT);
+    await reconcile(KEY);
+    playRuntime(cluster);
+    await reconcile(KEY);
+    expect(restoreOf(cluster)?.spec).toMatchObject({ volumeRestoreOverrides: [] });
+    expect(statusOf(cluster).restore?.message).toContain("except disks [system], which KubeVirt left out of the snapshot");
+
+    cluster.put("VirtualMachineRestore", { ...restoreOf(cluster)!, status: { complete: true, restoreTime: NOW } });
+    await reconcile(KEY);
+    expect(statusOf(cluster).restore).toMatchObject({
+      phase: "Succeeded",
+      message: `Restored from WukongSnapshot ${SNAPSHOT} except disks [system], which KubeVirt left out of the snapshot and which keep their current data; the VM returns to its run strategy.`,
+    });
+    expect(cluster.events).toContainEqual(
+      expect.objectContaining({ type: "Warning", reason: "Restored", message: expect.stringContaining("except disks [system]") }),
+    );
+  });
+});
+
 describe("restore: an operator restarted mid-restore", () => {
   it("carries on from what the cluster holds: no second VirtualMachineRestore, the VM stays stopped until it completes", async () => {
     const { cluster } = await restoreUnderway("Restoring");

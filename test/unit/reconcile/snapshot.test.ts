@@ -78,6 +78,49 @@ describe("WukongSnapshot: taking the snapshot", () => {
     expect(cluster.writes.length).toBe(writes);
   });
 
+  // kubevirt v1.7.4 pkg/storage/snapshot/snapshot.go: getSnapshotPVC skips a claim that is not bound or whose
+  // StorageClass has no VolumeSnapshotClass, updateSnapshotSnapshotableVolumes lists it under excludedVolumes (with
+  // every non-claim volume, such as cloud-init's), and the snapshot still goes Succeeded.
+  it("records the disks KubeVirt really captured, and warns on the snapshot (condition and Event) of any it left out", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(KEY);
+    kubevirtReports(cluster, {
+      phase: "Succeeded",
+      readyToUse: true,
+      creationTime: "2026-11-29T12:00:00Z",
+      snapshotVolumes: { includedVolumes: ["system"], excludedVolumes: ["data", "cloudinitdisk"] },
+    });
+    await reconcile(KEY);
+    expect(statusOf(cluster)).toMatchObject({
+      phase: "Succeeded",
+      readyToUse: true,
+      disks: ["system", "data"],
+      includedDisks: ["system"],
+      excludedDisks: ["data"],
+    });
+    expect(statusOf(cluster).conditions).toEqual([
+      expect.objectContaining({ type: "AllDisksIncluded", status: "False", reason: "DisksExcluded", message: expect.stringContaining("disks [data]") }),
+    ]);
+    expect(cluster.events).toEqual([expect.objectContaining({ type: "Warning", reason: "DisksExcluded", message: expect.stringContaining("disks [data]") })]);
+
+    for (let i = 0; i < 2; i++) await reconcile(KEY);
+    expect(cluster.events).toHaveLength(1); // said once
+  });
+
+  it("says every disk was captured when KubeVirt excluded only volumes that are not disks", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(KEY);
+    kubevirtReports(cluster, {
+      phase: "Succeeded",
+      readyToUse: true,
+      snapshotVolumes: { includedVolumes: ["system", "data"], excludedVolumes: ["cloudinitdisk"] },
+    });
+    await reconcile(KEY);
+    expect(statusOf(cluster)).toMatchObject({ includedDisks: ["system", "data"], excludedDisks: [] });
+    expect(statusOf(cluster).conditions).toEqual([expect.objectContaining({ type: "AllDisksIncluded", status: "True" })]);
+    expect(cluster.events).toEqual([]);
+  });
+
   it("reports Failed with KubeVirt's error", async () => {
     const { cluster, reconcile } = setup();
     await reconcile(KEY);

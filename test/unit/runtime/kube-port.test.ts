@@ -45,7 +45,12 @@ describe("kubePort", () => {
   it("server-side applies with a forced, strict apply patch, and keeps the answer (slimmed) in the view", async () => {
     const { api, view, port: p } = port(() => nad("5"));
     const { metadata, ...rest } = nad("1");
-    await p.apply("NetworkAttachmentDefinition", { ...rest, apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name: metadata.name, namespace: "vms" } });
+    await p.apply("NetworkAttachmentDefinition", {
+      ...rest,
+      apiVersion: "k8s.cni.cncf.io/v1",
+      kind: "NetworkAttachmentDefinition",
+      metadata: { name: metadata.name, namespace: "vms" },
+    });
     expect(api.calls[0]).toMatchObject({
       method: "PATCH",
       path: "/apis/k8s.cni.cncf.io/v1/namespaces/vms/network-attachment-definitions/app-01-lan?fieldManager=pepr&fieldValidation=Strict&force=true",
@@ -86,7 +91,11 @@ describe("kubePort", () => {
     for (let i = 0; i < 3; i++) expect(await p.exists("StorageClass", undefined, "fast")).toBe(true);
     for (let i = 0; i < 2; i++) expect(await p.exists("StorageClass", undefined, "slow")).toBe(false);
     expect(counts).toEqual({ write: 0, read: 3 });
-    expect(api.calls.map(c => c.path)).toEqual(["/apis/storage.k8s.io/v1/storageclasses/fast", "/apis/storage.k8s.io/v1/storageclasses/slow", "/apis/storage.k8s.io/v1/storageclasses/slow"]);
+    expect(api.calls.map(c => c.path)).toEqual([
+      "/apis/storage.k8s.io/v1/storageclasses/fast",
+      "/apis/storage.k8s.io/v1/storageclasses/slow",
+      "/apis/storage.k8s.io/v1/storageclasses/slow",
+    ]);
   });
 
   it("records Events best effort: a failure is logged, never thrown", async () => {
@@ -94,5 +103,16 @@ describe("kubePort", () => {
     await p.event(nad("1"), "Normal", "Created", "Created x");
     expect(api.calls[0]).toMatchObject({ method: "POST", path: "/api/v1/namespaces/vms/events", body: { reason: "Created", type: "Normal" } });
     expect(warnings).toEqual(["could not record event"]);
+  });
+
+  it("names the object an Event is about: a Wukong by default, or the kind the object carries (a WukongSnapshot)", async () => {
+    const { api, port: p } = port(() => ({}));
+    const metadata = { name: "before-upgrade", namespace: "vms", uid: "snapshot-uid" };
+    await p.event({ metadata }, "Normal", "Created", "x");
+    await p.event({ apiVersion: "vm.novasphere.dev/v1alpha1", kind: "WukongSnapshot", metadata }, "Warning", "DisksExcluded", "y");
+    expect(api.calls.map(call => (call.body as { involvedObject: unknown }).involvedObject)).toEqual([
+      { apiVersion: "vm.novasphere.dev/v1alpha1", kind: "Wukong", ...metadata },
+      { apiVersion: "vm.novasphere.dev/v1alpha1", kind: "WukongSnapshot", ...metadata },
+    ]);
   });
 });
