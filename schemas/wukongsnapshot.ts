@@ -22,6 +22,8 @@ export const SNAPSHOT_LABEL = "vm.novasphere.dev/wukongsnapshot";
 export const SNAPSHOT_PHASES = ["Pending", "InProgress", "Succeeded", "Failed"] as const;
 /** The condition saying whether KubeVirt captured every one of the Wukong's disks. */
 export const ALL_DISKS_INCLUDED = "AllDisksIncluded";
+/** The condition saying whether KubeVirt deletes the snapshot's content and VolumeSnapshots with it. */
+export const CONTENT_DELETED_WITH_SNAPSHOT = "ContentDeletedWithSnapshot";
 
 export const WukongSnapshotSpec = z
   .strictObject({
@@ -67,7 +69,10 @@ export const WukongSnapshotStatus = z
       .array(Condition)
       .optional()
       .meta({
-        ...d(`${ALL_DISKS_INCLUDED}: False (reason DisksExcluded) when KubeVirt left any of the Wukong's disks out of the snapshot.`),
+        ...d(
+          `${ALL_DISKS_INCLUDED}: False (reason DisksExcluded) when KubeVirt left any of the Wukong's disks out of the snapshot. ` +
+            `${CONTENT_DELETED_WITH_SNAPSHOT}: False (reason ContentRetained) when the VirtualMachineSnapshot's deletionPolicy makes KubeVirt keep its content after deletion (made by an older Wukong).`,
+        ),
         "x-kubernetes-list-type": "map",
         "x-kubernetes-list-map-keys": ["type"],
       }),

@@ -7,12 +7,14 @@
 // KubeVirt leaves out claims that are not bound or whose StorageClass has no VolumeSnapshotClass and still reports
 // Succeeded (kubevirt v1.7.4 pkg/storage/snapshot/snapshot.go, getSnapshotPVC and updateSnapshotSnapshotableVolumes).
 import type { Condition } from "../../schemas/status";
-import { ALL_DISKS_INCLUDED, type WukongSnapshotStatus } from "../../schemas/wukongsnapshot";
-import { withTransitionTimes } from "./conditions";
+import { ALL_DISKS_INCLUDED, CONTENT_DELETED_WITH_SNAPSHOT, type WukongSnapshotStatus } from "../../schemas/wukongsnapshot";
+import { type ConditionState, withTransitionTimes } from "./conditions";
 
 export interface ObservedVirtualMachineSnapshot {
   metadata: { name: string };
+  spec?: { deletionPolicy?: string };
   status?: {
+    virtualMachineSnapshotContentName?: string;
     phase?: string;
     readyToUse?: boolean;
     creationTime?: string;
@@ -33,10 +35,13 @@ export interface SnapshotObservation {
 }
 
 export function deriveSnapshotStatus({ vmSnapshot, problem, disks, generation, previousConditions, now }: SnapshotObservation): WukongSnapshotStatus {
+  const coverage = diskCoverage(vmSnapshot, disks);
+  const states = [coverage?.state, contentDeletion(vmSnapshot)].filter((state): state is ConditionState => state !== undefined);
   const common = {
     ...(disks && { disks }),
     ...(generation !== undefined && { observedGeneration: generation }),
-    ...diskCoverage(vmSnapshot, disks, previousConditions, now, generation),
+    ...(coverage && { includedDisks: coverage.includedDisks, excludedDisks: coverage.excludedDisks }),
+    ...(states.length > 0 && { conditions: withTransitionTimes(previousConditions, states, now, generation) }),
   };
   if (problem)
     return {
@@ -60,19 +65,42 @@ export function deriveSnapshotStatus({ vmSnapshot, problem, disks, generation, p
 function diskCoverage(
   vmSnapshot: ObservedVirtualMachineSnapshot | undefined,
   disks: string[] | undefined,
-  previous: Condition[] | undefined,
-  now: string,
-  generation: number | undefined,
-): Pick<WukongSnapshotStatus, "includedDisks" | "excludedDisks" | "conditions"> {
+): (Pick<WukongSnapshotStatus, "includedDisks" | "excludedDisks"> & { state: ConditionState }) | undefined {
   const volumes = vmSnapshot?.status?.snapshotVolumes;
-  if (!volumes || !disks) return {};
+  if (!volumes || !disks) return undefined;
   const included = disks.filter(disk => volumes.includedVolumes?.includes(disk));
   const excluded = disks.filter(disk => !included.includes(disk));
-  const state =
+  const state: ConditionState =
     excluded.length === 0
-      ? { type: ALL_DISKS_INCLUDED, status: "True" as const, reason: "AllDisksIncluded", message: `KubeVirt captured every disk: ${disks.join(", ")}.` }
-      : { type: ALL_DISKS_INCLUDED, status: "False" as const, reason: "DisksExcluded", message: excludedMessage(excluded) };
-  return { includedDisks: included, excludedDisks: excluded, conditions: withTransitionTimes(previous, [state], now, generation) };
+      ? { type: ALL_DISKS_INCLUDED, status: "True", reason: "AllDisksIncluded", message: `KubeVirt captured every disk: ${disks.join(", ")}.` }
+      : { type: ALL_DISKS_INCLUDED, status: "False", reason: "DisksExcluded", message: excludedMessage(excluded) };
+  return { includedDisks: included, excludedDisks: excluded, state };
+}
+
+/**
+ * Whether KubeVirt deletes the content (and its VolumeSnapshots) with the VirtualMachineSnapshot: only for a
+ * deletionPolicy unset or exactly "Delete". Older Wukong versions wrote "delete", and the spec is immutable.
+ */
+function contentDeletion(vmSnapshot: ObservedVirtualMachineSnapshot | undefined): ConditionState | undefined {
+  if (!vmSnapshot) return undefined;
+  const policy = vmSnapshot.spec?.deletionPolicy;
+  if (policy === undefined || policy === "Delete") {
+    return {
+      type: CONTENT_DELETED_WITH_SNAPSHOT,
+      status: "True",
+      reason: "DeletionPolicyDelete",
+      message: "KubeVirt deletes the snapshot's content and VolumeSnapshots with it.",
+    };
+  }
+  const content = vmSnapshot.status?.virtualMachineSnapshotContentName ?? "its VirtualMachineSnapshotContent";
+  return {
+    type: CONTENT_DELETED_WITH_SNAPSHOT,
+    status: "False",
+    reason: "ContentRetained",
+    message:
+      `VirtualMachineSnapshot ${vmSnapshot.metadata.name} has deletionPolicy "${policy}", which KubeVirt treats as Retain: ` +
+      `after deleting this WukongSnapshot, delete VirtualMachineSnapshotContent ${content} yourself (its VolumeSnapshots go with it).`,
+  };
 }
 
 export function excludedMessage(excluded: string[]): string {

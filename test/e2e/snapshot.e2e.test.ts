@@ -53,7 +53,12 @@ describe("snapshots and restore", () => {
     const snapshot = await waitForSnapshotPhase(ns, BEFORE, "Succeeded");
     // KubeVirt lists the captured volumes (cloud-init's is not a disk, so it does not count as left out).
     expect(snapshot.status).toMatchObject({ readyToUse: true, snapshotName: BEFORE, disks: ["system"], includedDisks: ["system"], excludedDisks: [] });
-    expect(snapshot.status.conditions).toEqual([expect.objectContaining({ type: "AllDisksIncluded", status: "True" })]);
+    expect(snapshot.status.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: "AllDisksIncluded", status: "True" }),
+        expect.objectContaining({ type: "ContentDeletedWithSnapshot", status: "True" }),
+      ]),
+    );
     expect(Date.parse(snapshot.status.creationTime)).not.toBeNaN();
     expect(snapshot.metadata.labels).toMatchObject({ "vm.novasphere.dev/wukong": NAME });
 

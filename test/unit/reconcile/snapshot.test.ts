@@ -63,7 +63,14 @@ describe("WukongSnapshot: taking the snapshot", () => {
     expect(vmSnapshot.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "WukongSnapshot", uid: "snapshot-uid", controller: true })]);
     // The WukongSnapshot is labelled for its Wukong, so the Wukong can list it.
     expect(snapshotOf(cluster).metadata.labels).toEqual({ [LABELS.wukong]: WUKONG });
-    expect(statusOf(cluster)).toEqual({ phase: "InProgress", readyToUse: false, snapshotName: SNAPSHOT, disks: ["system", "data"], observedGeneration: 1 });
+    expect(statusOf(cluster)).toEqual({
+      phase: "InProgress",
+      readyToUse: false,
+      snapshotName: SNAPSHOT,
+      disks: ["system", "data"],
+      observedGeneration: 1,
+      conditions: [expect.objectContaining({ type: "ContentDeletedWithSnapshot", status: "True", reason: "DeletionPolicyDelete" })],
+    });
   });
 
   it("follows KubeVirt to Succeeded with the creation time, then writes nothing while nothing changes", async () => {
@@ -98,9 +105,9 @@ describe("WukongSnapshot: taking the snapshot", () => {
       includedDisks: ["system"],
       excludedDisks: ["data"],
     });
-    expect(statusOf(cluster).conditions).toEqual([
+    expect(statusOf(cluster).conditions).toContainEqual(
       expect.objectContaining({ type: "AllDisksIncluded", status: "False", reason: "DisksExcluded", message: expect.stringContaining("disks [data]") }),
-    ]);
+    );
     expect(cluster.events).toEqual([expect.objectContaining({ type: "Warning", reason: "DisksExcluded", message: expect.stringContaining("disks [data]") })]);
 
     for (let i = 0; i < 2; i++) await reconcile(KEY);
@@ -117,8 +124,30 @@ describe("WukongSnapshot: taking the snapshot", () => {
     });
     await reconcile(KEY);
     expect(statusOf(cluster)).toMatchObject({ includedDisks: ["system", "data"], excludedDisks: [] });
-    expect(statusOf(cluster).conditions).toEqual([expect.objectContaining({ type: "AllDisksIncluded", status: "True" })]);
+    expect(statusOf(cluster).conditions).toContainEqual(expect.objectContaining({ type: "AllDisksIncluded", status: "True" }));
     expect(cluster.events).toEqual([]);
+  });
+
+  // Spec is immutable (kubevirt v1.7.4 pkg/storage/admitters/vmsnapshot.go), so a VirtualMachineSnapshot an older
+  // Wukong made with "delete" keeps it, and deleteContentPolicy treats that as Retain: the user must be told.
+  it('says so when its VirtualMachineSnapshot has a deletionPolicy KubeVirt retains the content for ("delete" of older versions)', async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(KEY);
+    const made = vmSnapshotOf(cluster)!;
+    cluster.put("VirtualMachineSnapshot", {
+      ...made,
+      spec: { ...made.spec, deletionPolicy: "delete" },
+      status: { phase: "Succeeded", readyToUse: true, virtualMachineSnapshotContentName: "vmsnapshot-content-1" },
+    });
+    await reconcile(KEY);
+    expect(statusOf(cluster).conditions).toContainEqual(
+      expect.objectContaining({
+        type: "ContentDeletedWithSnapshot",
+        status: "False",
+        reason: "ContentRetained",
+        message: expect.stringContaining("delete VirtualMachineSnapshotContent vmsnapshot-content-1 yourself"),
+      }),
+    );
   });
 
   it("reports Failed with KubeVirt's error", async () => {
