@@ -80,7 +80,7 @@ async function growClaim(ctx: ReconcileContext, claim: LiveObject, size: string,
 }
 
 /** The request that gives the claim room for `size`, or undefined when it has that room already. Pure. */
-export function claimGrowth(claim: LiveObject, size: string, dataVolume: LiveObject | undefined): { from: string; request: string } | undefined {
+function claimGrowth(claim: LiveObject, size: string, dataVolume: LiveObject | undefined): { from: string; request: string } | undefined {
   const request = (claim.spec as { resources?: { requests?: { storage?: string } } } | undefined)?.resources?.requests?.storage;
   const dataVolumeSize = (dataVolume?.spec as { storage?: { resources?: { requests?: { storage?: string } } } } | undefined)?.storage?.resources?.requests
     ?.storage;
