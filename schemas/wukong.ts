@@ -24,6 +24,8 @@ export const MANAGER = "wukong";
 export const FINALIZER = "vm.novasphere.dev/finalizer";
 /** Comma-separated disk names the user agrees to delete by removing them from spec.disks. */
 export const ALLOW_DISK_REMOVAL_ANNOTATION = "vm.novasphere.dev/allow-disk-removal";
+/** On a disk's claim: the disk size its request was last grown for (an imported disk's request includes CDI's overhead). */
+export const DISK_SIZE_ANNOTATION = "vm.novasphere.dev/disk-size";
 
 export interface WukongMetadata {
   name?: string;

@@ -2,6 +2,7 @@
 // VirtualMachineSnapshot. API coordinates, spec and status schemas, and their TS types.
 import { z } from "zod";
 import { d, objectName } from "./fields";
+import { Condition } from "./status";
 
 export const SNAPSHOT_API = {
   group: "vm.novasphere.dev",
@@ -19,6 +20,10 @@ export const DELETE_WITH_WUKONG_ANNOTATION = "vm.novasphere.dev/delete-with-wuko
 export const SNAPSHOT_LABEL = "vm.novasphere.dev/wukongsnapshot";
 
 export const SNAPSHOT_PHASES = ["Pending", "InProgress", "Succeeded", "Failed"] as const;
+/** The condition saying whether KubeVirt captured every one of the Wukong's disks. */
+export const ALL_DISKS_INCLUDED = "AllDisksIncluded";
+/** The condition saying whether KubeVirt deletes the snapshot's content and VolumeSnapshots with it. */
+export const CONTENT_DELETED_WITH_SNAPSHOT = "ContentDeletedWithSnapshot";
 
 export const WukongSnapshotSpec = z
   .strictObject({
@@ -48,6 +53,29 @@ export const WukongSnapshotStatus = z
       .array(z.string())
       .optional()
       .meta(d("Names of the Wukong's disks when the snapshot was taken: a restore into another Wukong needs the same disks.")),
+    includedDisks: z
+      .array(z.string())
+      .optional()
+      .meta(d("The disks KubeVirt really captured (its status.snapshotVolumes.includedVolumes): a restore restores only these.")),
+    excludedDisks: z
+      .array(z.string())
+      .optional()
+      .meta(
+        d(
+          "The disks KubeVirt left out (status.snapshotVolumes.excludedVolumes): a claim not bound, or a StorageClass without a VolumeSnapshotClass. A restore leaves them as they are.",
+        ),
+      ),
+    conditions: z
+      .array(Condition)
+      .optional()
+      .meta({
+        ...d(
+          `${ALL_DISKS_INCLUDED}: False (reason DisksExcluded) when KubeVirt left any of the Wukong's disks out of the snapshot. ` +
+            `${CONTENT_DELETED_WITH_SNAPSHOT}: False (reason ContentRetained) when the VirtualMachineSnapshot's deletionPolicy makes KubeVirt keep its content after deletion (made by an older Wukong).`,
+        ),
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["type"],
+      }),
     observedGeneration: z
       .number()
       .int()

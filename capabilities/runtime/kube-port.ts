@@ -118,15 +118,16 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
 
 const MAX_EVENT_MESSAGE = 1024;
 
-function eventFor(wukong: LiveObject, type: EventType, reason: string, message: string) {
-  const { name, namespace, uid } = wukong.metadata;
+function eventFor(object: LiveObject, type: EventType, reason: string, message: string) {
+  const { name, namespace, uid } = object.metadata;
   const now = new Date().toISOString();
   const kind: KindName = "Event";
   return {
     apiVersion: apiVersionOf(kind),
     kind,
     metadata: { generateName: `${name}.`, namespace },
-    involvedObject: { apiVersion: apiVersionOf("Wukong"), kind: API.kind, name, namespace, uid },
+    // About the Wukong unless the object names its own kind (a WukongSnapshot).
+    involvedObject: { apiVersion: object.apiVersion ?? apiVersionOf("Wukong"), kind: object.kind ?? API.kind, name, namespace, uid },
     type,
     reason,
     message: message.slice(0, MAX_EVENT_MESSAGE),

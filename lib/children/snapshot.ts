@@ -6,10 +6,12 @@ import { LABELS, MANAGER } from "../../schemas/wukong";
 import { SNAPSHOT_API, SNAPSHOT_LABEL, type WukongSnapshot } from "../../schemas/wukongsnapshot";
 import type { KubernetesObject } from "./kubernetes-object";
 import { diskClaimName, virtualMachineName } from "./names";
-import { childMetadata, type Owner } from "./ownership";
+import { childMetadata, ownerLabels, type Owner } from "./ownership";
 
 export const SNAPSHOT_API_VERSION = "snapshot.kubevirt.io/v1beta1";
 const MAX_NAME = 253;
+/** snapshotv1.VirtualMachineSnapshotContentDelete (staging/src/kubevirt.io/api/snapshot/v1beta1/types.go, v1.7.4). */
+export const VM_SNAPSHOT_DELETION_POLICY = "Delete";
 
 /** The VirtualMachineSnapshot has the WukongSnapshot's own name. */
 export function virtualMachineSnapshotName(wukongSnapshot: string): string {
@@ -44,8 +46,9 @@ export function virtualMachineSnapshot(snapshot: Owner, wukongName: string): Kub
     },
     spec: {
       source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: virtualMachineName(wukongName) },
-      // The snapshot content (and its volume snapshots) goes with the VirtualMachineSnapshot.
-      deletionPolicy: "delete",
+      // The content carries no ownerReference: KubeVirt deletes it (and the VolumeSnapshots it owns) with the
+      // VirtualMachineSnapshot only for exactly "Delete" (pkg/storage/snapshot/snapshot.go, deleteContentPolicy).
+      deletionPolicy: VM_SNAPSHOT_DELETION_POLICY,
     },
   };
 }
@@ -53,7 +56,9 @@ export function virtualMachineSnapshot(snapshot: Owner, wukongName: string): Kub
 /**
  * Restores the Wukong's VM from a VirtualMachineSnapshot. InPlace keeps the claim names the Wukong's VM uses;
  * the overrides name each restored claim after this Wukong's own disk, so a snapshot of another Wukong with the
- * same disks never overwrites that Wukong's claims.
+ * same disks never overwrites that Wukong's claims, and label it for this Wukong (KubeVirt copies the source
+ * claim's labels). volumeOwnershipPolicy None: KubeVirt re-creates each claim and would otherwise make the VM
+ * its controller (createRestorePVC in pkg/storage/snapshot/restore.go, v1.7.4); the storage step adopts it back.
  */
 export function virtualMachineRestore(owner: Owner, wukongSnapshot: string, vmSnapshotName: string, disks: readonly string[]): KubernetesObject {
   const metadata = childMetadata(owner, virtualMachineRestoreName(owner.name, wukongSnapshot));
@@ -65,7 +70,8 @@ export function virtualMachineRestore(owner: Owner, wukongSnapshot: string, vmSn
       target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: virtualMachineName(owner.name) },
       virtualMachineSnapshotName: vmSnapshotName,
       volumeRestorePolicy: "InPlace",
-      volumeRestoreOverrides: disks.map(disk => ({ volumeName: disk, restoreName: diskClaimName(owner.name, disk) })),
+      volumeOwnershipPolicy: "None",
+      volumeRestoreOverrides: disks.map(disk => ({ volumeName: disk, restoreName: diskClaimName(owner.name, disk), labels: ownerLabels(owner) })),
     },
   };
 }

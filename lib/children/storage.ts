@@ -8,6 +8,8 @@ import { childMetadata, type Owner } from "./ownership";
 import { bootDisk } from "./spec-defaults";
 
 export const DATA_VOLUME_API_VERSION = "cdi.kubevirt.io/v1beta1";
+/** Every disk is used by one VM on one node at a time. */
+const ACCESS_MODES = ["ReadWriteOnce"];
 
 /** The image imported into a disk: its own, or spec.osImage for a boot disk without one. */
 export function diskImage(spec: WukongSpec, disk: Disk): string | undefined {
@@ -20,8 +22,12 @@ export function dataVolume(owner: Owner, disk: Disk, image: string, context: Bui
     apiVersion: DATA_VOLUME_API_VERSION,
     kind: "DataVolume",
     metadata: childMetadata(owner, diskClaimName(owner.name, disk.name)),
-    // spec.storage, not spec.pvc: CDI takes access and volume mode from the StorageProfile and adds filesystem overhead.
-    spec: { source: importSource(image), storage: { resources: storageRequest(disk), ...storageClass(disk, context) } },
+    // spec.storage, not spec.pvc: CDI adds the filesystem overhead and takes the volume mode from the StorageProfile.
+    // ReadWriteOnce, as for blank disks: with no access modes CDI needs them from the StorageProfile, and one that
+    // lists none stops the import ("cannot get access mode from StorageProfile"); given them, it only looks up the
+    // profile's volume mode for them and falls back to Kubernetes' own (CDI v1.66.0 pkg/controller/datavolume/util.go,
+    // renderPvcSpecVolumeModeAndAccessModesAndStorageClass and getDefaultVolumeMode).
+    spec: { source: importSource(image), storage: { accessModes: ACCESS_MODES, resources: storageRequest(disk), ...storageClass(disk, context) } },
   };
 }
 
@@ -30,7 +36,7 @@ export function persistentVolumeClaim(owner: Owner, disk: Disk, context: BuildCo
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
     metadata: childMetadata(owner, diskClaimName(owner.name, disk.name)),
-    spec: { accessModes: ["ReadWriteOnce"], volumeMode: "Filesystem", resources: storageRequest(disk), ...storageClass(disk, context) },
+    spec: { accessModes: ACCESS_MODES, volumeMode: "Filesystem", resources: storageRequest(disk), ...storageClass(disk, context) },
   };
 }
 

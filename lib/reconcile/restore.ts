@@ -37,14 +37,21 @@ export async function reconcileRestore(ctx: ReconcileContext): Promise<void> {
     observed.restore = { snapshotName: target, ...(live && { restoreName }), phase, message, ...extra };
   };
 
+  const snapshot = port.get("WukongSnapshot", namespace, target) as (WukongSnapshot & LiveObject) | undefined;
+  const leftOut = notRestored(ctx, snapshot);
   if (live) {
     if (live.status?.complete) {
       report(
         "Succeeded",
-        `Restored from WukongSnapshot ${target}; the VM returns to its run strategy.`,
+        `Restored from WukongSnapshot ${target}${leftOut}; the VM returns to its run strategy.`,
         live.status.restoreTime ? { restoreTime: live.status.restoreTime } : {},
       );
-      await port.event(wukong, "Normal", "Restored", `Restored from WukongSnapshot ${target} (VirtualMachineRestore ${restoreName})`);
+      await port.event(
+        wukong,
+        leftOut ? "Warning" : "Normal",
+        "Restored",
+        `Restored from WukongSnapshot ${target}${leftOut} (VirtualMachineRestore ${restoreName})`,
+      );
       return;
     }
     holdStopped(ctx);
@@ -65,7 +72,6 @@ export async function reconcileRestore(ctx: ReconcileContext): Promise<void> {
     return;
   }
 
-  const snapshot = port.get("WukongSnapshot", namespace, target) as (WukongSnapshot & LiveObject) | undefined;
   const problem = snapshotProblem(ctx, target, snapshot);
   if (problem) {
     report("Failed", problem.message);
@@ -85,13 +91,32 @@ export async function reconcileRestore(ctx: ReconcileContext): Promise<void> {
     report("Stopping", `Stopping VM ${name} to restore it from WukongSnapshot ${target}.`);
     return;
   }
-  // Only disks both in the snapshot and in the Wukong are restored: a disk added since keeps its data.
-  const current = (wukong.spec?.disks ?? []).map(disk => disk.name);
-  const disks = (snapshot.status.disks ?? current).filter(disk => current.includes(disk));
-  const desired = virtualMachineRestore({ name, namespace, uid }, target, snapshot.status.snapshotName, disks);
+  const desired = virtualMachineRestore({ name, namespace, uid }, target, snapshot.status.snapshotName, restoredDisks(ctx, snapshot));
   const made = await ensureChild(ctx, "VirtualMachineRestore", desired, undefined);
-  observed.restore = { snapshotName: target, ...(made && { restoreName }), phase: "Restoring", message: `Restoring the VM from WukongSnapshot ${target}.` };
-  if (made) await port.event(wukong, "Normal", "Restoring", `Restoring from WukongSnapshot ${target} (VirtualMachineRestore ${restoreName})`);
+  observed.restore = {
+    snapshotName: target,
+    ...(made && { restoreName }),
+    phase: "Restoring",
+    message: `Restoring the VM from WukongSnapshot ${target}${leftOut}.`,
+  };
+  if (made) await port.event(wukong, "Normal", "Restoring", `Restoring from WukongSnapshot ${target}${leftOut} (VirtualMachineRestore ${restoreName})`);
+}
+
+const diskNames = (ctx: ReconcileContext): string[] => (ctx.wukong.spec?.disks ?? []).map(disk => disk.name);
+
+/**
+ * The disks a restore restores: those KubeVirt captured (all the snapshot's disks if it did not say) that the Wukong
+ * still has. A disk added since, or one KubeVirt left out of the snapshot, keeps its data.
+ */
+function restoredDisks(ctx: ReconcileContext, snapshot: WukongSnapshot): string[] {
+  const current = diskNames(ctx);
+  return (snapshot.status?.includedDisks ?? snapshot.status?.disks ?? current).filter(disk => current.includes(disk));
+}
+
+/** What a restore from this snapshot leaves as it is, for its messages ("" when it restores every disk). */
+function notRestored(ctx: ReconcileContext, snapshot: WukongSnapshot | undefined): string {
+  const excluded = (snapshot?.status?.excludedDisks ?? []).filter(disk => diskNames(ctx).includes(disk));
+  return excluded.length === 0 ? "" : ` except disks [${excluded.join(", ")}], which KubeVirt left out of the snapshot and which keep their current data`;
 }
 
 /** The VM stays (or becomes) Halted while a restore is due: this reconcile's desired VM only. */

@@ -1,15 +1,16 @@
 // One reconcile of one WukongSnapshot: its own metadata (the Wukong label that lists it under its Wukong, and
 // the opt-in ownerReference that deletes it with the Wukong), then its VirtualMachineSnapshot, then status.
 // Deleting the WukongSnapshot needs no finalizer: the VirtualMachineSnapshot carries its ownerReference and the
-// garbage collector removes it (and KubeVirt the content, deletionPolicy delete).
+// garbage collector removes it (and KubeVirt the content and its VolumeSnapshots: deletionPolicy Delete).
 import { API, API_VERSION, LABELS } from "../../schemas/wukong";
-import { DELETE_WITH_WUKONG_ANNOTATION, type WukongSnapshot, type WukongSnapshotStatus } from "../../schemas/wukongsnapshot";
+import { DELETE_WITH_WUKONG_ANNOTATION, SNAPSHOT_API, type WukongSnapshot, type WukongSnapshotStatus } from "../../schemas/wukongsnapshot";
 import { virtualMachineSnapshot, virtualMachineSnapshotName } from "../children/snapshot";
 import { apiFailure, isTransient } from "../cluster/api-errors";
 import { isControlledBy, type LiveObject } from "../cluster/live";
 import { statusNeedsWrite } from "../status/changed";
-import { deriveSnapshotStatus, type SnapshotObservation, type ObservedVirtualMachineSnapshot } from "../status/snapshot";
+import { deriveSnapshotStatus, excludedMessage, type SnapshotObservation, type ObservedVirtualMachineSnapshot } from "../status/snapshot";
 import type { ClusterPort, JsonPatch } from "./port";
+import { nowRfc3339 } from "./reconciler";
 import type { RunOutcome } from "./work-queue";
 
 type LiveSnapshot = WukongSnapshot & LiveObject & { metadata: LiveObject["metadata"] & { namespace: string; uid: string } };
@@ -17,9 +18,11 @@ type LiveSnapshot = WukongSnapshot & LiveObject & { metadata: LiveObject["metada
 export interface SnapshotReconcilerOptions {
   /** How soon to look again while the Wukong is missing (no watch event announces a Wukong in another queue). */
   waitingMs: number;
+  /** RFC 3339 with second precision, for condition transition times. */
+  now?: () => string;
 }
 
-export function snapshotReconciler(port: ClusterPort, { waitingMs }: SnapshotReconcilerOptions = { waitingMs: 15_000 }) {
+export function snapshotReconciler(port: ClusterPort, { waitingMs, now = nowRfc3339 }: SnapshotReconcilerOptions = { waitingMs: 15_000 }) {
   return async function reconcileSnapshot(key: string): Promise<RunOutcome> {
     const [namespace, name] = key.split("/");
     const snapshot = port.get("WukongSnapshot", namespace, name) as LiveSnapshot | undefined;
@@ -29,7 +32,7 @@ export function snapshotReconciler(port: ClusterPort, { waitingMs }: SnapshotRec
     await ensureMetadata(port, snapshot, wukong);
 
     const observation = await observe(port, snapshot, wukong);
-    const next = deriveSnapshotStatus(observation);
+    const next = deriveSnapshotStatus({ ...observation, previousConditions: snapshot.status?.conditions, now: now() });
     if (statusNeedsWrite(snapshot.status, next)) {
       const cleared = Object.fromEntries(
         Object.keys(snapshot.status ?? {})
@@ -38,11 +41,22 @@ export function snapshotReconciler(port: ClusterPort, { waitingMs }: SnapshotRec
       );
       await port.patchStatus(namespace, name, { ...cleared, ...next }, "WukongSnapshot");
     }
+    await warnOfExcludedDisks(port, snapshot, next);
     if (next.phase === "Pending") return { requeueAfterMs: waitingMs };
   };
 }
 
-async function observe(port: ClusterPort, snapshot: LiveSnapshot, wukong: LiveObject | undefined): Promise<SnapshotObservation> {
+/** Once per new set of left-out disks: a Warning Event on the WukongSnapshot (the condition says it too). */
+async function warnOfExcludedDisks(port: ClusterPort, snapshot: LiveSnapshot, next: WukongSnapshotStatus): Promise<void> {
+  const excluded = next.excludedDisks ?? [];
+  if (excluded.length === 0 || excluded.join() === (snapshot.status?.excludedDisks ?? []).join()) return;
+  const involved = { ...snapshot, apiVersion: `${SNAPSHOT_API.group}/${SNAPSHOT_API.version}`, kind: SNAPSHOT_API.kind };
+  await port.event(involved, "Warning", "DisksExcluded", excludedMessage(excluded));
+}
+
+type Observed = Omit<SnapshotObservation, "now" | "previousConditions">;
+
+async function observe(port: ClusterPort, snapshot: LiveSnapshot, wukong: LiveObject | undefined): Promise<Observed> {
   const { namespace, name, uid, generation } = snapshot.metadata;
   const wukongName = snapshot.spec!.wukongName;
   const previous: WukongSnapshotStatus = snapshot.status ?? {};

@@ -1,9 +1,12 @@
-// Storage step: a DataVolume per imported disk (created once: its spec is immutable), a PVC per blank disk,
-// PVC requests grown when a disk grows, and the volumes of removed disks deleted.
-import { diskClaimName } from "../children";
+// Storage step: a DataVolume per imported disk (created once: its spec is immutable), a PVC per blank disk
+// (adopted back when a restore re-created it without our ownerReference), PVC requests grown when a disk grows,
+// and the volumes of removed disks deleted.
+import { diskClaimName, virtualMachineName } from "../children";
 import type { KubernetesObject } from "../children/kubernetes-object";
+import { ownerReference } from "../children/ownership";
 import { isControlledBy, type LiveObject } from "../cluster/live";
-import { bytesOf } from "../../schemas/quantity";
+import { bytesOf, formatBytes } from "../../schemas/quantity";
+import { DISK_SIZE_ANNOTATION } from "../../schemas/wukong";
 import type { ReconcileContext } from "./context";
 import { attempt, deleteChild, ensureChild } from "./writes";
 
@@ -31,7 +34,8 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
       if (restoring) return { dataVolume, claim };
       if (volume?.kind === "DataVolume" && !dataVolume) dataVolume = await ensureChild(ctx, "DataVolume", volume.object, undefined);
       if (volume?.kind === "PersistentVolumeClaim" && !claim) claim = await ensureChild(ctx, "PersistentVolumeClaim", volume.object, undefined);
-      if (claim) claim = await growClaim(ctx, claim, disk.size);
+      if (volume?.kind === "PersistentVolumeClaim" && claim) claim = await adoptClaim(ctx, claim);
+      if (claim) claim = await growClaim(ctx, claim, disk.size, dataVolume);
       return { dataVolume, claim };
     }),
   );
@@ -49,19 +53,77 @@ async function checkStorageClasses(ctx: ReconcileContext): Promise<void> {
   }
 }
 
-/** DataVolume specs are immutable, so growth goes to the claim itself, for imported and blank disks alike. */
-async function growClaim(ctx: ReconcileContext, claim: LiveObject, size: string): Promise<LiveObject> {
-  const spec = claim.spec as { resources?: { requests?: { storage?: string } } } | undefined;
-  const requested = spec?.resources?.requests?.storage;
-  const [current, wanted] = [bytesOf(requested ?? "0"), bytesOf(size)];
-  if (current === undefined || wanted === undefined || wanted <= current) return claim;
+/**
+ * DataVolume specs are immutable (CDI v1.66.0 pkg/apiserver/webhooks/datavolume-validate.go refuses any spec change),
+ * so growth goes to the claim itself, for imported and blank disks alike. CDI asked for more than an imported disk's
+ * size: its filesystem overhead (pkg/controller/datavolume/util.go renderPvcSpecVolumeSize, InflateSizeWithOverhead),
+ * and KubeVirt shows the guest only the claim's capacity less that overhead. So growth compares the disk's sizes,
+ * not the claim's inflated request, and keeps CDI's proportion of request to disk size.
+ */
+async function growClaim(ctx: ReconcileContext, claim: LiveObject, size: string, dataVolume: LiveObject | undefined): Promise<LiveObject> {
+  const growth = claimGrowth(claim, size, dataVolume);
+  if (!growth) return claim;
   const claimName = claim.metadata.name;
+  const annotations = claim.metadata.annotations;
   const patched = await attempt(ctx, "PersistentVolumeClaim", claimName, () =>
-    ctx.port.patch("PersistentVolumeClaim", ctx.namespace, claimName, [{ op: "replace", path: "/spec/resources/requests/storage", value: size }]),
+    ctx.port.patch("PersistentVolumeClaim", ctx.namespace, claimName, [
+      { op: "replace", path: "/spec/resources/requests/storage", value: growth.request },
+      annotations
+        ? { op: "add", path: `/metadata/annotations/${DISK_SIZE_ANNOTATION.replace("/", "~1")}`, value: size }
+        : { op: "add", path: "/metadata/annotations", value: { [DISK_SIZE_ANNOTATION]: size } },
+    ]),
   );
   if (!patched) return claim;
-  ctx.changes.push({ verb: "Resized", kind: "PersistentVolumeClaim", name: claimName, detail: `${requested} → ${size}` });
+  const request = growth.request === size ? "" : `; the claim requests ${formatBytes(BigInt(growth.request))} with CDI's filesystem overhead`;
+  ctx.changes.push({ verb: "Resized", kind: "PersistentVolumeClaim", name: claimName, detail: `${growth.from} → ${size}${request}` });
   return patched;
+}
+
+/** The request that gives the claim room for `size`, or undefined when it has that room already. Pure. */
+function claimGrowth(claim: LiveObject, size: string, dataVolume: LiveObject | undefined): { from: string; request: string } | undefined {
+  const request = (claim.spec as { resources?: { requests?: { storage?: string } } } | undefined)?.resources?.requests?.storage;
+  const dataVolumeSize = (dataVolume?.spec as { storage?: { resources?: { requests?: { storage?: string } } } } | undefined)?.storage?.resources?.requests
+    ?.storage;
+  // The disk size the claim holds now: what we last grew it to, else what its DataVolume asked CDI for, else its request.
+  const from = claim.metadata.annotations?.[DISK_SIZE_ANNOTATION] ?? dataVolumeSize ?? request;
+  const [current, held, wanted] = [bytesOf(request ?? ""), bytesOf(from ?? ""), bytesOf(size)];
+  if (!from || current === undefined || held === undefined || wanted === undefined || held === 0n || wanted <= held) return undefined;
+  // ceil(wanted × current / held): CDI's proportion kept (1 for a blank disk), and never less than the disk itself.
+  const scaled = (wanted * current + held - 1n) / held;
+  return { from, request: scaled <= wanted ? size : String(scaled) };
+}
+
+type Reference = NonNullable<LiveObject["metadata"]["ownerReferences"]>[number] & { kind?: string; name?: string };
+
+/**
+ * A blank disk's claim that KubeVirt's restore re-created has no controller, or the Wukong's VM as controller (a
+ * restore made without volumeOwnershipPolicy None): it becomes ours again, so removing the disk still deletes it.
+ * A claim some other controller holds is left alone.
+ */
+async function adoptClaim(ctx: ReconcileContext, claim: LiveObject): Promise<LiveObject> {
+  if (isControlledBy(claim, ctx.uid)) return claim;
+  const references: Reference[] = claim.metadata.ownerReferences ?? [];
+  const controller = references.find(ref => ref.controller === true);
+  const vm = ctx.port.get("VirtualMachine", ctx.namespace, virtualMachineName(ctx.name));
+  const ourVm = controller?.kind === "VirtualMachine" && controller.name === virtualMachineName(ctx.name) && (!vm || controller.uid === vm.metadata.uid);
+  if (controller && !ourVm) return claim;
+  const owner = { name: ctx.name, namespace: ctx.namespace, uid: ctx.uid };
+  const next = [...references.filter(ref => ref !== controller), ownerReference(owner)];
+  const claimName = claim.metadata.name;
+  const adopted = await attempt(ctx, "PersistentVolumeClaim", claimName, () =>
+    ctx.port.patch("PersistentVolumeClaim", ctx.namespace, claimName, [
+      { op: "test", path: "/metadata/resourceVersion", value: claim.metadata.resourceVersion },
+      { op: "add", path: "/metadata/ownerReferences", value: next },
+    ]),
+  );
+  if (!adopted) return claim;
+  ctx.changes.push({
+    verb: "Adopted",
+    kind: "PersistentVolumeClaim",
+    name: claimName,
+    detail: controller ? `from VirtualMachine ${controller.name}` : undefined,
+  });
+  return adopted;
 }
 
 /** Only disks the user removed (admission demands an explicit opt-in) lose their volumes. */

@@ -51,7 +51,14 @@ describe("snapshots and restore", () => {
 
     await apply(ns, snapshotManifest(BEFORE, NAME));
     const snapshot = await waitForSnapshotPhase(ns, BEFORE, "Succeeded");
-    expect(snapshot.status).toMatchObject({ readyToUse: true, snapshotName: BEFORE, disks: ["system"] });
+    // KubeVirt lists the captured volumes (cloud-init's is not a disk, so it does not count as left out).
+    expect(snapshot.status).toMatchObject({ readyToUse: true, snapshotName: BEFORE, disks: ["system"], includedDisks: ["system"], excludedDisks: [] });
+    expect(snapshot.status.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: "AllDisksIncluded", status: "True" }),
+        expect.objectContaining({ type: "ContentDeletedWithSnapshot", status: "True" }),
+      ]),
+    );
     expect(Date.parse(snapshot.status.creationTime)).not.toBeNaN();
     expect(snapshot.metadata.labels).toMatchObject({ "vm.novasphere.dev/wukong": NAME });
 
@@ -107,9 +114,21 @@ describe("snapshots and restore", () => {
       until: r => r.status?.complete === true,
       timeoutMs: 60_000,
     });
-    expect(restore.spec).toMatchObject({ target: { kind: "VirtualMachine", name: NAME }, virtualMachineSnapshotName: BEFORE, volumeRestorePolicy: "InPlace" });
+    expect(restore.spec).toMatchObject({
+      target: { kind: "VirtualMachine", name: NAME },
+      virtualMachineSnapshotName: BEFORE,
+      volumeRestorePolicy: "InPlace",
+      volumeOwnershipPolicy: "None",
+    });
     const claim = await getJson(R.pvc, `${NAME}-system`, ns);
     expect(claim.metadata.annotations["restore.kubevirt.io/name"]).toBe(restoreName);
+    // KubeVirt re-created the claim with no owner (volumeOwnershipPolicy None): the operator adopts it back.
+    const wukongUid = (await getJson(R.wukong, NAME, ns)).metadata.uid;
+    await waitFor(async () => (await getJson(R.pvc, `${NAME}-system`, ns)).metadata.ownerReferences ?? [], {
+      describe: `pvc/${NAME}-system controlled by its Wukong again`,
+      until: refs => refs.length === 1 && refs[0].kind === "Wukong" && refs[0].uid === wukongUid && refs[0].controller === true,
+      timeoutMs: 30_000,
+    });
 
     const running = await waitForPhase(ns, NAME, "Running", 90_000);
     expect(running.status.restore).toMatchObject({ snapshotName: BEFORE, restoreName, phase: "Succeeded" });

@@ -25,7 +25,7 @@ export function isBlank(dv: KubeObject): boolean {
   return sourceType(dv) === "none";
 }
 
-/** The PVC size CDI would request: spec.storage (plus filesystem overhead if configured) or spec.pvc verbatim. */
+/** The PVC size CDI would request: spec.storage (plus filesystem overhead, for Filesystem mode, if configured) or spec.pvc verbatim. */
 export function requestedSize(dv: KubeObject, cfg: Pick<SimConfig, "cdiFilesystemOverhead">, pvcs?: Map<string, KubeObject>): string | undefined {
   const storage = dv.spec?.storage;
   const size = (storage ?? dv.spec?.pvc)?.resources?.requests?.storage;
@@ -39,8 +39,9 @@ export function requestedSize(dv: KubeObject, cfg: Pick<SimConfig, "cdiFilesyste
   if (!storage || volumeMode !== "Filesystem" || !cfg.cdiFilesystemOverhead) return String(size);
   const bytes = parseQuantity(size);
   if (bytes === undefined) return String(size);
-  const withOverhead = Math.ceil(Math.ceil(bytes / (1 - cfg.cdiFilesystemOverhead)) / MiB) * MiB;
-  return String(withOverhead);
+  // CDI v1.66.0 pkg/util/util.go GetRequiredSpace: the size aligned up to 1MiB, then times (1 + overhead), rounded up.
+  const aligned = Math.ceil(bytes / MiB) * MiB;
+  return String(Math.ceil(aligned * (1 + cfg.cdiFilesystemOverhead)));
 }
 
 /** The PVC CDI creates for a DataVolume, or undefined when the DV gives no size. */

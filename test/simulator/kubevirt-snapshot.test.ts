@@ -1,5 +1,5 @@
 import { strictProblems } from "../unit/children/strict-schema";
-import { contentNameOf, desiredContent, planVmRestore, planVmSnapshot, RESTORE_NAME_ANNOTATION } from "./kubevirt-snapshot";
+import { contentNameOf, desiredContent, planVmRestore, planVmSnapshot, RESTORE_NAME_ANNOTATION, VM_SNAPSHOT_FINALIZER } from "./kubevirt-snapshot";
 import type { Action } from "./plan";
 import { KubeObject } from "./resources";
 import { after, cfg, obj, snapshotWith } from "./test-helpers";
@@ -31,8 +31,8 @@ const vmi = obj("VirtualMachineInstance", "web", {
 const vmSnapshot = (extra: Partial<KubeObject> = {}) =>
   obj("VirtualMachineSnapshot", "snap", {
     apiVersion: "snapshot.kubevirt.io/v1beta1",
-    metadata: { labels: { "vm.novasphere.dev/wukong": "web" } },
-    spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "web" }, deletionPolicy: "delete" },
+    metadata: { labels: { "vm.novasphere.dev/wukong": "web" }, finalizers: [VM_SNAPSHOT_FINALIZER] },
+    spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "web" }, deletionPolicy: "Delete" },
     ...extra,
   });
 const wukong = (annotations: Record<string, string>) => obj("Wukong", "web", { metadata: { annotations } });
@@ -44,12 +44,15 @@ const withStatus = (object: KubeObject, action: Action | undefined) => ({
 });
 
 describe("simulated snapshot controller", () => {
-  it("creates the content (owned by the snapshot) with the VM and one backup per claim; it passes the upstream schema", () => {
+  it("creates the content (no ownerReference, as createContent in pkg/storage/snapshot/snapshot.go) with the VM and one backup per bound claim; it passes the upstream schema", () => {
     const content = desiredContent(vmSnapshot(), vm, snapshotWith({ pvcs: [pvc] }));
     expect(content.metadata.name).toBe(`vmsnapshot-content-${vmSnapshot().metadata.uid}`);
-    expect(content.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "VirtualMachineSnapshot", name: "snap", controller: true })]);
+    expect(content.metadata.ownerReferences).toBeUndefined();
     expect(content.spec.volumeBackups).toEqual([
-      expect.objectContaining({ volumeName: "system", persistentVolumeClaim: expect.objectContaining({ metadata: { name: "web-system", namespace: "ns1" } }) }),
+      expect.objectContaining({
+        volumeName: "system",
+        persistentVolumeClaim: expect.objectContaining({ metadata: expect.objectContaining({ name: "web-system", namespace: "ns1" }) }),
+      }),
     ]);
     expect(strictProblems(content as never)).toEqual([]);
   });
@@ -67,9 +70,47 @@ describe("simulated snapshot controller", () => {
     const done = planVmSnapshot(inProgress, snap, after(cfg.snapshotMs), cfg);
     expect(done.map(a => a.type === "patch" && a.res.kind)).toEqual(["VirtualMachineSnapshotContent", "VirtualMachineSnapshot"]);
     const succeeded = withStatus(inProgress, done[1]);
-    expect(succeeded.status).toMatchObject({ phase: "Succeeded", readyToUse: true, snapshotVolumes: { includedVolumes: ["system"] } });
+    expect(succeeded.status).toMatchObject({
+      phase: "Succeeded",
+      readyToUse: true,
+      snapshotVolumes: { includedVolumes: ["system"], excludedVolumes: ["cloudinitdisk"] },
+    });
     expect(strictProblems(succeeded as never)).toEqual([]);
     expect(planVmSnapshot(succeeded, snap, after(10_000), cfg)).toEqual([]);
+  });
+
+  it("leaves an unbound claim out, listing it in snapshotVolumes.excludedVolumes (getSnapshotPVC in pkg/storage/snapshot/snapshot.go)", () => {
+    const unbound = { ...pvc, status: { phase: "Pending" } };
+    const snap = snapshotWith({ vms: [vm], pvcs: [unbound] });
+    const content = desiredContent(vmSnapshot(), vm, snap);
+    expect(content.spec.volumeBackups).toEqual([]);
+    snap.vmSnapshotContents.set(`ns1/${contentNameOf(vmSnapshot())}`, content);
+    const done = planVmSnapshot(vmSnapshot({ status: { phase: "InProgress" } }), snap, after(cfg.snapshotMs), cfg);
+    expect(withStatus(vmSnapshot(), done[1]).status).toMatchObject({ phase: "Succeeded", snapshotVolumes: { excludedVolumes: ["system", "cloudinitdisk"] } });
+  });
+
+  it("adds KubeVirt's finalizer first", () => {
+    const bare = vmSnapshot({ metadata: { finalizers: undefined, resourceVersion: "7" } });
+    expect(planVmSnapshot(bare, snapshotWith({ vms: [vm], pvcs: [pvc] }), after(0), cfg)).toEqual([
+      expect.objectContaining({ type: "patch", patch: { metadata: { resourceVersion: "7", finalizers: [VM_SNAPSHOT_FINALIZER] } } }),
+    ]);
+  });
+
+  describe("deleted, it deletes the content only for deletionPolicy unset or exactly Delete (deleteContentPolicy)", () => {
+    const content = obj("VirtualMachineSnapshotContent", "content");
+    const deleted = (deletionPolicy?: string) =>
+      vmSnapshot({
+        metadata: { finalizers: [VM_SNAPSHOT_FINALIZER], deletionTimestamp: "2026-01-01T00:00:00Z" },
+        spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "web" }, ...(deletionPolicy && { deletionPolicy }) },
+        status: { virtualMachineSnapshotContentName: "content" },
+      });
+    const plan = (deletionPolicy?: string) => {
+      const snap = snapshotWith({ vms: [vm] });
+      snap.vmSnapshotContents.set("ns1/content", content);
+      return planVmSnapshot(deleted(deletionPolicy), snap, after(0), cfg).map(a => a.type);
+    };
+    it.each([["Delete"], [undefined]])("%s: content deleted, finalizer removed", policy => expect(plan(policy)).toEqual(["delete", "patch"]));
+    it.each([["delete"], ["Retain"]])("%s: content kept, finalizer removed", policy => expect(plan(policy)).toEqual(["patch"]));
   });
 
   it("fails with an error message when the Wukong carries the snapshot fault", () => {
@@ -121,6 +162,17 @@ describe("simulated restore controller", () => {
     });
     expect(strictProblems(complete as never)).toEqual([]);
     expect(planVmRestore(complete, world(), after(10_000), cfg)).toEqual([]);
+  });
+
+  it("leaves a restored blank claim owned by the VM, or by nobody under volumeOwnershipPolicy None (createRestorePVC); the overrides relabel it", () => {
+    const owners = (policy?: string) => {
+      const spec = { ...restore.spec, ...(policy && { volumeOwnershipPolicy: policy }) };
+      spec.volumeRestoreOverrides = [{ volumeName: "system", restoreName: "web-system", labels: { "vm.novasphere.dev/wukong": "web" } }];
+      const [mark] = planVmRestore({ ...restore, spec }, world(), after(cfg.restoreMs), cfg);
+      return (mark as { patch: { metadata: { ownerReferences: unknown; labels: unknown } } }).patch.metadata;
+    };
+    expect(owners().ownerReferences).toEqual([expect.objectContaining({ kind: "VirtualMachine", name: "web", controller: true })]);
+    expect(owners("None")).toMatchObject({ ownerReferences: [], labels: { "vm.novasphere.dev/wukong": "web" } });
   });
 
   it("fails with a Failure condition under the restore fault", () => {

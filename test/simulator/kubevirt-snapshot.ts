@@ -1,20 +1,24 @@
-// Stand-in for KubeVirt's snapshot and restore controllers. A VirtualMachineSnapshot gets its
-// VirtualMachineSnapshotContent (the VM and one volume backup per claim, owned by the snapshot), then after
-// SIM_SNAPSHOT_MS both become readyToUse and the snapshot Succeeded. A VirtualMachineRestore completes only
-// once its target VM is stopped, as KubeVirt requires, SIM_RESTORE_MS after that; the restored claims are
-// annotated restore.kubevirt.io/name. Faults: `sim.novasphere.dev/snapshot: fail` and
-// `sim.novasphere.dev/restore: fail` on the object, its VM or the VM's Wukong.
+// Stand-in for KubeVirt's snapshot and restore controllers (pkg/storage/snapshot/{snapshot,restore}.go, v1.7.4).
+// A VirtualMachineSnapshot gets KubeVirt's finalizer and its VirtualMachineSnapshotContent (the VM and one volume
+// backup per bound claim; no ownerReference, as upstream), then after SIM_SNAPSHOT_MS both become readyToUse and
+// the snapshot Succeeded, listing snapshotVolumes.includedVolumes and excludedVolumes. A deleted snapshot takes its
+// content along only for deletionPolicy unset or exactly "Delete". A VirtualMachineRestore completes only once its
+// target VM is stopped, SIM_RESTORE_MS after that; the restored claims are annotated restore.kubevirt.io/name,
+// relabelled by the overrides, and owned by the VM unless volumeOwnershipPolicy is None (a DataVolume's claim stays
+// its DataVolume's). Faults: `sim.novasphere.dev/snapshot: fail` and `sim.novasphere.dev/restore: fail` on the
+// object, its VM or the VM's Wukong.
 import type { SimConfig } from "./config";
 import { ConditionSpec, mergeConditions, nowTimestamp } from "./conditions";
 import { FAULT_RESTORE, FAULT_SNAPSHOT, faultValue } from "./faults";
 import { ownVmi } from "./kubevirt-vm";
 import { Action, Plan, planEach } from "./plan";
-import { KubeObject, keyOf, ownerRefTo, PVC, VM_RESTORE, VM_SNAPSHOT, VM_SNAPSHOT_CONTENT } from "./resources";
+import { controllerRef, KubeObject, keyOf, ownerRefTo, PVC, VM, VM_RESTORE, VM_SNAPSHOT, VM_SNAPSHOT_CONTENT } from "./resources";
 import type { Snapshot } from "./snapshot";
 import type { Elapsed } from "./state-clock";
 import { replacePatch } from "./status-diff";
 
 export const RESTORE_NAME_ANNOTATION = "restore.kubevirt.io/name";
+export const VM_SNAPSHOT_FINALIZER = "snapshot.kubevirt.io/vmsnapshot-protection";
 
 const FINAL_SNAPSHOT_PHASES = new Set(["Succeeded", "Failed"]);
 
@@ -27,19 +31,27 @@ interface VolumeBackup {
   volumeSnapshotName: string;
 }
 
-/** One backup per VM volume backed by a claim (a DataVolume's claim has the DataVolume's name). */
+/** One backup per VM volume backed by a bound claim (a DataVolume's claim has the DataVolume's name); KubeVirt skips unbound ones. */
 export function volumeBackups(vmSnapshot: KubeObject, vm: KubeObject, snap: Pick<Snapshot, "pvcs">): VolumeBackup[] {
   const volumes: { name?: string; dataVolume?: { name?: string }; persistentVolumeClaim?: { claimName?: string } }[] = vm.spec?.template?.spec?.volumes ?? [];
   return volumes.flatMap(volume => {
     const claim = volume.dataVolume?.name ?? volume.persistentVolumeClaim?.claimName;
     if (!claim || !volume.name) return [];
     const pvc = snap.pvcs.get(`${vm.metadata.namespace}/${claim}`);
-    const { accessModes, resources, storageClassName, volumeMode } = pvc?.spec ?? {};
+    if (pvc?.status?.phase !== "Bound") return [];
+    const { accessModes, resources, storageClassName, volumeMode } = pvc.spec ?? {};
+    const { labels, annotations, ownerReferences } = pvc.metadata;
     return [
       {
         volumeName: volume.name,
         persistentVolumeClaim: {
-          metadata: { name: claim, namespace: vm.metadata.namespace },
+          metadata: {
+            name: claim,
+            namespace: vm.metadata.namespace,
+            ...(labels && { labels }),
+            ...(annotations && { annotations }),
+            ...(ownerReferences && { ownerReferences }),
+          },
           spec: { accessModes, resources, storageClassName, volumeMode },
         },
         volumeSnapshotName: `vmsnapshot-${vmSnapshot.metadata.uid}-volume-${volume.name}`,
@@ -53,7 +65,7 @@ export function desiredContent(vmSnapshot: KubeObject, vm: KubeObject, snap: Pic
   return {
     apiVersion: "snapshot.kubevirt.io/v1beta1",
     kind: "VirtualMachineSnapshotContent",
-    metadata: { name: contentNameOf(vmSnapshot), namespace: vmSnapshot.metadata.namespace, ownerReferences: [ownerRefTo(VM_SNAPSHOT, vmSnapshot)] },
+    metadata: { name: contentNameOf(vmSnapshot), namespace: vmSnapshot.metadata.namespace },
     spec: {
       source: { virtualMachine: { metadata: { name, namespace, labels, annotations, uid }, spec: structuredClone(vm.spec ?? {}) } },
       virtualMachineSnapshotName: vmSnapshot.metadata.name,
@@ -72,8 +84,59 @@ const statusPatch = (res: typeof VM_SNAPSHOT, obj: KubeObject, desired: Record<s
 const progress = (progressing: ConditionSpec, ready: ConditionSpec, current: unknown, extra: ConditionSpec[] = []) =>
   mergeConditions(current, [progressing, ready, ...extra]);
 
+const finalizersOf = (object: KubeObject): string[] => (Array.isArray(object.metadata.finalizers) ? (object.metadata.finalizers as string[]) : []);
+
+/** KubeVirt's finalizer patch, conditional on resourceVersion so that another finalizer added meanwhile is not lost. */
+const finalizerPatch = (vmSnapshot: KubeObject, finalizers: string[], log: string): Action => ({
+  type: "patch",
+  res: VM_SNAPSHOT,
+  namespace: vmSnapshot.metadata.namespace ?? "",
+  name: vmSnapshot.metadata.name ?? "",
+  patch: { metadata: { resourceVersion: vmSnapshot.metadata.resourceVersion, finalizers } },
+  log,
+});
+
+/** deleteContentPolicy in pkg/storage/snapshot/snapshot.go: unset or exactly "Delete"; anything else retains. */
+export const deletesContent = (vmSnapshot: KubeObject): boolean => vmSnapshot.spec?.deletionPolicy === undefined || vmSnapshot.spec.deletionPolicy === "Delete";
+
+/** A deleted snapshot: its content goes only under the Delete policy, then the finalizer comes off. */
+function planVmSnapshotDeletion(vmSnapshot: KubeObject, snap: Snapshot): Plan {
+  const finalizers = finalizersOf(vmSnapshot);
+  if (!finalizers.includes(VM_SNAPSHOT_FINALIZER)) return [];
+  const key = keyOf(vmSnapshot);
+  const ns = vmSnapshot.metadata.namespace ?? "";
+  const content = snap.vmSnapshotContents.get(`${ns}/${vmSnapshot.status?.virtualMachineSnapshotContentName ?? contentNameOf(vmSnapshot)}`);
+  const deletion: Action[] =
+    content && deletesContent(vmSnapshot)
+      ? [
+          {
+            type: "delete",
+            res: VM_SNAPSHOT_CONTENT,
+            namespace: ns,
+            name: content.metadata.name ?? "",
+            uid: content.metadata.uid,
+            log: `[kubevirt] vmsnapshot ${key} deleted its content`,
+          },
+        ]
+      : [];
+  const kept = content && !deletesContent(vmSnapshot) ? ` (content ${content.metadata.name} retained: deletionPolicy ${vmSnapshot.spec?.deletionPolicy})` : "";
+  return [
+    ...deletion,
+    finalizerPatch(
+      vmSnapshot,
+      finalizers.filter(f => f !== VM_SNAPSHOT_FINALIZER),
+      `[kubevirt] vmsnapshot ${key} released${kept}`,
+    ),
+  ];
+}
+
 export function planVmSnapshot(vmSnapshot: KubeObject, snap: Snapshot, elapsed: Elapsed, cfg: Pick<SimConfig, "snapshotMs">): Plan {
-  if (vmSnapshot.metadata.deletionTimestamp || FINAL_SNAPSHOT_PHASES.has(vmSnapshot.status?.phase)) return [];
+  if (vmSnapshot.metadata.deletionTimestamp) return planVmSnapshotDeletion(vmSnapshot, snap);
+  const finalizers = finalizersOf(vmSnapshot);
+  if (!finalizers.includes(VM_SNAPSHOT_FINALIZER)) {
+    return [finalizerPatch(vmSnapshot, [...finalizers, VM_SNAPSHOT_FINALIZER], `[kubevirt] vmsnapshot ${keyOf(vmSnapshot)} protected by its finalizer`)];
+  }
+  if (FINAL_SNAPSHOT_PHASES.has(vmSnapshot.status?.phase)) return [];
   const key = keyOf(vmSnapshot);
   const ns = vmSnapshot.metadata.namespace ?? "";
   const vm = snap.vms.get(`${ns}/${vmSnapshot.spec?.source?.name}`);
@@ -132,7 +195,11 @@ export function planVmSnapshot(vmSnapshot: KubeObject, snap: Snapshot, elapsed: 
     ];
   }
   if (!done) return [];
-  const included = (content.spec?.volumeBackups ?? []).map((backup: VolumeBackup) => backup.volumeName);
+  // updateSnapshotSnapshotableVolumes: every volume of the captured VM is either backed up or excluded.
+  const included: string[] = (content.spec?.volumeBackups ?? []).map((backup: VolumeBackup) => backup.volumeName);
+  const volumes: { name?: string }[] = content.spec?.source?.virtualMachine?.spec?.template?.spec?.volumes ?? [];
+  const excluded = volumes.map(volume => volume.name ?? "").filter(name => name && !included.includes(name));
+  const snapshotVolumes = { ...(included.length && { includedVolumes: included }), ...(excluded.length && { excludedVolumes: excluded }) };
   const conditions = progress(
     { type: "Progressing", status: "False", reason: "Operation complete", message: "Operation complete" },
     { type: "Ready", status: "True", reason: "Operation complete", message: "Operation complete" },
@@ -143,7 +210,7 @@ export function planVmSnapshot(vmSnapshot: KubeObject, snap: Snapshot, elapsed: 
     ...statusPatch(
       VM_SNAPSHOT,
       vmSnapshot,
-      { phase: "Succeeded", readyToUse: true, creationTime: now, ...base, snapshotVolumes: { includedVolumes: included }, conditions },
+      { phase: "Succeeded", readyToUse: true, creationTime: now, ...base, snapshotVolumes, conditions },
       `[kubevirt] vmsnapshot ${key} Succeeded`,
     ),
   ];
@@ -192,25 +259,33 @@ export function planVmRestore(restore: KubeObject, snap: Snapshot, elapsed: Elap
   }
 
   const content = snap.vmSnapshotContents.get(`${ns}/${vmSnapshot.status?.virtualMachineSnapshotContentName}`);
-  const overrides = new Map<string, string>(
-    (restore.spec?.volumeRestoreOverrides ?? []).map((o: { volumeName: string; restoreName: string }) => [o.volumeName, o.restoreName]),
-  );
+  type Override = { volumeName: string; restoreName?: string; labels?: Record<string, string> };
+  const overrides = new Map<string, Override>((restore.spec?.volumeRestoreOverrides ?? []).map((o: Override) => [o.volumeName, o]));
   const restores = ((content?.spec?.volumeBackups ?? []) as VolumeBackup[]).map(backup => ({
     volumeName: backup.volumeName,
-    persistentVolumeClaim: overrides.get(backup.volumeName) ?? backup.persistentVolumeClaim.metadata.name,
+    persistentVolumeClaim: overrides.get(backup.volumeName)?.restoreName ?? backup.persistentVolumeClaim.metadata.name,
     volumeSnapshotName: backup.volumeSnapshotName,
   }));
+  // KubeVirt re-creates each claim from its VolumeSnapshot: no owner but the VM (volumeOwnershipPolicy unset or Vm),
+  // none at all under None, while a DataVolume re-adopts its own claim (createRestorePVC).
+  const ownedByNone = restore.spec?.volumeOwnershipPolicy === "None";
   const marks: Action[] = restores
     .filter(r => snap.pvcs.get(`${ns}/${r.persistentVolumeClaim}`)?.metadata.annotations?.[RESTORE_NAME_ANNOTATION] !== restore.metadata.name)
     .filter(r => snap.pvcs.has(`${ns}/${r.persistentVolumeClaim}`))
-    .map(r => ({
-      type: "patch",
-      res: PVC,
-      namespace: ns,
-      name: r.persistentVolumeClaim,
-      patch: { metadata: { annotations: { [RESTORE_NAME_ANNOTATION]: restore.metadata.name } } },
-      log: `[kubevirt] vmrestore ${key} restored claim ${r.persistentVolumeClaim} from ${r.volumeSnapshotName}`,
-    }));
+    .map(r => {
+      const claim = snap.pvcs.get(`${ns}/${r.persistentVolumeClaim}`)!;
+      const ownedByDataVolume = controllerRef(claim)?.kind === "DataVolume";
+      const ownerReferences = ownedByDataVolume ? claim.metadata.ownerReferences : ownedByNone ? [] : [ownerRefTo(VM, vm)];
+      const labels = overrides.get(r.volumeName)?.labels;
+      return {
+        type: "patch",
+        res: PVC,
+        namespace: ns,
+        name: r.persistentVolumeClaim,
+        patch: { metadata: { annotations: { [RESTORE_NAME_ANNOTATION]: restore.metadata.name }, ...(labels && { labels }), ownerReferences } },
+        log: `[kubevirt] vmrestore ${key} restored claim ${r.persistentVolumeClaim} from ${r.volumeSnapshotName}`,
+      };
+    });
   const conditions = progress(
     { type: "Progressing", status: "False", reason: "Operation complete", message: "Operation complete" },
     { type: "Ready", status: "True", reason: "Operation complete", message: "Operation complete" },

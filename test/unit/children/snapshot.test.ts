@@ -47,3 +47,13 @@ describe("a snapshot of another Wukong", () => {
     expect(disksMismatch("web", ["system", "extra"], snapshot("web", ["system"]))).toBeUndefined();
   });
 });
+
+describe("the VirtualMachineSnapshot's deletion policy (kubevirt v1.7.4 pkg/storage/snapshot/snapshot.go, deleteContentPolicy)", () => {
+  // KubeVirt deletes the content only when deletionPolicy is unset or exactly "Delete"; the content has no
+  // ownerReference and owns the VolumeSnapshots, so any other spelling leaves all of them behind for good.
+  it('is exactly "Delete", so the content and its VolumeSnapshots go with the snapshot', () => {
+    const spec = virtualMachineSnapshot(snapshotOwner, "web").spec as { deletionPolicy?: string };
+    expect(spec.deletionPolicy === undefined || spec.deletionPolicy === "Delete").toBe(true);
+    expect(spec.deletionPolicy).toBe("Delete");
+  });
+});

@@ -6,11 +6,11 @@ import { ownedMetadata, vmTemplateSpec, wukong } from "./fixtures";
 const build = (spec: Omit<WukongSpec, "cpu" | "memory">, defaultStorageClass?: string) =>
   desiredChildren(wukong("vm", { cpu: 1, memory: "1Gi", ...spec }), { defaultStorageClass });
 
-const dataVolume = (disk: string, source: unknown, storage: unknown) => ({
+const dataVolume = (disk: string, source: unknown, storage: object) => ({
   apiVersion: "cdi.kubevirt.io/v1beta1",
   kind: "DataVolume",
   metadata: ownedMetadata(`vm-${disk}`, "vm"),
-  spec: { source, storage },
+  spec: { source, storage: { accessModes: ["ReadWriteOnce"], ...storage } },
 });
 
 describe("image imports", () => {
@@ -91,6 +91,24 @@ describe("StorageClass", () => {
       volumeMode: "Filesystem",
       resources: { requests: { storage: "5Gi" } },
     });
+  });
+
+  // CDI v1.66.0 pkg/controller/datavolume/util.go, renderPvcSpecVolumeModeAndAccessModesAndStorageClass: a
+  // spec.storage without accessModes (and without volumeMode) takes both from StorageProfile status.claimPropertySets[0]
+  // and fails with "cannot get access mode from StorageProfile" when the profile lists none (getDefaultVolumeAndAccessMode).
+  // With accessModes set it only asks the profile for a matching volume mode, falling back to Kubernetes' default
+  // (getDefaultVolumeMode), so an empty profile no longer stops the import.
+  it("imported disks ask for ReadWriteOnce like blank disks, leaving only the volume mode to the StorageProfile", () => {
+    const { dataVolumes, persistentVolumeClaims } = build({
+      disks: [
+        { name: "system", size: "5Gi", image: "docker://a/b:c" },
+        { name: "data", size: "5Gi" },
+      ],
+    });
+    const { storage } = dataVolumes[0].spec as { storage: { accessModes?: string[]; volumeMode?: string } };
+    expect(storage.accessModes).toEqual(["ReadWriteOnce"]);
+    expect(storage.accessModes).toEqual((persistentVolumeClaims[0].spec as { accessModes: string[] }).accessModes);
+    expect(storage).not.toHaveProperty("volumeMode");
   });
 
   it("takes the disk's class, else the cluster default from the context, else leaves it to the API server", () => {

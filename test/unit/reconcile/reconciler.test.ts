@@ -195,6 +195,63 @@ describe("reconcile: changes to the spec", () => {
     expect(cluster.events.at(-1)).toEqual({ type: "Normal", reason: "Resized", message: `Resized PersistentVolumeClaim ${NAME}-data (50Gi → 80Gi)` });
   });
 
+  // CDI v1.66.0 pkg/controller/datavolume/util.go renderPvcSpecVolumeSize → pkg/controller/common/util.go
+  // InflateSizeWithOverhead → pkg/util/util.go GetRequiredSpace: an imported Filesystem disk's claim requests
+  // ceil(roundUp(size, 1MiB) × (1 + overhead)) bytes, 5.5% more by default; the DataVolume's spec cannot change.
+  describe("grows an imported disk against its DataVolume's size, keeping CDI's filesystem overhead", () => {
+    const MiB = 2n ** 20n;
+    const requiredSpace = (bytes: bigint) => BigInt(Math.ceil(Number(((bytes + MiB - 1n) / MiB) * MiB) * 1.055));
+    const Gi = (n: number) => BigInt(n) * 2n ** 30n;
+    const systemClaim = (cluster: MemoryCluster) => cluster.stored("PersistentVolumeClaim", NAMESPACE, `${NAME}-system`)!;
+
+    async function inflated() {
+      const env = await converge();
+      const claim = systemClaim(env.cluster);
+      const request = String(requiredSpace(Gi(20)));
+      env.cluster.put("PersistentVolumeClaim", {
+        ...claim,
+        spec: { resources: { requests: { storage: request } } },
+        status: { phase: "Bound", capacity: { storage: request } },
+      });
+      return env;
+    }
+    const growSystem = (cluster: MemoryCluster, size: string) =>
+      updateSpec(cluster, spec({ disks: spec().disks!.map(d => (d.name === "system" ? { ...d, size } : d)) }));
+    const requested = (cluster: MemoryCluster) =>
+      BigInt(String((systemClaim(cluster).spec as { resources: { requests: { storage: string } } }).resources.requests.storage));
+
+    it("growth smaller than the overhead (20Gi → 21Gi) is not ignored", async () => {
+      const { cluster, reconcile } = await inflated();
+      growSystem(cluster, "21Gi");
+      await reconcile(KEY);
+      expect(requested(cluster)).toBeGreaterThanOrEqual(requiredSpace(Gi(21)));
+      expect(requested(cluster)).toBeLessThan(requiredSpace(Gi(21)) + MiB);
+      expect(cluster.events.at(-1)).toEqual({
+        type: "Normal",
+        reason: "Resized",
+        message: expect.stringMatching(
+          new RegExp(`^Resized PersistentVolumeClaim ${NAME}-system \\(20Gi → 21Gi; the claim requests 22\\.\\d+Gi with CDI's filesystem overhead\\)$`),
+        ),
+      });
+
+      // Done once: the claim remembers the disk size it was grown for.
+      const mark = cluster.writes.length;
+      await reconcile(KEY);
+      expect(cluster.writesSince(mark).filter(w => w.kind === "PersistentVolumeClaim")).toEqual([]);
+    });
+
+    it("larger growth (20Gi → 40Gi) never requests less than CDI would for the new size", async () => {
+      const { cluster, reconcile } = await inflated();
+      growSystem(cluster, "40Gi");
+      await reconcile(KEY);
+      expect(requested(cluster)).toBeGreaterThanOrEqual(requiredSpace(Gi(40)));
+      expect(requested(cluster)).toBeLessThan(requiredSpace(Gi(40)) + MiB);
+      growSystem(cluster, "41Gi"); // and again, from the size it was grown to
+      await reconcile(KEY);
+      expect(requested(cluster)).toBeGreaterThanOrEqual(requiredSpace(Gi(41)));
+    });
+  });
+
   it("stops the VM: re-applies it Halted and reports Stopped once the instance is gone", async () => {
     const { cluster, reconcile } = await converge();
     updateSpec(cluster, spec({ startStrategy: { runStrategy: "Halted" } }));

@@ -5,6 +5,7 @@ import { wukongReconciler } from "../../../lib/reconcile/reconciler";
 import type { WukongSpec } from "../../../schemas/spec";
 import type { WukongStatus } from "../../../schemas/status";
 import { API_VERSION, FINALIZER, LABELS } from "../../../schemas/wukong";
+import type { LiveObject } from "../../../lib/cluster/live";
 import { MemoryCluster, apiError } from "./memory-cluster";
 
 const NAMESPACE = "vms";
@@ -188,6 +189,84 @@ describe("restore: the journey", () => {
     expect(restoreOf(cluster)).toBeUndefined();
     expect(statusOf(cluster).restore).toBeUndefined();
     expect(vmOf(cluster).spec?.runStrategy).toBe("Always");
+  });
+});
+
+// KubeVirt v1.7.4 pkg/storage/snapshot/restore.go, createRestorePVC: an InPlace restore deletes each claim and makes
+// it anew from its VolumeSnapshot, with no ownerReference under volumeOwnershipPolicy None and with the VM as its
+// controller otherwise (target.Own); only a DataVolume's claim goes back to its DataVolume.
+describe("restore: the re-created claims", () => {
+  const CLAIM = `${NAME}-system`;
+  const claimOf = (cluster: MemoryCluster) => cluster.stored("PersistentVolumeClaim", NAMESPACE, CLAIM);
+
+  /** Plays KubeVirt's InPlace restore of the claim, with the given owners, up to the restore's completion. */
+  async function restoredWith(owners: (vm: LiveObject) => Record<string, unknown>[]) {
+    const env = await restoreUnderway("Restoring");
+    const { cluster, reconcile } = env;
+    expect(restoreOf(cluster)?.spec).toMatchObject({
+      volumeOwnershipPolicy: "None",
+      volumeRestoreOverrides: [{ volumeName: "system", restoreName: CLAIM, labels: { [LABELS.wukong]: NAME } }],
+    });
+    const old = claimOf(cluster)!;
+    const ownerReferences = owners(vmOf(cluster));
+    cluster.remove("PersistentVolumeClaim", NAMESPACE, CLAIM);
+    cluster.put("PersistentVolumeClaim", {
+      ...old,
+      metadata: { name: CLAIM, namespace: NAMESPACE, uid: "restored-claim", labels: old.metadata.labels, ownerReferences } as never,
+      status: { phase: "Bound", capacity: { storage: "10Gi" } },
+    });
+    cluster.put("VirtualMachineRestore", { ...restoreOf(cluster)!, status: { complete: true, restoreTime: NOW } });
+    await reconcile(KEY);
+    return env;
+  }
+
+  const ourController = expect.objectContaining({ kind: "Wukong", name: NAME, uid: "wukong-uid", controller: true });
+
+  it("a claim re-created with no owner is adopted back, so removing its disk later still deletes it", async () => {
+    const { cluster, reconcile } = await restoredWith(() => []);
+    expect(claimOf(cluster)?.metadata.ownerReferences).toEqual([ourController]);
+    expect(cluster.events).toContainEqual(expect.objectContaining({ reason: "Adopted", message: `Adopted PersistentVolumeClaim ${CLAIM}` }));
+
+    const current = wukongOf(cluster);
+    cluster.put("Wukong", { ...current, spec: { ...(current.spec as Record<string, unknown>), disks: [{ name: "data", size: "1Gi" }] } });
+    await reconcile(KEY);
+    expect(claimOf(cluster)).toBeUndefined();
+  });
+
+  it("a claim the VM was made controller of is taken back from the VM", async () => {
+    const { cluster } = await restoredWith(vm => [
+      { apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", name: NAME, uid: vm.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
+    expect(claimOf(cluster)?.metadata.ownerReferences).toEqual([ourController]);
+  });
+
+  it("a claim another controller holds is left alone", async () => {
+    const other = { apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: CLAIM, uid: "dv-uid", controller: true };
+    const { cluster } = await restoredWith(() => [other]);
+    expect(claimOf(cluster)?.metadata.ownerReferences).toEqual([other]);
+  });
+});
+
+describe("restore: a snapshot KubeVirt left disks out of", () => {
+  it("restores only the captured disks and says which it did not restore, instead of claiming them", async () => {
+    const { cluster, reconcile } = await running();
+    putSnapshot(cluster, { ...READY, includedDisks: [], excludedDisks: ["system"] });
+    restoreFrom(cluster, SNAPSHOT);
+    await reconcile(KEY);
+    playRuntime(cluster);
+    await reconcile(KEY);
+    expect(restoreOf(cluster)?.spec).toMatchObject({ volumeRestoreOverrides: [] });
+    expect(statusOf(cluster).restore?.message).toContain("except disks [system], which KubeVirt left out of the snapshot");
+
+    cluster.put("VirtualMachineRestore", { ...restoreOf(cluster)!, status: { complete: true, restoreTime: NOW } });
+    await reconcile(KEY);
+    expect(statusOf(cluster).restore).toMatchObject({
+      phase: "Succeeded",
+      message: `Restored from WukongSnapshot ${SNAPSHOT} except disks [system], which KubeVirt left out of the snapshot and which keep their current data; the VM returns to its run strategy.`,
+    });
+    expect(cluster.events).toContainEqual(
+      expect.objectContaining({ type: "Warning", reason: "Restored", message: expect.stringContaining("except disks [system]") }),
+    );
   });
 });
 

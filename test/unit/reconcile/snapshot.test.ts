@@ -57,13 +57,20 @@ describe("WukongSnapshot: taking the snapshot", () => {
     expect(vmSnapshot).toMatchObject({
       apiVersion: "snapshot.kubevirt.io/v1beta1",
       kind: "VirtualMachineSnapshot",
-      spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: WUKONG }, deletionPolicy: "delete" },
+      spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: WUKONG }, deletionPolicy: "Delete" },
     });
     expect(vmSnapshot.metadata.labels).toMatchObject({ [LABELS.wukong]: WUKONG, [SNAPSHOT_LABEL]: SNAPSHOT });
     expect(vmSnapshot.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "WukongSnapshot", uid: "snapshot-uid", controller: true })]);
     // The WukongSnapshot is labelled for its Wukong, so the Wukong can list it.
     expect(snapshotOf(cluster).metadata.labels).toEqual({ [LABELS.wukong]: WUKONG });
-    expect(statusOf(cluster)).toEqual({ phase: "InProgress", readyToUse: false, snapshotName: SNAPSHOT, disks: ["system", "data"], observedGeneration: 1 });
+    expect(statusOf(cluster)).toEqual({
+      phase: "InProgress",
+      readyToUse: false,
+      snapshotName: SNAPSHOT,
+      disks: ["system", "data"],
+      observedGeneration: 1,
+      conditions: [expect.objectContaining({ type: "ContentDeletedWithSnapshot", status: "True", reason: "DeletionPolicyDelete" })],
+    });
   });
 
   it("follows KubeVirt to Succeeded with the creation time, then writes nothing while nothing changes", async () => {
@@ -76,6 +83,71 @@ describe("WukongSnapshot: taking the snapshot", () => {
     const writes = cluster.writes.length;
     for (let i = 0; i < 3; i++) await reconcile(KEY);
     expect(cluster.writes.length).toBe(writes);
+  });
+
+  // kubevirt v1.7.4 pkg/storage/snapshot/snapshot.go: getSnapshotPVC skips a claim that is not bound or whose
+  // StorageClass has no VolumeSnapshotClass, updateSnapshotSnapshotableVolumes lists it under excludedVolumes (with
+  // every non-claim volume, such as cloud-init's), and the snapshot still goes Succeeded.
+  it("records the disks KubeVirt really captured, and warns on the snapshot (condition and Event) of any it left out", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(KEY);
+    kubevirtReports(cluster, {
+      phase: "Succeeded",
+      readyToUse: true,
+      creationTime: "2026-11-29T12:00:00Z",
+      snapshotVolumes: { includedVolumes: ["system"], excludedVolumes: ["data", "cloudinitdisk"] },
+    });
+    await reconcile(KEY);
+    expect(statusOf(cluster)).toMatchObject({
+      phase: "Succeeded",
+      readyToUse: true,
+      disks: ["system", "data"],
+      includedDisks: ["system"],
+      excludedDisks: ["data"],
+    });
+    expect(statusOf(cluster).conditions).toContainEqual(
+      expect.objectContaining({ type: "AllDisksIncluded", status: "False", reason: "DisksExcluded", message: expect.stringContaining("disks [data]") }),
+    );
+    expect(cluster.events).toEqual([expect.objectContaining({ type: "Warning", reason: "DisksExcluded", message: expect.stringContaining("disks [data]") })]);
+
+    for (let i = 0; i < 2; i++) await reconcile(KEY);
+    expect(cluster.events).toHaveLength(1); // said once
+  });
+
+  it("says every disk was captured when KubeVirt excluded only volumes that are not disks", async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(KEY);
+    kubevirtReports(cluster, {
+      phase: "Succeeded",
+      readyToUse: true,
+      snapshotVolumes: { includedVolumes: ["system", "data"], excludedVolumes: ["cloudinitdisk"] },
+    });
+    await reconcile(KEY);
+    expect(statusOf(cluster)).toMatchObject({ includedDisks: ["system", "data"], excludedDisks: [] });
+    expect(statusOf(cluster).conditions).toContainEqual(expect.objectContaining({ type: "AllDisksIncluded", status: "True" }));
+    expect(cluster.events).toEqual([]);
+  });
+
+  // Spec is immutable (kubevirt v1.7.4 pkg/storage/admitters/vmsnapshot.go), so a VirtualMachineSnapshot an older
+  // Wukong made with "delete" keeps it, and deleteContentPolicy treats that as Retain: the user must be told.
+  it('says so when its VirtualMachineSnapshot has a deletionPolicy KubeVirt retains the content for ("delete" of older versions)', async () => {
+    const { cluster, reconcile } = setup();
+    await reconcile(KEY);
+    const made = vmSnapshotOf(cluster)!;
+    cluster.put("VirtualMachineSnapshot", {
+      ...made,
+      spec: { ...made.spec, deletionPolicy: "delete" },
+      status: { phase: "Succeeded", readyToUse: true, virtualMachineSnapshotContentName: "vmsnapshot-content-1" },
+    });
+    await reconcile(KEY);
+    expect(statusOf(cluster).conditions).toContainEqual(
+      expect.objectContaining({
+        type: "ContentDeletedWithSnapshot",
+        status: "False",
+        reason: "ContentRetained",
+        message: expect.stringContaining("delete VirtualMachineSnapshotContent vmsnapshot-content-1 yourself"),
+      }),
+    );
   });
 
   it("reports Failed with KubeVirt's error", async () => {

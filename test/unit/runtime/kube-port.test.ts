@@ -121,4 +121,15 @@ describe("kubePort", () => {
     const { port: forbidden } = port(() => status(403, "Forbidden"));
     await expect(forbidden.nodeInterfaces()).rejects.toMatchObject({ status: 403 });
   });
+
+  it("names the object an Event is about: a Wukong by default, or the kind the object carries (a WukongSnapshot)", async () => {
+    const { api, port: p } = port(() => ({}));
+    const metadata = { name: "before-upgrade", namespace: "vms", uid: "snapshot-uid" };
+    await p.event({ metadata }, "Normal", "Created", "x");
+    await p.event({ apiVersion: "vm.novasphere.dev/v1alpha1", kind: "WukongSnapshot", metadata }, "Warning", "DisksExcluded", "y");
+    expect(api.calls.map(call => (call.body as { involvedObject: unknown }).involvedObject)).toEqual([
+      { apiVersion: "vm.novasphere.dev/v1alpha1", kind: "Wukong", ...metadata },
+      { apiVersion: "vm.novasphere.dev/v1alpha1", kind: "WukongSnapshot", ...metadata },
+    ]);
+  });
 });
