@@ -6,17 +6,31 @@ import type { Network, WukongSpec } from "../../schemas/spec";
 import type { Nic } from "./nics";
 import { isStatic } from "./spec-defaults";
 
+/**
+ * The guest's fixed address behind KubeVirt masquerade: the second address of the VM network CIDR, 10.0.2.0/24 by
+ * default (`DefaultVMCIDR`, pkg/virt-launcher/virtwrap/api/defaults.go; `getMasqueradeGwAndHostAddressesFromCIDR`,
+ * pkg/network/link/address.go, KubeVirt v1.7.4). We never set `pod.vmNetworkCIDR`, so it is always this one.
+ */
+export const MASQUERADE_GUEST_ADDRESS = "10.0.2.2/24";
+
 export function networkData(spec: WukongSpec, nics: Nic[]): string {
-  // One default route: when a static network has a gateway, DHCP NICs (the pod NIC too) must not install theirs.
+  // One default route: when a static network has a gateway, no other NIC may install one.
   const staticGateway = (spec.networks ?? []).some(network => isStatic(network) && network.ipConfig?.gateway);
   const ethernets = Object.fromEntries(nics.map(nic => [nic.name, ethernet(nic, staticGateway)]));
   // Quoted strings: a MAC or address must never be read as a number (YAML 1.1 sexagesimals).
   return stringify({ version: 2, ethernets }, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 });
 }
 
+/**
+ * `dhcp4-overrides` reaches only netplan (v2 passthrough) and networkd: cloud-init's v2 → v1 conversion
+ * (`_v2_to_v1_ipcfg`, cloudinit/net/network_state.py, 22.4–25.1) keeps just `route-metric` for ENI, sysconfig and
+ * NetworkManager, so a DHCP lease there installs its default route anyway. The pod NIC's address is known, so with a
+ * static gateway it gets it statically, without a gateway; other DHCP networks keep the override (admission warns).
+ */
 function ethernet(nic: Nic, staticGateway: boolean): Record<string, unknown> {
   const identity = { match: { macaddress: nic.macAddress }, "set-name": nic.name };
   if (nic.network && isStatic(nic.network)) return { ...identity, ...staticAddressing(nic.network) };
+  if (!nic.network && staticGateway) return { ...identity, addresses: [MASQUERADE_GUEST_ADDRESS] };
   return { ...identity, dhcp4: true, ...(staticGateway && { "dhcp4-overrides": { "use-routes": false } }) };
 }
 

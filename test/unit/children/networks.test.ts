@@ -79,12 +79,15 @@ describe("multi-NIC edge-router", () => {
     ]);
   });
 
+  // cloudinit/net/network_state.py `_v2_to_v1_ipcfg` (cloud-init 22.4–25.1) keeps only route-metric of
+  // dhcp4-overrides for ENI, sysconfig and NetworkManager; the pod NIC therefore gets KubeVirt masquerade's fixed
+  // guest address (pkg/network/link/address.go, v1.7.4) with no gateway instead of DHCP.
   it("writes netplan networkData matching every NIC by its lower-case MAC, one default route", () => {
     const dhcpWithoutRoutes = { dhcp4: true, "dhcp4-overrides": { "use-routes": false } };
     expect(secretYaml(children.cloudInitSecret, "networkdata")).toEqual({
       version: 2,
       ethernets: {
-        pod: { match: { macaddress: POD_MAC }, "set-name": "pod", ...dhcpWithoutRoutes },
+        pod: { match: { macaddress: POD_MAC }, "set-name": "pod", addresses: ["10.0.2.2/24"] },
         lan: {
           match: { macaddress: "02:aa:bb:00:00:02" },
           "set-name": "lan",
