@@ -105,7 +105,11 @@ describe("custom userData merge", () => {
   });
 
   it("accepts user data without the #cloud-config line, and an empty document", () => {
-    expect(userData({ cloudInit: { userData: "hostname: edge\n" } })).toEqual({ users: ["default"], updates: { network: { when: ["boot"] } }, hostname: "edge" });
+    expect(userData({ cloudInit: { userData: "hostname: edge\n" } })).toEqual({
+      users: ["default"],
+      updates: { network: { when: ["boot"] } },
+      hostname: "edge",
+    });
     expect(userData({ cloudInit: { userData: "#cloud-config\n" } })).toEqual({ users: ["default"], updates: { network: { when: ["boot"] } } });
   });
 
@@ -128,6 +132,11 @@ describe("custom userData merge", () => {
 
 describe("userDataSecretRef", () => {
   const children = build({ cloudInitUser: { name: "ops" }, cloudInit: { userDataSecretRef: { name: "my-userdata" } } });
+
+  it("the VM template names only our networkdata's digest: the user's Secret is not ours to version", () => {
+    const template = (children.virtualMachine.spec as { template: { metadata: { annotations: Record<string, string> } } }).template;
+    expect(Object.keys(template.metadata.annotations)).toEqual(["vm.novasphere.dev/networkdata-digest"]);
+  });
 
   it("our Secret carries only networkdata", () => {
     expect(Object.keys(children.cloudInitSecret.data as object)).toEqual(["networkdata"]);

@@ -77,7 +77,13 @@ describe("seed example web-server-01", () => {
       spec: {
         runStrategy: "Always",
         template: {
-          metadata: { labels: { "app.kubernetes.io/managed-by": "wukong", "vm.novasphere.dev/wukong": "web-server-01" } },
+          metadata: {
+            labels: { "app.kubernetes.io/managed-by": "wukong", "vm.novasphere.dev/wukong": "web-server-01" },
+            annotations: {
+              "vm.novasphere.dev/networkdata-digest": expect.stringMatching(/^[0-9a-f]{16}$/),
+              "vm.novasphere.dev/userdata-digest": expect.stringMatching(/^[0-9a-f]{16}$/),
+            },
+          },
           spec: {
             domain: {
               cpu: { cores: 4, sockets: 1, threads: 1 },
