@@ -436,6 +436,26 @@ describe("validating admission (wukongValidator)", () => {
         expectAllowed(await admit(wukong(seedSpec()), {}, cluster));
       });
 
+      // A new address reaches the guest only at its next boot: KubeVirt builds the NoCloud disk at VMI start
+      // (pkg/cloud-init/cloud-init.go, v1.7.4) and cloud-init applies network config at boot (cloudinit/stages.py).
+      it("denies an IP another Wukong's running guest still holds after its spec moved to another, and reserves the new one", async () => {
+        const cluster = new FakeCluster();
+        const moved = other("prod", "web-02", onVlan(100, "192.168.100.20/24"));
+        moved.status = {
+          networks: [
+            { name: "mgmt", ipAddress: "192.168.100.10" },
+            { name: "pod", ipAddress: "10.0.2.2" },
+          ],
+        };
+        cluster.others = [moved];
+        expectDenied(
+          await admit(wukong(seedSpec()), {}, cluster),
+          "spec.networks[0].ipConfig.address: 192.168.100.10 is already used by Wukong prod/web-02 (spec.networks[0]; its running guest still holds it",
+        );
+        expectDenied(await admit(wukong(withNetwork(onVlan(100, "192.168.100.20/24"))), {}, cluster), "192.168.100.20 is already used by Wukong prod/web-02");
+        expectAllowed(await admit(wukong(withNetwork(onVlan(100, "192.168.100.30/24"))), {}, cluster));
+      });
+
       it("does not conflict with itself on UPDATE", async () => {
         const cluster = new FakeCluster();
         const self = wukong(stored(seedSpec()));
