@@ -292,6 +292,21 @@ describe("validating admission (wukongValidator)", () => {
     expect(response.warnings![0]).not.toContain("hunter2");
   });
 
+  // cloudinit/net/network_state.py `_v2_to_v1_ipcfg` (22.4–25.1): outside netplan only route-metric of dhcp4-overrides
+  // survives, and no renderer but netplan takes routing-policy or a route table, so neither can be fixed in networkData.
+  it("with a static gateway, warns about each DHCP network's second default route and about the pod network's replies", async () => {
+    const gateway = { name: "lan", type: "bridge", ipConfig: { mode: "static", address: "192.168.100.10/24", gateway: "192.168.100.1" } };
+    const dhcp = { name: "dhcp", type: "bridge", vlanId: 9, ipConfig: { mode: "dhcp" } };
+    const response = await admit(wukong({ ...seedSpec(), networks: [dhcp, gateway] }));
+    expectAllowed(response);
+    expect(response.warnings).toEqual([
+      expect.stringMatching(/^spec\.networks\[0\]: a DHCP network next to the default gateway of spec\.networks\[1\]: .*second default route$/),
+      expect.stringMatching(/^spec\.networks\[1\]\.ipConfig\.gateway: .*10\.0\.2\.2\/24.*Services and other pods get no reply/),
+    ]);
+    const withoutPod = await admit(wukong({ ...seedSpec(), podNetwork: false, networks: [gateway] }));
+    expect(withoutPod.warnings ?? []).toEqual([]);
+  });
+
   it("still warns about a plain password when it denies", async () => {
     const response = await admit(wukong({ ...seedSpec(), cpu: 0, cloudInitUser: { name: "ops", password: "hunter2" } }));
     expectDenied(response, "spec.cpu");
