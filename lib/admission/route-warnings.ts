@@ -12,7 +12,7 @@ export function staticGatewayWarnings(spec: WukongSpec): string[] {
   const dhcp = networks.flatMap((network, i) =>
     network.type !== undefined && !isStatic(network)
       ? [
-          `spec.networks[${i}]: a DHCP network next to the default gateway of ${at}: only netplan guests honour dhcp4-overrides use-routes; on ENI (Debian), sysconfig and NetworkManager (RHEL, Fedora) cloud-init drops it and this lease adds a second default route`,
+          `spec.networks[${i}]: a DHCP network next to the default gateway of ${at}: cloud-init drops dhcp4-overrides use-routes for ENI (Debian) and NetworkManager (Fedora, newer RHEL) guests, where this lease adds a second default route (netplan and sysconfig guests keep one)`,
         ]
       : [],
   );

@@ -23,9 +23,10 @@ export function networkData(spec: WukongSpec, nics: Nic[]): string {
 
 /**
  * `dhcp4-overrides` reaches only netplan (v2 passthrough) and networkd: cloud-init's v2 → v1 conversion
- * (`_v2_to_v1_ipcfg`, cloudinit/net/network_state.py, 22.4–25.1) keeps just `route-metric` for ENI, sysconfig and
- * NetworkManager, so a DHCP lease there installs its default route anyway. The pod NIC's address is known, so with a
- * static gateway it gets it statically, without a gateway; other DHCP networks keep the override (admission warns).
+ * (`_v2_to_v1_ipcfg`, cloudinit/net/network_state.py, 22.4–25.1) keeps just `route-metric`, so ENI and
+ * NetworkManager render a plain DHCP client whose lease installs its default route (sysconfig alone turns it off by
+ * itself: DHCLIENT_SET_DEFAULT_ROUTE=no). The pod NIC's address is known, so with a static gateway it gets it
+ * statically, without a gateway; other DHCP networks keep the override (admission warns).
  */
 function ethernet(nic: Nic, staticGateway: boolean): Record<string, unknown> {
   const identity = { match: { macaddress: nic.macAddress }, "set-name": nic.name };

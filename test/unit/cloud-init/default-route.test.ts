@@ -101,7 +101,8 @@ function sysconfigRoutes(file: string, text: string, found: Set<string>) {
   );
   if (file.startsWith("ifcfg-")) {
     if (values.DEFROUTE === "no") return;
-    if (values.BOOTPROTO === "dhcp" || values.BOOTPROTO === "dhcp4") found.add(`dhcp ${file.slice(6)}`);
+    // initscripts' dhclient leaves the lease's router alone with DHCLIENT_SET_DEFAULT_ROUTE=no.
+    if ((values.BOOTPROTO === "dhcp" || values.BOOTPROTO === "dhcp4") && values.DHCLIENT_SET_DEFAULT_ROUTE !== "no") found.add(`dhcp ${file.slice(6)}`);
     if (values.GATEWAY) found.add(`via ${values.GATEWAY}`);
   }
   if (file.startsWith("route-")) {
@@ -154,12 +155,14 @@ describe.each(renderers)("%s", renderer => {
     expect(defaultRoutes(renderer, render({ ...base, networks: [plain] }, renderer))).toEqual([expect.stringMatching(/^dhcp .*pod/)]);
   });
 
-  // The limitation admission warns about: a DHCP secondary network's lease also brings a router, and only netplan
-  // honours dhcp4-overrides use-routes (v2 passthrough); the others see a plain DHCP subnet.
-  it("a DHCP secondary network next to a static gateway: a second default route everywhere but netplan", () => {
+  // The limitation admission warns about: a DHCP secondary network's lease also brings a router. netplan honours
+  // dhcp4-overrides use-routes (v2 passthrough); sysconfig writes DHCLIENT_SET_DEFAULT_ROUTE=no on every DHCP NIC
+  // once some interface has a default route (`_render_subnets`, cloudinit/net/sysconfig.py); ENI and NetworkManager
+  // render a plain DHCP client.
+  it("a DHCP secondary network next to a static gateway: a second default route on ENI and NetworkManager", () => {
     const dhcp = { name: "dhcp", type: "bridge", vlanId: 9, ipConfig: { mode: "dhcp" } } as const;
     const routes = defaultRoutes(renderer, render({ ...base, networks: [staticGateway, dhcp] }, renderer));
-    if (renderer === "netplan") expect(routes).toEqual(["via 192.168.100.1"]);
+    if (renderer === "netplan" || renderer === "sysconfig") expect(routes).toEqual(["via 192.168.100.1"]);
     else expect(routes).toEqual([expect.stringMatching(/^dhcp .*dhcp/), "via 192.168.100.1"]);
   });
 });
