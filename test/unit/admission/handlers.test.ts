@@ -300,7 +300,9 @@ describe("validating admission (wukongValidator)", () => {
     const response = await admit(wukong({ ...seedSpec(), networks: [dhcp, gateway] }));
     expectAllowed(response);
     expect(response.warnings).toEqual([
-      expect.stringMatching(/^spec\.networks\[0\]: a DHCP network next to the default gateway of spec\.networks\[1\]: .*second default route$/),
+      expect.stringMatching(
+        /^spec\.networks\[0\]: a DHCP network next to the default gateway of spec\.networks\[1\]: .*second default route \(netplan and sysconfig guests keep one\)$/,
+      ),
       expect.stringMatching(/^spec\.networks\[1\]\.ipConfig\.gateway: .*10\.0\.2\.2\/24.*Services and other pods get no reply/),
     ]);
     const withoutPod = await admit(wukong({ ...seedSpec(), podNetwork: false, networks: [gateway] }));
