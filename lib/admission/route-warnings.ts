@@ -12,7 +12,7 @@ export function staticGatewayWarnings(spec: WukongSpec): string[] {
   const dhcp = networks.flatMap((network, i) =>
     network.type !== undefined && !isStatic(network)
       ? [
-          `spec.networks[${i}]: a DHCP network next to the default gateway of ${at}: cloud-init drops dhcp4-overrides use-routes for ENI (Debian) and NetworkManager (Fedora, newer RHEL) guests, where this lease adds a second default route (netplan and sysconfig guests keep one)`,
+          `spec.networks[${i}]: a DHCP network next to the default gateway of ${at}: cloud-init honours dhcp4-overrides use-routes only on netplan guests (Ubuntu); on ENI (Debian), sysconfig and NetworkManager (RHEL, Fedora) this lease adds a second default route`,
         ]
       : [],
   );

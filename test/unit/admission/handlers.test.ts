@@ -301,7 +301,7 @@ describe("validating admission (wukongValidator)", () => {
     expectAllowed(response);
     expect(response.warnings).toEqual([
       expect.stringMatching(
-        /^spec\.networks\[0\]: a DHCP network next to the default gateway of spec\.networks\[1\]: .*second default route \(netplan and sysconfig guests keep one\)$/,
+        /^spec\.networks\[0\]: a DHCP network next to the default gateway of spec\.networks\[1\]: .*this lease adds a second default route$/,
       ),
       expect.stringMatching(/^spec\.networks\[1\]\.ipConfig\.gateway: .*10\.0\.2\.2\/24.*Services and other pods get no reply/),
     ]);

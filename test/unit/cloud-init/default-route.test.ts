@@ -188,13 +188,18 @@ describe.each(renderers)("%s", renderer => {
   });
 
   // The limitation admission warns about: a DHCP secondary network's lease also brings a router. netplan honours
-  // dhcp4-overrides use-routes (v2 passthrough); sysconfig writes DHCLIENT_SET_DEFAULT_ROUTE=no on every DHCP NIC
-  // once some interface has a default route (`_render_subnets`, cloudinit/net/sysconfig.py); ENI and NetworkManager
-  // render a plain DHCP client.
-  it("a DHCP secondary network next to a static gateway: a second default route on ENI and NetworkManager", () => {
+  // dhcp4-overrides use-routes (v2 passthrough). sysconfig would write DHCLIENT_SET_DEFAULT_ROUTE=no, but only for a
+  // default *route* (`has_default_route`, cloudinit/net/network_state.py), and the gateway is a gateway4 for ENI's
+  // sake (see network-data.ts); ENI and NetworkManager render a plain DHCP client.
+  it("a DHCP secondary network next to a static gateway: a second default route everywhere but netplan", () => {
     const dhcp = { name: "dhcp", type: "bridge", vlanId: 9, ipConfig: { mode: "dhcp" } } as const;
     const routes = defaultRoutes(renderer, render({ ...base, networks: [staticGateway, dhcp] }, renderer));
-    if (renderer === "netplan" || renderer === "sysconfig") expect(routes).toEqual(["via 192.168.100.1"]);
+    if (renderer === "netplan") expect(routes).toEqual(["via 192.168.100.1"]);
     else expect(routes).toEqual([expect.stringMatching(/^dhcp .*dhcp/), "via 192.168.100.1"]);
+  });
+
+  it("the static default route needs no net-tools: ENI gets ifupdown's own gateway line, not `route add`", () => {
+    const text = Object.values(render({ ...base, networks: [staticGateway] }, renderer)).join("\n");
+    expect(text).not.toMatch(/route add/);
   });
 });
