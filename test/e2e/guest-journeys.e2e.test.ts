@@ -285,6 +285,13 @@ describe("guest journey: a static gateway is the one default route; a changed ad
       kubectlOk(["patch", R.wukong, NAME, "-n", ns, "--type", "merge", "-p", JSON.stringify({ spec: { startStrategy: { runStrategy } } })]);
     await patchRunStrategy("Halted");
     await waitForPhase(ns, NAME, "Stopped", 180_000);
+    // Phase Stopped comes with runStrategy Halted; the old instance must really be gone before the next one starts.
+    await waitFor(async () => (await sh("kubectl", ["get", R.vmi, NAME, "-n", ns, "--ignore-not-found", "-o", "name"])).stdout.trim(), {
+      describe: "the old VMI gone",
+      until: out => out === "",
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+    });
     await patchRunStrategy("Always");
     const moved = await agentIp(ns, NAME, "lan", "10.88.0.11");
     expect(restartCondition(moved)).toBeUndefined();
