@@ -6,7 +6,7 @@ export const PHASES = ["Pending", "Creating", "Running", "Stopped", "Restoring",
 
 export const Condition = z
   .object({
-    type: z.string().meta(d("Ready, NetworksConfigured or VolumesBound.")),
+    type: z.string().meta(d("Ready, NetworksConfigured, VolumesBound or RestartRequired.")),
     status: z.enum(["True", "False", "Unknown"]).meta(d("True, False or Unknown.")),
     reason: z.string().meta(d("CamelCase reason for the last transition.")),
     message: z.string().meta(d("Human-readable detail.")),
@@ -84,11 +84,20 @@ export const WukongStatus = z
       .meta({ ...d("metadata.generation the status describes."), format: "int64" }),
     vmName: z.string().optional().meta(d("The KubeVirt VirtualMachine's name.")),
     nodeName: z.string().optional().meta(d("Node running the VM.")),
-    restartRequired: z.boolean().optional().meta(d("A change needs the VM restarted before it takes effect.")),
+    restartRequired: z
+      .boolean()
+      .optional()
+      .meta(d("A change needs the VM restarted before it takes effect; the RestartRequired condition says which and why.")),
     conditions: z
       .array(Condition)
       .optional()
-      .meta({ ...d("Ready, NetworksConfigured and VolumesBound."), "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] }),
+      .meta({
+        ...d(
+          "Ready, NetworksConfigured and VolumesBound; RestartRequired while the running VM needs a restart (reason CloudInitChanged: the cloud-init data changed after it booted; VirtualMachineSpecChanged: KubeVirt's own), absent otherwise.",
+        ),
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["type"],
+      }),
     networks: z.array(NetworkStatus).optional().meta(d("NICs with their addresses.")),
     volumes: z.array(VolumeStatus).optional().meta(d("Disks with their claims.")),
     snapshots: z.array(SnapshotStatus).optional().meta(d("The WukongSnapshots taken of this Wukong, by name.")),

@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { Log, type PeprValidateRequest } from "pepr";
 import { clusterChecks, type ClusterLookup } from "../../lib/admission/cluster-checks";
+import { staticGatewayWarnings } from "../../lib/admission/route-warnings";
 import { formatProblems, uniqueProblems } from "../../schemas/problems";
 import { WukongSpec } from "../../schemas/spec";
 import { validateWukong } from "../../schemas/validate";
@@ -28,7 +29,7 @@ export function wukongValidator(lookup: ClusterLookup) {
         const spec = parsed.data;
         const verdict = await clusterChecks({ namespace, name, spec, oldSpec }, lookup);
         problems.push(...verdict.problems);
-        warnings.push(...verdict.warnings);
+        warnings.push(...staticGatewayWarnings(spec), ...verdict.warnings);
       }
       if (problems.length > 0) return request.Deny(formatProblems(uniqueProblems(problems)), UNPROCESSABLE, warnings);
       return request.Approve(warnings);

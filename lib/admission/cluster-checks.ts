@@ -106,7 +106,8 @@ async function conflictProblems({ namespace, name, spec }: ClusterCheckInput, cl
 function clashes(claim: AddressClaim, others: AddressClaim[], whose: string): Problem[] {
   const problems: Problem[] = [];
   for (const other of others) {
-    const by = whose === "Wukong" ? `Wukong ${other.owner} (${other.path})` : `${other.path} of this Wukong`;
+    const guest = other.heldByGuest ? "; its running guest still holds it, whatever its spec asks for until it restarts" : "";
+    const by = whose === "Wukong" ? `Wukong ${other.owner} (${other.path}${guest})` : `${other.path} of this Wukong`;
     const [mine, theirs] = [claim.bridgePort, other.bridgePort];
     // Within this Wukong the same rule is a cross-field rule already.
     if (whose === "Wukong" && mine && theirs && mine.bridge === theirs.bridge && (mine.nic !== theirs.nic || mine.type !== theirs.type)) {

@@ -13,6 +13,8 @@ export interface AddressClaim {
   mac?: string;
   /** The host bridge this network asks NMState to build on a node NIC (physicalInterface). */
   bridgePort?: { bridge: string; nic: string; type: string };
+  /** An address the running guest reports (status), not the one its spec asks for from the next boot. */
+  heldByGuest?: boolean;
 }
 
 /** Same NAD, or same host bridge (or SR-IOV resource) and VLAN: host bridges span namespaces. */
@@ -36,10 +38,21 @@ export function addressClaims(namespace: string, name: string, spec: WukongSpec)
   }));
 }
 
-/** The claims of stored Wukongs (a Wukong without a spec claims nothing). */
+/**
+ * The claims of stored Wukongs (a Wukong without a spec claims nothing): what the spec asks for, and what the guest
+ * still holds. A changed address reaches the guest only when it boots again (cloud-init applies network config at
+ * boot; KubeVirt builds the NoCloud disk at VMI start), so until then the status address stays taken.
+ */
 export function claimsOfWukong(wukong: Wukong): AddressClaim[] {
   const { namespace = "", name = "" } = wukong.metadata ?? {};
-  return wukong.spec ? addressClaims(namespace, name, wukong.spec) : [];
+  if (!wukong.spec) return [];
+  const claims = addressClaims(namespace, name, wukong.spec);
+  const reported = wukong.status?.networks ?? [];
+  const held = claims.flatMap((claim, i) => {
+    const ip = canonicalIp(reported.find(nic => nic.name === wukong.spec?.networks?.[i].name)?.ipAddress);
+    return ip && ip !== claim.ip ? [{ owner: claim.owner, path: claim.path, segment: claim.segment, ip, heldByGuest: true }] : [];
+  });
+  return [...claims, ...held];
 }
 
 /** One spelling per address, so 2001:db8::10 and 2001:DB8:0::10 are seen as the same IP. */

@@ -1,7 +1,7 @@
 // Every child of a Wukong, built from the (defaulted) Wukong alone: pure, so reconcile and admission share it.
 import type { Wukong } from "../../schemas/wukong";
 import { withDefaults } from "../defaults";
-import { cloudInitSecret } from "./cloud-init-secret";
+import { cloudInitDigests, cloudInitSecret } from "./cloud-init-secret";
 import type { BuildContext, DesiredChildren } from "./contract";
 import { networkAttachmentDefinitions } from "./nad";
 import { nicsOf } from "./nics";
@@ -27,11 +27,12 @@ export function desiredChildren(wukong: Wukong, context: BuildContext): DesiredC
     return image ? [dataVolume(owner, disk, image, context)] : [];
   });
   const blank = disks.filter(disk => !diskImage(spec, disk)).map(disk => persistentVolumeClaim(owner, disk, context));
+  const secret = cloudInitSecret(owner, spec, nics);
   return {
     networkAttachmentDefinitions: networkAttachmentDefinitions(owner, spec),
     dataVolumes: imported,
     persistentVolumeClaims: blank,
-    cloudInitSecret: cloudInitSecret(owner, spec, nics),
-    virtualMachine: virtualMachine(owner, { ...wukong, spec }, nics),
+    cloudInitSecret: secret,
+    virtualMachine: virtualMachine(owner, { ...wukong, spec }, nics, cloudInitDigests(secret)),
   };
 }

@@ -30,14 +30,23 @@ function customCloudConfig(spec: WukongSpec): CloudConfig {
 }
 
 /**
+ * KubeVirt's NoCloud instance-id never changes for a VM, so by default (`default_update_events`, boot-new-instance
+ * only) cloud-init would never apply changed network config again. NoCloud supports the `boot` event (the base
+ * DataSource's `supported_update_events`, cloudinit/sources/__init__.py, 22.4–25.1), which re-reads the seed and
+ * applies its network config on every boot (`apply_network_config`, cloudinit/stages.py). Read from the cached
+ * user data, so it takes effect from the boot after the first one that carried it.
+ */
+const NETWORK_EVERY_BOOT = { network: { when: ["boot"] } };
+
+/**
  * The login user becomes cloud-init's default user (`user:`, with `users: [default]`), not an extra entry: cloud-init
  * gives the NoCloud meta-data keys (where KubeVirt's noCloud accessCredentials put sshKeySecret) to the default user
  * only, so an extra user would never get them. sudo and groups are always written, so the distro's default-user
  * grants (Debian's: passwordless sudo, the sudo group) never fill the gaps; `sudo: null` is cloud-init's "no rule".
  */
 function generatedCloudConfig(user: CloudInitUser | undefined): CloudConfig {
-  if (!user) return { users: ["default"] };
-  const config: CloudConfig = { user: userEntry(user), users: ["default"] };
+  if (!user) return { users: ["default"], updates: NETWORK_EVERY_BOOT };
+  const config: CloudConfig = { user: userEntry(user), users: ["default"], updates: NETWORK_EVERY_BOOT };
   // A hash wins over a plain password; the plain one goes through chpasswd, which hashes it in the guest.
   if (user.password && !user.passwordHash) {
     config.chpasswd = { users: [{ name: user.name, password: user.password, type: "text" }], expire: false };

@@ -12,7 +12,8 @@ import { diskImage } from "./storage";
 export const VM_API_VERSION = "kubevirt.io/v1";
 export const CLOUD_INIT_DISK = "cloudinitdisk";
 
-export function virtualMachine(owner: Owner, wukong: SpecifiedWukong, nics: Nic[]): KubernetesObject {
+/** `templateAnnotations`: what the VMI should carry from birth (the cloud-init digests). */
+export function virtualMachine(owner: Owner, wukong: SpecifiedWukong, nics: Nic[], templateAnnotations: Record<string, string>): KubernetesObject {
   const { spec } = wukong;
   const haGroup = haGroupOf(wukong);
   const templateLabels = { ...ownerLabels(owner), ...(haGroup !== undefined && { [LABELS.haGroup]: haGroup }) };
@@ -23,7 +24,7 @@ export function virtualMachine(owner: Owner, wukong: SpecifiedWukong, nics: Nic[
     spec: {
       runStrategy: runStrategyOf(spec),
       template: {
-        metadata: { labels: templateLabels },
+        metadata: { labels: templateLabels, annotations: templateAnnotations },
         spec: {
           domain: domain(spec, nics),
           networks: nics.map(nic => network(owner, nic)),

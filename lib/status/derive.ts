@@ -22,6 +22,7 @@
 //   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
+//   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged; absent when no restart is needed
 // Message: the first error (networks, volumes, VM, in creation order); else the first part still
 // waiting while Creating; else the VM's own sentence.
 import type { WukongSpec } from "../../schemas/spec";
@@ -34,7 +35,8 @@ import { networkStatuses, networksVerdict } from "./networks";
 import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "./node-networks";
 import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
-import { restartRequired, vmVerdict } from "./vm";
+import { restartCondition } from "./restart";
+import { vmVerdict } from "./vm";
 import { volumeStatuses, volumesVerdict } from "./volumes";
 
 const NETWORK_KINDS = new Set(["NetworkAttachmentDefinition", NODE_NETWORK_KIND]);
@@ -79,12 +81,14 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     (restoring ? observed.restore?.message : undefined) ??
     (phase === "Pending" ? PENDING_MESSAGE : phase === "Creating" ? firstWaiting(parts).message : machine.message);
   const ready = machine.state === "ok" ? machine : (error ?? machine);
+  const restart = restartCondition(virtualMachineName(owner.name), vm, vmi);
   const conditions = withTransitionTimes(
     wukong.status?.conditions,
     [
       { type: "Ready", status: machine.state === "ok" ? "True" : "False", reason: ready.reason, message: ready.message },
       conditionOf("NetworksConfigured", networks),
       conditionOf("VolumesBound", volumes),
+      ...(restart ? [restart] : []),
     ],
     now,
     generation,
@@ -95,7 +99,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     phase,
     message,
     ...(generation !== undefined && { observedGeneration: generation }),
-    ...(vm && { vmName: virtualMachineName(owner.name), restartRequired: restartRequired(vm) }),
+    ...(vm && { vmName: virtualMachineName(owner.name), restartRequired: restart !== undefined }),
     ...(nodeName && { nodeName }),
     conditions,
     networks: networkStatuses(owner, spec, vmi),

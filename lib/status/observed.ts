@@ -18,6 +18,8 @@ export interface ObservedPersistentVolumeClaim {
 }
 
 export interface ObservedVirtualMachine {
+  /** The template's annotations: what a VMI started now would carry. */
+  spec?: { template?: { metadata?: { annotations?: Record<string, string> } } };
   status?: { printableStatus?: string; ready?: boolean; conditions?: ObservedCondition[] };
 }
 
@@ -30,6 +32,8 @@ export interface ObservedInterface {
 }
 
 export interface ObservedVirtualMachineInstance {
+  /** Copied from the VM template when the VMI was created, never synced later. */
+  metadata?: { annotations?: Record<string, string> };
   status?: { phase?: string; reason?: string; nodeName?: string; interfaces?: ObservedInterface[]; conditions?: ObservedCondition[] };
 }
 

@@ -231,3 +231,73 @@ describe("guest journeys: users, custom user data, DHCP, disk growth, stop and s
     timing("ops: started again with the same MACs and addresses", t0);
   });
 });
+
+// Debian's cloud-init 22.4 renders ENI here, where dhcp4-overrides use-routes is dropped (cloudinit/net/network_state.py
+// `_v2_to_v1_ipcfg`): the pod NIC takes masquerade's 10.0.2.2/24 statically. KubeVirt's NoCloud instance-id never
+// changes, so a new address needs `updates: network: when: [boot]` (cloudinit/stages.py) and a restart.
+describe("guest journey: a static gateway is the one default route; a changed address arrives at restart", () => {
+  const NAME = "gw-box";
+  let ns: string;
+  const keys = sshKeyPair();
+  const lanAt = (address: string) => [{ name: "lan", type: "bridge", bridgeName: "br-gw", ipConfig: { mode: "static", address, gateway: "10.88.0.1" } }];
+  const ipv4Defaults = (inside: Obj) => (inside.routes as Obj[]).filter(r => r.dst === "default" && !String(r.gateway ?? "").includes(":"));
+  const restartCondition = (w: Obj) => (w.status?.conditions as Obj[] | undefined)?.find(c => c.type === "RestartRequired");
+
+  beforeAll(async () => {
+    ns = await createNamespace("guest-gw");
+  });
+  afterAll(async () => {
+    await deleteNamespace(ns);
+  });
+
+  test("one default route, via the static gateway; the pod NIC holds 10.0.2.2/24 and ssh through it works", async () => {
+    const t0 = Date.now();
+    await kubectlOk(["create", "secret", "generic", "gw-keys", "-n", ns, `--from-literal=key1=${keys.publicKey}`]);
+    const spec = { cpu: 1, memory: "1Gi", sshKeySecret: "gw-keys", cloudInitUser: { name: "ops" }, networks: lanAt("10.88.0.10/24") };
+    await apply(
+      ns,
+      wukongManifest(NAME, { ...spec, disks: [{ name: "system", size: "4Gi", storageClassName: "longhorn", boot: true }] }, { labels: GUEST_LABELS }),
+    );
+    await agentIp(ns, NAME, "lan", "10.88.0.10");
+    const inside = await waitFor(() => inspectGuest(ns, NAME), {
+      describe: "cloud-init done in the guest",
+      until: g => g.cloudInit === "done",
+      timeoutMs: BOOT_MS,
+      intervalMs: 3000,
+    });
+    timing("gw: 10.88.0.10 reported, cloud-init done", t0);
+    expect(ipv4Defaults(inside)).toEqual([expect.objectContaining({ gateway: "10.88.0.1", dev: "lan" })]);
+    expect((inside.interfaces as Obj[]).find(i => i.name === "pod")).toMatchObject({ addresses: expect.arrayContaining(["10.0.2.2/24"]) });
+    const login = await ssh(ns, NAME, "ops", keys.privateKey, "ip -4 -o addr show dev pod");
+    expect({ code: login.code, pod: login.stdout.includes("10.0.2.2/24") }).toEqual({ code: 0, pod: true });
+  }, 1_200_000);
+
+  test("a new address: RestartRequired (CloudInitChanged) while it runs; after stop and start the guest holds it", async () => {
+    const t0 = Date.now();
+    await kubectlOk(["patch", R.wukong, NAME, "-n", ns, "--type", "merge", "-p", JSON.stringify({ spec: { networks: lanAt("10.88.0.11/24") } })]);
+    await waitFor(() => wukong(ns, NAME), {
+      describe: "RestartRequired True, reason CloudInitChanged",
+      until: w => restartCondition(w)?.status === "True" && restartCondition(w)?.reason === "CloudInitChanged",
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+    });
+    const patchRunStrategy = (runStrategy: string) =>
+      kubectlOk(["patch", R.wukong, NAME, "-n", ns, "--type", "merge", "-p", JSON.stringify({ spec: { startStrategy: { runStrategy } } })]);
+    await patchRunStrategy("Halted");
+    await waitForPhase(ns, NAME, "Stopped", 180_000);
+    // Phase Stopped comes with runStrategy Halted; the old instance must really be gone before the next one starts.
+    await waitFor(async () => (await sh("kubectl", ["get", R.vmi, NAME, "-n", ns, "--ignore-not-found", "-o", "name"])).stdout.trim(), {
+      describe: "the old VMI gone",
+      until: out => out === "",
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+    });
+    await patchRunStrategy("Always");
+    const moved = await agentIp(ns, NAME, "lan", "10.88.0.11");
+    expect(restartCondition(moved)).toBeUndefined();
+    const inside = await inspectGuest(ns, NAME);
+    expect((inside.interfaces as Obj[]).find(i => i.name === "lan")?.addresses).not.toContain("10.88.0.10/24");
+    expect(ipv4Defaults(inside)).toEqual([expect.objectContaining({ gateway: "10.88.0.1", dev: "lan" })]);
+    timing("gw: restarted with 10.88.0.11", t0);
+  }, 1_200_000);
+});

@@ -84,6 +84,7 @@ describe.each([...samples, ...fixtures, ...shared])("%s", (title, name, spec) =>
     const files = Object.values(networkd);
     expect(files).toHaveLength(interfaces.length);
     const withDefaults = [...(spec.podNetwork === false ? [] : [{ name: "pod" }]), ...(spec.networks ?? [])] as WukongSpec["networks"] & object;
+    const staticGateway = withDefaults.some(n => n.ipConfig?.mode === "static" && n.ipConfig.gateway);
     for (const nic of interfaces) {
       const file = files.find(text => networkdSection(text, "Match").some(([k, v]) => k === "MACAddress" && v === nic.macAddress));
       expect({ nic: nic.name, rendered: file !== undefined }).toEqual({ nic: nic.name, rendered: true });
@@ -100,6 +101,11 @@ describe.each([...samples, ...fixtures, ...shared])("%s", (title, name, spec) =>
           .filter(([k]) => k === "DNS")
           .flatMap(([, v]) => v.split(" "));
         expect(dns).toEqual(ip.dnsServers ?? []);
+        expect(networkdSection(text, "Network")).not.toContainEqual(["DHCP", "ipv4"]);
+      } else if (nic.name === "pod" && staticGateway) {
+        // KubeVirt masquerade's fixed guest address, without a gateway: the static network has the default route.
+        expect(networkdSection(text, "Address")).toEqual([["Address", "10.0.2.2/24"]]);
+        expect(networkdSection(text, "Route")).toEqual([]);
         expect(networkdSection(text, "Network")).not.toContainEqual(["DHCP", "ipv4"]);
       } else {
         expect(networkdSection(text, "Network")).toContainEqual(["DHCP", "ipv4"]);

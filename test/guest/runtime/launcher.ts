@@ -71,8 +71,10 @@ async function plugNics(spec: GuestSpec, layout: HostLayout, artifacts: Artifact
   for (const [i, nic] of spec.nics.entries()) {
     const device = `virtio-net-pci,netdev=n${i},mac=${nic.mac}`;
     if (nic.kind === "pod") {
-      // Masquerade stand-in: QEMU's user network (NAT), ssh forwarded on the pod namespace's loopback.
-      args.push("-netdev", `user,id=n${i},restrict=on,hostfwd=tcp:127.0.0.1:2222-:22`, "-device", device);
+      // Masquerade stand-in: QEMU's user network (NAT) laid out as KubeVirt's (gateway 10.0.2.1, guest 10.0.2.2, which
+      // cloud-init may also set statically), ssh forwarded on the pod namespace's loopback.
+      const user = `user,id=n${i},restrict=on,net=10.0.2.0/24,host=10.0.2.1,dhcpstart=10.0.2.2,hostfwd=tcp:127.0.0.1:2222-:22`;
+      args.push("-netdev", user, "-device", device);
       continue;
     }
     const tap = `tap${i}`;

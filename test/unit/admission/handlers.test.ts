@@ -298,6 +298,23 @@ describe("validating admission (wukongValidator)", () => {
     expect(response.warnings![0]).not.toContain("hunter2");
   });
 
+  // cloudinit/net/network_state.py `_v2_to_v1_ipcfg` (22.4–25.1): outside netplan only route-metric of dhcp4-overrides
+  // survives, and no renderer but netplan takes routing-policy or a route table, so neither can be fixed in networkData.
+  it("with a static gateway, warns about each DHCP network's second default route and about the pod network's replies", async () => {
+    const gateway = { name: "lan", type: "bridge", ipConfig: { mode: "static", address: "192.168.100.10/24", gateway: "192.168.100.1" } };
+    const dhcp = { name: "dhcp", type: "bridge", vlanId: 9, ipConfig: { mode: "dhcp" } };
+    const response = await admit(wukong({ ...seedSpec(), networks: [dhcp, gateway] }));
+    expectAllowed(response);
+    expect(response.warnings).toEqual([
+      expect.stringMatching(
+        /^spec\.networks\[0\]: a DHCP network next to the default gateway of spec\.networks\[1\]: .*this lease adds a second default route$/,
+      ),
+      expect.stringMatching(/^spec\.networks\[1\]\.ipConfig\.gateway: .*10\.0\.2\.2\/24.*Services and other pods get no reply/),
+    ]);
+    const withoutPod = await admit(wukong({ ...seedSpec(), podNetwork: false, networks: [gateway] }));
+    expect(withoutPod.warnings ?? []).toEqual([]);
+  });
+
   it("still warns about a plain password when it denies", async () => {
     const response = await admit(wukong({ ...seedSpec(), cpu: 0, cloudInitUser: { name: "ops", password: "hunter2" } }));
     expectDenied(response, "spec.cpu");
@@ -440,6 +457,26 @@ describe("validating admission (wukongValidator)", () => {
         const cluster = new FakeCluster();
         cluster.others = [other("prod", "dhcp", { name: "mgmt", type: "bridge", vlanId: 100 })];
         expectAllowed(await admit(wukong(seedSpec()), {}, cluster));
+      });
+
+      // A new address reaches the guest only at its next boot: KubeVirt builds the NoCloud disk at VMI start
+      // (pkg/cloud-init/cloud-init.go, v1.7.4) and cloud-init applies network config at boot (cloudinit/stages.py).
+      it("denies an IP another Wukong's running guest still holds after its spec moved to another, and reserves the new one", async () => {
+        const cluster = new FakeCluster();
+        const moved = other("prod", "web-02", onVlan(100, "192.168.100.20/24"));
+        moved.status = {
+          networks: [
+            { name: "mgmt", ipAddress: "192.168.100.10" },
+            { name: "pod", ipAddress: "10.0.2.2" },
+          ],
+        };
+        cluster.others = [moved];
+        expectDenied(
+          await admit(wukong(seedSpec()), {}, cluster),
+          "spec.networks[0].ipConfig.address: 192.168.100.10 is already used by Wukong prod/web-02 (spec.networks[0]; its running guest still holds it",
+        );
+        expectDenied(await admit(wukong(withNetwork(onVlan(100, "192.168.100.20/24"))), {}, cluster), "192.168.100.20 is already used by Wukong prod/web-02");
+        expectAllowed(await admit(wukong(withNetwork(onVlan(100, "192.168.100.30/24"))), {}, cluster));
       });
 
       it("does not conflict with itself on UPDATE", async () => {

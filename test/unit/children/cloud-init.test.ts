@@ -15,6 +15,7 @@ describe("generated user", () => {
     ).toEqual({
       user: { name: "ops", passwd: HASH, lock_passwd: false, sudo: "ALL=(ALL) NOPASSWD:ALL", groups: ["wheel", "adm"], shell: "/bin/bash" },
       users: ["default"],
+      updates: { network: { when: ["boot"] } },
     });
   });
 
@@ -32,6 +33,7 @@ describe("generated user", () => {
     expect(userData({ cloudInitUser: { name: "ops", password: "yes" } })).toEqual({
       user: { name: "ops", lock_passwd: false, sudo: null, groups: {} },
       users: ["default"],
+      updates: { network: { when: ["boot"] } },
       chpasswd: { users: [{ name: "ops", password: "yes", type: "text" }], expire: false },
     });
   });
@@ -53,7 +55,15 @@ describe("generated user", () => {
 
   it("starts with #cloud-config and keeps the distro's default user", () => {
     const text = secretText(build({}).cloudInitSecret, "userdata");
-    expect(text).toBe("#cloud-config\nusers:\n  - default\n");
+    expect(text).toBe("#cloud-config\nusers:\n  - default\nupdates:\n  network:\n    when:\n      - boot\n");
+  });
+
+  // KubeVirt's NoCloud instance-id is constant per VM (pkg/cloud-init/cloud-init.go, v1.7.4); cloud-init applies
+  // network config again only for an enabled `boot` event (cloudinit/stages.py apply_network_config, and the
+  // `updates` schema in cloudinit/config/schemas/schema-cloud-config-v1.json, 22.4).
+  it("asks cloud-init to apply the network config on every boot, with or without a login user", () => {
+    expect(userData({}).updates).toEqual({ network: { when: ["boot"] } });
+    expect(userData({ cloudInitUser: { name: "ops" } }).updates).toEqual({ network: { when: ["boot"] } });
   });
 });
 
@@ -79,6 +89,7 @@ describe("custom userData merge", () => {
     expect(userData({ cloudInitUser: { name: "ops", password: "pw" }, cloudInit: { userData: custom } })).toEqual({
       user: { name: "ops", lock_passwd: false, sudo: null, groups: {} },
       users: ["default", { name: "backup", shell: "/bin/sh" }],
+      updates: { network: { when: ["boot"] } },
       chpasswd: { expire: true },
       ssh_authorized_keys: ["ssh-ed25519 AAAA ops@example"],
       packages: ["qemu-guest-agent", "htop"],
@@ -94,8 +105,12 @@ describe("custom userData merge", () => {
   });
 
   it("accepts user data without the #cloud-config line, and an empty document", () => {
-    expect(userData({ cloudInit: { userData: "hostname: edge\n" } })).toEqual({ users: ["default"], hostname: "edge" });
-    expect(userData({ cloudInit: { userData: "#cloud-config\n" } })).toEqual({ users: ["default"] });
+    expect(userData({ cloudInit: { userData: "hostname: edge\n" } })).toEqual({
+      users: ["default"],
+      updates: { network: { when: ["boot"] } },
+      hostname: "edge",
+    });
+    expect(userData({ cloudInit: { userData: "#cloud-config\n" } })).toEqual({ users: ["default"], updates: { network: { when: ["boot"] } } });
   });
 
   it.each([
@@ -117,6 +132,11 @@ describe("custom userData merge", () => {
 
 describe("userDataSecretRef", () => {
   const children = build({ cloudInitUser: { name: "ops" }, cloudInit: { userDataSecretRef: { name: "my-userdata" } } });
+
+  it("the VM template names only our networkdata's digest: the user's Secret is not ours to version", () => {
+    const template = (children.virtualMachine.spec as { template: { metadata: { annotations: Record<string, string> } } }).template;
+    expect(Object.keys(template.metadata.annotations)).toEqual(["vm.novasphere.dev/networkdata-digest"]);
+  });
 
   it("our Secret carries only networkdata", () => {
     expect(Object.keys(children.cloudInitSecret.data as object)).toEqual(["networkdata"]);

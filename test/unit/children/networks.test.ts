@@ -79,17 +79,20 @@ describe("multi-NIC edge-router", () => {
     ]);
   });
 
+  // cloudinit/net/network_state.py `_v2_to_v1_ipcfg` (cloud-init 22.4–25.1) keeps only route-metric of
+  // dhcp4-overrides for ENI, sysconfig and NetworkManager; the pod NIC therefore gets KubeVirt masquerade's fixed
+  // guest address (pkg/network/link/address.go, v1.7.4) with no gateway instead of DHCP.
   it("writes netplan networkData matching every NIC by its lower-case MAC, one default route", () => {
     const dhcpWithoutRoutes = { dhcp4: true, "dhcp4-overrides": { "use-routes": false } };
     expect(secretYaml(children.cloudInitSecret, "networkdata")).toEqual({
       version: 2,
       ethernets: {
-        pod: { match: { macaddress: POD_MAC }, "set-name": "pod", ...dhcpWithoutRoutes },
+        pod: { match: { macaddress: POD_MAC }, "set-name": "pod", addresses: ["10.0.2.2/24"] },
         lan: {
           match: { macaddress: "02:aa:bb:00:00:02" },
           "set-name": "lan",
           addresses: ["192.168.100.10/24"],
-          routes: [{ to: "0.0.0.0/0", via: "192.168.100.1" }],
+          gateway4: "192.168.100.1",
           nameservers: { addresses: ["192.168.100.1", "1.1.1.1"] },
         },
         storage: { match: { macaddress: "02:aa:bb:00:00:03" }, "set-name": "storage", ...dhcpWithoutRoutes },
@@ -109,11 +112,27 @@ describe("multi-NIC edge-router", () => {
     }
   });
 
-  it("quotes MACs and addresses in networkData, and never uses gateway4", () => {
+  it("quotes MACs and addresses in networkData", () => {
     const text = Buffer.from((children.cloudInitSecret.data as Record<string, string>).networkdata, "base64").toString();
     expect(text).toContain('macaddress: "02:aa:bb:00:00:02"');
     expect(text).toContain('- "192.168.100.10/24"');
-    expect(text).not.toContain("gateway4");
+  });
+
+  // cloudinit/net/eni.py `_render_route` (22.4–25.1) writes routes as `post-up route add … || true`: net-tools,
+  // absent from Debian's minimal images, so a default route there never appears. A gateway is ifupdown's own line.
+  it("gives the default route as gateway4/gateway6, never as a routes entry", () => {
+    const text = Buffer.from((children.cloudInitSecret.data as Record<string, string>).networkdata, "base64").toString();
+    expect(text).toContain('gateway4: "192.168.100.1"');
+    expect(text).not.toMatch(/^\s*routes:/m);
+    const v6 = desiredChildren(
+      wukong("v6", {
+        cpu: 1,
+        memory: "1Gi",
+        networks: [{ name: "a", type: "bridge", ipConfig: { mode: "static", address: "2001:db8::10/64", gateway: "2001:db8::1" } }],
+      }),
+      {},
+    );
+    expect((secretYaml(v6.cloudInitSecret, "networkdata").ethernets as Record<string, Record<string, unknown>>).a).toMatchObject({ gateway6: "2001:db8::1" });
   });
 });
 

@@ -48,7 +48,7 @@ describe("seed example web-server-01", () => {
     const { data, ...rest } = children.cloudInitSecret;
     expect(rest).toEqual({ apiVersion: "v1", kind: "Secret", metadata: ownedMetadata("web-server-01-cloudinit", "web-server-01"), type: "Opaque" });
     expect(Object.keys(data as object)).toEqual(["networkdata", "userdata"]);
-    expect(secretText(children.cloudInitSecret, "userdata")).toBe("#cloud-config\nusers:\n  - default\n");
+    expect(secretText(children.cloudInitSecret, "userdata")).toBe("#cloud-config\nusers:\n  - default\nupdates:\n  network:\n    when:\n      - boot\n");
     expect(secretText(children.cloudInitSecret, "networkdata")).toBe(
       [
         "version: 2",
@@ -77,7 +77,13 @@ describe("seed example web-server-01", () => {
       spec: {
         runStrategy: "Always",
         template: {
-          metadata: { labels: { "app.kubernetes.io/managed-by": "wukong", "vm.novasphere.dev/wukong": "web-server-01" } },
+          metadata: {
+            labels: { "app.kubernetes.io/managed-by": "wukong", "vm.novasphere.dev/wukong": "web-server-01" },
+            annotations: {
+              "vm.novasphere.dev/networkdata-digest": expect.stringMatching(/^[0-9a-f]{16}$/),
+              "vm.novasphere.dev/userdata-digest": expect.stringMatching(/^[0-9a-f]{16}$/),
+            },
+          },
           spec: {
             domain: {
               cpu: { cores: 4, sockets: 1, threads: 1 },

@@ -38,9 +38,11 @@ describe("HA placement", () => {
 
   it("passes nodeSelector and tolerations (tolerationSeconds included) and prefers spreading the HA group", () => {
     const vm = vmOf({ highAvailability: structuredClone(highAvailability) }, { labels: { "vm.novasphere.dev/ha-group": "routers" } });
-    const template = (vm.spec as { template: { metadata: unknown } }).template;
-    expect(template.metadata).toEqual({
-      labels: { "app.kubernetes.io/managed-by": "wukong", "vm.novasphere.dev/wukong": "vm", "vm.novasphere.dev/ha-group": "routers" },
+    const template = (vm.spec as { template: { metadata: { labels: unknown } } }).template;
+    expect(template.metadata.labels).toEqual({
+      "app.kubernetes.io/managed-by": "wukong",
+      "vm.novasphere.dev/wukong": "vm",
+      "vm.novasphere.dev/ha-group": "routers",
     });
     const spec = vmTemplateSpec(vm);
     expect(spec.nodeSelector).toEqual({ "node-role.kubernetes.io/edge": "", "topology.kubernetes.io/zone": "site-a" });
@@ -73,8 +75,9 @@ describe("HA placement", () => {
     const vm = vmOf({ highAvailability: { nodeSelector: { a: "b" } } }, { labels: { "vm.novasphere.dev/ha-group": "routers" } });
     expect(vmTemplateSpec(vm)).not.toHaveProperty("affinity");
     expect(vmTemplateSpec(vm)).not.toHaveProperty("tolerations");
-    expect((vm.spec as { template: { metadata: unknown } }).template.metadata).toEqual({
-      labels: { "app.kubernetes.io/managed-by": "wukong", "vm.novasphere.dev/wukong": "vm" },
+    expect((vm.spec as { template: { metadata: { labels: unknown } } }).template.metadata.labels).toEqual({
+      "app.kubernetes.io/managed-by": "wukong",
+      "vm.novasphere.dev/wukong": "vm",
     });
   });
 

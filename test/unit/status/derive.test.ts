@@ -15,6 +15,8 @@ interface Row {
   ready: Expect;
   networks: Expect;
   volumes: Expect;
+  /** Absent when no restart is needed. */
+  restart?: Expect;
 }
 
 const rows: Row[] = [
@@ -286,16 +288,17 @@ const rows: Row[] = [
     ready: ["True", "VirtualMachineRunning"],
     networks: ["True", "NetworksReady"],
     volumes: ["True", "VolumesReady"],
+    restart: ["True", "VirtualMachineSpecChanged"],
   },
 ];
 
 describe("deriveStatus: child states → phase, message, conditions", () => {
-  it.each(rows)("$title", ({ spec, children, phase, message, ready, networks, volumes }) => {
+  it.each(rows)("$title", ({ spec, children, phase, message, ready, networks, volumes, restart }) => {
     const status = deriveStatus(wukong(spec), children, NOW);
     expect(status.phase).toBe(phase);
     expect(status.message).toBe(message);
     const summary = Object.fromEntries((status.conditions ?? []).map(c => [c.type, [c.status, c.reason]]));
-    expect(summary).toEqual({ Ready: ready, NetworksConfigured: networks, VolumesBound: volumes });
+    expect(summary).toEqual({ Ready: ready, NetworksConfigured: networks, VolumesBound: volumes, ...(restart && { RestartRequired: restart }) });
     for (const condition of status.conditions ?? []) {
       expect(condition.reason).toMatch(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/);
       expect(condition.observedGeneration).toBe(3);
