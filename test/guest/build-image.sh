@@ -10,6 +10,11 @@ cache_root=${WUKONG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wukong}
 recipe=$(grep -v '^[[:space:]]*#' "$here/build-image.sh" | sha256sum | cut -c1-16)
 dir="$cache_root/guest/$recipe"
 if [ -f "$dir/done" ]; then echo "$dir"; exit 0; fi
+# Builds share $dir.partial: a second one waits for the first, then finds its image.
+mkdir -p "$cache_root/guest"
+exec 9>"$cache_root/guest/build.lock"
+flock 9
+if [ -f "$dir/done" ]; then echo "$dir"; exit 0; fi
 
 started=$SECONDS
 echo "building the guest image into $dir (2 to 10 minutes, depending on load)" >&2
