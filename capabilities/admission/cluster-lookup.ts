@@ -1,6 +1,6 @@
 // The live-cluster side of admission's cluster checks. Other Wukongs' address claims come from this process's
 // own watch-fed index once it has listed them (a LIST per request until then: the conflict check stays exact);
-// StorageClasses are listed at most every few seconds.
+// StorageClasses are listed at most every few seconds, unless a check asks for a fresh list.
 import { isNotFound } from "../../lib/cluster/api-errors";
 import { KINDS, resourcePath } from "../../lib/cluster/kinds";
 import type { ClusterView } from "../../lib/cluster/view";
@@ -38,8 +38,8 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
   };
 
   return {
-    storageClasses() {
-      if (!classes || Date.now() - classes.at > STORAGE_CLASS_TTL_MS) {
+    storageClasses({ fresh = false } = {}) {
+      if (fresh || !classes || Date.now() - classes.at > STORAGE_CLASS_TTL_MS) {
         const value = listStorageClasses();
         classes = { at: Date.now(), value };
         value.catch(() => (classes = undefined)); // a failed lookup is not remembered

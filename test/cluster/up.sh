@@ -148,11 +148,14 @@ start_etcd() {
     --initial-cluster "wukong=http://127.0.0.1:$etcd_peer_port" --unsafe-no-fsync
 }
 
+# OwnerReferencesPermissionEnforcement (on by default in OpenShift/OKD): setting blockOwnerDeletion needs `update`
+# on the owner's finalizers subresource, so the deployed journeys prove the module's RBAC has it.
 # --endpoint-reconciler-type=none: no Endpoints for the `kubernetes` service, nothing in-cluster uses it.
 start_kube-apiserver() {
   start kube-apiserver --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --secure-port "$apiserver_port" --advertise-address 127.0.0.1 \
     --endpoint-reconciler-type none --authorization-mode RBAC --client-ca-file "$pki/ca.crt" \
+    --enable-admission-plugins OwnerReferencesPermissionEnforcement \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --cert-dir "$state/apiserver-certs" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \

@@ -54,6 +54,15 @@ describe("admission's cluster lookup", () => {
     expect(failing.paths).toHaveLength(2);
   });
 
+  it("lists StorageClasses anew when asked for a fresh list, and keeps that list for the next requests", async () => {
+    const api = new RecordingApi(answers);
+    const lookup = clusterLookup(async () => api, new ClusterView());
+    await lookup.storageClasses();
+    await lookup.storageClasses({ fresh: true });
+    await lookup.storageClasses();
+    expect(api.paths).toEqual(["/apis/storage.k8s.io/v1/storageclasses", "/apis/storage.k8s.io/v1/storageclasses"]);
+  });
+
   it("tells an existing NAD from a missing one", async () => {
     const lookup = clusterLookup(async () => new RecordingApi(answers), new ClusterView());
     expect(await lookup.networkAttachmentDefinitionExists("vms", "lan")).toBe(true);

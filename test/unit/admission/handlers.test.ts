@@ -78,10 +78,12 @@ class FakeCluster implements ClusterLookup {
   others: Wukong[] = [];
   nmstateInstalled = true;
   calls = { storageClasses: 0, nads: 0, wukongs: 0 };
+  /** What a cached list still says (a StorageClass made a moment ago is not in it); `classes` is the truth. */
+  cachedClasses?: StorageClassInfo[];
 
-  async storageClasses() {
+  async storageClasses({ fresh = false } = {}) {
     this.calls.storageClasses++;
-    return clone(this.classes);
+    return clone(!fresh && this.cachedClasses ? this.cachedClasses : this.classes);
   }
   async networkAttachmentDefinitionExists(namespace: string, name: string) {
     this.calls.nads++;
@@ -358,6 +360,24 @@ describe("validating admission (wukongValidator)", () => {
       const cluster = new FakeCluster();
       cluster.classes = cluster.classes.filter(sc => sc.name !== "longhorn");
       expectDenied(await admit(wukong(seedSpec()), {}, cluster), 'spec.disks[0].storageClassName: StorageClass "longhorn" does not exist');
+    });
+
+    it("looks again before denying a StorageClass its cached list lacks (made a moment before the Wukong)", async () => {
+      const cluster = new FakeCluster();
+      cluster.cachedClasses = cluster.classes.filter(sc => sc.name !== "longhorn");
+      expectAllowed(await admit(wukong(seedSpec()), {}, cluster));
+      expect(cluster.calls.storageClasses).toBe(2);
+      // Still missing in a fresh list: denied.
+      cluster.classes = cluster.cachedClasses;
+      expectDenied(await admit(wukong(seedSpec()), {}, cluster), 'spec.disks[0].storageClassName: StorageClass "longhorn" does not exist');
+    });
+
+    it("looks again before denying for want of a default StorageClass", async () => {
+      const cluster = new FakeCluster();
+      cluster.cachedClasses = cluster.classes.map(sc => ({ ...sc, isDefault: false }));
+      const spec: Raw = seedSpec();
+      delete spec.disks[0].storageClassName;
+      expectAllowed(await admit(wukong(spec), {}, cluster));
     });
 
     it("denies a disk without storageClassName when the cluster has no default StorageClass", async () => {
