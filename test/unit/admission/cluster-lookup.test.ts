@@ -24,7 +24,9 @@ class RecordingApi implements ApiRequester {
 describe("admission's cluster lookup", () => {
   const answers = {
     "/apis/vm.novasphere.dev/v1alpha1/wukongs": { items: [wukong("listed")] },
-    "/apis/storage.k8s.io/v1/storageclasses": { items: [{ metadata: { name: "longhorn", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, allowVolumeExpansion: true }] },
+    "/apis/storage.k8s.io/v1/storageclasses": {
+      items: [{ metadata: { name: "longhorn", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, allowVolumeExpansion: true }],
+    },
     "/apis/k8s.cni.cncf.io/v1/namespaces/vms/network-attachment-definitions/lan": {},
   };
 
