@@ -5,6 +5,7 @@ import { apiFailure, isConflict, isNotFound } from "../../lib/cluster/api-errors
 import { apiVersionOf, type KindName, resourcePath, type WatchedKind } from "../../lib/cluster/kinds";
 import type { LiveObject } from "../../lib/cluster/live";
 import type { ClusterView } from "../../lib/cluster/view";
+import type { ClusterFeatures } from "../../lib/cluster/features";
 import type { ClusterPort, EventType, LookedUpKind } from "../../lib/reconcile/port";
 import { API, MANAGER } from "../../schemas/wukong";
 import { type ApiRequester, CONTENT } from "./kube-client";
@@ -17,13 +18,15 @@ export interface KubePortOptions {
   warn: (fields: Record<string, unknown>, message: string) => void;
   /** Told of every request sent: "write" (including Events) or "read" (a lookup no watch answers). */
   counted?: (request: "write" | "read") => void;
+  /** What the cluster offers beyond the required APIs, as discovery and the KubeVirt CR's watch last saw it. */
+  features?: () => ClusterFeatures;
 }
 
 // kubernetes-fluent-client applied as "pepr": keeping its field manager keeps existing children's field
 // ownership, so fields we stop setting are still removed by the next apply.
 const FIELD_MANAGER = "pepr";
 
-export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = () => undefined }: KubePortOptions): ClusterPort {
+export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = () => undefined, features = () => ({}) }: KubePortOptions): ClusterPort {
   const found = new Map<string, number>();
   const send = async <T>(request: "write" | "read", ...args: Parameters<ApiRequester["request"]>): Promise<T> => {
     counted(request);
@@ -34,6 +37,7 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
     get: (kind, namespace, name) => view.get(kind, namespace, name),
     all: kind => view.all(kind),
     list: (kind, namespace, wukong) => view.labelledFor(kind, namespace, wukong),
+    features,
 
     async exists(kind: LookedUpKind, namespace, name) {
       const key = `${kind}/${namespace ?? ""}/${name}`;
@@ -82,7 +86,10 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
         await send("write", "POST", resourcePath("Event", wukong.metadata.namespace), eventFor(wukong, type, reason, message));
       } catch (error) {
         const failure = apiFailure(error);
-        warn({ wukong: `${wukong.metadata.namespace}/${wukong.metadata.name}`, reason, status: failure.status, error: failure.message }, "could not record event");
+        warn(
+          { wukong: `${wukong.metadata.namespace}/${wukong.metadata.name}`, reason, status: failure.status, error: failure.message },
+          "could not record event",
+        );
       }
     },
   };

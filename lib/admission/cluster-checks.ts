@@ -5,6 +5,7 @@ import type { Problem } from "../../schemas/problems";
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
 import { type AddressClaim, addressClaims } from "./segments";
+import { type FeatureLookup, wukongFeatureWarnings } from "./feature-checks";
 import { restoreProblems, type SnapshotLookup } from "./snapshot-checks";
 
 export interface StorageClassInfo {
@@ -13,7 +14,7 @@ export interface StorageClassInfo {
   isDefault: boolean;
 }
 
-export interface ClusterLookup extends SnapshotLookup {
+export interface ClusterLookup extends SnapshotLookup, FeatureLookup {
   /** The StorageClasses, possibly a few seconds old; `fresh` asks the API server again. */
   storageClasses(options?: { fresh?: boolean }): Promise<StorageClassInfo[]>;
   networkAttachmentDefinitionExists(namespace: string, name: string): Promise<boolean>;
@@ -44,6 +45,7 @@ export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLoo
     failClosed(() => conflictProblems(input, lookup), timeoutMs),
     failOpen("WukongSnapshots", () => restoreProblems(input, lookup), timeoutMs),
     nodeNetworkWarnings(input, lookup, timeoutMs),
+    featureWarnings(input, lookup, timeoutMs),
   ]);
   return { problems: verdicts.flatMap(v => v.problems), warnings: verdicts.flatMap(v => v.warnings) };
 }
@@ -143,6 +145,12 @@ async function nodeNetworkWarnings({ spec }: ClusterCheckInput, lookup: ClusterL
   };
 }
 
+/** Warnings only: a lookup that fails or is slow adds none. */
+async function featureWarnings({ spec, oldSpec }: ClusterCheckInput, lookup: ClusterLookup, timeoutMs: number): Promise<ClusterVerdict> {
+  const features = await withDeadline(lookup.clusterFeatures(), timeoutMs).catch(() => undefined);
+  return { problems: [], warnings: features ? wukongFeatureWarnings(spec, oldSpec, features) : [] };
+}
+
 export async function failOpen(what: string, check: () => Promise<Problem[]>, timeoutMs: number): Promise<ClusterVerdict> {
   try {
     return { problems: await withDeadline(check(), timeoutMs), warnings: [] };
@@ -162,7 +170,7 @@ async function failClosed(check: () => Promise<Problem[]>, timeoutMs: number): P
   }
 }
 
-function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+export function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);

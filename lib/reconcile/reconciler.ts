@@ -6,6 +6,7 @@ import { desiredChildren, type DesiredChildren } from "../children";
 import { apiFailure, isConflict } from "../cluster/api-errors";
 import type { ChildError, ObservedChildren } from "../status/observed";
 import type { LiveWukong, ReconcileContext } from "./context";
+import { observeClusterFeatures } from "./features";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizer";
 import { deleteGeneratedNetworks, reconcileNetworks } from "./networks";
 import { reconcileNodeNetworks } from "./node-networks";
@@ -77,6 +78,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
       if (!isConflict(error)) observed.childErrors.push(stepError(error, name));
     }
     observeSnapshots(ctx);
+    observeClusterFeatures(ctx);
     // The Event about what changed and the status patch do not wait for each other.
     const [, { status, deferredMs }] = await Promise.all([
       announceChanges(ctx),

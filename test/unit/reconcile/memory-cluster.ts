@@ -4,6 +4,7 @@
 import { applyPatch, type Operation } from "fast-json-patch";
 import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 import type { ChildKind, WatchedKind } from "../../../lib/cluster/kinds";
+import type { ClusterFeatures } from "../../../lib/cluster/features";
 import type { LiveObject } from "../../../lib/cluster/live";
 import { ClusterView } from "../../../lib/cluster/view";
 import type { ClusterPort, EventType, JsonPatch, LookedUpKind, StatusKind } from "../../../lib/reconcile/port";
@@ -23,7 +24,11 @@ export interface RecordedEvent {
 }
 
 /** An error shaped like the API server's answer, as the real client throws it. */
-export const apiError = (status: number, reason: string, message = reason) => ({ status, statusText: reason, data: { kind: "Status", status: "Failure", reason, message } });
+export const apiError = (status: number, reason: string, message = reason) => ({
+  status,
+  statusText: reason,
+  data: { kind: "Status", status: "Failure", reason, message },
+});
 
 const clone = <T>(value: T): T => structuredClone(value);
 const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
@@ -34,6 +39,8 @@ export class MemoryCluster implements ClusterPort {
   readonly events: RecordedEvent[] = [];
   /** Objects no watch covers, as "Kind/namespace/name" (cluster-scoped: "Kind//name"). */
   readonly lookups = new Set<string>();
+  /** What the cluster offers beyond the required APIs; every test sets what it needs. */
+  clusterFeatures: ClusterFeatures = {};
   /** When false, the view only learns from writes' answers and deliver(): the watches lag behind. */
   watchesKeepUp = true;
   readonly #store = new Map<WatchedKind, Map<string, LiveObject>>();
@@ -52,6 +59,10 @@ export class MemoryCluster implements ClusterPort {
 
   list(kind: ChildKind, namespace: string, wukong: string) {
     return this.view.labelledFor(kind, namespace, wukong);
+  }
+
+  features() {
+    return this.clusterFeatures;
   }
 
   async exists(kind: LookedUpKind, namespace: string | undefined, name: string) {
