@@ -154,12 +154,13 @@ export function createController(): Controller {
   const discover = async (): Promise<void> => {
     try {
       const api = await client();
-      const [apis, resources] = await Promise.all([servedApis(api), nodeResources(api)]);
+      // Node resources only feed warnings: a failed list leaves them unknown rather than hold up every reconcile.
+      const [apis, resources] = await Promise.all([servedApis(api), nodeResources(api).catch(() => undefined)]);
       const changed = discovered !== undefined && !(sameSet(discovered.servedApis, apis) && sameSet(discovered.nodeResources, resources));
       const missing = Object.keys(watchApi).filter(optional => !apis.has(optional));
       if (discovered === undefined && missing.length > 0)
         Log.info({ missing }, "optional APIs not served; the features that need them are reported on the Wukongs that use them");
-      discovered = { servedApis: apis, nodeResources: resources };
+      discovered = { servedApis: apis, ...(resources && { nodeResources: resources }) };
       for (const served of readiness.discovered(apis)) watchApi[served]();
       if (changed) requeueAll();
     } catch (error) {
@@ -212,4 +213,5 @@ export function createController(): Controller {
   };
 }
 
-const sameSet = (a: ReadonlySet<string> | undefined, b: ReadonlySet<string>) => a !== undefined && a.size === b.size && [...a].every(item => b.has(item));
+const sameSet = (a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.size === b.size && [...a].every(item => b.has(item)));
