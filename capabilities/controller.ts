@@ -148,7 +148,14 @@ export function createController(): Controller {
       });
     },
     [KUBEVIRT_CONFIG_API]: () => {
-      startInformer({ kind: "KubeVirt", model: KubeVirtResource, view, onChange: requeueAll, warn });
+      // Only a change of the gates matters: KubeVirt's status updates and the periodic relist requeue nothing.
+      let gates = "";
+      const onChange = () => {
+        const now = JSON.stringify([...(kubeVirtConfig(view.all("KubeVirt") as KubeVirtObject[]).featureGates ?? [])].sort());
+        if (now !== gates) requeueAll();
+        gates = now;
+      };
+      startInformer({ kind: "KubeVirt", model: KubeVirtResource, view, onChange, warn });
     },
   };
   const discover = async (): Promise<void> => {
