@@ -104,7 +104,12 @@ describe("a cluster without snapshot.kubevirt.io and nmstate.io", () => {
   });
 
   test("a bridge on a physicalInterface is admitted with a warning naming NMState, and reported NMStateMissing", async () => {
-    const spec = { cpu: 1, memory: "1Gi", networks: [{ name: "lan", type: "bridge", bridgeName: "br-opt", physicalInterface: "eth9", vlanId: 42 }] };
+    const spec = {
+      cpu: 1,
+      memory: "1Gi",
+      disks: [{ name: "system", size: "1Gi", boot: true }],
+      networks: [{ name: "lan", type: "bridge", bridgeName: "br-opt", physicalInterface: "eth9", vlanId: 42 }],
+    };
     const result = await tryApply(ns, wukongManifest("bridged", spec));
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("NMState is not installed");
