@@ -185,7 +185,7 @@ export function createController(): Controller {
     },
     watchChildren(kinds) {
       for (const kind of kinds) {
-        readiness.require(kind);
+        readiness.waitFor(kind);
         startInformer({
           kind,
           model: CHILD_MODELS[kind],
@@ -197,7 +197,7 @@ export function createController(): Controller {
       }
     },
     watchSnapshots() {
-      readiness.require("WukongSnapshot");
+      readiness.waitFor("WukongSnapshot");
       // A WukongSnapshot matters to itself and to its Wukong (status.snapshots, a restore waiting for it).
       startInformer({
         kind: "WukongSnapshot",

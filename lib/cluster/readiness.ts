@@ -20,7 +20,7 @@ export class Readiness {
   constructor(private readonly isSynced: (kind: WatchedKind) => boolean) {}
 
   /** A watch every reconcile waits for (the children kinds, WukongSnapshots). */
-  require(kind: WatchedKind): void {
+  waitFor(kind: WatchedKind): void {
     this.#waitFor.add(kind);
   }
 

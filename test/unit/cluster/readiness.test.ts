@@ -8,7 +8,7 @@ import { Readiness } from "../../../lib/cluster/readiness";
 function setup() {
   const synced = new Set<WatchedKind>();
   const readiness = new Readiness(kind => synced.has(kind));
-  for (const kind of ["DataVolume", "VirtualMachine", "WukongSnapshot"] as const) readiness.require(kind);
+  for (const kind of ["DataVolume", "VirtualMachine", "WukongSnapshot"] as const) readiness.waitFor(kind);
   return { synced, readiness };
 }
 
