@@ -1,6 +1,7 @@
 // The module's RBAC (package.json pepr.rbac) against what its children ask of the API server. Kubernetes'
 // OwnerReferencesPermissionEnforcement admission plugin (plugin/pkg/admission/gc/gc_admission.go, on by default in
-// OpenShift/OKD) lets a create set `blockOwnerDeletion: true` only with `update` on the owner's `<plural>/finalizers`.
+// OpenShift/OKD) lets a create set `blockOwnerDeletion: true` only with `update` on the owner's `<plural>/finalizers`,
+// and an update change an object's ownerReferences only with `delete` on that object.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { desiredChildren } from "../../lib/children";
@@ -9,8 +10,10 @@ import { virtualMachineSnapshot } from "../../lib/children/snapshot";
 import { KINDS, type KindName } from "../../lib/cluster/kinds";
 import { withDefaults } from "../../lib/defaults";
 import type { WukongSpec } from "../../schemas/spec";
-import { API } from "../../schemas/wukong";
-import { SNAPSHOT_API } from "../../schemas/wukongsnapshot";
+import { snapshotReconciler } from "../../lib/reconcile/snapshot";
+import { API, API_VERSION } from "../../schemas/wukong";
+import { DELETE_WITH_WUKONG_ANNOTATION, SNAPSHOT_API } from "../../schemas/wukongsnapshot";
+import { MemoryCluster } from "./reconcile/memory-cluster";
 import { fullSpec } from "./schemas/fixtures";
 
 interface RbacRule {
@@ -50,5 +53,21 @@ describe("pepr.rbac under OwnerReferencesPermissionEnforcement", () => {
   it.each([...new Set(blocking)])("grants update on the finalizers of %s, every child's blocking owner", ownerKind => {
     const { group, plural } = KINDS[KIND_OF_OWNER[ownerKind]];
     expect(granted(group, `${plural}/finalizers`, "update")).toBe(true);
+  });
+});
+
+describe("pepr.rbac for ownerReferences the operator changes on update", () => {
+  it("may delete WukongSnapshots, whose opt-in ownerReference to the Wukong it patches in", async () => {
+    const cluster = new MemoryCluster();
+    cluster.put("Wukong", { apiVersion: API_VERSION, kind: API.kind, metadata: { name: "web", namespace: "vms", uid: "wukong-uid" }, spec: {} });
+    cluster.put("WukongSnapshot", {
+      apiVersion: API_VERSION,
+      kind: SNAPSHOT_API.kind,
+      metadata: { name: "snap", namespace: "vms", uid: "snapshot-uid", annotations: { [DELETE_WITH_WUKONG_ANNOTATION]: "true" } },
+      spec: { wukongName: "web" },
+    });
+    await snapshotReconciler(cluster)("vms/snap");
+    expect(cluster.stored("WukongSnapshot", "vms", "snap")?.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: API.kind, uid: "wukong-uid" })]);
+    expect(granted(SNAPSHOT_API.group, SNAPSHOT_API.plural, "delete")).toBe(true);
   });
 });
