@@ -17,7 +17,14 @@ import { KubeClient } from "./runtime/kube-client";
 import { config } from "./runtime/config";
 
 /** The children each Wukong owns or reads, watched with the vm.novasphere.dev/wukong label. */
-const CHILD_KINDS: readonly ChildKind[] = ["NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"];
+const CHILD_KINDS: readonly ChildKind[] = [
+  "NetworkAttachmentDefinition",
+  "DataVolume",
+  "PersistentVolumeClaim",
+  "Secret",
+  "VirtualMachine",
+  "VirtualMachineInstance",
+];
 
 export function wukongCapabilities(): Capability[] {
   const admission = new Capability({ name: "admission", description: "Defaults and validates Wukong specs at admission, naming each wrong field." });
@@ -38,7 +45,7 @@ export function wukongCapabilities(): Capability[] {
     .Watch(wukong => observe(wukong, "DELETED"));
   controller?.watchChildren(CHILD_KINDS);
   controller?.watchSnapshots();
-  controller?.watchNodeNetworks();
+  controller?.watchOptionalApis();
 
   return [admission, lifecycle];
 }

@@ -25,6 +25,8 @@ export class VirtualMachineSnapshot extends a.GenericKind {}
 export class VirtualMachineRestore extends a.GenericKind {}
 
 export class NodeNetworkConfigurationPolicy extends a.GenericKind {}
+/** KubeVirt's own configuration (spec.configuration.developerConfiguration.featureGates). */
+export class KubeVirtResource extends a.GenericKind {}
 
 type RegisteredKind =
   | "Wukong"
@@ -35,7 +37,8 @@ type RegisteredKind =
   | "NodeNetworkConfigurationPolicy"
   | "WukongSnapshot"
   | "VirtualMachineSnapshot"
-  | "VirtualMachineRestore";
+  | "VirtualMachineRestore"
+  | "KubeVirt";
 const register = (model: GenericClass, name: RegisteredKind) => {
   const { group, version, plural } = KINDS[name];
   // Explicit plurals: RegisterKind's naive one would be "networkattachmentdefinitions".
@@ -50,6 +53,7 @@ register(WukongSnapshotResource, "WukongSnapshot");
 register(VirtualMachineSnapshot, "VirtualMachineSnapshot");
 register(VirtualMachineRestore, "VirtualMachineRestore");
 register(NodeNetworkConfigurationPolicy, "NodeNetworkConfigurationPolicy");
+register(KubeVirtResource, "KubeVirt");
 
 export const CHILD_MODELS: Record<ChildKind, GenericClass> = {
   NetworkAttachmentDefinition,

@@ -6,7 +6,13 @@ export const PHASES = ["Pending", "Creating", "Running", "Stopped", "Restoring",
 
 export const Condition = z
   .object({
-    type: z.string().meta(d("Ready, NetworksConfigured, VolumesBound or RestartRequired.")),
+    type: z
+      .string()
+      .meta(
+        d(
+          "Ready, NetworksConfigured, VolumesBound, RestartRequired (when a change waits for a restart), or ClusterFeatures (only on a Wukong using snapshots, a grown disk, GPUs or SR-IOV: whether the cluster offers each).",
+        ),
+      ),
     status: z.enum(["True", "False", "Unknown"]).meta(d("True, False or Unknown.")),
     reason: z.string().meta(d("CamelCase reason for the last transition.")),
     message: z.string().meta(d("Human-readable detail.")),

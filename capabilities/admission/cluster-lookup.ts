@@ -1,6 +1,6 @@
 // The live-cluster side of admission's cluster checks. Other Wukongs' address claims come from this process's
 // own watch-fed index once it has listed them (a LIST per request until then: the conflict check stays exact);
-// StorageClasses are listed at most every few seconds.
+// StorageClasses are listed at most every few seconds, unless a check asks for a fresh list.
 import { isNotFound } from "../../lib/cluster/api-errors";
 import { KINDS, resourcePath } from "../../lib/cluster/kinds";
 import { nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
@@ -10,10 +10,14 @@ import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluste
 import { type AddressClaim, claimsOfWukong } from "../../lib/admission/segments";
 import type { Wukong } from "../../schemas/wukong";
 import type { WukongSnapshot } from "../../schemas/wukongsnapshot";
+import { type ClusterFeatures, KUBEVIRT_CONFIG_API, kubeVirtConfig, type KubeVirtObject } from "../../lib/cluster/features";
+import { nodeResources, servedApis } from "../runtime/discovery";
 import { type ApiRequester, apiServed } from "../runtime/kube-client";
 
 const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 const STORAGE_CLASS_TTL_MS = 10_000;
+/** Feature lookups only warn: a minute-old answer is good enough, and a burst of admissions costs one lookup. */
+const FEATURES_TTL_MS = 30_000;
 
 interface StorageClass {
   metadata?: { name?: string; annotations?: Record<string, string> };
@@ -22,6 +26,7 @@ interface StorageClass {
 
 export function clusterLookup(client: () => Promise<ApiRequester>, index: ClusterView): ClusterLookup {
   let classes: { at: number; value: Promise<StorageClassInfo[]> } | undefined;
+  let features: { at: number; value: Promise<ClusterFeatures> } | undefined;
   // Each indexed Wukong is parsed into claims once: the index replaces the object when it changes.
   const claims = new WeakMap<Wukong, AddressClaim[]>();
   const claimsOf = (wukong: Wukong) => {
@@ -40,8 +45,8 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
   };
 
   return {
-    storageClasses() {
-      if (!classes || Date.now() - classes.at > STORAGE_CLASS_TTL_MS) {
+    storageClasses({ fresh = false } = {}) {
+      if (fresh || !classes || Date.now() - classes.at > STORAGE_CLASS_TTL_MS) {
         const value = listStorageClasses();
         classes = { at: Date.now(), value };
         value.catch(() => (classes = undefined)); // a failed lookup is not remembered
@@ -71,6 +76,10 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
         throw error;
       }
     },
+    clusterFeatures() {
+      if (!features || Date.now() - features.at > FEATURES_TTL_MS) features = { at: Date.now(), value: lookUpFeatures(client) };
+      return features.value;
+    },
     async addressClaims() {
       const wukongs = index.isSynced("Wukong")
         ? (index.all("Wukong") as Wukong[])
@@ -78,6 +87,22 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
       return wukongs.flatMap(claimsOf);
     },
   };
+}
+
+/** Each part that cannot be looked up (forbidden, unreachable) stays undefined: nothing is warned about it. */
+async function lookUpFeatures(client: () => Promise<ApiRequester>): Promise<ClusterFeatures> {
+  const api = await client();
+  const served = await servedApis(api).catch(() => undefined);
+  const [config, resources] = await Promise.all([
+    served?.has(KUBEVIRT_CONFIG_API)
+      ? api
+          .request<{ items?: KubeVirtObject[] }>("GET", resourcePath("KubeVirt", undefined))
+          .then(list => kubeVirtConfig(list.items ?? []))
+          .catch(() => ({}))
+      : {},
+    nodeResources(api).catch(() => undefined),
+  ]);
+  return { ...(served && { servedApis: served }), ...config, ...(resources && { nodeResources: resources }) };
 }
 
 async function getOrUndefined<T>(client: () => Promise<ApiRequester>, path: string): Promise<T | undefined> {

@@ -2,7 +2,8 @@
 // problem at once with its field path; 4xx whatever arrives.
 import { isDeepStrictEqual } from "node:util";
 import { Log, type PeprValidateRequest } from "pepr";
-import { failOpen } from "../../lib/admission/cluster-checks";
+import { failOpen, withDeadline } from "../../lib/admission/cluster-checks";
+import { type FeatureLookup, snapshotFeatureWarnings } from "../../lib/admission/feature-checks";
 import { type SnapshotLookup, snapshotTargetProblems } from "../../lib/admission/snapshot-checks";
 import { formatProblems } from "../../schemas/problems";
 import { validateWukongSnapshot } from "../../schemas/validate-snapshot";
@@ -12,7 +13,7 @@ import type { WukongSnapshotResource } from "../kinds";
 const UNPROCESSABLE = 422;
 const LOOKUP_TIMEOUT_MS = 2000;
 
-export function wukongSnapshotValidator(lookup: SnapshotLookup) {
+export function wukongSnapshotValidator(lookup: SnapshotLookup & FeatureLookup) {
   return async function validateWukongSnapshotRequest(request: PeprValidateRequest<WukongSnapshotResource>) {
     try {
       const namespace = request.Request.namespace ?? request.Raw.metadata?.namespace ?? "default";
@@ -27,7 +28,7 @@ export function wukongSnapshotValidator(lookup: SnapshotLookup) {
       if (parsed.success && oldSpec === undefined) {
         const verdict = await failOpen("Wukongs", () => snapshotTargetProblems(namespace, parsed.data, lookup), LOOKUP_TIMEOUT_MS);
         problems.push(...verdict.problems);
-        warnings.push(...verdict.warnings);
+        warnings.push(...verdict.warnings, ...(await snapshotWarnings(lookup)));
       }
       if (problems.length > 0) return request.Deny(formatProblems(problems), UNPROCESSABLE, warnings);
       return request.Approve(warnings);
@@ -36,4 +37,10 @@ export function wukongSnapshotValidator(lookup: SnapshotLookup) {
       return request.Deny("spec: could not be validated because of an internal error in the Wukong webhook; see the operator log", UNPROCESSABLE);
     }
   };
+}
+
+/** The snapshot API or its feature gate missing: admitted (the cluster may gain it), with a warning. */
+async function snapshotWarnings(lookup: FeatureLookup): Promise<string[]> {
+  const features = await withDeadline(lookup.clusterFeatures(), LOOKUP_TIMEOUT_MS).catch(() => undefined);
+  return features ? snapshotFeatureWarnings(features) : [];
 }

@@ -20,6 +20,7 @@ export const ENVIRONMENT = z.object({
   WUKONG_PORT: wholeNumber("port", 3000, 1, 65535),
   PEPR_RELIST_INTERVAL_SECONDS: wholeNumber("seconds", 600, 1),
   WUKONG_ERROR_RESYNC_MS: wholeNumber("milliseconds", 15_000, 1),
+  WUKONG_DISCOVERY_INTERVAL_MS: wholeNumber("milliseconds", 60_000, 1),
   HOSTNAME: z.string().optional(),
 });
 
@@ -36,6 +37,8 @@ export interface Config {
   relistIntervalSec: number;
   /** How soon a Wukong in phase Error is reconciled again. */
   errorResyncMs: number;
+  /** How often API discovery looks again for the optional APIs and device resources. */
+  discoveryIntervalMs: number;
   /** Events' reportingInstance: the pod's name. */
   instance?: string;
 }
@@ -63,6 +66,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     port: vars.WUKONG_PORT,
     relistIntervalSec: vars.PEPR_RELIST_INTERVAL_SECONDS,
     errorResyncMs: vars.WUKONG_ERROR_RESYNC_MS,
+    discoveryIntervalMs: vars.WUKONG_DISCOVERY_INTERVAL_MS,
     instance: vars.HOSTNAME,
   };
 }

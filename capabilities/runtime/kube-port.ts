@@ -6,6 +6,7 @@ import { apiVersionOf, type KindName, resourcePath, type WatchedKind } from "../
 import type { LiveObject } from "../../lib/cluster/live";
 import { type NodeInterfaces, nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
 import type { ClusterView } from "../../lib/cluster/view";
+import type { ClusterFeatures } from "../../lib/cluster/features";
 import type { ClusterPort, EventType, LookedUpKind } from "../../lib/reconcile/port";
 import { API, MANAGER } from "../../schemas/wukong";
 import { config } from "./config";
@@ -19,13 +20,15 @@ export interface KubePortOptions {
   warn: (fields: Record<string, unknown>, message: string) => void;
   /** Told of every request sent: "write" (including Events) or "read" (a lookup no watch answers). */
   counted?: (request: "write" | "read") => void;
+  /** What the cluster offers beyond the required APIs, as discovery and the KubeVirt CR's watch last saw it. */
+  features?: () => ClusterFeatures;
 }
 
 // kubernetes-fluent-client applied as "pepr": keeping its field manager keeps existing children's field
 // ownership, so fields we stop setting are still removed by the next apply.
 const FIELD_MANAGER = "pepr";
 
-export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = () => undefined }: KubePortOptions): ClusterPort {
+export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = () => undefined, features = () => ({}) }: KubePortOptions): ClusterPort {
   const found = new Map<string, number>();
   let nodeStates: { at: number; value: Promise<NodeInterfaces[] | undefined> } | undefined;
   const listNodeStates = async (): Promise<NodeInterfaces[] | undefined> => {
@@ -45,6 +48,7 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
     get: (kind, namespace, name) => view.get(kind, namespace, name),
     all: kind => view.all(kind),
     list: (kind, namespace, wukong) => view.labelledFor(kind, namespace, wukong),
+    features,
 
     async exists(kind: LookedUpKind, namespace, name) {
       const key = `${kind}/${namespace ?? ""}/${name}`;

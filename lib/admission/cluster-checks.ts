@@ -7,6 +7,7 @@ import type { Problem } from "../../schemas/problems";
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
 import { type AddressClaim, addressClaims } from "./segments";
+import { type FeatureLookup, wukongFeatureWarnings } from "./feature-checks";
 import { restoreProblems, type SnapshotLookup } from "./snapshot-checks";
 
 export interface StorageClassInfo {
@@ -15,8 +16,9 @@ export interface StorageClassInfo {
   isDefault: boolean;
 }
 
-export interface ClusterLookup extends SnapshotLookup {
-  storageClasses(): Promise<StorageClassInfo[]>;
+export interface ClusterLookup extends SnapshotLookup, FeatureLookup {
+  /** The StorageClasses, possibly a few seconds old; `fresh` asks the API server again. */
+  storageClasses(options?: { fresh?: boolean }): Promise<StorageClassInfo[]>;
   networkAttachmentDefinitionExists(namespace: string, name: string): Promise<boolean>;
   /** The static IPs, MACs and bridge NICs every Wukong in the cluster claims (this one's stored version included). */
   addressClaims(): Promise<AddressClaim[]>;
@@ -51,24 +53,35 @@ export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLoo
     failOpen("WukongSnapshots", () => restoreProblems(input, lookup), timeoutMs),
     nodeNetworkWarnings(input, lookup, timeoutMs),
     hostBridgeWarnings(input, lookup, claims, timeoutMs),
+    featureWarnings(input, lookup, timeoutMs),
   ]);
   return { problems: verdicts.flatMap(v => v.problems), warnings: verdicts.flatMap(v => v.warnings) };
 }
 
-async function storageProblems({ spec, oldSpec }: ClusterCheckInput, lookup: ClusterLookup): Promise<Problem[]> {
-  const classes = await lookup.storageClasses();
+/**
+ * A StorageClass made a moment before its Wukong (`kubectl apply -f dir/`, GitOps) may be missing from a recent
+ * list: a miss is only believed once a fresh list confirms it.
+ */
+async function storageProblems(input: ClusterCheckInput, lookup: ClusterLookup): Promise<Problem[]> {
+  let problems = storageProblemsAmong(input, await lookup.storageClasses());
+  if (problems.some(problem => problem.missing)) problems = storageProblemsAmong(input, await lookup.storageClasses({ fresh: true }));
+  return problems.map(({ path, message }) => ({ path, message }));
+}
+
+function storageProblemsAmong({ spec, oldSpec }: ClusterCheckInput, classes: StorageClassInfo[]): (Problem & { missing?: true })[] {
   const byName = new Map(classes.map(sc => [sc.name, sc]));
   const fallback = classes.find(sc => sc.isDefault);
   const oldDisks = new Map((oldSpec?.disks ?? []).map(disk => [disk.name, disk]));
-  const problems: Problem[] = [];
+  const problems: (Problem & { missing?: true })[] = [];
   (spec.disks ?? []).forEach((disk, i) => {
     const old = oldDisks.get(disk.name);
     const at = `spec.disks[${i}]`;
     const sc = disk.storageClassName ? byName.get(disk.storageClassName) : fallback;
     if (!old) {
-      if (disk.storageClassName && !sc) problems.push({ path: `${at}.storageClassName`, message: `StorageClass "${disk.storageClassName}" does not exist` });
+      if (disk.storageClassName && !sc)
+        problems.push({ path: `${at}.storageClassName`, message: `StorageClass "${disk.storageClassName}" does not exist`, missing: true });
       if (!disk.storageClassName && !fallback)
-        problems.push({ path: `${at}.storageClassName`, message: "is required: the cluster has no default StorageClass" });
+        problems.push({ path: `${at}.storageClassName`, message: "is required: the cluster has no default StorageClass", missing: true });
       return;
     }
     const grows = (bytesOf(disk.size) ?? 0n) > (bytesOf(old.size) ?? 0n);
@@ -178,6 +191,12 @@ async function hostBridgeWarnings(
   }
 }
 
+/** Warnings only: a lookup that fails or is slow adds none. */
+async function featureWarnings({ spec, oldSpec }: ClusterCheckInput, lookup: ClusterLookup, timeoutMs: number): Promise<ClusterVerdict> {
+  const features = await withDeadline(lookup.clusterFeatures(), timeoutMs).catch(() => undefined);
+  return { problems: [], warnings: features ? wukongFeatureWarnings(spec, oldSpec, features) : [] };
+}
+
 export async function failOpen(what: string, check: () => Promise<Problem[]>, timeoutMs: number): Promise<ClusterVerdict> {
   try {
     return { problems: await withDeadline(check(), timeoutMs), warnings: [] };
@@ -197,7 +216,7 @@ async function failClosed(check: () => Promise<Problem[]>, timeoutMs: number): P
   }
 }
 
-function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+export function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);

@@ -13,7 +13,8 @@ export function apiFailure(error: unknown): ApiFailure {
   const data = typeof e?.data === "object" && e.data !== null ? e.data : undefined;
   return {
     status: typeof e?.status === "number" ? e.status : undefined,
-    reason: data?.reason ?? e?.statusText ?? "Unknown",
+    // An API group the server does not serve answers 404 with a plain-text body, not a Status: still NotFound.
+    reason: data?.reason ?? (e?.status === 404 ? "NotFound" : e?.statusText) ?? "Unknown",
     message: String(data?.message ?? e?.message ?? error).slice(0, 300),
   };
 }
@@ -24,7 +25,8 @@ export function apiFailure(error: unknown): ApiFailure {
  */
 export function isTransient(error: unknown): boolean {
   const { status } = apiFailure(error);
-  const answeredByServer = (error as { data?: { kind?: string } })?.data?.kind === "Status";
+  // A 404 is always the server's answer, Status or not (an API group it does not serve answers in plain text).
+  const answeredByServer = (error as { data?: { kind?: string } })?.data?.kind === "Status" || status === 404;
   return status === undefined || TRANSIENT_STATUS.has(status) || !answeredByServer || namespaceTerminating(error);
 }
 

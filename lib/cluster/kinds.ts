@@ -23,13 +23,15 @@ export const KINDS = {
   VirtualMachineRestore: { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinerestores", namespaced: true },
   NodeNetworkConfigurationPolicy: { group: "nmstate.io", version: "v1", plural: "nodenetworkconfigurationpolicies", namespaced: false },
   NodeNetworkState: { group: "nmstate.io", version: "v1beta1", plural: "nodenetworkstates", namespaced: false },
+  KubeVirt: { group: "kubevirt.io", version: "v1", plural: "kubevirts", namespaced: true },
+  Node: { group: "", version: "v1", plural: "nodes", namespaced: false },
   StorageClass: { group: "storage.k8s.io", version: "v1", plural: "storageclasses", namespaced: false },
   Event: { group: "", version: "v1", plural: "events", namespaced: true },
 } as const satisfies Record<string, KindInfo>;
 
 export type KindName = keyof typeof KINDS;
 
-/** Kinds the controller's watches feed into the view: the Wukong and every child kind it reads. */
+/** Kinds the controller's watches feed into the view: the Wukong, every child kind it reads, and KubeVirt's configuration. */
 export const WATCHED_KINDS = [
   "Wukong",
   "NetworkAttachmentDefinition",
@@ -42,12 +44,13 @@ export const WATCHED_KINDS = [
   "VirtualMachineSnapshot",
   "VirtualMachineRestore",
   "NodeNetworkConfigurationPolicy",
+  "KubeVirt",
 ] as const satisfies readonly KindName[];
 
 export type WatchedKind = (typeof WATCHED_KINDS)[number];
 
 /** The children kinds: watched with the Wukong label selector, except the shared, cluster-scoped policy. */
-export type ChildKind = Exclude<WatchedKind, "Wukong">;
+export type ChildKind = Exclude<WatchedKind, "Wukong" | "KubeVirt">;
 
 export function apiVersionOf(kind: KindName): string {
   const { group, version } = KINDS[kind];

@@ -13,6 +13,7 @@ import {
   selectorsDisjoint,
 } from "../children/node-network-policy";
 import type { KubernetesObject } from "../children/kubernetes-object";
+import { NODE_NETWORK_API } from "../cluster/features";
 import type { LiveObject } from "../cluster/live";
 import type { ObservedNodeNetwork } from "../status/observed";
 import type { Wukong } from "../../schemas/wukong";
@@ -25,6 +26,14 @@ const KIND = "NodeNetworkConfigurationPolicy";
 export async function reconcileNodeNetworks(ctx: ReconcileContext): Promise<void> {
   const ports = ctx.wukong.spec ? bridgePortsOf(ctx.wukong.spec) : [];
   if (ports.length === 0) return;
+  // Discovery says NMState is not installed: report it (NMStateMissing) without writing to an API that is not there.
+  const served = ctx.port.features().servedApis;
+  if (served && !served.has(NODE_NETWORK_API)) {
+    ctx.observed.nodeNetworks = ports.map(port => ({ policy: nodeNetworkPolicyName(port), bridge: port.bridge, nic: port.nic, exists: false }));
+    for (const { policy } of ctx.observed.nodeNetworks)
+      ctx.observed.childErrors.push({ kind: KIND, name: policy, reason: "NotFound", message: `${NODE_NETWORK_API} is not served` });
+    return;
+  }
   const wukongs = ctx.port.all("Wukong") as Wukong[];
   const observed = await Promise.all(ports.map(port => ensurePolicy(ctx, port, usesOf(port, wukongs, ctx.wukong))));
   ctx.observed.nodeNetworks = observed;

@@ -3,6 +3,7 @@
 // (capabilities/runtime/kube-port.ts) and an in-memory one for unit tests.
 import type { KubernetesObject } from "../children/kubernetes-object";
 import type { ChildKind, WatchedKind } from "../cluster/kinds";
+import type { ClusterFeatures } from "../cluster/features";
 import type { LiveObject } from "../cluster/live";
 import type { NodeInterfaces } from "../cluster/node-interfaces";
 
@@ -23,6 +24,8 @@ export interface ClusterPort {
   all(kind: WatchedKind): LiveObject[];
   /** The objects of `kind` labelled for the Wukong `namespace/wukong`, from the view. */
   list(kind: ChildKind, namespace: string, wukong: string): LiveObject[];
+  /** The optional APIs, KubeVirt feature gates and device resources the cluster offers (unknown ones undefined). */
+  features(): ClusterFeatures;
   /** Whether an object exists that is not ours to watch: a StorageClass, the user's Secret or NAD. */
   exists(kind: LookedUpKind, namespace: string | undefined, name: string): Promise<boolean>;
   /** Each node's interfaces from the NodeNetworkStates (cached briefly); undefined when NMState is not installed. */

@@ -6,6 +6,7 @@ import { desiredChildren, type DesiredChildren } from "../children";
 import { apiFailure, isConflict } from "../cluster/api-errors";
 import type { ChildError, ObservedChildren } from "../status/observed";
 import type { LiveWukong, ReconcileContext } from "./context";
+import { observeClusterFeatures } from "./features";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizer";
 import { reconcileHostBridges } from "./host-bridges";
 import { deleteGeneratedNetworks, reconcileNetworks } from "./networks";
@@ -78,6 +79,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
       if (!isConflict(error)) observed.childErrors.push(stepError(error, name));
     }
     observeSnapshots(ctx);
+    observeClusterFeatures(ctx);
     // The Event about what changed and the status patch do not wait for each other.
     const [, { status, deferredMs }] = await Promise.all([
       announceChanges(ctx),

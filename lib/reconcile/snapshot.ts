@@ -6,6 +6,7 @@ import { API, API_VERSION, LABELS } from "../../schemas/wukong";
 import { DELETE_WITH_WUKONG_ANNOTATION, SNAPSHOT_API, type WukongSnapshot, type WukongSnapshotStatus } from "../../schemas/wukongsnapshot";
 import { virtualMachineSnapshot, virtualMachineSnapshotName } from "../children/snapshot";
 import { apiFailure, isTransient } from "../cluster/api-errors";
+import { snapshotGap } from "../cluster/features";
 import { isControlledBy, type LiveObject } from "../cluster/live";
 import { statusNeedsWrite } from "../status/changed";
 import { deriveSnapshotStatus, excludedMessage, type SnapshotObservation, type ObservedVirtualMachineSnapshot } from "../status/snapshot";
@@ -74,6 +75,9 @@ async function observe(port: ClusterPort, snapshot: LiveSnapshot, wukong: LiveOb
   if (!wukong || wukong.metadata.deletionTimestamp) {
     return { ...common, problem: { final: false, message: `Wukong ${wukongName} does not exist${wukong ? " any more (being deleted)" : ""}` } };
   }
+  // Without the snapshot API KubeVirt cannot take it, and with the gate off it refuses it: wait, saying why.
+  const gap = snapshotGap(port.features(), "spec.wukongName");
+  if (gap) return { ...common, problem: { final: false, message: gap.message } };
   try {
     const made = await port.apply("VirtualMachineSnapshot", virtualMachineSnapshot({ name, namespace, uid }, wukongName));
     return { ...common, vmSnapshot: made as ObservedVirtualMachineSnapshot };

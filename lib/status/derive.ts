@@ -23,6 +23,9 @@
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
 //   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged; absent when no restart is needed
+//   ClusterFeatures     only when the Wukong uses snapshots, a grown disk, GPUs or SR-IOV: True FeaturesAvailable |
+//                       False SnapshotApiMissing, SnapshotFeatureGateDisabled, ExpandDisksFeatureGateDisabled,
+//                       DeviceResourceMissing (lib/cluster/features.ts); it does not change the phase
 // Message: the first error (networks, volumes, VM, in creation order); else the first part still
 // waiting while Creating; else the VM's own sentence.
 import type { WukongSpec } from "../../schemas/spec";
@@ -31,6 +34,7 @@ import type { Wukong } from "../../schemas/wukong";
 import { generatedNadName, virtualMachineName } from "../children/names";
 import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
+import { clusterFeaturesCondition } from "./features";
 import { networkStatuses, networksVerdict } from "./networks";
 import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "./node-networks";
 import type { ChildError, ObservedChildren } from "./observed";
@@ -89,6 +93,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
       conditionOf("NetworksConfigured", networks),
       conditionOf("VolumesBound", volumes),
       ...(restart ? [restart] : []),
+      ...(observed.clusterFeatures ? [clusterFeaturesCondition(observed.clusterFeatures.gaps)] : []),
     ],
     now,
     generation,

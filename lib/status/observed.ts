@@ -66,6 +66,7 @@ export interface ChildError {
 
 import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
 import type { MissingBridge } from "../children/host-bridges";
+import type { FeatureGap } from "../cluster/features";
 
 export interface ObservedChildren {
   nads: ObservedNad[];
@@ -84,4 +85,6 @@ export interface ObservedChildren {
   snapshots?: SnapshotStatus[];
   /** The restore spec.restoreFromSnapshot asks for, as far as it got. */
   restore?: RestoreStatus;
+  /** What of the optional features this Wukong uses the cluster lacks; absent when it uses none. */
+  clusterFeatures?: { gaps: FeatureGap[] };
 }

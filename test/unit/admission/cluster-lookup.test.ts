@@ -24,7 +24,9 @@ class RecordingApi implements ApiRequester {
 describe("admission's cluster lookup", () => {
   const answers = {
     "/apis/vm.novasphere.dev/v1alpha1/wukongs": { items: [wukong("listed")] },
-    "/apis/storage.k8s.io/v1/storageclasses": { items: [{ metadata: { name: "longhorn", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, allowVolumeExpansion: true }] },
+    "/apis/storage.k8s.io/v1/storageclasses": {
+      items: [{ metadata: { name: "longhorn", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, allowVolumeExpansion: true }],
+    },
     "/apis/k8s.cni.cncf.io/v1/namespaces/vms/network-attachment-definitions/lan": {},
   };
 
@@ -52,6 +54,15 @@ describe("admission's cluster lookup", () => {
     await expect(lookupWhileDown.storageClasses()).rejects.toMatchObject({ status: 404 });
     await expect(lookupWhileDown.storageClasses()).rejects.toMatchObject({ status: 404 });
     expect(failing.paths).toHaveLength(2);
+  });
+
+  it("lists StorageClasses anew when asked for a fresh list, and keeps that list for the next requests", async () => {
+    const api = new RecordingApi(answers);
+    const lookup = clusterLookup(async () => api, new ClusterView());
+    await lookup.storageClasses();
+    await lookup.storageClasses({ fresh: true });
+    await lookup.storageClasses();
+    expect(api.paths).toEqual(["/apis/storage.k8s.io/v1/storageclasses", "/apis/storage.k8s.io/v1/storageclasses"]);
   });
 
   it("tells an existing NAD from a missing one", async () => {

@@ -7,6 +7,14 @@ import { wukongValidator } from "../../../capabilities/admission/validate";
 import { clusterChecks, type ClusterLookup, type StorageClassInfo } from "../../../lib/admission/cluster-checks";
 import { claimsOfWukong } from "../../../lib/admission/segments";
 import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
+import {
+  type ClusterFeatures,
+  EXPAND_DISKS_GATE,
+  KUBEVIRT_CONFIG_API,
+  KUBEVIRT_SNAPSHOT_API,
+  NODE_NETWORK_API,
+  SNAPSHOT_GATE,
+} from "../../../lib/cluster/features";
 import { withDefaults } from "../../../lib/defaults";
 import { stableMac } from "../../../lib/mac";
 import type { WukongSpec } from "../../../schemas/spec";
@@ -79,10 +87,23 @@ class FakeCluster implements ClusterLookup {
   others: Wukong[] = [];
   nmstateInstalled = true;
   calls = { storageClasses: 0, nads: 0, wukongs: 0 };
+  /** What a cached list still says (a StorageClass made a moment ago is not in it); `classes` is the truth. */
+  cachedClasses?: StorageClassInfo[];
 
-  async storageClasses() {
+  /** Every optional feature offered unless a test takes one away. */
+  features: ClusterFeatures = {
+    servedApis: new Set([KUBEVIRT_SNAPSHOT_API, NODE_NETWORK_API, KUBEVIRT_CONFIG_API]),
+    featureGates: new Set([SNAPSHOT_GATE, EXPAND_DISKS_GATE]),
+    kubeVirt: { namespace: "kubevirt", name: "kubevirt" },
+    nodeResources: new Set(["nvidia.com/GA102GL_A10", "intel.com/sriov_netdevice"]),
+  };
+  async clusterFeatures() {
+    return this.features;
+  }
+
+  async storageClasses({ fresh = false } = {}) {
     this.calls.storageClasses++;
-    return clone(this.classes);
+    return clone(!fresh && this.cachedClasses ? this.cachedClasses : this.classes);
   }
   async networkAttachmentDefinitionExists(namespace: string, name: string) {
     this.calls.nads++;
@@ -349,6 +370,22 @@ describe("validating admission (wukongValidator)", () => {
       expectAllowed(await admit(object, { oldObject: old() }));
     });
 
+    // KubeVirt v1.7.4 pkg/virt-launcher/virtwrap/manager.go (shouldExpandOnline, shouldExpandOffline): without the
+    // ExpandDisks gate (Alpha in pkg/virt-config/featuregate/active.go) a grown disk never reaches the guest.
+    it("admits growing a disk while KubeVirt's ExpandDisks gate is off, warning that the guest will not see it", async () => {
+      const cluster = new FakeCluster();
+      cluster.features = { ...cluster.features, featureGates: new Set([SNAPSHOT_GATE]) };
+      const object = old();
+      object.spec.disks[0].size = "100Gi";
+      const response = await admit(object, { oldObject: old() }, cluster);
+      expectAllowed(response);
+      expect(response.warnings).toEqual([
+        'spec.disks[0].size: disk system grew, but the guest does not see the new size (KubeVirt neither resizes a disk image nor tells a running VM): KubeVirt\'s ExpandDisks feature gate is not enabled; enable it by adding "ExpandDisks" to spec.configuration.developerConfiguration.featureGates of KubeVirt kubevirt/kubevirt',
+      ]);
+      // Not grown: nothing to say.
+      expect((await admit(old(), { oldObject: old() }, cluster)).warnings ?? []).toEqual([]);
+    });
+
     it("denies growing a disk on a StorageClass without allowVolumeExpansion", async () => {
       const object = old();
       object.spec.disks[1].size = "20Gi";
@@ -381,6 +418,48 @@ describe("validating admission (wukongValidator)", () => {
       const cluster = new FakeCluster();
       cluster.classes = cluster.classes.filter(sc => sc.name !== "longhorn");
       expectDenied(await admit(wukong(seedSpec()), {}, cluster), 'spec.disks[0].storageClassName: StorageClass "longhorn" does not exist');
+    });
+
+    it("admits a restore while the snapshot API is not served, naming it in a warning", async () => {
+      const cluster = new FakeCluster();
+      cluster.features = { ...cluster.features, servedApis: new Set([KUBEVIRT_CONFIG_API]) };
+      const response = await admit(wukong(fullSpec()), {}, cluster);
+      expectAllowed(response);
+      // fullSpec's gateway and DHCP networks bring cloud-init route warnings too: only the snapshot ones count here.
+      expect(response.warnings?.filter(w => w.startsWith("spec.restoreFromSnapshot"))).toEqual([
+        "spec.restoreFromSnapshot: the cluster does not serve snapshot.kubevirt.io/v1beta1 (VirtualMachineSnapshot, VirtualMachineRestore): snapshots need KubeVirt v1.3.0 or newer",
+      ]);
+    });
+
+    it("warns about GPUs and SR-IOV networks whose device resources no node offers", async () => {
+      const cluster = new FakeCluster();
+      cluster.features = { ...cluster.features, nodeResources: new Set() };
+      const response = await admit(wukong(fullSpec()), {}, cluster);
+      expectAllowed(response);
+      expect(response.warnings?.filter(w => w.includes("no node offers"))).toEqual([
+        expect.stringMatching(/^spec\.gpus\[0\]\.deviceName: no node offers nvidia\.com\/GA102GL_A10 \(status\.allocatable\) for GPU gpu1/),
+        expect.stringMatching(
+          /^spec\.networks\[\d\]\.resourceName: no node offers intel\.com\/sriov_netdevice \(status\.allocatable\) for SR-IOV network fast/,
+        ),
+      ]);
+    });
+
+    it("looks again before denying a StorageClass its cached list lacks (made a moment before the Wukong)", async () => {
+      const cluster = new FakeCluster();
+      cluster.cachedClasses = cluster.classes.filter(sc => sc.name !== "longhorn");
+      expectAllowed(await admit(wukong(seedSpec()), {}, cluster));
+      expect(cluster.calls.storageClasses).toBe(2);
+      // Still missing in a fresh list: denied.
+      cluster.classes = cluster.cachedClasses;
+      expectDenied(await admit(wukong(seedSpec()), {}, cluster), 'spec.disks[0].storageClassName: StorageClass "longhorn" does not exist');
+    });
+
+    it("looks again before denying for want of a default StorageClass", async () => {
+      const cluster = new FakeCluster();
+      cluster.cachedClasses = cluster.classes.map(sc => ({ ...sc, isDefault: false }));
+      const spec: Raw = seedSpec();
+      delete spec.disks[0].storageClassName;
+      expectAllowed(await admit(wukong(spec), {}, cluster));
     });
 
     it("denies a disk without storageClassName when the cluster has no default StorageClass", async () => {

@@ -3,7 +3,9 @@
 import { PeprValidateRequest } from "pepr";
 import { wukongSnapshotValidator } from "../../../capabilities/admission/validate-snapshot";
 import type { WukongSnapshotResource } from "../../../capabilities/kinds";
+import type { FeatureLookup } from "../../../lib/admission/feature-checks";
 import { restoreProblems, type SnapshotLookup } from "../../../lib/admission/snapshot-checks";
+import { type ClusterFeatures, KUBEVIRT_SNAPSHOT_API, SNAPSHOT_GATE } from "../../../lib/cluster/features";
 import type { WukongSpec } from "../../../schemas/spec";
 import type { Wukong } from "../../../schemas/wukong";
 import { SNAPSHOT_API, type WukongSnapshot } from "../../../schemas/wukongsnapshot";
@@ -14,7 +16,16 @@ type Raw = any;
 
 const NAMESPACE = "vms";
 
-class FakeCluster implements SnapshotLookup {
+class FakeCluster implements SnapshotLookup, FeatureLookup {
+  /** KubeVirt v1.3.0+ with the Snapshot gate on, unless a test says otherwise. */
+  features: ClusterFeatures = {
+    servedApis: new Set([KUBEVIRT_SNAPSHOT_API]),
+    featureGates: new Set([SNAPSHOT_GATE]),
+    kubeVirt: { namespace: "kubevirt", name: "kubevirt" },
+  };
+  async clusterFeatures() {
+    return this.features;
+  }
   wukongs: Wukong[] = [
     { metadata: { name: "web", namespace: NAMESPACE } },
     { metadata: { name: "going", namespace: NAMESPACE, deletionTimestamp: "2026-11-29T12:00:00Z" } },
@@ -64,6 +75,31 @@ function request(spec: unknown, oldSpec?: unknown): AdmissionRequest {
 const validate = (req: AdmissionRequest, cluster = new FakeCluster()) => wukongSnapshotValidator(cluster)(new PeprValidateRequest<WukongSnapshotResource>(req));
 
 describe("WukongSnapshot admission", () => {
+  // KubeVirt v1.7.4 pkg/storage/admitters/vmsnapshot.go refuses a VirtualMachineSnapshot while the Snapshot gate is
+  // off ("snapshot feature gate not enabled"); snapshot.kubevirt.io/v1beta1 exists only from KubeVirt v1.3.0.
+  it("admits a snapshot while KubeVirt's Snapshot feature gate is off, warning how to enable it", async () => {
+    const cluster = new FakeCluster();
+    cluster.features = { ...cluster.features, featureGates: new Set() };
+    const response = await validate(request({ wukongName: "web" }), cluster);
+    expect(response.allowed).toBe(true);
+    expect(response.warnings).toEqual([
+      'KubeVirt refuses every VirtualMachineSnapshot and VirtualMachineRestore: KubeVirt\'s Snapshot feature gate is not enabled; enable it by adding "Snapshot" to spec.configuration.developerConfiguration.featureGates of KubeVirt kubevirt/kubevirt; the WukongSnapshot stays Pending until then',
+    ]);
+  });
+
+  it("warns when the cluster does not serve snapshot.kubevirt.io/v1beta1 (KubeVirt before v1.3.0)", async () => {
+    const cluster = new FakeCluster();
+    cluster.features = { servedApis: new Set() };
+    const response = await validate(request({ wukongName: "web" }), cluster);
+    expect(response.allowed).toBe(true);
+    expect(response.warnings).toEqual([expect.stringContaining("the cluster does not serve snapshot.kubevirt.io/v1beta1")]);
+  });
+
+  it("warns about nothing when the snapshot API is served and the gate is on", async () => {
+    const response = await validate(request({ wukongName: "web" }));
+    expect(response.warnings ?? []).toEqual([]);
+  });
+
   it("admits a snapshot of an existing Wukong", async () => {
     const response = await validate(request({ wukongName: "web" }));
     expect(response.allowed).toBe(true);

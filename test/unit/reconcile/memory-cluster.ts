@@ -4,6 +4,7 @@
 import { applyPatch, type Operation } from "fast-json-patch";
 import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 import type { ChildKind, WatchedKind } from "../../../lib/cluster/kinds";
+import type { ClusterFeatures } from "../../../lib/cluster/features";
 import type { LiveObject } from "../../../lib/cluster/live";
 import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
 import { ClusterView } from "../../../lib/cluster/view";
@@ -41,6 +42,8 @@ export class MemoryCluster implements ClusterPort {
   readonly lookups = new Set<string>();
   /** What nodeInterfaces answers: undefined plays a cluster without NMState. */
   nodeNetworkStates: NodeInterfaces[] | undefined;
+  /** What the cluster offers beyond the required APIs; every test sets what it needs. */
+  clusterFeatures: ClusterFeatures = {};
   /** When false, the view only learns from writes' answers and deliver(): the watches lag behind. */
   watchesKeepUp = true;
   readonly #store = new Map<WatchedKind, Map<string, LiveObject>>();
@@ -59,6 +62,10 @@ export class MemoryCluster implements ClusterPort {
 
   list(kind: ChildKind, namespace: string, wukong: string) {
     return this.view.labelledFor(kind, namespace, wukong);
+  }
+
+  features() {
+    return this.clusterFeatures;
   }
 
   async exists(kind: LookedUpKind, namespace: string | undefined, name: string) {

@@ -156,6 +156,23 @@ describe("reconcile: node networks", () => {
     expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
   });
 
+  it("reports NMStateMissing from the API server's plain-text 404 for a group it does not serve", async () => {
+    const { cluster, reconcile } = setup();
+    // What kube-apiserver answers for /apis/nmstate.io/v1/... without the CRD: no Status body.
+    cluster.failNext(NNCP, "apply", { status: 404, statusText: "Not Found", data: "404 page not found\n" });
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "False", reason: "NMStateMissing" });
+  });
+
+  it("reports NMStateMissing without writing when discovery found nmstate.io/v1 not served", async () => {
+    const { cluster, reconcile } = setup();
+    cluster.clusterFeatures = { servedApis: new Set() };
+    await reconcile(`${NAMESPACE}/vm-a`);
+    expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "False", reason: "NMStateMissing" });
+    expect(cluster.writes.filter(write => write.kind === NNCP)).toEqual([]);
+    expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
+  });
+
   it("leaves a policy that builds the same bridge on another NIC alone, and says so: no second policy, no VM", async () => {
     const { cluster, reconcile } = setup();
     cluster.put(NNCP, {

@@ -1,0 +1,49 @@
+// API discovery of the optional APIs Wukong uses (each served with the resources we need, or not at all), and
+// the device-plugin resources the nodes offer. Shared by the controller (which starts a watch only for what is
+// served) and admission (which warns about what is missing).
+import { isNotFound } from "../../lib/cluster/api-errors";
+import { KUBEVIRT_CONFIG_API, KUBEVIRT_SNAPSHOT_API, NODE_NETWORK_API } from "../../lib/cluster/features";
+import { resourcePath } from "../../lib/cluster/kinds";
+import type { ApiRequester } from "./kube-client";
+
+/** Each optional API with the resources Wukong needs of it: one without them counts as not served. */
+export const OPTIONAL_APIS: Readonly<Record<string, readonly string[]>> = {
+  [KUBEVIRT_SNAPSHOT_API]: ["virtualmachinesnapshots", "virtualmachinerestores"],
+  [NODE_NETWORK_API]: ["nodenetworkconfigurationpolicies"],
+  [KUBEVIRT_CONFIG_API]: ["kubevirts"],
+};
+
+interface ApiResourceList {
+  resources?: { name?: string }[];
+}
+
+/** The optional APIs ("group/version") the API server serves with every resource we need. */
+export async function servedApis(requester: ApiRequester): Promise<Set<string>> {
+  const served = await Promise.all(
+    Object.entries(OPTIONAL_APIS).map(async ([api, needed]) => {
+      try {
+        const list = await requester.request<ApiResourceList>("GET", `/apis/${api}`);
+        const names = new Set((list.resources ?? []).map(resource => resource.name));
+        return needed.every(name => names.has(name)) ? [api] : [];
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
+    }),
+  );
+  return new Set(served.flat());
+}
+
+interface NodeList {
+  items?: { status?: { allocatable?: Record<string, string> } }[];
+}
+
+/** Extended resources (a domain-prefixed name, e.g. nvidia.com/gpu) that some node offers a non-zero amount of. */
+export async function nodeResources(requester: ApiRequester): Promise<Set<string>> {
+  const nodes = await requester.request<NodeList>("GET", resourcePath("Node", undefined));
+  const offered = new Set<string>();
+  for (const node of nodes.items ?? [])
+    for (const [resource, amount] of Object.entries(node.status?.allocatable ?? {}))
+      if (resource.includes("/") && !/^0+[a-zA-Z]*$/.test(amount)) offered.add(resource);
+  return offered;
+}

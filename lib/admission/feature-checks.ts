@@ -1,0 +1,34 @@
+// Admission warnings for what a Wukong or WukongSnapshot asks of the cluster that it lacks (lib/cluster/features.ts):
+// admitted all the same, since the cluster may gain it (the reconcilers report it in status until then).
+import { bytesOf } from "../../schemas/quantity";
+import type { WukongSpec } from "../../schemas/spec";
+import { type ClusterFeatures, deviceGaps, expandDisksGap, type FeatureGap, snapshotGap } from "../cluster/features";
+
+export interface FeatureLookup {
+  /** What the cluster offers; a part that could not be looked up is undefined (and warned about by nobody). */
+  clusterFeatures(): Promise<ClusterFeatures>;
+}
+
+/** Only what this change asks for anew: a restore, disks that grow, devices added. */
+export function wukongFeatureWarnings(spec: WukongSpec, oldSpec: WukongSpec | undefined, features: ClusterFeatures): string[] {
+  const gaps: FeatureGap[] = [];
+  if (spec.restoreFromSnapshot && spec.restoreFromSnapshot !== oldSpec?.restoreFromSnapshot) {
+    const gap = snapshotGap(features, "spec.restoreFromSnapshot");
+    if (gap) gaps.push(gap);
+  }
+  const oldSizes = new Map((oldSpec?.disks ?? []).map(disk => [disk.name, bytesOf(disk.size) ?? 0n]));
+  (spec.disks ?? []).forEach((disk, i) => {
+    const before = oldSizes.get(disk.name);
+    if (before === undefined || (bytesOf(disk.size) ?? 0n) <= before) return;
+    const gap = expandDisksGap(features, `spec.disks[${i}].size`, [disk.name]);
+    if (gap) gaps.push(gap);
+  });
+  const oldGaps = new Set(oldSpec ? deviceGaps(oldSpec, features).map(gap => gap.message) : []);
+  gaps.push(...deviceGaps(spec, features).filter(gap => !oldGaps.has(gap.message)));
+  return gaps.map(gap => `${gap.path}: ${gap.message}`);
+}
+
+export function snapshotFeatureWarnings(features: ClusterFeatures): string[] {
+  const gap = snapshotGap(features, "spec.wukongName");
+  return gap ? [`${gap.message}; the WukongSnapshot stays Pending until then`] : [];
+}

@@ -1,0 +1,128 @@
+// What the cluster offers beyond the APIs every Wukong needs, and what a Wukong or WukongSnapshot asks of it
+// that the cluster lacks: each gap names the missing API, KubeVirt feature gate or device resource and how to
+// get it. Pure: admission turns gaps into warnings, the reconcilers into conditions.
+import type { WukongSpec } from "../../schemas/spec";
+
+export interface ClusterFeatures {
+  /** "group/version" of each optional API the API server serves; undefined until discovery has answered. */
+  servedApis?: ReadonlySet<string>;
+  /** The KubeVirt CR's spec.configuration.developerConfiguration.featureGates; undefined when none can be read. */
+  featureGates?: ReadonlySet<string>;
+  /** The KubeVirt CR, named in how to enable a gate. */
+  kubeVirt?: { namespace?: string; name: string };
+  /** Extended resources (device plugins) some node offers in status.allocatable; undefined until nodes were listed. */
+  nodeResources?: ReadonlySet<string>;
+}
+
+/** The snapshot API version Wukong speaks: served from KubeVirt v1.3.0 (staging/src/kubevirt.io/api/snapshot/v1beta1). */
+export const KUBEVIRT_SNAPSHOT_API = "snapshot.kubevirt.io/v1beta1";
+/** The NMState API of NodeNetworkConfigurationPolicy. */
+export const NODE_NETWORK_API = "nmstate.io/v1";
+/** Where KubeVirt's own configuration lives (the `kubevirts` resource). */
+export const KUBEVIRT_CONFIG_API = "kubevirt.io/v1";
+
+// KubeVirt v1.7.4, pkg/virt-config/featuregate/active.go: Snapshot is Beta and ExpandDisks Alpha, and
+// pkg/virt-config/feature-gates.go enables a gate that is not GA only when the KubeVirt CR lists it.
+export const SNAPSHOT_GATE = "Snapshot";
+export const EXPAND_DISKS_GATE = "ExpandDisks";
+
+export type FeatureGapReason = "SnapshotApiMissing" | "SnapshotFeatureGateDisabled" | "ExpandDisksFeatureGateDisabled" | "DeviceResourceMissing";
+
+export interface FeatureGap {
+  reason: FeatureGapReason;
+  /** The spec field that asks for the feature. */
+  path: string;
+  message: string;
+}
+
+export interface FeatureUse {
+  /** Whether the Wukong has (or asks to restore from) WukongSnapshots. */
+  snapshots: boolean;
+  /** Disks whose claims were grown (now, or before while the gate was off). */
+  grownDisks: readonly string[];
+}
+
+/** What keeps a snapshot or restore from being taken: the API missing, or its feature gate off. */
+export function snapshotGap(features: ClusterFeatures, path: string): FeatureGap | undefined {
+  if (features.servedApis && !features.servedApis.has(KUBEVIRT_SNAPSHOT_API)) {
+    return {
+      reason: "SnapshotApiMissing",
+      path,
+      message: `the cluster does not serve ${KUBEVIRT_SNAPSHOT_API} (VirtualMachineSnapshot, VirtualMachineRestore): snapshots need KubeVirt v1.3.0 or newer`,
+    };
+  }
+  return gateGap(features, SNAPSHOT_GATE, "SnapshotFeatureGateDisabled", path, "KubeVirt refuses every VirtualMachineSnapshot and VirtualMachineRestore");
+}
+
+/** A grown disk reaches a running guest (and a filesystem-mode disk image at all) only with ExpandDisks. */
+export function expandDisksGap(features: ClusterFeatures, path: string, disks: readonly string[]): FeatureGap | undefined {
+  const which = disks.length === 1 ? `disk ${disks[0]} grew` : `disks ${disks.join(", ")} grew`;
+  return gateGap(
+    features,
+    EXPAND_DISKS_GATE,
+    "ExpandDisksFeatureGateDisabled",
+    path,
+    `${which}, but the guest does not see the new size (KubeVirt neither resizes a disk image nor tells a running VM)`,
+  );
+}
+
+/** Device-plugin resources the Wukong needs that no node offers: its VM cannot be scheduled. */
+export function deviceGaps(spec: WukongSpec, features: ClusterFeatures): FeatureGap[] {
+  const offered = features.nodeResources;
+  if (!offered) return [];
+  const wanted = [
+    ...(spec.gpus ?? []).map((gpu, i) => ({ resource: gpu.deviceName, path: `spec.gpus[${i}].deviceName`, what: `GPU ${gpu.name}` })),
+    ...(spec.networks ?? []).flatMap((network, i) =>
+      network.type === "sriov" && network.resourceName && !network.nadName
+        ? [{ resource: network.resourceName, path: `spec.networks[${i}].resourceName`, what: `SR-IOV network ${network.name}` }]
+        : [],
+    ),
+  ];
+  return wanted
+    .filter(({ resource }) => !offered.has(resource))
+    .map(({ resource, path, what }) => ({
+      reason: "DeviceResourceMissing",
+      path,
+      message: `no node offers ${resource} (status.allocatable) for ${what}: its device plugin is not installed or has no free devices, so the VM cannot be scheduled`,
+    }));
+}
+
+/**
+ * Every gap of a Wukong; `undefined` when it uses no optional feature (no condition to report). A grown disk
+ * counts only while the gate is off: with it on, the disk simply grew.
+ */
+export function wukongFeatureGaps(spec: WukongSpec, features: ClusterFeatures, use: FeatureUse): FeatureGap[] | undefined {
+  const devices = (spec.gpus?.length ?? 0) > 0 || (spec.networks ?? []).some(network => network.type === "sriov");
+  const snapshots = use.snapshots || spec.restoreFromSnapshot !== undefined;
+  const expand = use.grownDisks.length > 0 ? expandDisksGap(features, "spec.disks", use.grownDisks) : undefined;
+  if (!snapshots && !expand && !devices) return undefined;
+  const snapshot = snapshots ? snapshotGap(features, spec.restoreFromSnapshot ? "spec.restoreFromSnapshot" : "status.snapshots") : undefined;
+  return [...(snapshot ? [snapshot] : []), ...(expand ? [expand] : []), ...deviceGaps(spec, features)];
+}
+
+/** The KubeVirt CR's feature gates, from the first KubeVirt CR not being deleted (KubeVirt allows one). */
+export function kubeVirtConfig(kubeVirts: readonly KubeVirtObject[]): Pick<ClusterFeatures, "featureGates" | "kubeVirt"> {
+  const live = kubeVirts.find(object => !object.metadata?.deletionTimestamp);
+  if (!live?.metadata?.name) return {};
+  const gates = live.spec?.configuration?.developerConfiguration?.featureGates;
+  return {
+    featureGates: new Set(Array.isArray(gates) ? gates.filter((gate): gate is string => typeof gate === "string") : []),
+    kubeVirt: { namespace: live.metadata.namespace, name: live.metadata.name },
+  };
+}
+
+export interface KubeVirtObject {
+  metadata?: { name?: string; namespace?: string; deletionTimestamp?: string };
+  spec?: { configuration?: { developerConfiguration?: { featureGates?: unknown } } };
+}
+
+function gateGap(features: ClusterFeatures, gate: string, reason: FeatureGapReason, path: string, effect: string): FeatureGap | undefined {
+  if (!features.featureGates || features.featureGates.has(gate)) return undefined;
+  const cr = features.kubeVirt;
+  const where = cr ? `KubeVirt ${cr.namespace ? `${cr.namespace}/` : ""}${cr.name}` : "the KubeVirt CR";
+  return {
+    reason,
+    path,
+    message: `${effect}: KubeVirt's ${gate} feature gate is not enabled; enable it by adding "${gate}" to spec.configuration.developerConfiguration.featureGates of ${where}`,
+  };
+}
