@@ -68,10 +68,10 @@ ok_kube-scheduler() { [ "$(curl -skf --max-time 2 "https://127.0.0.1:$scheduler_
 ports_kube-scheduler() { port_free "$scheduler_port" WUKONG_SCHEDULER_PORT; }
 
 start_virt-api() {
-  local kubeconfig args
-  kubeconfig=$(sa_kubeconfig virt-api kubevirt kubevirt-apiserver)
+  local sa_config args
+  sa_config=$(sa_kubeconfig virt-api kubevirt kubevirt-apiserver)
   deployment_args virt-api args
-  start_exe virt-api "$(upstream_bin kubevirt-v1.7.4/virt-api)" "${args[@]}" --kubeconfig "$kubeconfig" \
+  start_exe virt-api "$(upstream_bin kubevirt-v1.7.4/virt-api)" "${args[@]}" --kubeconfig "$sa_config" \
     --listen 127.0.0.1 --port "$virt_api_port" \
     --tls-cert-file "$pki/upstream-serving.crt" --tls-key-file "$pki/upstream-serving.key" \
     --handler-cert-file "$pki/upstream-serving.crt" --handler-key-file "$pki/upstream-serving.key"
@@ -80,13 +80,13 @@ ok_virt-api() { curl -skf --max-time 2 "https://127.0.0.1:$virt_api_port/apis/su
 ports_virt-api() { port_free "$virt_api_port" WUKONG_VIRT_API_PORT; }
 
 start_virt-controller() {
-  local kubeconfig args env
-  kubeconfig=$(sa_kubeconfig virt-controller kubevirt kubevirt-controller)
+  local sa_config args env
+  sa_config=$(sa_kubeconfig virt-controller kubevirt kubevirt-controller)
   deployment_args virt-controller args
   deployment_env virt-controller env
   start_env=("${env[@]}")
   start_exe virt-controller "$(upstream_bin kubevirt-v1.7.4/virt-controller)" "${args[@]}" \
-    --kubeconfig "$kubeconfig" --listen 127.0.0.1 --port "$virt_controller_port" \
+    --kubeconfig "$sa_config" --listen 127.0.0.1 --port "$virt_controller_port" \
     --prom-cert-file "$pki/upstream-serving.crt" --prom-key-file "$pki/upstream-serving.key"
 }
 ok_virt-controller() { curl -skf --max-time 2 "https://127.0.0.1:$virt_controller_port/healthz" >/dev/null; }
@@ -95,12 +95,12 @@ ports_virt-controller() { port_free "$virt_controller_port" WUKONG_VIRT_CONTROLL
 # cdi-apiserver serves on 0.0.0.0:8443, fixed in its code: pod.sh gives it a network namespace of its own and
 # carries that port to 127.0.0.1:$cdi_api_port. Its certificate comes from CERT_FILE/KEY_FILE.
 start_cdi-apiserver() {
-  local kubeconfig args dir=$upstream_dir/cdi-apiserver
-  kubeconfig=$(sa_kubeconfig cdi-apiserver cdi cdi-apiserver)
+  local sa_config args dir=$upstream_dir/cdi-apiserver
+  sa_config=$(sa_kubeconfig cdi-apiserver cdi cdi-apiserver)
   deployment_args cdi-apiserver args
   start_env=(CERT_FILE="$pki/upstream-serving.crt" KEY_FILE="$pki/upstream-serving.key")
   start_exe cdi-apiserver "$here/upstream/pod.sh" "$dir" "$apiserver_port" --serve "$cdi_api_port:8443" -- \
-    "$(upstream_bin cdi-v1.66.0/cdi-apiserver)" "${args[@]}" -kubeconfig "$kubeconfig"
+    "$(upstream_bin cdi-v1.66.0/cdi-apiserver)" "${args[@]}" -kubeconfig "$sa_config"
 }
 ok_cdi-apiserver() { curl -skf --max-time 2 "https://127.0.0.1:$cdi_api_port/healthz" >/dev/null; }
 ports_cdi-apiserver() { port_free "$cdi_api_port" WUKONG_CDI_API_PORT; }
@@ -109,8 +109,8 @@ ports_cdi-apiserver() { port_free "$cdi_api_port" WUKONG_CDI_API_PORT; }
 # code (cmd/cdi-controller/controller.go): pod.sh gives it its own network and mount namespaces. It serves nothing
 # the cluster calls, so its health is its leader lease being held.
 start_cdi-controller() {
-  local kubeconfig args env dir=$upstream_dir/cdi-controller
-  kubeconfig=$(sa_kubeconfig cdi-controller cdi cdi-sa)
+  local sa_config args env dir=$upstream_dir/cdi-controller
+  sa_config=$(sa_kubeconfig cdi-controller cdi cdi-sa)
   mkdir -p "$dir/keys"
   [ -f "$dir/keys/id_rsa" ] || { openssl genrsa -out "$dir/keys/id_rsa" 2048 2>/dev/null &&
     openssl rsa -in "$dir/keys/id_rsa" -pubout -out "$dir/keys/id_rsa.pub" 2>/dev/null; }
@@ -119,7 +119,7 @@ start_cdi-controller() {
   start_env=("${env[@]}")
   start_exe cdi-controller "$here/upstream/pod.sh" "$dir" "$apiserver_port" \
     --mount "$dir/keys:/var/run/cdi/token/keys" -- \
-    "$(upstream_bin cdi-v1.66.0/cdi-controller)" "${args[@]}" -kubeconfig "$kubeconfig"
+    "$(upstream_bin cdi-v1.66.0/cdi-controller)" "${args[@]}" -kubeconfig "$sa_config"
 }
 ok_cdi-controller() {
   [ -n "$(kubectl get lease -n cdi cdi-controller-leader-election-helper -o jsonpath='{.spec.holderIdentity}' 2>/dev/null)" ]
