@@ -9,6 +9,7 @@ const base = require("../jest.config.cjs");
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
+  rootDir: "../../..",
   testMatch: ["<rootDir>/test/e2e/upstream/**/*.e2e.test.ts"],
   testPathIgnorePatterns: ["/node_modules/"],
 };

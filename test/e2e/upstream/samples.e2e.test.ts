@@ -26,7 +26,7 @@ afterAll(() => Promise.all(namespaces.map(deleteNamespace)));
 async function launcherPod(ns: string, vmi: Obj): Promise<Obj> {
   return waitFor<Obj>(async () => (await list("pods", ns, `kubevirt.io=virt-launcher,kubevirt.io/created-by=${vmi.metadata.uid}`))[0], {
     describe: `the virt-launcher pod of vmi/${vmi.metadata.name} in ${ns}`,
-    timeoutMs: 120_000,
+    timeoutMs: 60_000,
   });
 }
 
@@ -90,7 +90,7 @@ describe.each(samples)("sample $file", ({ file, wukong, text }) => {
       until: p => Boolean(p.spec.nodeName),
     });
     expect(["sim-node-1", "sim-node-2"]).toContain(scheduled.spec.nodeName);
-    const running = await waitForPhase(ns, name, "Running", 120_000);
+    const running = await waitForPhase(ns, name, "Running", 60_000);
     expect(running.status.nodeName).toBe(scheduled.spec.nodeName);
   });
 });
