@@ -10,6 +10,7 @@ export interface Resource {
   namespaced: boolean;
 }
 
+export const PV: Resource = { group: "", version: "v1", plural: "persistentvolumes", kind: "PersistentVolume", namespaced: false };
 export const PVC: Resource = { group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true };
 export const POD: Resource = { group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true };
 export const SECRET: Resource = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };

@@ -12,6 +12,7 @@ import {
   NNS,
   NODE,
   POD,
+  PV,
   PVC,
   SECRET,
   STORAGE_CLASS,
@@ -25,6 +26,7 @@ import {
 
 export interface Snapshot {
   pods: Map<string, KubeObject>; // every pod (WUKONG_UPSTREAM=1: the real controllers create them)
+  pvs: Map<string, KubeObject>; // every PV by "/name" (WUKONG_UPSTREAM=1: the simulated provisioner makes them)
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
   storageClasses: Set<string>;
   dataVolumes: Map<string, KubeObject>;
@@ -49,6 +51,7 @@ export function byKey(objects: KubeObject[] | undefined): Map<string, KubeObject
 export function emptySnapshot(): Snapshot {
   return {
     pods: new Map(),
+    pvs: new Map(),
     pvcs: new Map(),
     storageClasses: new Set(),
     dataVolumes: new Map(),
@@ -70,6 +73,7 @@ export function emptySnapshot(): Snapshot {
 export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
   const [
     pods,
+    pvs,
     pvcs,
     storageClasses,
     dataVolumes,
@@ -85,6 +89,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     enactments,
   ] = await Promise.all([
     client.listAll(POD),
+    client.listAll(PV),
     client.listAll(PVC),
     client.listAll(STORAGE_CLASS),
     client.listAll(DATA_VOLUME),
@@ -115,6 +120,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
 
   const snapshot: Snapshot = {
     pods: byKey(pods),
+    pvs: byKey(pvs),
     pvcs: byKey(pvcs),
     storageClasses: new Set((storageClasses ?? []).map(sc => sc.metadata.name ?? "")),
     dataVolumes: byKey(dataVolumes),
