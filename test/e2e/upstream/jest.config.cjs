@@ -4,6 +4,8 @@
 //   npm run test:e2e:upstream
 // Evidence that what we emit is what the upstream code accepts and acts on (docs/real-and-simulated.md).
 process.env.WUKONG_UPSTREAM = "1";
+// A state (etcd, logs, pki) of its own: nothing the main suite left behind meets the real controllers.
+process.env.WUKONG_STATE ||= require("node:path").join(__dirname, "../../../.wukong/upstream");
 const base = require("../jest.config.cjs");
 
 /** @type {import('jest').Config} */
