@@ -8,7 +8,20 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { type Obj, R, apply, createNamespace, deleteNamespace, getJson, getJsonOrUndefined, list, sleep, waitFor, waitForPhase } from "../support/kube";
+import {
+  type Obj,
+  R,
+  apply,
+  createNamespace,
+  deleteNamespace,
+  eventsFor,
+  getJson,
+  getJsonOrUndefined,
+  list,
+  sleep,
+  waitFor,
+  waitForPhase,
+} from "../support/kube";
 import { REPO } from "../support/stack";
 
 const samples = readdirSync(join(REPO, "samples"))
@@ -63,7 +76,11 @@ describe.each(samples)("sample $file", ({ file, wukong, text }) => {
 
     const vmi = await appeared(R.vmi, name, ns);
     expect(vmi.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "VirtualMachine", uid: vm.metadata.uid, controller: true })]);
-    expect(vmi.metadata.annotations?.["kubevirt.io/latest-observed-api-version"]).toBe("v1");
+    // virt-controller's VM controller says so itself (pkg/virt-controller/watch/vm/vm.go, startVMI).
+    const started = await waitFor(async () => (await eventsFor(ns, "VirtualMachine", name)).find(e => e.reason === "SuccessfulCreate"), {
+      describe: `virt-controller's SuccessfulCreate event on vm/${name}`,
+    });
+    expect(started?.message).toBe(`Started the virtual machine by creating the new virtual machine instance ${name}`);
 
     // virt-controller creates the pod only once every DataVolume is ready (watch/vmi/lifecycle.go, sync): each went
     // through cdi-controller, whose importer pod finished and whose claim carries its record of it

@@ -29,8 +29,12 @@ const vm = (interfaceName: string) =>
 test("virt-api denies a VirtualMachine whose interface names no network, with KubeVirt's message", async () => {
   const denied = await tryApply(ns, vm("nosuchnet"));
   expect(denied.code).not.toBe(0);
-  expect(denied.stderr).toContain('admission webhook "virtualmachine-validator.kubevirt.io" denied the request');
-  expect(denied.stderr).toContain("spec.template.spec.domain.devices.interfaces[0].name 'nosuchnet' not found");
+  // virt-api answers with a Status of causes, which kubectl prints as "The request is invalid" and one line per cause.
+  expect(denied.stderr).toContain("The request is invalid");
+  expect(denied.stderr).toContain(
+    "spec.template.spec.domain.devices.interfaces[0].name: spec.template.spec.domain.devices.interfaces[0].name 'nosuchnet' not found.",
+  );
+  expect(denied.stderr).toContain("spec.template.spec.networks[0].name: spec.template.spec.networks[0].name 'default' not found.");
 });
 
 test("virt-api admits the same VirtualMachine once the interface names its network", async () => {
