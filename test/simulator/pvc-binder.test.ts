@@ -95,7 +95,9 @@ describe("the simulated CSI provisioner (WUKONG_UPSTREAM=1)", () => {
         spec: { capacity: { storage: "10Gi" }, volumeMode: "Block", storageClassName: "local-path", claimRef: { name: "restore-x", uid: "claim-uid" } },
       },
     });
-    expect(plan[2]).toMatchObject({ patch: { spec: { volumeName: "pvc-claim-uid" } } });
+    expect(plan[2]).toMatchObject({
+      patch: { metadata: { annotations: { "pv.kubernetes.io/bind-completed": "yes" } }, spec: { volumeName: "pvc-claim-uid" } },
+    });
     expect(plan[3]).toMatchObject({ subresource: "status", patch: { status: { phase: "Bound" } } });
   });
 

@@ -125,6 +125,8 @@ export function planPvc(
  * spec.volumeName. kube-scheduler's VolumeBinding plugin follows spec.volumeName to the PV before it binds a pod
  * that mounts the claim (a status-only binding, as without it, leaves such pods unschedulable).
  */
+const BIND_ANNOTATIONS = { "pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes" };
+
 function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan {
   const key = keyOf(pvc);
   const ns = pvc.metadata.namespace ?? "";
@@ -148,7 +150,16 @@ function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan
   return [
     ...(provisioned ? [] : [{ type: "create" as const, res: PV, obj: pv, log: `[csi] provisioned ${pvName} (${request}) for ${key}` }]),
     { type: "patch", res: PV, namespace: "", name: pvName, subresource: "status", patch: { status: { phase: "Bound" } }, log: `[csi] ${pvName} Bound` },
-    { type: "patch", res: PVC, namespace: ns, name, patch: { spec: { volumeName: pvName } }, log: `[csi] ${key} -> ${pvName}` },
+    // The PV controller's binding marks: kube-scheduler counts a claim as bound only with bind-completed
+    // (k8s.io/component-helpers/storage/volume, IsPVCBound-style checks in its VolumeBinding plugin).
+    {
+      type: "patch",
+      res: PVC,
+      namespace: ns,
+      name,
+      patch: { metadata: { annotations: BIND_ANNOTATIONS }, spec: { volumeName: pvName } },
+      log: `[csi] ${key} -> ${pvName}`,
+    },
     {
       type: "patch",
       res: PVC,
