@@ -151,7 +151,7 @@ function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan
     ...(provisioned ? [] : [{ type: "create" as const, res: PV, obj: pv, log: `[csi] provisioned ${pvName} (${request}) for ${key}` }]),
     { type: "patch", res: PV, namespace: "", name: pvName, subresource: "status", patch: { status: { phase: "Bound" } }, log: `[csi] ${pvName} Bound` },
     // The PV controller's binding marks: kube-scheduler counts a claim as bound only with bind-completed
-    // (k8s.io/component-helpers/storage/volume, IsPVCBound-style checks in its VolumeBinding plugin).
+    // (k8s.io/kubernetes v1.36.3 pkg/scheduler/framework/plugins/volumebinding/binder.go, isPVCFullyBound).
     {
       type: "patch",
       res: PVC,
