@@ -37,10 +37,15 @@ const namespaces: string[] = [];
 afterAll(() => Promise.all(namespaces.map(deleteNamespace)));
 
 async function launcherPod(ns: string, vmi: Obj): Promise<Obj> {
-  return waitFor<Obj>(async () => (await list("pods", ns, `kubevirt.io=virt-launcher,kubevirt.io/created-by=${vmi.metadata.uid}`))[0], {
-    describe: `the virt-launcher pod of vmi/${vmi.metadata.name} in ${ns}`,
-    timeoutMs: 60_000,
-  });
+  // null, not undefined, while there is none: waitFor's timeout message prints the last observation.
+  const pod = await waitFor<Obj | null>(
+    async () => (await list("pods", ns, `kubevirt.io=virt-launcher,kubevirt.io/created-by=${vmi.metadata.uid}`))[0] ?? null,
+    {
+      describe: `the virt-launcher pod of vmi/${vmi.metadata.name} in ${ns}`,
+      timeoutMs: 60_000,
+    },
+  );
+  return pod!;
 }
 
 /** The object once it exists (waitFor's until guarantees it is there). */
