@@ -53,18 +53,22 @@ on_exit() {
 }
 trap on_exit EXIT
 
-start() { # <component> <args...>: own session, so it outlives this script and a Ctrl-C sent to it
-  local name=$1; shift
+start() { start_exe "$1" "$bin/$1" "${@:2}"; } # <component> <args...>: a binary built by build.sh
+start_env=() # NAME=value pairs for the next start_exe
+start_exe() { # <component> <executable> <args...>: own session, so it outlives this script and a Ctrl-C sent to it
+  local name=$1 exe=$2; shift 2
   started=true started_at=$SECONDS
   : >"$state/$name.log"
-  setsid "$bin/$name" "$@" </dev/null >>"$state/$name.log" 2>&1 9>&- & # 9>&-: must not hold the lock
+  setsid env "${start_env[@]}" "$exe" "$@" </dev/null >>"$state/$name.log" 2>&1 9>&- & # 9>&-: must not hold the lock
   echo $! >"$state/$name.pid"
+  start_env=()
 }
 
 wait_healthy() { # <component> <timeout seconds>
   local name=$1 deadline=$((SECONDS + $2))
   until healthy "$name"; do
-    alive "$name" || fail "$name" "$name exited during start-up"
+    # pod.sh (upstream/) execs into the binary after setting up; until then only the recorded pid runs.
+    alive "$name" || kill -0 "$(cat "$state/$name.pid")" 2>/dev/null || fail "$name" "$name exited during start-up"
     [ "$SECONDS" -lt "$deadline" ] || fail "$name" "$name not healthy after $2 s"
     sleep 0.2
   done
@@ -104,6 +108,36 @@ extendedKeyUsage=clientAuth"
   ) || { cat "$d/openssl.log" >&2; fail "" "certificate generation failed"; }
   rm -f "$d/openssl.log"
   rm -rf "$pki" && mv "$d" "$pki"
+  chmod 600 "$pki"/*.key
+}
+
+# Added beside make_pki's set, so an existing pki/ keeps its CA: the aggregation layer's front-proxy CA and client
+# (extension API servers such as virt-api and cdi-apiserver refuse to start without requestheader settings in
+# kube-system/extension-apiserver-authentication), kube-scheduler's client certificate for the built-in
+# system:kube-scheduler identity, and a serving certificate for virt-api and cdi-apiserver's local webhook URLs.
+make_extra_pki() {
+  [ -f "$pki/upstream-serving.crt" ] && return 0
+  (
+    cd "$pki"
+    exec 2>openssl-extra.log
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=wukong-front-proxy-ca" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout front-proxy-ca.key -out front-proxy-ca.crt
+    sign() { # <name> <CA> <subject> <extensions>
+      openssl req -newkey rsa:2048 -nodes -subj "$3" -keyout "$1.key" -out "$1.csr"
+      openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial -days 3650 \
+        -extfile <(printf '%s\n' "$4") -out "$1.crt"
+      rm -f "$1.csr" "$2.srl"
+    }
+    sign front-proxy-client front-proxy-ca "/CN=front-proxy-client" "keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth"
+    sign kube-scheduler ca "/CN=system:kube-scheduler" "keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth"
+    sign upstream-serving ca "/CN=wukong-upstream" "keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=DNS:localhost,DNS:virt-api.kubevirt.svc,DNS:cdi-api.cdi.svc,IP:127.0.0.1"
+  ) || { cat "$pki/openssl-extra.log" >&2; fail "" "certificate generation failed"; }
+  rm -f "$pki/openssl-extra.log"
   chmod 600 "$pki"/*.key
 }
 
@@ -170,12 +204,16 @@ start_kube-apiserver() {
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --cert-dir "$state/apiserver-certs" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
-    --service-cluster-ip-range 10.0.0.0/24
+    --service-cluster-ip-range 10.0.0.0/24 \
+    --requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key"
 }
 
 # Only the controllers that matter without nodes: ownerReference GC, namespace deletion, and the
 # `default` ServiceAccount per namespace (+ token controller) so namespaces look like a real cluster's.
-# --authentication-skip-lookup: the apiserver has no request-header CA, looking it up only logs errors.
+# --authentication-skip-lookup: its own /healthz needs no front-proxy authentication, so it need not read the CA.
 start_kube-controller-manager() {
   start kube-controller-manager --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
@@ -195,6 +233,9 @@ startup_timeout() { case $1 in etcd) echo 30 ;; kube-apiserver) echo 120 ;; *) e
 t0=$SECONDS
 [ -f "$pki/sa.pub" ] || "$here/down.sh" >&2 # new keys: nothing signed with old ones may keep running
 make_pki
+make_extra_pki
+# shellcheck source=upstream/components.sh
+[ "${WUKONG_UPSTREAM:-}" != 1 ] || source "$here/upstream/components.sh"
 restarted=()
 for c in "${components[@]}"; do
   if alive "$c" && ! healthy "$c"; then
@@ -215,6 +256,7 @@ for c in "${components[@]}"; do
     write_kubeconfig # cheap, and repairs a deleted or edited one
     # Before the controller manager starts: its garbage collector re-discovers resource types only every 30 s.
     install_resources
+    [ "${WUKONG_UPSTREAM:-}" != 1 ] || install_upstream_resources
   fi
 done
 if [ ${#restarted[@]} -gt 0 ]; then

@@ -16,7 +16,8 @@ module.exports = {
   rootDir: "../..",
   testEnvironment: "node",
   testMatch: ["<rootDir>/test/e2e/**/*.e2e.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", ...(process.env.WUKONG_RUNTIME === "dev" ? DEPLOYED_ONLY : [])],
+  // upstream/: the real control planes' journeys, in their own stack (npm run test:e2e:upstream).
+  testPathIgnorePatterns: ["/node_modules/", "/test/e2e/upstream/", ...(process.env.WUKONG_RUNTIME === "dev" ? DEPLOYED_ONLY : [])],
   maxWorkers: 1,
   // Waits inside the tests carry their own, tighter deadlines with a message; this is the backstop.
   testTimeout: 240_000,

@@ -14,6 +14,9 @@ export interface SimConfig {
   nodeName: string; // the fake node VMIs "run" on
   cdiFilesystemOverhead: number; // CDI inflates spec.storage sizes by this fraction (real default 0.055); 0 = copy as-is
   verbose: boolean; // log skipped/retried writes too
+  // WUKONG_UPSTREAM=1: the real KubeVirt, CDI and scheduler control planes run (test/cluster/upstream/); the
+  // simulator then plays only the nodes: kubelet, virt-handler, the CSI provisioner and NMState's handler.
+  upstream: boolean;
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -39,5 +42,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SimConfig {
     nodeName: env.SIM_NODE_NAME || "sim-node-1",
     cdiFilesystemOverhead: num(env, "SIM_CDI_FS_OVERHEAD", 0),
     verbose: env.SIM_VERBOSE === "1" || env.SIM_VERBOSE === "true",
+    upstream: env.WUKONG_UPSTREAM === "1",
   };
 }

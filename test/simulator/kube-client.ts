@@ -91,9 +91,15 @@ export class KubeClient {
     return this.request("PATCH", this.path(res, namespace, name, subresource), patch, "application/merge-patch+json");
   }
 
-  async delete(res: Resource, namespace: string, name: string, uid?: string): Promise<void> {
+  async delete(res: Resource, namespace: string, name: string, uid?: string, force = false): Promise<void> {
     // The uid precondition keeps us from deleting a newer object that reused the name.
-    const body = { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background", ...(uid ? { preconditions: { uid } } : {}) };
+    const body = {
+      kind: "DeleteOptions",
+      apiVersion: "v1",
+      propagationPolicy: "Background",
+      ...(uid ? { preconditions: { uid } } : {}),
+      ...(force ? { gracePeriodSeconds: 0 } : {}),
+    };
     await this.request("DELETE", this.path(res, namespace, name), body);
   }
 

@@ -11,6 +11,8 @@ import { KubeClient } from "./kube-client";
 import { planKubevirtSnapshots } from "./kubevirt-snapshot";
 import { planKubevirtVms } from "./kubevirt-vm";
 import { planKubevirtVmis } from "./kubevirt-vmi";
+import { planKubelet } from "./kubelet";
+import { planVirtHandlers } from "./virt-handler";
 import { Logger } from "./log";
 import { planNodeNetworkPolicies } from "./nmstate";
 import { planNodeNetworkStates } from "./nmstate-node-state";
@@ -59,10 +61,16 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
       );
       // Each controller sees the same snapshot; effects of one show up for the others next loop.
       await runPlans(client, planPvcBinder(snap, clock.elapsed, cfg), logger);
-      await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
-      await runPlans(client, planKubevirtVms(snap), logger);
-      await runPlans(client, planKubevirtVmis(snap, clock.elapsed, cfg), logger);
-      await runPlans(client, planKubevirtSnapshots(snap, clock.elapsed, cfg), logger);
+      if (cfg.upstream) {
+        // virt-controller, cdi-controller and kube-scheduler are real: play only what runs on a node.
+        await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
+        await runPlans(client, planVirtHandlers(snap), logger);
+      } else {
+        await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
+        await runPlans(client, planKubevirtVms(snap), logger);
+        await runPlans(client, planKubevirtVmis(snap, clock.elapsed, cfg), logger);
+        await runPlans(client, planKubevirtSnapshots(snap, clock.elapsed, cfg), logger);
+      }
       await runPlans(client, planNodeNetworkStates(snap), logger);
       if (nmstatectl) await runPlans(client, await planNodeNetworkPolicies(snap, clock.elapsed, cfg, nmstatectl), logger);
       await guests?.tick(snap);

@@ -5,7 +5,7 @@ import { KubeObject, Resource } from "./resources";
 export type Action =
   | { type: "create"; res: Resource; obj: KubeObject; log: string }
   | { type: "patch"; res: Resource; namespace: string; name: string; patch: unknown; subresource?: "status"; log: string }
-  | { type: "delete"; res: Resource; namespace: string; name: string; uid?: string; log: string }
+  | { type: "delete"; res: Resource; namespace: string; name: string; uid?: string; force?: boolean; log: string } // force: zero grace, as the kubelet confirms a stopped pod
   | { type: "note"; key: string; log: string }; // nothing to write, but worth saying once (e.g. why an object is stuck)
 
 /** The actions for one object, run in order; a failure skips the rest until the next loop. */

@@ -1,4 +1,4 @@
-import { isBinderScope, planPvc } from "./pvc-binder";
+import { isBinderScope, planPvc, planPvcBinder, planPvReclaim } from "./pvc-binder";
 import { after, cfg, obj, snapshotWith } from "./test-helpers";
 
 const labelled = (spec: object, status?: object) =>
@@ -75,5 +75,43 @@ describe("pvc protection", () => {
   it("keeps it while a VMI uses the claim", () => {
     expect(planPvc(deleting, snapshotWith({ vmis: [vmi("Running")] }), after(0), cfg)).toEqual([expect.objectContaining({ type: "note" })]);
     expect(planPvc(deleting, snapshotWith({ vmis: [vmi("Failed")] }), after(0), cfg)[0]).toMatchObject({ type: "patch" });
+  });
+});
+
+describe("the simulated CSI provisioner (WUKONG_UPSTREAM=1)", () => {
+  const upstream = { ...cfg, upstream: true };
+  const unlabelled = obj("PersistentVolumeClaim", "restore-x", {
+    metadata: { uid: "claim-uid" },
+    spec: spec({ storageClassName: "local-path", volumeMode: "Block" }),
+    status: { phase: "Pending" },
+  });
+
+  it("provisions a PersistentVolume for any claim and binds it by spec.volumeName, which kube-scheduler follows", () => {
+    const plan = planPvcBinder(snapshotWith({ pvcs: [unlabelled] }), after(1000), upstream).flat();
+    expect(plan.map(a => a.type)).toEqual(["create", "patch", "patch", "patch"]);
+    expect(plan[0]).toMatchObject({
+      obj: {
+        metadata: { name: "pvc-claim-uid" },
+        spec: { capacity: { storage: "10Gi" }, volumeMode: "Block", storageClassName: "local-path", claimRef: { name: "restore-x", uid: "claim-uid" } },
+      },
+    });
+    expect(plan[2]).toMatchObject({
+      patch: { metadata: { annotations: { "pv.kubernetes.io/bind-completed": "yes" } }, spec: { volumeName: "pvc-claim-uid" } },
+    });
+    expect(plan[3]).toMatchObject({ subresource: "status", patch: { status: { phase: "Bound" } } });
+  });
+
+  it("deletes a provisioned volume once its claim is gone, not before", () => {
+    const pv = obj(
+      "PersistentVolume",
+      "pvc-claim-uid",
+      {
+        metadata: { annotations: { "pv.kubernetes.io/provisioned-by": "wukong-simulator" } },
+        spec: { claimRef: { namespace: "ns1", name: "restore-x", uid: "claim-uid" } },
+      },
+      "",
+    );
+    expect(planPvReclaim(pv, snapshotWith({ pvcs: [unlabelled] }))).toEqual([]);
+    expect(planPvReclaim(pv, snapshotWith({}))).toEqual([expect.objectContaining({ type: "delete", name: "pvc-claim-uid" })]);
   });
 });

@@ -9,7 +9,7 @@ import type { Snapshot } from "./snapshot";
 import type { Elapsed } from "./state-clock";
 import { quantityGreater } from "./quantity";
 import { replacePatch } from "./status-diff";
-import { KubeObject, keyOf, PVC, WUKONG_LABEL } from "./resources";
+import { KubeObject, keyOf, PV, PVC, WUKONG_LABEL } from "./resources";
 
 /** The binder touches only Wukong's PVCs and DataVolume-owned ones, never unrelated claims. */
 export function isBinderScope(pvc: KubeObject): boolean {
@@ -60,7 +60,12 @@ function planProtectionRelease(pvc: KubeObject, vmis: Iterable<KubeObject>): Pla
   ];
 }
 
-export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses" | "vmis">, elapsed: Elapsed, cfg: SimConfig): Plan {
+export function planPvc(
+  pvc: KubeObject,
+  snap: Pick<Snapshot, "storageClasses" | "vmis"> & Partial<Pick<Snapshot, "pvs">>,
+  elapsed: Elapsed,
+  cfg: SimConfig,
+): Plan {
   if (pvc.metadata.deletionTimestamp) return planProtectionRelease(pvc, snap.vmis.values());
   const key = keyOf(pvc);
   const clockKey = `pvc:${pvc.metadata.uid ?? key}`;
@@ -95,6 +100,7 @@ export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses" |
     if (request === undefined)
       return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Pending: no spec.resources.requests.storage` }];
     if (elapsed(clockKey, "Pending") < cfg.pvcBindMs) return [];
+    if (cfg.upstream) return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false);
     const desired = {
       ...status,
       phase: "Bound",
@@ -113,6 +119,73 @@ export function planPvc(pvc: KubeObject, snap: Pick<Snapshot, "storageClasses" |
   return [];
 }
 
+/**
+ * With the real control planes (cfg.upstream) the claim is provisioned as a CSI provisioner and the PV controller
+ * would: a PersistentVolume of the claim's size, class, access and volume modes, bound to it by claimRef and
+ * spec.volumeName. kube-scheduler's VolumeBinding plugin follows spec.volumeName to the PV before it binds a pod
+ * that mounts the claim (a status-only binding, as without it, leaves such pods unschedulable).
+ */
+const BIND_ANNOTATIONS = { "pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes" };
+
+function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan {
+  const key = keyOf(pvc);
+  const ns = pvc.metadata.namespace ?? "";
+  const name = pvc.metadata.name ?? "";
+  const pvName = `pvc-${pvc.metadata.uid}`;
+  const accessModes = pvc.spec?.accessModes ?? ["ReadWriteOnce"];
+  const pv: KubeObject = {
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name: pvName, annotations: { "pv.kubernetes.io/provisioned-by": "wukong-simulator" } },
+    spec: {
+      capacity: { storage: request },
+      accessModes,
+      volumeMode: pvc.spec?.volumeMode ?? "Filesystem",
+      storageClassName: pvc.spec?.storageClassName,
+      persistentVolumeReclaimPolicy: "Delete",
+      claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: ns, name, uid: pvc.metadata.uid },
+      csi: { driver: "simulator.novasphere.dev", volumeHandle: pvName },
+    },
+  };
+  return [
+    ...(provisioned ? [] : [{ type: "create" as const, res: PV, obj: pv, log: `[csi] provisioned ${pvName} (${request}) for ${key}` }]),
+    { type: "patch", res: PV, namespace: "", name: pvName, subresource: "status", patch: { status: { phase: "Bound" } }, log: `[csi] ${pvName} Bound` },
+    // The PV controller's binding marks: kube-scheduler counts a claim as bound only with bind-completed
+    // (k8s.io/kubernetes v1.36.3 pkg/scheduler/framework/plugins/volumebinding/binder.go, isPVCFullyBound).
+    {
+      type: "patch",
+      res: PVC,
+      namespace: ns,
+      name,
+      patch: { metadata: { annotations: BIND_ANNOTATIONS }, spec: { volumeName: pvName } },
+      log: `[csi] ${key} -> ${pvName}`,
+    },
+    {
+      type: "patch",
+      res: PVC,
+      namespace: ns,
+      name,
+      subresource: "status",
+      patch: { status: { phase: "Bound", accessModes, capacity: { storage: request } } },
+      log: `[csi] ${key} Pending -> Bound (capacity ${request})`,
+    },
+  ];
+}
+
+/** A provisioned volume lives and dies with its claim (reclaim policy Delete). */
+export function planPvReclaim(pv: KubeObject, snap: Pick<Snapshot, "pvcs">): Plan {
+  const ref = pv.spec?.claimRef;
+  if (pv.metadata.annotations?.["pv.kubernetes.io/provisioned-by"] !== "wukong-simulator" || !ref) return [];
+  const claim = snap.pvcs.get(`${ref.namespace}/${ref.name}`);
+  if (claim && claim.metadata.uid === ref.uid) return [];
+  return [
+    { type: "delete", res: PV, namespace: "", name: pv.metadata.name ?? "", uid: pv.metadata.uid, log: `[csi] deleted ${pv.metadata.name}: its claim is gone` },
+  ];
+}
+
 export function planPvcBinder(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig): Plan[] {
-  return planEach([...snap.pvcs.values()].filter(isBinderScope), "persistentvolumeclaims", pvc => planPvc(pvc, snap, elapsed, cfg));
+  // With the real controllers every claim is the provisioner's (restores and CDI make claims of their own).
+  const claims = [...snap.pvcs.values()].filter(pvc => cfg.upstream || isBinderScope(pvc));
+  const reclaims = cfg.upstream ? planEach(snap.pvs.values(), "persistentvolumes", pv => planPvReclaim(pv, snap)) : [];
+  return [...planEach(claims, "persistentvolumeclaims", pvc => planPvc(pvc, snap, elapsed, cfg)), ...reclaims];
 }

@@ -10,7 +10,9 @@ export interface Resource {
   namespaced: boolean;
 }
 
+export const PV: Resource = { group: "", version: "v1", plural: "persistentvolumes", kind: "PersistentVolume", namespaced: false };
 export const PVC: Resource = { group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true };
+export const POD: Resource = { group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true };
 export const SECRET: Resource = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
 export const STORAGE_CLASS: Resource = { group: "storage.k8s.io", version: "v1", plural: "storageclasses", kind: "StorageClass", namespaced: false };
 export const DATA_VOLUME: Resource = { group: "cdi.kubevirt.io", version: "v1beta1", plural: "datavolumes", kind: "DataVolume", namespaced: true };

@@ -31,7 +31,7 @@ async function runAction(client: KubeClient, action: Action, logger: Logger): Pr
         await client.mergePatch(action.res, action.namespace, action.name, action.patch, action.subresource);
         break;
       case "delete":
-        await client.delete(action.res, action.namespace, action.name, action.uid);
+        await client.delete(action.res, action.namespace, action.name, action.uid, action.force);
         break;
     }
     logger.info(action.log);

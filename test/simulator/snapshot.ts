@@ -11,6 +11,8 @@ import {
   NNCP,
   NNS,
   NODE,
+  POD,
+  PV,
   PVC,
   SECRET,
   STORAGE_CLASS,
@@ -23,6 +25,8 @@ import {
 } from "./resources";
 
 export interface Snapshot {
+  pods: Map<string, KubeObject>; // every pod (WUKONG_UPSTREAM=1: the real controllers create them)
+  pvs: Map<string, KubeObject>; // every PV by "/name" (WUKONG_UPSTREAM=1: the simulated provisioner makes them)
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
   storageClasses: Set<string>;
   dataVolumes: Map<string, KubeObject>;
@@ -46,6 +50,8 @@ export function byKey(objects: KubeObject[] | undefined): Map<string, KubeObject
 
 export function emptySnapshot(): Snapshot {
   return {
+    pods: new Map(),
+    pvs: new Map(),
     pvcs: new Map(),
     storageClasses: new Set(),
     dataVolumes: new Map(),
@@ -66,6 +72,8 @@ export function emptySnapshot(): Snapshot {
 
 export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
   const [
+    pods,
+    pvs,
     pvcs,
     storageClasses,
     dataVolumes,
@@ -80,6 +88,8 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     nodeNetworkPolicies,
     enactments,
   ] = await Promise.all([
+    client.listAll(POD),
+    client.listAll(PV),
     client.listAll(PVC),
     client.listAll(STORAGE_CLASS),
     client.listAll(DATA_VOLUME),
@@ -109,6 +119,8 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     .map(([, res]) => `${(res as typeof VM).plural}.${(res as typeof VM).group}`);
 
   const snapshot: Snapshot = {
+    pods: byKey(pods),
+    pvs: byKey(pvs),
     pvcs: byKey(pvcs),
     storageClasses: new Set((storageClasses ?? []).map(sc => sc.metadata.name ?? "")),
     dataVolumes: byKey(dataVolumes),

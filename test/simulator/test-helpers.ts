@@ -16,6 +16,7 @@ export const cfg: SimConfig = {
   nodeName: "sim-node-1",
   cdiFilesystemOverhead: 0,
   verbose: false,
+  upstream: false,
 };
 
 export const noFaults = { importFails: false, importSlow: false, unschedulable: false, crashLoop: false };

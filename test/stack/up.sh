@@ -7,6 +7,7 @@
 #                            (test/deployed/): admission and watcher as separate supervised processes through
 #                            Pepr's controller.js, with the generated TLS, webhooks and RBAC, each
 #                            authenticated as the module's ServiceAccount. Needs root.
+# WUKONG_UPSTREAM=1 runs the real kube-scheduler, KubeVirt and CDI control planes too (test/cluster/upstream/).
 # Running it again restarts only what is not running. State and logs: .wukong/stack/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,7 +53,8 @@ start() { # <name> <command…>
   echo "started $name (pid $!, log $state/$name.log)"
 }
 
-# The simulator stands in for KubeVirt, CDI and the PV binder: only on the embedded cluster.
+# The simulator stands in for KubeVirt, CDI and the PV binder: only on the embedded cluster. With
+# WUKONG_UPSTREAM=1 the real control planes run (test/cluster/upstream/) and it plays only the nodes.
 [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ] || start simulator node_modules/.bin/tsx test/guest/main.ts
 
 if [ "$runtime" = deployed ]; then

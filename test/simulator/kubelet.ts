@@ -1,0 +1,185 @@
+// Stand-in for the kubelet (and Multus, and the container runtime) of the simulated nodes, used when the real
+// control planes run (WUKONG_UPSTREAM=1): kube-scheduler binds pods to these nodes, and this reports them running
+// the way a kubelet would, through the pods' status. It never runs a container.
+//   - A pod bound to a simulated node goes Running and Ready, with a pod IP and one running status per container.
+//     Multus would write k8s.v1.cni.cncf.io/network-status for the networks the pod asks for; so does this.
+//   - A CDI importer pod (label cdi.kubevirt.io=importer) instead exits 0 with the termination message the real
+//     importer writes (containerized-data-importer v1.66.0 cmd/cdi-importer/importer.go: common.TerminationMessage
+//     {preallocationApplied, message: "Import Complete"}), which cdi-controller parses
+//     (pkg/controller/import-controller.go, updatePvcFromPod) to mark the claim's import Succeeded.
+//   - A virt-launcher pod whose VMI has finished (or is gone) exits: the launcher ends with its guest.
+//   - A pod being deleted is removed at once: its containers are "stopped", as the kubelet confirms with a
+//     zero-grace delete.
+import { createHash } from "node:crypto";
+import { Action, Plan, planEach } from "./plan";
+import type { SimConfig } from "./config";
+import { mergeConditions, nowTimestamp } from "./conditions";
+import { KubeObject, keyOf, POD } from "./resources";
+import type { Snapshot } from "./snapshot";
+import type { Elapsed } from "./state-clock";
+
+export const IMPORT_COMPLETE_MESSAGE = JSON.stringify({ preallocationApplied: false, message: "Import Complete" });
+const MULTUS_NETWORKS = "k8s.v1.cni.cncf.io/networks";
+const MULTUS_NETWORK_STATUS = "k8s.v1.cni.cncf.io/network-status";
+
+/** A stable address in 10.244.0.0/16 for the pod (its uid decides it). */
+export function podIp(pod: KubeObject): string {
+  const digest = createHash("sha256")
+    .update(pod.metadata.uid ?? keyOf(pod))
+    .digest();
+  return `10.244.${digest[0]}.${(digest[1] % 253) + 2}`;
+}
+
+type MultusRequest = { name: string; namespace?: string; interface?: string };
+
+/** What Multus reports after attaching the networks of the pod's k8s.v1.cni.cncf.io/networks annotation. */
+export function networkStatus(pod: KubeObject, ip: string): string | undefined {
+  const raw = pod.metadata.annotations?.[MULTUS_NETWORKS];
+  if (!raw) return undefined;
+  let requests: MultusRequest[];
+  try {
+    requests = raw.trim().startsWith("[")
+      ? (JSON.parse(raw) as MultusRequest[])
+      : raw.split(",").map(entry => {
+          const [ref, iface] = entry.trim().split("@");
+          const [namespace, name] = ref.includes("/") ? ref.split("/") : [undefined, ref];
+          return { name, namespace, interface: iface };
+        });
+  } catch {
+    return undefined; // Multus would fail the pod's sandbox; nothing to report
+  }
+  const statuses = [
+    { name: "k8s-pod-network", interface: "eth0", ips: [ip], default: true },
+    ...requests.map((request, i) => ({
+      name: `${request.namespace ?? pod.metadata.namespace}/${request.name}`,
+      interface: request.interface ?? `net${i + 1}`,
+      mac: macFor(`${keyOf(pod)}/${request.name}`),
+      dns: {},
+    })),
+  ];
+  return JSON.stringify(statuses);
+}
+
+function macFor(seed: string): string {
+  const d = createHash("sha256").update(seed).digest();
+  return ["02", ...[0, 1, 2, 3, 4].map(i => d[i].toString(16).padStart(2, "0"))].join(":");
+}
+
+const isImporter = (pod: KubeObject) => pod.metadata.labels?.["cdi.kubevirt.io"] === "importer";
+const isLauncher = (pod: KubeObject) => pod.metadata.labels?.["kubevirt.io"] === "virt-launcher";
+
+/** The VMI a virt-launcher pod serves (label kubevirt.io/created-by holds its uid), if it still exists. */
+function launcherVmi(pod: KubeObject, snap: Pick<Snapshot, "vmis">): KubeObject | undefined {
+  const uid = pod.metadata.labels?.["kubevirt.io/created-by"];
+  return [...snap.vmis.values()].find(vmi => vmi.metadata.namespace === pod.metadata.namespace && vmi.metadata.uid === uid);
+}
+
+function containerNames(pod: KubeObject): string[] {
+  const containers: { name?: string }[] = Array.isArray(pod.spec?.containers) ? pod.spec.containers : [];
+  return containers.map(c => String(c.name ?? ""));
+}
+
+export function planPod(pod: KubeObject, snap: Pick<Snapshot, "vmis" | "nodes">, elapsed: Elapsed, cfg: SimConfig): Plan {
+  const node = pod.spec?.nodeName;
+  if (!node || !snap.nodes.has(`/${node}`)) return []; // not on a node this simulator plays
+  const key = keyOf(pod);
+  const ns = pod.metadata.namespace ?? "";
+  const name = pod.metadata.name ?? "";
+  if (pod.metadata.deletionTimestamp)
+    return [{ type: "delete", res: POD, namespace: ns, name, uid: pod.metadata.uid, force: true, log: `[kubelet] ${key} stopped and removed` }];
+
+  const status = pod.status ?? {};
+  const phase: string = status.phase ?? "Pending";
+  if (phase === "Succeeded" || phase === "Failed") return [];
+  const since = elapsed(`pod:${pod.metadata.uid ?? key}`, phase);
+  const now = nowTimestamp();
+  const ip = status.podIP ?? podIp(pod);
+  const exit = (message: string | undefined, log: string): Action => ({
+    type: "patch",
+    res: POD,
+    namespace: ns,
+    name,
+    subresource: "status",
+    patch: {
+      status: {
+        phase: "Succeeded",
+        conditions: mergeConditions(status.conditions, [
+          { type: "PodScheduled", status: "True" },
+          { type: "Initialized", status: "True" },
+          { type: "ContainersReady", status: "False", reason: "PodCompleted" },
+          { type: "Ready", status: "False", reason: "PodCompleted" },
+        ]),
+        containerStatuses: containerNames(pod).map(c => ({
+          name: c,
+          ready: false,
+          restartCount: 0,
+          image: "simulated",
+          imageID: "simulated",
+          state: { terminated: { exitCode: 0, reason: "Completed", startedAt: now, finishedAt: now, ...(message && { message }) } },
+        })),
+      },
+    },
+    log,
+  });
+
+  if (isImporter(pod)) {
+    if (since < cfg.importMs) return [];
+    return [exit(IMPORT_COMPLETE_MESSAGE, `[kubelet] ${key} importer exited 0: Import Complete`)];
+  }
+  if (isLauncher(pod) && phase === "Running") {
+    const vmi = launcherVmi(pod, snap);
+    if (!vmi || ["Succeeded", "Failed"].includes(vmi.status?.phase)) return [exit(undefined, `[kubelet] ${key} virt-launcher exited: its VMI ended`)];
+    return [];
+  }
+  if (phase !== "Pending") return [];
+
+  const plan: Plan = [];
+  const networks = networkStatus(pod, ip);
+  if (networks && pod.metadata.annotations?.[MULTUS_NETWORK_STATUS] !== networks)
+    plan.push({
+      type: "patch",
+      res: POD,
+      namespace: ns,
+      name,
+      patch: { metadata: { annotations: { [MULTUS_NETWORK_STATUS]: networks } } },
+      log: `[multus] ${key} networks attached`,
+    });
+  plan.push({
+    type: "patch",
+    res: POD,
+    namespace: ns,
+    name,
+    subresource: "status",
+    patch: {
+      status: {
+        phase: "Running",
+        hostIP: "127.0.0.1",
+        podIP: ip,
+        podIPs: [{ ip }],
+        startTime: status.startTime ?? now,
+        conditions: mergeConditions(status.conditions, [
+          { type: "PodScheduled", status: "True" },
+          { type: "Initialized", status: "True" },
+          { type: "ContainersReady", status: "True" },
+          { type: "Ready", status: "True" },
+        ]),
+        containerStatuses: containerNames(pod).map(c => ({
+          name: c,
+          ready: true,
+          started: true,
+          restartCount: 0,
+          image: "simulated",
+          imageID: "simulated",
+          state: { running: { startedAt: now } },
+        })),
+      },
+    },
+    log: `[kubelet] ${key} Running on ${node} (${ip})`,
+  });
+  return plan;
+}
+
+/** Every pod bound to one of the simulated nodes. */
+export function planKubelet(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig): Plan[] {
+  return planEach(snap.pods.values(), "pods", pod => planPod(pod, snap, elapsed, cfg));
+}

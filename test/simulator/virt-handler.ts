@@ -1,0 +1,82 @@
+// Stand-in for virt-handler on the simulated nodes, used when the real control planes run (WUKONG_UPSTREAM=1).
+// virt-controller creates the launcher pod, and once the pod is Ready it hands the VMI to the node: phase
+// Scheduled, status.nodeName set (kubevirt v1.7.4 pkg/virt-controller/watch/vmi/lifecycle.go, updateStatus). From
+// there virt-handler owns the VMI's status; this plays its part:
+//   - Scheduled -> Running, with the guest's interfaces (addresses from its cloud-init network data or fake DHCP),
+//     guest OS info and the conditions virt-handler reports for a booted guest with its agent connected;
+//   - a VMI being deleted, or a Running one whose launcher pod is gone, shuts down: Succeeded (its pod then exits,
+//     see kubelet.ts, and virt-controller removes its finalizer).
+// VMIs of Wukongs labelled for a real guest (sim.novasphere.dev/runtime: qemu) are left to test/guest/runtime.
+import { Plan, planEach } from "./plan";
+import { Condition, ConditionSpec, mergeConditions, nowTimestamp } from "./conditions";
+import { resolveNetworkData } from "./network-data";
+import { guestInterfaces } from "./kubevirt-vmi";
+import { KubeObject, keyOf, VMI } from "./resources";
+import type { Snapshot } from "./snapshot";
+import { wantsRealGuest } from "./node-runtime";
+
+const running: ConditionSpec[] = [
+  { type: "Ready", status: "True" },
+  { type: "LiveMigratable", status: "True" },
+  { type: "AgentConnected", status: "True" },
+];
+
+/** The conditions other controllers set (virt-controller's), kept beside the ones this reports. */
+function others(current: unknown, mine: ConditionSpec[]): Condition[] {
+  return (Array.isArray(current) ? (current as Condition[]) : []).filter(c => !mine.some(m => m.type === c?.type));
+}
+
+function launcherPodRuns(vmi: KubeObject, snap: Pick<Snapshot, "pods">): boolean {
+  return [...snap.pods.values()].some(
+    pod =>
+      pod.metadata.namespace === vmi.metadata.namespace &&
+      pod.metadata.labels?.["kubevirt.io/created-by"] === vmi.metadata.uid &&
+      pod.status?.phase === "Running" &&
+      !pod.metadata.deletionTimestamp,
+  );
+}
+
+export function planVirtHandler(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "nodes" | "secrets">): Plan {
+  const node = vmi.status?.nodeName;
+  if (!node || !snap.nodes.has(`/${node}`)) return [];
+  const key = keyOf(vmi);
+  const ns = vmi.metadata.namespace ?? "";
+  const name = vmi.metadata.name ?? "";
+  const phase: string = vmi.status?.phase ?? "";
+  const transition = (to: string) => [...(vmi.status?.phaseTransitionTimestamps ?? []), { phase: to, phaseTransitionTimestamp: nowTimestamp() }];
+
+  if (phase === "Running" && (vmi.metadata.deletionTimestamp || !launcherPodRuns(vmi, snap))) {
+    const why = vmi.metadata.deletionTimestamp ? "deleted" : "its launcher pod is gone";
+    const ready: ConditionSpec[] = [{ type: "Ready", status: "False", reason: "PodTerminating" }];
+    const conditions = [...others(vmi.status?.conditions, ready), ...mergeConditions(vmi.status?.conditions, ready, { probeTime: true })];
+    const status = { phase: "Succeeded", phaseTransitionTimestamps: transition("Succeeded"), conditions };
+    return [{ type: "patch", res: VMI, namespace: ns, name, patch: { status }, log: `[virt-handler] ${key} guest shut down (${why}): Running -> Succeeded` }];
+  }
+  if (phase !== "Scheduled" || vmi.metadata.deletionTimestamp) return [];
+
+  const networkData = resolveNetworkData(vmi.spec?.volumes, secretName => snap.secrets.get(`${ns}/${secretName}`));
+  const interfaces = guestInterfaces(vmi, networkData);
+  const status = {
+    phase: "Running",
+    phaseTransitionTimestamps: transition("Running"),
+    interfaces,
+    guestOSInfo: { id: "simulated", name: "Simulated guest", prettyName: "Simulated guest (wukong-vm-runtime-simulator)" },
+    conditions: [...others(vmi.status?.conditions, running), ...mergeConditions(vmi.status?.conditions, running, { probeTime: true })],
+  };
+  const ifaces = interfaces.map(i => `${i.name}=${i.ipAddress ?? "-"}(${i.mac})`).join(" ");
+  return [
+    {
+      type: "patch",
+      res: VMI,
+      namespace: ns,
+      name,
+      patch: { status },
+      log: `[virt-handler] ${key} Scheduled -> Running on ${node}; interfaces ${ifaces || "none"}`,
+    },
+  ];
+}
+
+export function planVirtHandlers(snap: Snapshot): Plan[] {
+  const simulated = [...snap.vmis.values()].filter(vmi => !wantsRealGuest(vmi, snap.wukongs));
+  return planEach(simulated, "virtualmachineinstances", vmi => planVirtHandler(vmi, snap));
+}
