@@ -109,6 +109,8 @@ describe("a cluster without snapshot.kubevirt.io and nmstate.io", () => {
       memory: "1Gi",
       disks: [{ name: "system", size: "1Gi", boot: true }],
       networks: [{ name: "lan", type: "bridge", bridgeName: "br-opt", physicalInterface: "eth9", vlanId: 42 }],
+      // A physicalInterface needs a nodeSelector (admission): the nodes that have the NIC.
+      highAvailability: { nodeSelector: { "kubernetes.io/os": "linux" } },
     };
     const result = await tryApply(ns, wukongManifest("bridged", spec));
     expect(result.code).toBe(0);
