@@ -33,7 +33,10 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
   let nodeStates: { at: number; value: Promise<NodeInterfaces[] | undefined> } | undefined;
   const listNodeStates = async (): Promise<NodeInterfaces[] | undefined> => {
     try {
-      return nodeInterfacesOf((await send<{ items: LiveObject[] }>("read", "GET", resourcePath("NodeNetworkState", undefined))).items);
+      // The Nodes' labels tell which nodes a policy's nodeSelector picks (RBAC: "" nodes list).
+      const states = await send<{ items: LiveObject[] }>("read", "GET", resourcePath("NodeNetworkState", undefined));
+      const nodes = await send<{ items: LiveObject[] }>("read", "GET", resourcePath("Node", undefined));
+      return nodeInterfacesOf(states.items, nodes.items);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

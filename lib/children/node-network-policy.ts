@@ -2,7 +2,7 @@
 // bridge and ovs networks that name a physicalInterface. One policy per bridge, shared by every Wukong on it:
 // it is cluster-scoped, so it carries no ownerReference, and Wukong never deletes it (removing a bridge can cut
 // a node off). Each node's own address moves from the NIC to the bridge through NMState's capture, which
-// reads the NIC's current state on that node: static stays static, DHCP stays DHCP, routes follow.
+// reads the NIC's current state on that node: static stays static, DHCP stays DHCP, routes follow (where it has any).
 import { createHash } from "node:crypto";
 import { LABELS, MANAGER, type WukongSpec } from "../../schemas/wukong";
 import type { KubernetesObject } from "./kubernetes-object";
@@ -12,6 +12,7 @@ export const NNCP_API_VERSION = "nmstate.io/v1";
 export const NODE_NETWORK_LABEL = "vm.novasphere.dev/node-network";
 export const BRIDGE_ANNOTATION = "vm.novasphere.dev/bridge";
 export const PHYSICAL_INTERFACE_ANNOTATION = "vm.novasphere.dev/physical-interface";
+export const NIC_ROUTES_CAPTURE = "nic-routes";
 
 /** A host bridge and the node NIC that is its port, as one Wukong asks for it. */
 export interface BridgePort {
@@ -45,8 +46,13 @@ export function nodeNetworkPolicyName({ bridge, nic }: Pick<BridgePort, "bridge"
   return `${name}-${createHash("sha256").update(`${bridge}/${nic}`).digest("hex").slice(0, 6)}`;
 }
 
-export function nodeNetworkPolicy(port: BridgePort, uses: BridgeUse[]): KubernetesObject {
-  const nodeSelector = commonSelector(uses);
+/**
+ * `nicRoutes`: whether the NIC's routes move to the bridge. nmstate 2.2 fails a capture that matches nothing
+ * ("route with 'next-hop-interface=<nic>' not found"), so a NIC that carries no route on the selected nodes gets a
+ * policy without the route captures (lib/children/nic-routes.ts decides).
+ */
+export function nodeNetworkPolicy(port: BridgePort, uses: BridgeUse[], nicRoutes = true): KubernetesObject {
+  const nodeSelector = policyNodeSelector(uses);
   return {
     apiVersion: NNCP_API_VERSION,
     kind: "NodeNetworkConfigurationPolicy",
@@ -61,12 +67,14 @@ export function nodeNetworkPolicy(port: BridgePort, uses: BridgeUse[]): Kubernet
       maxUnavailable: 1,
       capture: {
         nic: `interfaces.name=="${port.nic}"`,
-        "nic-routes": `routes.running.next-hop-interface=="${port.nic}"`,
-        "bridge-routes": `capture.nic-routes | routes.running.next-hop-interface:="${port.bridge}"`,
+        ...(nicRoutes && {
+          [NIC_ROUTES_CAPTURE]: `routes.running.next-hop-interface=="${port.nic}"`,
+          "bridge-routes": `capture.${NIC_ROUTES_CAPTURE} | routes.running.next-hop-interface:="${port.bridge}"`,
+        }),
       },
       desiredState: {
         interfaces: port.type === "ovs" ? ovsInterfaces(port) : linuxBridgeInterfaces(port),
-        routes: { config: "{{ capture.bridge-routes.routes.running }}" },
+        ...(nicRoutes && { routes: { config: "{{ capture.bridge-routes.routes.running }}" } }),
       },
     },
   };
@@ -119,7 +127,7 @@ function ovsInterfaces(port: BridgePort) {
  */
 export function selectorsDisjoint(uses: BridgeUse[]): boolean {
   const selects = (use: BridgeUse) => Object.keys(use.nodeSelector ?? {}).length > 0;
-  return uses.length > 0 && uses.every(selects) && Object.keys(commonSelector(uses)).length === 0;
+  return uses.length > 0 && uses.every(selects) && Object.keys(policyNodeSelector(uses)).length === 0;
 }
 
 /**
@@ -127,7 +135,7 @@ export function selectorsDisjoint(uses: BridgeUse[]): boolean {
  * run on. A Wukong without a nodeSelector (stored before admission required one) may run anywhere, so the
  * policy then targets all nodes.
  */
-function commonSelector(uses: BridgeUse[]): Record<string, string> {
+export function policyNodeSelector(uses: BridgeUse[]): Record<string, string> {
   if (uses.length === 0 || uses.some(use => !use.nodeSelector)) return {};
   const [first, ...rest] = uses.map(use => use.nodeSelector ?? {});
   const common = Object.entries(first).filter(([key, value]) => rest.every(selector => selector[key] === value));

@@ -8,13 +8,18 @@ import {
   type BridgeUse,
   bridgePortsOf,
   nodeNetworkPolicy,
+  NIC_ROUTES_CAPTURE,
   nodeNetworkPolicyName,
   PHYSICAL_INTERFACE_ANNOTATION,
+  policyNodeSelector,
   selectorsDisjoint,
 } from "../children/node-network-policy";
 import type { KubernetesObject } from "../children/kubernetes-object";
+import { nodeList } from "../children/host-bridges";
+import { NIC_ROUTES_DIFFER, nicRoutes } from "../children/nic-routes";
 import { NODE_NETWORK_API } from "../cluster/features";
 import type { LiveObject } from "../cluster/live";
+import type { NodeInterfaces } from "../cluster/node-interfaces";
 import type { ObservedNodeNetwork } from "../status/observed";
 import type { Wukong } from "../../schemas/wukong";
 import { containsDesired } from "../subset";
@@ -35,14 +40,17 @@ export async function reconcileNodeNetworks(ctx: ReconcileContext): Promise<void
     return;
   }
   const wukongs = ctx.port.all("Wukong") as Wukong[];
-  const observed = await Promise.all(ports.map(port => ensurePolicy(ctx, port, usesOf(port, wukongs, ctx.wukong))));
+  // Best effort: without NodeNetworkStates the policy keeps capturing the NIC's routes.
+  const nodes = await ctx.port.nodeInterfaces().catch(() => undefined);
+  const observed = await Promise.all(ports.map(port => ensurePolicy(ctx, port, usesOf(port, wukongs, ctx.wukong), nodes)));
   ctx.observed.nodeNetworks = observed;
 }
 
-async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: BridgeUse[]): Promise<ObservedNodeNetwork> {
-  const desired = nodeNetworkPolicy(port, uses);
-  const name = desired.metadata.name;
+async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: BridgeUse[], nodes: NodeInterfaces[] | undefined): Promise<ObservedNodeNetwork> {
+  const name = nodeNetworkPolicyName(port);
   const live = ctx.port.get(KIND, "", name);
+  const routes = nicRoutes(port, policyNodeSelector(uses), nodes, live && capturesNicRoutes(live));
+  const desired = nodeNetworkPolicy(port, uses, "capture" in routes ? routes.capture : true);
   const seen = { policy: name, bridge: port.bridge, nic: port.nic };
   // A second policy for the same bridge on another NIC would fight the first one on every node it reaches.
   const rival = ctx.port.all(KIND).find(policy => policy.metadata.name !== name && policy.metadata.annotations?.[BRIDGE_ANNOTATION] === port.bridge);
@@ -65,6 +73,15 @@ async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: Bridg
     });
     return { ...seen, exists: live !== undefined };
   }
+  if ("differ" in routes) {
+    ctx.observed.childErrors.push({
+      kind: KIND,
+      name,
+      reason: NIC_ROUTES_DIFFER,
+      message: `${port.nic} carries routes on ${nodeList(routes.differ.routed)} but none on ${nodeList(routes.differ.unrouted)} (NodeNetworkState), and NMState fails a route capture that finds nothing: one policy cannot build bridge ${port.bridge} on both. Give the Wukongs on bridge ${port.bridge} nodeSelectors that pick only nodes of one kind`,
+    });
+    return { ...seen, exists: live !== undefined };
+  }
   if (live && holds(live, desired)) return { ...seen, exists: true, conditions: conditionsOf(live) };
   const written = await attempt(ctx, KIND, name, () => ctx.port.apply(KIND, desired));
   if (!written) return { ...seen, exists: live !== undefined };
@@ -75,7 +92,8 @@ async function ensurePolicy(ctx: ReconcileContext, port: BridgePort, uses: Bridg
 
 /**
  * containsDesired ignores extra live fields; some we no longer set must go too: a nodeSelector (it narrows the
- * nodes) and a bridge port's `vlan` list, which earlier versions wrote (it narrows NMState's default trunk).
+ * nodes), a bridge port's `vlan` list, which earlier versions wrote (it narrows NMState's default trunk), and the
+ * route captures where the NIC carries no route.
  */
 function holds(live: LiveObject, desired: KubernetesObject): boolean {
   type PolicySpec = { nodeSelector?: unknown; desiredState?: { interfaces?: { bridge?: { port?: unknown } }[] } } | undefined;
@@ -83,7 +101,17 @@ function holds(live: LiveObject, desired: KubernetesObject): boolean {
   const selector = (object: LiveObject | KubernetesObject) => spec(object)?.nodeSelector ?? {};
   const ports = (object: LiveObject | KubernetesObject) => (spec(object)?.desiredState?.interfaces ?? []).map(iface => iface.bridge?.port);
   const same = (a: unknown, b: unknown) => containsDesired(a, b) && containsDesired(b, a);
-  return containsDesired(live, desired) && isDeepStrictEqual(selector(live), selector(desired)) && same(ports(live), ports(desired));
+  return (
+    containsDesired(live, desired) &&
+    isDeepStrictEqual(selector(live), selector(desired)) &&
+    same(ports(live), ports(desired)) &&
+    capturesNicRoutes(live) === capturesNicRoutes(desired)
+  );
+}
+
+/** Whether the policy moves the NIC's routes to the bridge (a policy without them has no `routes` to write). */
+function capturesNicRoutes(policy: LiveObject | KubernetesObject): boolean {
+  return (policy.spec as { capture?: Record<string, unknown> } | undefined)?.capture?.[NIC_ROUTES_CAPTURE] !== undefined;
 }
 
 function conditionsOf(policy: LiveObject): ObservedNodeNetwork["conditions"] {

@@ -2,7 +2,7 @@
 // and `now` is only used for conditions whose status flips, so re-deriving never causes a write.
 //
 // Phase (first match wins):
-//   Error     a Degraded node network policy or NMState missing, a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
+//   Error     a Degraded or unwritable (NicRoutesDiffer) node network policy or NMState missing, a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
 //             user NAD, an import that failed (DV Failed, or Running=False Error/ImportFailed/...),
 //             claim Lost, VM printableStatus ErrorUnschedulable/CrashLoopBackOff/ErrImagePull/
 //             ImagePullBackOff/ErrorPvcNotFound/DataVolumeError, VMI PodScheduled=False Unschedulable,
@@ -17,7 +17,8 @@
 //   NetworksConfigured  True NetworksReady | False NetworkAttachmentMissing, NetworkAttachment<ApiReason>,
 //                       NodeNetworkPending, NodeNetworkDegraded, NMStateMissing, NodeNetworkConfigurationPolicy<ApiReason>
 //                       (Conflict: the bridge has a policy on another NIC, or its users' nodeSelectors share no
-//                       label), BridgeMissing (a bridge no physicalInterface builds is absent from nodes' NodeNetworkState:
+//                       label), NicRoutesDiffer (the NIC carries routes on some of the policy's nodes only: NMState
+//                       fails a route capture that finds nothing, so no policy is written), BridgeMissing (a bridge no physicalInterface builds is absent from nodes' NodeNetworkState:
 //                       a notice, phase and message unaffected)
 //   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>

@@ -1,6 +1,7 @@
 // Node networks: whether NMState has built every host bridge the Wukong's networks need on the nodes.
 // The policy's own words explain a wait or a failure; the VM is not started until every policy is Available.
 import { type MissingBridge, nodeList } from "../children/host-bridges";
+import { NIC_ROUTES_DIFFER } from "../children/nic-routes";
 import type { ChildError, ObservedNodeNetwork } from "./observed";
 import { detail, sentence } from "./text";
 import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
@@ -14,6 +15,14 @@ export function nodeNetworksVerdict(nodeNetworks: ObservedNodeNetwork[] | undefi
       state: "error",
       reason: "NMStateMissing",
       message: `NMState is not installed: the ${NODE_NETWORK_KIND} API (nmstate.io/v1) is not served, so no host bridge can be built from a physicalInterface.`,
+    };
+  }
+  const routesDiffer = errors.find(error => error.reason === NIC_ROUTES_DIFFER);
+  if (routesDiffer) {
+    return {
+      state: "error",
+      reason: NIC_ROUTES_DIFFER,
+      message: sentence(`${NODE_NETWORK_KIND} ${routesDiffer.name} is not written: ${routesDiffer.message}`),
     };
   }
   if (errors.length > 0) return childErrorVerdict(errors[0]);

@@ -3,7 +3,9 @@
 // controllers/handler/nodenetworkconfigurationpolicy_controller.go writes them, captures resolved by `nmstatectl
 // policy` as pkg/nmstatectl/nmstatectl.go runs it, and the policy's conditions of pkg/policyconditions/conditions.go.
 // Also the scheduler's answer for a GPU no node offers.
+import { nicRoutes } from "../../lib/children/nic-routes";
 import { nodeNetworkPolicy } from "../../lib/children/node-network-policy";
+import { nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
 import { gpuShortage } from "./kubevirt-vmi";
 import { FAULT_NODE_NETWORK, planNodeNetworkPolicies, withDefaultVlanFiltering } from "./nmstate";
 import { planNodeNetworkStates, simulatedNodeState } from "./nmstate-node-state";
@@ -206,6 +208,30 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
     const fresh = snapshot(operatorPolicy("eth1", 2), { current: built });
     await step(fresh);
     expect(condition(enactment(fresh, "n1.wukong-br-a-eth1"), "Failing")?.message).toContain("route with 'next-hop-interface=eth1' not found");
+  });
+
+  // nmstate 2.2 (kubernetes-nmstate v0.86 runs it in pkg/nmstatectl/nmstatectl.go Policy) fails a capture that
+  // matches nothing, so the route capture breaks a NIC without routes (eth4). The operator decides from the
+  // NodeNetworkState (lib/children/nic-routes.ts) and leaves it out there.
+  it("resolves the operator's policy for a NIC without address or route (eth4), which the route capture would fail", async () => {
+    const state = simulatedNodeState(0, "n1");
+    const [nodeInterfaces] = nodeInterfacesOf([{ metadata: { name: "n1" }, status: { currentState: state } }]);
+    const port = { bridge: "br-a", nic: "eth4", type: "bridge" as const };
+    const decided = nicRoutes(port, {}, [nodeInterfaces], undefined);
+    expect(decided).toEqual({ capture: false });
+    const policyOf = (nicRoutes: boolean) => {
+      const { capture, desiredState } = nodeNetworkPolicy(port, [{}], nicRoutes).spec as State;
+      return { capture, desiredState };
+    };
+    const { desiredState, capturedStates } = await nmstatectl.policy(policyOf(false), state);
+    expect(Object.keys(capturedStates)).toEqual(["nic"]);
+    expect(desiredState.routes).toBeUndefined();
+    expect(desiredState.interfaces[0]).toMatchObject({ name: "br-a", "mac-address": "52:54:00:00:00:04", ipv4: { enabled: false } });
+    await expect(nmstatectl.validate(desiredState, state)).resolves.toBeUndefined();
+    // The policy with the route capture, as the operator wrote it for every NIC before.
+    await expect(nmstatectl.policy(policyOf(true), state)).rejects.toThrow("route with 'next-hop-interface=eth4' not found");
+    // eth1 carries a route: the capture stays.
+    expect(nicRoutes({ ...port, nic: "eth1" }, {}, [nodeInterfaces], undefined)).toEqual({ capture: true });
   });
 
   it("fails the apply when nmstatectl validate refuses the desired state on the node (a port the node lacks)", async () => {

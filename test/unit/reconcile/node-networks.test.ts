@@ -1,6 +1,7 @@
 // The node networks step against the in-memory cluster: one shared policy per bridge, NetworksConfigured and the
 // VM waiting on it, a degraded policy surfacing as Error, NMState missing, and a policy's event re-queueing its users.
 import type { LiveObject } from "../../../lib/cluster/live";
+import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
 import { withDefaults } from "../../../lib/defaults";
 import { wukongsUsingPolicy } from "../../../lib/reconcile/node-networks";
 import { wukongReconciler } from "../../../lib/reconcile/reconciler";
@@ -144,6 +145,88 @@ describe("reconcile: node networks", () => {
     expect(networksConfigured(cluster, "vm-b")).toMatchObject({ status: "False", reason: "NodeNetworkConfigurationPolicyConflict" });
     expect(networksConfigured(cluster, "vm-b")?.message).toContain("select nodes by labels they do not share");
     expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-b")).toBeUndefined();
+  });
+
+  // nmstate 2.2 (run by kubernetes-nmstate v0.86's pkg/nmstatectl/nmstatectl.go Policy) fails a capture that matches
+  // nothing: "route with 'next-hop-interface=eth1' not found". test/simulator/nmstate.test.ts runs it on both forms.
+  describe("the NIC's routes, per the NodeNetworkStates of the nodes the policy selects", () => {
+    const node = (name: string, routed: boolean, extra: Partial<NodeInterfaces> = {}): NodeInterfaces => ({
+      node: name,
+      interfaces: ["eth0", "eth1"],
+      routed: routed ? ["eth0", "eth1"] : ["eth0"],
+      controllers: {},
+      labels: { "kubernetes.io/hostname": name },
+      ...extra,
+    });
+    type PolicySpec = { capture: Record<string, string>; desiredState: { routes?: unknown } };
+    const policySpec = (cluster: MemoryCluster) => cluster.stored(NNCP, undefined, POLICY)?.spec as PolicySpec;
+
+    it("captures them when the NIC carries routes on every node, and when NodeNetworkStates are not known", async () => {
+      for (const states of [[node("n1", true), node("n2", true)], undefined]) {
+        const { cluster, reconcile } = setup();
+        cluster.nodeNetworkStates = states;
+        await reconcile(`${NAMESPACE}/vm-a`);
+        expect(Object.keys(policySpec(cluster).capture).sort()).toEqual(["bridge-routes", "nic", "nic-routes"]);
+        expect(policySpec(cluster).desiredState.routes).toEqual({ config: "{{ capture.bridge-routes.routes.running }}" });
+      }
+    });
+
+    it("leaves the route captures and routes out when the NIC carries no route on any selected node", async () => {
+      const { cluster, reconcile } = setup();
+      cluster.nodeNetworkStates = [node("n1", false), node("n2", false)];
+      await reconcile(`${NAMESPACE}/vm-a`);
+      expect(policySpec(cluster).capture).toEqual({ nic: 'interfaces.name=="eth1"' });
+      expect(policySpec(cluster).desiredState.routes).toBeUndefined();
+      expect(networksConfigured(cluster, "vm-a")).toMatchObject({ reason: "NodeNetworkPending" });
+      const mark = cluster.writes.length;
+      await reconcile(`${NAMESPACE}/vm-a`);
+      expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
+    });
+
+    it("rewrites a policy that captures them (written before, Degraded on such nodes) once the NodeNetworkStates show none", async () => {
+      const { cluster, reconcile } = setup();
+      await reconcile(`${NAMESPACE}/vm-a`);
+      expect(Object.keys(policySpec(cluster).capture)).toContain("nic-routes");
+      cluster.nodeNetworkStates = [node("n1", false)];
+      const mark = cluster.writes.length;
+      await reconcile(`${NAMESPACE}/vm-a`);
+      expect(cluster.writesSince(mark)).toContainEqual({ verb: "apply", kind: NNCP, name: POLICY });
+    });
+
+    it("counts only the nodes the policy's nodeSelector picks, and those that have the NIC", async () => {
+      const { cluster, reconcile } = setup();
+      putWukong(cluster, "vm-a", bridged("vm-a", 100, { rack: "a" }));
+      cluster.nodeNetworkStates = [
+        node("n1", false, { labels: { rack: "a" } }),
+        node("n2", true, { labels: { rack: "b" } }),
+        node("n3", true, { labels: { rack: "a" }, interfaces: ["eth0"] }),
+      ];
+      await reconcile(`${NAMESPACE}/vm-a`);
+      expect(policySpec(cluster).capture).toEqual({ nic: 'interfaces.name=="eth1"' });
+    });
+
+    it("counts a node where the policy already built the bridge (its routes moved there) as the live policy captured", async () => {
+      const { cluster, reconcile } = setup();
+      await reconcile(`${NAMESPACE}/vm-a`);
+      cluster.nodeNetworkStates = [node("n1", false, { controllers: { eth1: "br-mgmt" } }), node("n2", true)];
+      const mark = cluster.writes.length;
+      await reconcile(`${NAMESPACE}/vm-a`);
+      expect(cluster.writesSince(mark).map(w => w.kind)).not.toContain(NNCP);
+      expect(Object.keys(policySpec(cluster).capture)).toContain("nic-routes");
+    });
+
+    it("writes no policy when the NIC carries routes on some selected nodes only: NicRoutesDiffer naming them, Error, no VM", async () => {
+      const { cluster, reconcile } = setup();
+      cluster.nodeNetworkStates = [node("n1", true), node("n2", false), node("n3", false)];
+      await reconcile(`${NAMESPACE}/vm-a`);
+      expect(cluster.stored(NNCP, undefined, POLICY)).toBeUndefined();
+      expect(statusOf(cluster, "vm-a").phase).toBe("Error");
+      expect(networksConfigured(cluster, "vm-a")).toMatchObject({ status: "False", reason: "NicRoutesDiffer" });
+      expect(networksConfigured(cluster, "vm-a")?.message).toBe(
+        `NodeNetworkConfigurationPolicy ${POLICY} is not written: eth1 carries routes on n1 but none on n2, n3 (NodeNetworkState), and NMState fails a route capture that finds nothing: one policy cannot build bridge br-mgmt on both. Give the Wukongs on bridge br-mgmt nodeSelectors that pick only nodes of one kind.`,
+      );
+      expect(cluster.stored("VirtualMachine", NAMESPACE, "vm-a")).toBeUndefined();
+    });
   });
 
   it("reports NMStateMissing when the policy API is not served, and starts no VM", async () => {

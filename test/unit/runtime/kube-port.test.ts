@@ -105,17 +105,31 @@ describe("kubePort", () => {
     expect(warnings).toEqual(["could not record event"]);
   });
 
-  it("reads each node's interfaces from the NodeNetworkStates, once per TTL; without NMState (404) there are none to read", async () => {
-    const state = (node: string, names: string[]) => ({ metadata: { name: node }, status: { currentState: { interfaces: names.map(name => ({ name })) } } });
-    const { api, port: p } = port(() => ({ items: [state("n1", ["eth0", "br0"]), state("n2", ["eth0"]), { metadata: { name: "n3" } }] }));
+  it("reads each node's interfaces, routes and labels from the NodeNetworkStates and Nodes, once per TTL; without NMState (404) there are none to read", async () => {
+    const state = (node: string, names: string[]) => ({
+      metadata: { name: node },
+      status: {
+        currentState: {
+          interfaces: names.map(name => ({ name, ...(name === "eth1" && { controller: "br0" }) })),
+          routes: { running: [{ destination: "0.0.0.0/0", "next-hop-interface": "eth0" }] },
+        },
+      },
+    });
+    const nodes = { items: [{ metadata: { name: "n1", labels: { rack: "a" } } }, { metadata: { name: "n2" } }] };
+    const { api, port: p } = port(call =>
+      call.path.endsWith("/nodes") ? nodes : { items: [state("n1", ["eth0", "eth1", "br0"]), state("n2", ["eth0"]), { metadata: { name: "n3" } }] },
+    );
     const expected = [
-      { node: "n1", interfaces: ["eth0", "br0"] },
-      { node: "n2", interfaces: ["eth0"] },
-      { node: "n3", interfaces: [] },
+      { node: "n1", interfaces: ["eth0", "eth1", "br0"], routed: ["eth0"], controllers: { eth1: "br0" }, labels: { rack: "a" } },
+      { node: "n2", interfaces: ["eth0"], routed: ["eth0"], controllers: {}, labels: {} },
+      { node: "n3", interfaces: [], routed: [], controllers: {}, labels: {} },
     ];
     expect(await p.nodeInterfaces()).toEqual(expected);
     expect(await p.nodeInterfaces()).toEqual(expected);
-    expect(api.calls).toEqual([{ method: "GET", path: "/apis/nmstate.io/v1beta1/nodenetworkstates" }]);
+    expect(api.calls).toEqual([
+      { method: "GET", path: "/apis/nmstate.io/v1beta1/nodenetworkstates" },
+      { method: "GET", path: "/api/v1/nodes" },
+    ]);
     const { port: without } = port(() => status(404, "NotFound"));
     expect(await without.nodeInterfaces()).toBeUndefined();
     const { port: forbidden } = port(() => status(403, "Forbidden"));
