@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { WukongSpec } from "../../schemas/spec";
 import type { KubernetesObject } from "./kubernetes-object";
-import { cloudInitSecretName } from "./names";
+import { cloudInitSecretName } from "../../schemas/child-names";
 import { networkData } from "./network-data";
 import type { Nic } from "./nics";
 import { childMetadata, type Owner } from "./ownership";

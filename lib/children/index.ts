@@ -12,7 +12,7 @@ import { virtualMachine } from "./virtual-machine";
 export type { BuildContext, DesiredChildren } from "./contract";
 export { CustomUserDataError } from "./user-data";
 export { parseCustomUserData } from "../../schemas/cloud-config";
-export { attachedNadName, cloudInitSecretName, diskClaimName, generatedNadName, virtualMachineName } from "./names";
+export { attachedNadName, cloudInitSecretName, diskClaimName, generatedNadName, virtualMachineName } from "../../schemas/child-names";
 
 export function desiredChildren(wukong: Wukong, context: BuildContext): DesiredChildren {
   const owner = ownerOf(wukong);

@@ -2,7 +2,7 @@
 // spec.config is compared as a string to detect drift, so keys are always written in the same order.
 import type { WukongSpec } from "../../schemas/spec";
 import type { KubernetesObject } from "./kubernetes-object";
-import { generatedNadName } from "./names";
+import { generatedNadName } from "../../schemas/child-names";
 import { childMetadata, type Owner } from "./ownership";
 import { bridgeOf, secondaryNetworks, type SecondaryNetwork } from "./spec-defaults";
 

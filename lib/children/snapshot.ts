@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { LABELS, MANAGER } from "../../schemas/wukong";
 import { SNAPSHOT_API, SNAPSHOT_LABEL, type WukongSnapshot } from "../../schemas/wukongsnapshot";
 import type { KubernetesObject } from "./kubernetes-object";
-import { diskClaimName, virtualMachineName } from "./names";
+import { diskClaimName, virtualMachineName } from "../../schemas/child-names";
 import { childMetadata, ownerLabels, type Owner } from "./ownership";
 
 export const SNAPSHOT_API_VERSION = "snapshot.kubevirt.io/v1beta1";

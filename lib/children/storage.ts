@@ -3,7 +3,7 @@
 import type { Disk, WukongSpec } from "../../schemas/spec";
 import type { BuildContext } from "./contract";
 import type { KubernetesObject } from "./kubernetes-object";
-import { diskClaimName } from "./names";
+import { diskClaimName } from "../../schemas/child-names";
 import { childMetadata, type Owner } from "./ownership";
 import { bootDisk } from "./spec-defaults";
 

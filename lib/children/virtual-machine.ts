@@ -2,7 +2,7 @@
 // per NIC, and placement. Always runStrategy, never the deprecated `running` (KubeVirt rejects both together).
 import { LABELS, type WukongSpec } from "../../schemas/wukong";
 import type { KubernetesObject } from "./kubernetes-object";
-import { attachedNadName, cloudInitSecretName, diskClaimName, virtualMachineName } from "./names";
+import { attachedNadName, cloudInitSecretName, diskClaimName, virtualMachineName } from "../../schemas/child-names";
 import type { Nic } from "./nics";
 import { childMetadata, ownerLabels, type Owner } from "./ownership";
 import { haGroupOf, placement } from "./placement";

@@ -1,6 +1,6 @@
 // After the steps: what this Wukong uses that the cluster lacks (the snapshot API or its feature gate, ExpandDisks
 // for a grown disk, a device plugin's resource), for the ClusterFeatures condition.
-import { diskClaimName } from "../children/names";
+import { diskClaimName } from "../../schemas/child-names";
 import { EXPAND_DISKS_GATE, wukongFeatureGaps } from "../cluster/features";
 import { findCondition } from "../status/verdict";
 import { CLUSTER_FEATURES_CONDITION } from "../status/features";

@@ -32,7 +32,7 @@
 import type { WukongSpec } from "../../schemas/spec";
 import type { Phase, WukongStatus } from "../../schemas/status";
 import type { Wukong } from "../../schemas/wukong";
-import { generatedNadName, virtualMachineName } from "../children/names";
+import { generatedNadName, virtualMachineName } from "../../schemas/child-names";
 import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { clusterFeaturesCondition } from "./features";

@@ -2,7 +2,7 @@
 // addresses as the VirtualMachineInstance reports them.
 import type { NetworkStatus } from "../../schemas/status";
 import type { WukongSpec } from "../../schemas/spec";
-import { attachedNadName } from "../children/names";
+import { attachedNadName } from "../../schemas/child-names";
 import type { Owner } from "../children/ownership";
 import { hasPodNetwork } from "../children/spec-defaults";
 import { POD_NIC, stableMac } from "../mac";

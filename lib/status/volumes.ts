@@ -1,7 +1,7 @@
 // Volumes: whether every disk's claim is Bound and every import Succeeded, and each disk's claim.
 import type { Disk, WukongSpec } from "../../schemas/spec";
 import type { VolumeStatus } from "../../schemas/status";
-import { diskClaimName } from "../children/names";
+import { diskClaimName } from "../../schemas/child-names";
 import { diskImage } from "../children/storage";
 import type { ChildError, ObservedChildren, ObservedDataVolume } from "./observed";
 import { detail, safeUrl, sentence } from "./text";

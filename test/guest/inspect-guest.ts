@@ -1,6 +1,6 @@
 // test/guest/inspect <namespace> <wukong>: one JSON object gathered inside the running guest through qemu-guest-agent
 // (guest-exec of a small Python program: cloud-init's Python is in every guest that runs cloud-init).
-import { virtualMachineName } from "../../lib/children/names";
+import { virtualMachineName } from "../../schemas/child-names";
 import { guestDir, hostLayout } from "./runtime/host";
 import { guestFiles } from "./runtime/launcher";
 import { agentExec } from "./runtime/qemu-socket";
