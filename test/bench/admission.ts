@@ -1,15 +1,15 @@
 // Admission latency of the deployed Wukong module against a no-op Pepr module served the same way.
 //
-// Both modules are built, staged and started by test/deployed/ exactly as their admission Deployments would run
+// Both modules are built, staged and started by test/stack/deployed/ exactly as their admission Deployments would run
 // them (node /app/node_modules/pepr/dist/controller.js <hash>, forking the module), admission only, webhooks not
 // registered. This script then POSTs AdmissionReviews (CREATE of one realistic Wukong: a static NIC on a VLAN
 // bridge, a DHCP NIC on OVS, a boot and a data disk, a cloud-init user) straight to each module's /mutate and
 // /validate endpoints over HTTPS, through one keep-alive undici Agent, at several concurrencies. The validate
 // requests carry the object as the mutate response patched it, as the API server would send it. Wukong's
 // validator looks up StorageClasses and other Wukongs through the API server, so this runs against the local
-// control plane (test/cluster/up.sh; started here if it is not running, and stopped again afterwards).
+// control plane (test/stack/cluster/up.sh; started here if it is not running, and stopped again afterwards).
 //
-//   npx tsx test/bench/admission.ts            (root: test/deployed runs each process in its own namespaces)
+//   npx tsx test/bench/admission.ts            (root: test/stack/deployed runs each process in its own namespaces)
 //
 // Environment:
 //   BENCH_ADMISSION_REQUESTS      requests per module, endpoint and concurrency (default 200)
@@ -22,7 +22,7 @@
 //   BENCH_WUKONG_PORT, BENCH_NOOP_PORT   admission ports (default 7100, 7110)
 //   BENCH_ADMISSION_OUT=<file>    also write the results as JSON
 //   BENCH_KEEP=1                  leave both modules (and a control plane this script started) running
-//   WUKONG_STATE, WUKONG_APISERVER_PORT, … and WUKONG_NODE_OPTIONS are passed on to test/cluster and test/deployed.
+//   WUKONG_STATE, WUKONG_APISERVER_PORT, … and WUKONG_NODE_OPTIONS are passed on to test/stack/cluster and test/stack/deployed.
 // Prints one table; asserts nothing about timing. Exits 1 if any request fails: not HTTP 200, a response for
 // another uid, or a Wukong AdmissionReview denied (the spec is valid).
 import { spawnSync } from "node:child_process";
@@ -246,28 +246,28 @@ async function measure(t: Target, endpoint: Endpoint, concurrency: number, count
 
 // ---- orchestration -------------------------------------------------------------------------------------
 async function main() {
-  if (process.getuid?.() !== 0) throw new Error("run as root: test/deployed runs each process in its own mount namespace");
-  const kubectlBin = spawnSync(join(repo, "test/cluster/build.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", 2] }).stdout.trim();
+  if (process.getuid?.() !== 0) throw new Error("run as root: test/stack/deployed runs each process in its own mount namespace");
+  const kubectlBin = spawnSync(join(repo, "test/stack/cluster/build.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", 2] }).stdout.trim();
   const kubeconfig = join(stateRoot, "kubeconfig");
   const clusterWasUp =
     spawnSync(join(kubectlBin, "kubectl"), ["--kubeconfig", kubeconfig, "--request-timeout", "3s", "get", "--raw", "/readyz"], { stdio: "ignore" }).status ===
     0;
   const keep = process.env.BENCH_KEEP === "1";
   const stopAll = () => {
-    for (const t of targets) run(join(repo, "test/deployed/stop.sh"), ["admission"], deployEnv(t));
-    if (!clusterWasUp) run(join(repo, "test/cluster/down.sh"), []);
+    for (const t of targets) run(join(repo, "test/stack/deployed/stop.sh"), ["admission"], deployEnv(t));
+    if (!clusterWasUp) run(join(repo, "test/stack/cluster/down.sh"), []);
   };
   try {
-    must("test/cluster/up.sh", run(join(repo, "test/cluster/up.sh"), []));
+    must("test/stack/cluster/up.sh", run(join(repo, "test/stack/cluster/up.sh"), []));
     const build = process.env.BENCH_BUILD === "0" ? [] : process.env.BENCH_BUILD_REF ? ["--ref", process.env.BENCH_BUILD_REF] : ["--build"];
     for (const t of targets) {
       if (build.length === 0 && existsSync(join(stateRoot, "deployed", t.deployName, "module/hash"))) {
         log(`BENCH_BUILD=0: reusing the ${t.label} module staged as ${t.deployName} by an earlier run`);
       } else {
         log(`staging ${t.label} (${t.moduleDir}) as ${t.deployName}`);
-        must(`stage.sh ${t.deployName}`, run(join(repo, "test/deployed/stage.sh"), build, deployEnv(t)));
+        must(`stage.sh ${t.deployName}`, run(join(repo, "test/stack/deployed/stage.sh"), build, deployEnv(t)));
       }
-      must(`start.sh ${t.deployName}`, run(join(repo, "test/deployed/start.sh"), ["admission"], deployEnv(t)));
+      must(`start.sh ${t.deployName}`, run(join(repo, "test/stack/deployed/start.sh"), ["admission"], deployEnv(t)));
       paths.set(t.deployName, readFileSync(join(stateRoot, "deployed", t.deployName, "module/api-path/value"), "utf8").trim());
       const uuid = readFileSync(join(stateRoot, "deployed", t.deployName, "module/uuid"), "utf8").trim();
       hosts.set(t.deployName, `pepr-${uuid}.pepr-system.svc`); // start.sh maps it to 127.0.0.1
@@ -294,7 +294,7 @@ async function main() {
       }
     }
     const rss = targets.map(t => {
-      const line = spawnSync(join(repo, "test/deployed/status.sh"), ["admission"], { env: { ...process.env, ...deployEnv(t) }, encoding: "utf8" }).stdout;
+      const line = spawnSync(join(repo, "test/stack/deployed/status.sh"), ["admission"], { env: { ...process.env, ...deployEnv(t) }, encoding: "utf8" }).stdout;
       const kib = Number(/rss_kib=(\d+)/.exec(line)?.[1] ?? NaN);
       return `${t.label} ${(kib / 1024).toFixed(0)} MiB`;
     });
@@ -307,7 +307,7 @@ async function main() {
     }
   } finally {
     await agent?.close();
-    if (keep) log("BENCH_KEEP=1: leaving the modules running (test/deployed/stop.sh --all)");
+    if (keep) log("BENCH_KEEP=1: leaving the modules running (test/stack/deployed/stop.sh --all)");
     else stopAll();
   }
 }

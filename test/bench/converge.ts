@@ -4,7 +4,7 @@
 //   tsx test/bench/converge.ts --size 100 [--create-concurrency 4] [--idle-seconds 600] [--deadline-seconds S]
 //       [--watcher PIDS] [--admission PIDS] [--simulator PIDS] [--counts DIR] [--label L] [--out FILE]
 //       [--restarts-file <deploy dir>/watcher/restarts] [--cgroup-file <deploy dir>/watcher/cgroup]
-// PIDS: space- or comma-separated roots (test/deployed's supervisor pids, or the processes themselves).
+// PIDS: space- or comma-separated roots (test/stack/deployed's supervisor pids, or the processes themselves).
 import { readFileSync } from "node:fs";
 import { account, readClientCounts, snapshot, type Snapshot } from "./api-metrics";
 import { MemorySampler, type MemoryReport } from "./memory";
@@ -18,20 +18,20 @@ export interface ConvergeOptions {
   idleMs: number;
   deadlineMs: number;
   countsDir: string;
-  /** Roots of the watcher's processes (test/deployed's supervisor, or controller.js): memory, counts. */
+  /** Roots of the watcher's processes (test/stack/deployed's supervisor, or controller.js): memory, counts. */
   watcher: number[];
   /** Roots of admission's processes: memory (reported beside), counts. */
   admission: number[];
   /** Roots of other counted processes (the simulator). */
   others: number[];
   label?: string;
-  /** test/deployed's restart counter of the watcher (<deploy dir>/watcher/restarts), read before and after. */
+  /** test/stack/deployed's restart counter of the watcher (<deploy dir>/watcher/restarts), read before and after. */
   restartsFile?: string;
-  /** test/deployed's record of the watcher's memory cgroup (<deploy dir>/watcher/cgroup). */
+  /** test/stack/deployed's record of the watcher's memory cgroup (<deploy dir>/watcher/cgroup). */
   cgroupFile?: string;
 }
 
-/** The watcher container's memory cgroup (test/deployed puts each pod in one of its Deployment's limit). */
+/** The watcher container's memory cgroup (test/stack/deployed puts each pod in one of its Deployment's limit). */
 function cgroupMemory(file?: string): { limitMiB?: number; peakMiB?: number; oomKills?: number } | undefined {
   const read = (path: string) => {
     try {

@@ -1,6 +1,6 @@
 // Memory of the watcher as deployed: RSS of its node processes (Pepr's controller.js and the module it forks, summed
 // as a container's memory counts them), sampled every second from /proc, with the peak per phase. Roots may be
-// test/deployed's supervisor: its node descendants are found at every sample, so a restarted container is followed.
+// test/stack/deployed's supervisor: its node descendants are found at every sample, so a restarted container is followed.
 import { readFileSync } from "node:fs";
 import { processTree } from "./api-metrics";
 
@@ -26,7 +26,7 @@ function cpuTicks(pid: number): number | undefined {
 }
 const TICKS_PER_SECOND = 100;
 
-/** The node processes under `root` (itself included): under a test/deployed supervisor, controller.js and its fork. */
+/** The node processes under `root` (itself included): under a test/stack/deployed supervisor, controller.js and its fork. */
 function nodeProcesses(root: number): number[] {
   return processTree(root).filter(pid => {
     try {

@@ -6,8 +6,8 @@
 #   memory       the watcher's RSS as deployed (controller.js + its fork), sampled every second (memory.ts), and
 #                one more convergence under --max-old-space-size=192
 #   admission    test/bench/admission.ts, when it exists
-# Brings up what it needs: the control plane (test/cluster/up.sh), the simulator, the operator as deployed
-# (test/deployed/stage.sh and start.sh: controller.js from the built module, admission and watcher apart).
+# Brings up what it needs: the control plane (test/stack/cluster/up.sh), the simulator, the operator as deployed
+# (test/stack/deployed/stage.sh and start.sh: controller.js from the built module, admission and watcher apart).
 # Prints a summary; writes $WUKONG_STATE/bench/<run>/results.json (and results.md). Asserts nothing about timing:
 # exits 1 only if a workload does not converge within its deadline (or a step fails).
 #
@@ -26,8 +26,8 @@
 #   BENCH_ADMISSION=0           skip admission.ts
 #   BENCH_KEEP=1                leave the control plane, simulator and operator running afterwards
 #   SIM_*                       the simulator's knobs (test/simulator/README.md)
-#   WUKONG_STATE, WUKONG_APISERVER_PORT, WUKONG_ETCD_PORT, WUKONG_ETCD_PEER_PORT, WUKONG_KCM_PORT (test/cluster),
-#   WUKONG_ADMISSION_PORT, WUKONG_WATCHER_PORT, WUKONG_NODE_OPTIONS (test/deployed) are honoured.
+#   WUKONG_STATE, WUKONG_APISERVER_PORT, WUKONG_ETCD_PORT, WUKONG_ETCD_PEER_PORT, WUKONG_KCM_PORT (test/stack/cluster),
+#   WUKONG_ADMISSION_PORT, WUKONG_WATCHER_PORT, WUKONG_NODE_OPTIONS (test/stack/deployed) are honoured.
 set -euo pipefail
 # The whole script is one block, read before it runs: editing this file during a run cannot change that run.
 {
@@ -35,7 +35,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 
-[ "$(id -u)" = 0 ] || { echo "run.sh needs root: test/deployed runs each process in its own namespaces" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "run.sh needs root: test/stack/deployed runs each process in its own namespaces" >&2; exit 1; }
 export WUKONG_STATE=${WUKONG_STATE:-$repo/.wukong}
 sizes=${BENCH_SIZES:-100}
 idle=${BENCH_IDLE_SECONDS:-600}
@@ -50,7 +50,7 @@ counts=$out/counts
 mkdir -p "$counts"
 export KUBECONFIG=$WUKONG_STATE/kubeconfig
 # A staged copy of its own, so a run never replaces the `wukong` copy someone else started. The name also names
-# test/deployed's memory cgroups (system-wide), so it carries the API server port: two stacks never share one.
+# test/stack/deployed's memory cgroups (system-wide), so it carries the API server port: two stacks never share one.
 export WUKONG_DEPLOY_NAME=${WUKONG_DEPLOY_NAME:-bench-${WUKONG_APISERVER_PORT:-6443}}
 deployed=$WUKONG_STATE/deployed/$WUKONG_DEPLOY_NAME
 tsx=$repo/node_modules/.bin/tsx
@@ -58,8 +58,8 @@ say() { echo "[bench $(date -u +%T)] $*" >&2; }
 
 # ---- what was running before, to stop only what this run started ---------------------------------
 control_plane_was_up=false
-if "$repo/test/cluster/build.sh" >/dev/null 2>&1 && [ -f "$KUBECONFIG" ] &&
-  "$("$repo/test/cluster/build.sh")/kubectl" --request-timeout 3s get --raw /readyz >/dev/null 2>&1; then
+if "$repo/test/stack/cluster/build.sh" >/dev/null 2>&1 && [ -f "$KUBECONFIG" ] &&
+  "$("$repo/test/stack/cluster/build.sh")/kubectl" --request-timeout 3s get --raw /readyz >/dev/null 2>&1; then
   control_plane_was_up=true
 fi
 sim_pid=""
@@ -68,12 +68,12 @@ cleanup() {
   local rc=$?
   [ "$rc" -eq 0 ] || status=$rc
   if [ "${BENCH_KEEP:-}" = 1 ]; then
-    say "BENCH_KEEP=1: leaving everything running (simulator pid ${sim_pid:-none}; stop: test/deployed/stop.sh, kill -TERM -$sim_pid, test/cluster/down.sh)"
+    say "BENCH_KEEP=1: leaving everything running (simulator pid ${sim_pid:-none}; stop: test/stack/deployed/stop.sh, kill -TERM -$sim_pid, test/stack/cluster/down.sh)"
     exit "$status"
   fi
-  "$repo/test/deployed/stop.sh" >&2 || true
+  "$repo/test/stack/deployed/stop.sh" >&2 || true
   if [ -n "$sim_pid" ]; then kill -TERM "-$sim_pid" 2>/dev/null || true; fi
-  $control_plane_was_up || "$repo/test/cluster/down.sh" >&2 || true
+  $control_plane_was_up || "$repo/test/stack/cluster/down.sh" >&2 || true
   exit "$status"
 }
 trap cleanup EXIT
@@ -96,17 +96,17 @@ machine >"$out/machine-start.json"
 say "run $run_id: sizes [$sizes], idle ${idle}s, module $module_dir ($label); results in $out"
 
 # ---- control plane, module, simulator -------------------------------------------------------------
-"$repo/test/cluster/up.sh" >/dev/null
-"$repo/test/deployed/stop.sh" >&2 || true # a copy left over from an earlier run
+"$repo/test/stack/cluster/up.sh" >/dev/null
+"$repo/test/stack/deployed/stop.sh" >&2 || true # a copy left over from an earlier run
 stage_args=(--build)
 [ "${BENCH_BUILD:-1}" != 0 ] || stage_args=()
 [ -z "${BENCH_BUILD_REF:-}" ] || stage_args=(--ref "$BENCH_BUILD_REF")
-say "staging the module (test/deployed/stage.sh ${stage_args[*]}; build log in $deployed/build.log)"
-WUKONG_MODULE_DIR=$module_dir "$repo/test/deployed/stage.sh" "${stage_args[@]}" >&2
+say "staging the module (test/stack/deployed/stage.sh ${stage_args[*]}; build log in $deployed/build.log)"
+WUKONG_MODULE_DIR=$module_dir "$repo/test/stack/deployed/stage.sh" "${stage_args[@]}" >&2
 
 count_options=""
 if [ "${BENCH_CLIENT_COUNTS:-1}" != 0 ]; then
-  # test/deployed's containers get a fixed environment, so the counter's directory travels in a generated preload.
+  # test/stack/deployed's containers get a fixed environment, so the counter's directory travels in a generated preload.
   printf 'require(%s).startCounting(%s);\n' "\"$here/support/request-counter.cjs\"" "\"$counts\"" >"$counts/preload.cjs"
   count_options="--require $counts/preload.cjs"
 fi
@@ -121,9 +121,9 @@ say "simulator pid $sim_pid (log $out/simulator.log)"
 "$tsx" "$here/support/clean.ts" # namespaces an interrupted run left behind (it needs the simulator)
 
 operator_up() { # [extra NODE_OPTIONS]
-  WUKONG_NODE_OPTIONS="${WUKONG_NODE_OPTIONS:-} $count_options ${1:-}" "$repo/test/deployed/start.sh" >&2
+  WUKONG_NODE_OPTIONS="${WUKONG_NODE_OPTIONS:-} $count_options ${1:-}" "$repo/test/stack/deployed/start.sh" >&2
 }
-operator_down() { "$repo/test/deployed/stop.sh" >&2; }
+operator_down() { "$repo/test/stack/deployed/stop.sh" >&2; }
 supervisor() { cat "$deployed/$1/supervisor.pid"; }
 
 deadline() { echo "${BENCH_DEADLINE_SECONDS:-$((300 + 2 * $1))}"; }

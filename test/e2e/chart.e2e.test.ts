@@ -20,7 +20,7 @@ let helm: string;
 beforeAll(() => {
   if (!existsSync(join(CHART, "Chart.yaml"))) throw new Error(`no chart at ${CHART}: run npm run build first`);
   // Built once from the Go module proxy, then cached outside the repo (a cold build takes minutes).
-  helm = execFileSync(join(REPO, "test/chart/build-helm.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  helm = execFileSync(join(REPO, "test/stack/chart/build-helm.sh"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 }, 900_000);
 
 /** `helm template` as a user runs it before installing, CRDs included; resolves to the rendered objects. */

@@ -1,5 +1,5 @@
-// The local control plane's scripts after a component died: test/cluster/up.sh starts only what is dead and
-// leaves no second copy of anything; test/cluster/down.sh stops every process even when the pid files lie.
+// The local control plane's scripts after a component died: test/stack/cluster/up.sh starts only what is dead and
+// leaves no second copy of anything; test/stack/cluster/down.sh stops every process even when the pid files lie.
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -47,7 +47,7 @@ describe("journey: the control plane after a component died", () => {
     writeFileSync(join(CLUSTER_STATE, "etcd.pid"), "999999\n");
     rmSync(join(CLUSTER_STATE, "kube-apiserver.pid"));
 
-    const down = spawnSync(join(REPO, "test/cluster/down.sh"), [], { cwd: REPO, encoding: "utf8", env: process.env });
+    const down = spawnSync(join(REPO, "test/stack/cluster/down.sh"), [], { cwd: REPO, encoding: "utf8", env: process.env });
     expect(down.status).toBe(0);
     expect(running()).toEqual({ etcd: [], "kube-apiserver": [], "kube-controller-manager": [] });
   });

@@ -26,7 +26,7 @@ import {
 } from "./support/kube";
 import { REPO, killOperator, stackUp } from "./support/stack";
 
-const KUBEVIRT_CR = join(REPO, "test/cluster/kubevirt-cr.yaml");
+const KUBEVIRT_CR = join(REPO, "test/stack/cluster/kubevirt-cr.yaml");
 const INSTALL_STRATEGY = join(REPO, "../shared/upstream/kubevirt-v1.7.4/install-strategy.yaml");
 const NAME = "gated";
 let ns: string;

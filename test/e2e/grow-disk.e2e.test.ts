@@ -1,5 +1,5 @@
 // Journey 4: a user grows a disk (80Gi → 100Gi on longhorn, which allows volume expansion; see
-// test/cluster/fixtures.yaml) and then tries to shrink it.
+// test/stack/cluster/fixtures.yaml) and then tries to shrink it.
 import {
   R,
   apply,

@@ -30,7 +30,7 @@ const OPTIONAL_CRDS = [
   "nodenetworkstates.nmstate.io",
   "nodenetworkconfigurationenactments.nmstate.io",
 ];
-/** test/cluster/up.sh leaves these shared CRD files out. */
+/** test/stack/cluster/up.sh leaves these shared CRD files out. */
 const OMIT = "kubevirt-virtualmachinesnapshot* kubevirt-virtualmachinerestores nmstate-*";
 
 /** Restarts the operator (and re-applies the CRDs but the omitted ones) as test/stack/up.sh does after a crash. */

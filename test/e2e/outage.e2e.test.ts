@@ -1,5 +1,5 @@
 // Journey: the control plane goes away. Wukongs are converging when kube-apiserver stops for two minutes
-// (WUKONG_E2E_OUTAGE_SECONDS); test/cluster/up.sh then starts it again. The operator rides it out (or, when
+// (WUKONG_E2E_OUTAGE_SECONDS); test/stack/cluster/up.sh then starts it again. The operator rides it out (or, when
 // deployed, exits with a clear line and its supervisor restarts it); every Wukong converges with exactly one of
 // each child, and no log holds an unhandled rejection or an uncaught exception.
 import { readFileSync } from "node:fs";
@@ -71,7 +71,7 @@ describe("journey: kube-apiserver away for a while", () => {
     OUTAGE_SECONDS * 1000 + 120_000,
   );
 
-  test("after test/cluster/up.sh starts it again, every Wukong converges with exactly one of each child", async () => {
+  test("after test/stack/cluster/up.sh starts it again, every Wukong converges with exactly one of each child", async () => {
     const restarted = Date.now();
     clusterUp();
     await waitFor(async () => (await list(R.wukong, ns)).map(w => [w.metadata.name, statusSummary(w).phase]).filter(([, phase]) => phase !== "Running"), {

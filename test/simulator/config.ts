@@ -14,7 +14,7 @@ export interface SimConfig {
   nodeName: string; // the fake node VMIs "run" on
   cdiFilesystemOverhead: number; // CDI inflates spec.storage sizes by this fraction (real default 0.055); 0 = copy as-is
   verbose: boolean; // log skipped/retried writes too
-  // WUKONG_UPSTREAM=1: the real KubeVirt, CDI and scheduler control planes run (test/cluster/upstream/); the
+  // WUKONG_UPSTREAM=1: the real KubeVirt, CDI and scheduler control planes run (test/stack/cluster/upstream/); the
   // simulator then plays only the nodes: kubelet, virt-handler, the CSI provisioner and NMState's handler.
   upstream: boolean;
 }

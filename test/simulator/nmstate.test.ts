@@ -1,4 +1,4 @@
-// The simulated kubernetes-nmstate v0.86 handler, running the real nmstatectl 2.2.62 (test/cluster/upstream-bin.sh
+// The simulated kubernetes-nmstate v0.86 handler, running the real nmstatectl 2.2.62 (test/stack/cluster/upstream-bin.sh
 // unpacks it from ../shared/upstream; no root, no NetworkManager): enactments as
 // controllers/handler/nodenetworkconfigurationpolicy_controller.go writes them, captures resolved by `nmstatectl
 // policy` as pkg/nmstatectl/nmstatectl.go runs it, and the policy's conditions of pkg/policyconditions/conditions.go.

@@ -28,10 +28,10 @@ export interface Nmstatectl {
   validate(desired: State, current: State): Promise<void>;
 }
 
-const UPSTREAM_BIN = join(__dirname, "../cluster/upstream-bin.sh");
+const UPSTREAM_BIN = join(__dirname, "../stack/cluster/upstream-bin.sh");
 let cachedPath: string | undefined;
 
-/** `SIM_NMSTATECTL`, or the checked binary that test/cluster/upstream-bin.sh unpacks from ../shared/upstream. */
+/** `SIM_NMSTATECTL`, or the checked binary that test/stack/cluster/upstream-bin.sh unpacks from ../shared/upstream. */
 export function nmstatectlPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SIM_NMSTATECTL) return env.SIM_NMSTATECTL;
   cachedPath ??= execFileSync(UPSTREAM_BIN, ["nmstate-2.2.62/nmstatectl"], { encoding: "utf8" }).trim();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops what test/stack/up.sh started: the operator (pepr dev, or the deployed admission and watcher with
 # their webhooks), the simulator and its real guests, then the control plane.
-# Arguments are passed to test/cluster/down.sh (e.g. --purge).
+# Arguments are passed to test/stack/cluster/down.sh (e.g. --purge).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -21,7 +21,7 @@ stop() { # <name>: TERM the process group, then KILL what is left
 }
 
 stop operator
-[ ! -d "${WUKONG_STATE:-$repo/.wukong}/deployed" ] || "$repo/test/deployed/stop.sh" --all
+[ ! -d "${WUKONG_STATE:-$repo/.wukong}/deployed" ] || "$here/deployed/stop.sh" --all
 stop simulator
-"$here/../guest/cleanup.sh"
-"$here/../cluster/down.sh" "$@"
+"$repo/test/guest/cleanup.sh"
+"$here/cluster/down.sh" "$@"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Brings up the whole local stack in the background and returns when it is usable: the control plane
-# (test/cluster/up.sh), the VM-runtime simulator, and the Wukong module, run one of two ways:
+# (test/stack/cluster/up.sh), the VM-runtime simulator, and the Wukong module, run one of two ways:
 #   WUKONG_RUNTIME=dev       (default) `pepr dev`: one process, TypeScript loaded on the fly, the admin
 #                            kubeconfig, webhooks at https://localhost:3000
 #   WUKONG_RUNTIME=deployed  what `npx pepr build` produced, run the way its Deployments run it
-#                            (test/deployed/): admission and watcher as separate supervised processes through
+#                            (test/stack/deployed/): admission and watcher as separate supervised processes through
 #                            Pepr's controller.js, with the generated TLS, webhooks and RBAC, each
 #                            authenticated as the module's ServiceAccount. Needs root.
-# WUKONG_UPSTREAM=1 runs the real kube-scheduler, KubeVirt and CDI control planes too (test/cluster/upstream/).
+# WUKONG_UPSTREAM=1 runs the real kube-scheduler, KubeVirt and CDI control planes too (test/stack/cluster/upstream/).
 # Running it again restarts only what is not running. State and logs: .wukong/stack/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,8 +36,8 @@ if [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ]; then
   dev_host=${WUKONG_DEV_HOST:-host.k3d.internal}
   echo "using the cluster in $KUBECONFIG; webhooks will call https://$dev_host:3000"
 else
-  "$here/../cluster/up.sh"
-  . "$here/../cluster/env.sh"
+  "$here/cluster/up.sh"
+  . "$here/cluster/env.sh"
   dev_host=localhost
 fi
 
@@ -54,11 +54,11 @@ start() { # <name> <command…>
 }
 
 # The simulator stands in for KubeVirt, CDI and the PV binder: only on the embedded cluster. With
-# WUKONG_UPSTREAM=1 the real control planes run (test/cluster/upstream/) and it plays only the nodes.
+# WUKONG_UPSTREAM=1 the real control planes run (test/stack/cluster/upstream/) and it plays only the nodes.
 [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ] || start simulator node_modules/.bin/tsx test/guest/main.ts
 
 if [ "$runtime" = deployed ]; then
-  exec "$here/deployed.sh"
+  exec "$here/deployed/up.sh"
 fi
 # The module's pepr.env from package.json, which `pepr build` puts in its Deployments (pepr dev does not).
 while IFS= read -r setting; do export "${setting?}"; done < <(node -e 'for (const [k, v] of Object.entries(require("./package.json").pepr.env ?? {})) console.log(`${k}=${v}`)')

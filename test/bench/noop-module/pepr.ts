@@ -1,7 +1,7 @@
 // A Pepr module that admits every Wukong unchanged: the same kind and the same Mutate + Validate binding as
 // Wukong's admission capability, with callbacks that do nothing but approve. test/bench/admission.ts serves it
 // exactly like the real module (controller.js, deployed shape) to measure what Pepr itself costs per request.
-// Build: test/deployed/stage.sh --build with WUKONG_MODULE_DIR=test/bench/noop-module (links the repo's node_modules).
+// Build: test/stack/deployed/stage.sh --build with WUKONG_MODULE_DIR=test/bench/noop-module (links the repo's node_modules).
 import { Capability, PeprModule, RegisterKind, a } from "pepr";
 import cfg from "./package.json";
 

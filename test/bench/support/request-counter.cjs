@@ -5,7 +5,7 @@
 // (the simulator's https.request); it adds no request and changes none.
 //
 // Preload it into processes that are not ours to change, through NODE_OPTIONS="--require <file>", which
-// child_process.fork passes on. Either set BENCH_REQUEST_COUNTS=<dir> in their environment, or (for test/deployed,
+// child_process.fork passes on. Either set BENCH_REQUEST_COUNTS=<dir> in their environment, or (for test/stack/deployed,
 // whose containers get a fixed environment) require a generated file that calls startCounting(<dir>).
 // role: BENCH_COUNTER_ROLE, else watcher/admission from Pepr's PEPR_WATCH_MODE, else the script's name.
 "use strict";

@@ -1,5 +1,5 @@
 // Jest reporter: when anything failed, print the tails of the operator log, the simulator log and the
-// control-plane logs (test/cluster/logs.sh 40), so a CI failure can be read without the machine.
+// control-plane logs (test/stack/cluster/logs.sh 40), so a CI failure can be read without the machine.
 // Plain CommonJS: jest loads reporters without transforming them.
 const { spawnSync } = require("node:child_process");
 const { existsSync, readFileSync } = require("node:fs");
@@ -25,13 +25,15 @@ class FailureLogsReporter {
     // pepr dev's operator.log, or the deployed admission.log and watcher.log (Pepr's JSON lines): warnings and
     // errors first, then the plain tail.
     for (const operatorLog of ["operator.log", "admission.log", "watcher.log"].map(name => join(stack, name)).filter(existsSync)) {
-      const problems = lines(operatorLog).filter(line => /^\[[\d:.]+\] (WARN|ERROR|FATAL)|"level":(40|50|60)\b/.test(line)).slice(-40);
+      const problems = lines(operatorLog)
+        .filter(line => /^\[[\d:.]+\] (WARN|ERROR|FATAL)|"level":(40|50|60)\b/.test(line))
+        .slice(-40);
       out.push(`\n===== e2e failed: last ${problems.length} WARN/ERROR lines of ${operatorLog}`, problems.join("\n"));
       out.push(`\n===== last 120 lines of ${operatorLog}`, tail(operatorLog, 120));
     }
     out.push(`\n===== last 60 lines of ${join(stack, "simulator.log")}`, tail(join(stack, "simulator.log"), 60));
-    const logs = spawnSync(join(repo, "test/cluster/logs.sh"), ["40"], { cwd: repo, encoding: "utf8" });
-    out.push("\n===== test/cluster/logs.sh 40", `${logs.stdout ?? ""}${logs.stderr ?? ""}`);
+    const logs = spawnSync(join(repo, "test/stack/cluster/logs.sh"), ["40"], { cwd: repo, encoding: "utf8" });
+    out.push("\n===== test/stack/cluster/logs.sh 40", `${logs.stdout ?? ""}${logs.stderr ?? ""}`);
     process.stderr.write(`${out.join("\n")}\n`);
   }
 }

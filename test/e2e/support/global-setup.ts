@@ -12,7 +12,7 @@ export default async function globalSetup(): Promise<void> {
   secretMarker(); // one per run, in process.env for the test files and globalTeardown
   // The tests must drive the kubectl env.sh puts first on PATH, not whatever else the machine has.
   const client = JSON.parse(await kubectlOk(["version", "--client", "-o", "json"])).clientVersion.gitVersion as string;
-  if (!client.startsWith("v1.36.")) throw new Error(`kubectl on PATH is ${client}, expected the v1.36 one test/cluster/build.sh builds`);
+  if (!client.startsWith("v1.36.")) throw new Error(`kubectl on PATH is ${client}, expected the v1.36 one test/stack/cluster/build.sh builds`);
   await clearLeftovers();
   process.stderr.write(`e2e: stack ready after ${((Date.now() - started) / 1000).toFixed(1)} s (kubectl ${client}, KUBECONFIG=${process.env.KUBECONFIG})\n`);
 }

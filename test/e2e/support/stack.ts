@@ -9,7 +9,7 @@ export const STATE = process.env.WUKONG_STATE ?? join(REPO, ".wukong");
 export const STACK_STATE = join(STATE, "stack");
 export const OPERATOR_LOG = join(STACK_STATE, "operator.log");
 export const SIMULATOR_LOG = join(STACK_STATE, "simulator.log");
-/** `dev`: the module under `pepr dev`; `deployed`: the built module as its Deployments run it (test/deployed/). */
+/** `dev`: the module under `pepr dev`; `deployed`: the built module as its Deployments run it (test/stack/deployed/). */
 export const RUNTIME: "dev" | "deployed" = process.env.WUKONG_RUNTIME === "deployed" ? "deployed" : "dev";
 const DEPLOYED = join(STATE, "deployed", "wukong");
 
@@ -23,15 +23,15 @@ export function stackDown(...args: string[]): void {
   spawnSync(join(REPO, "test/stack/down.sh"), args, { cwd: REPO, stdio: ["ignore", process.stderr, process.stderr], env: process.env });
 }
 
-/** PATH and KUBECONFIG exactly as `. test/cluster/env.sh` sets them. */
+/** PATH and KUBECONFIG exactly as `. test/stack/cluster/env.sh` sets them. */
 export function clusterEnv(): { PATH: string; KUBECONFIG: string } {
-  const out = execFileSync("bash", ["-c", '. test/cluster/env.sh >&2 && printf "%s\\0%s" "$PATH" "$KUBECONFIG"'], {
+  const out = execFileSync("bash", ["-c", '. test/stack/cluster/env.sh >&2 && printf "%s\\0%s" "$PATH" "$KUBECONFIG"'], {
     cwd: REPO,
     env: process.env,
     encoding: "utf8",
   });
   const [PATH, KUBECONFIG] = out.split("\0");
-  if (!PATH || !KUBECONFIG) throw new Error(`test/cluster/env.sh gave no PATH/KUBECONFIG (${JSON.stringify(out)})`);
+  if (!PATH || !KUBECONFIG) throw new Error(`test/stack/cluster/env.sh gave no PATH/KUBECONFIG (${JSON.stringify(out)})`);
   return { PATH, KUBECONFIG };
 }
 
@@ -74,10 +74,10 @@ export function controlPlanePids(component: ControlPlaneComponent): number[] {
     .map(([pid]) => Number(pid));
 }
 
-/** Runs test/cluster/up.sh, its output on our stderr. */
+/** Runs test/stack/cluster/up.sh, its output on our stderr. */
 export function clusterUp(): void {
-  const result = spawnSync(join(REPO, "test/cluster/up.sh"), [], { cwd: REPO, stdio: ["ignore", process.stderr, process.stderr], env: process.env });
-  if (result.status !== 0) throw new Error(`test/cluster/up.sh failed (exit ${result.status ?? result.signal})`);
+  const result = spawnSync(join(REPO, "test/stack/cluster/up.sh"), [], { cwd: REPO, stdio: ["ignore", process.stderr, process.stderr], env: process.env });
+  if (result.status !== 0) throw new Error(`test/stack/cluster/up.sh failed (exit ${result.status ?? result.signal})`);
 }
 
 /** The operator's log files: pepr dev's, or the deployed admission's and watcher's. */

@@ -17,7 +17,7 @@ export async function scrapeWatcher(): Promise<{ status: number; text: string }>
   }
 }
 
-/** Until the watcher serves /metrics with its watches started: the readiness test/deployed/start.sh uses. */
+/** Until the watcher serves /metrics with its watches started: the readiness test/stack/deployed/start.sh uses. */
 export async function waitForWatcher(timeoutMs = 120_000): Promise<void> {
   await waitFor(scrapeWatcher, {
     describe: `${WATCHER_METRICS} to answer with pepr_cache_miss (watches started)`,

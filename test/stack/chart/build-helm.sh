@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds helm from the Go module proxy (helm.sh/helm/v3) into a cache outside the repo keyed by version, as
-# test/cluster/build.sh does for the control plane, and prints the binary's path. A warm cache returns at once.
+# test/stack/cluster/build.sh does for the control plane, and prints the binary's path. A warm cache returns at once.
 set -euo pipefail
 version=v3.22.0
 cache_root=${WUKONG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wukong}

@@ -18,7 +18,7 @@
 # replaces them; running processes pick the new module up when they next (re)start.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+repo=$(cd "$here/../../.." && pwd)
 
 build=false ref=""
 while [ $# -gt 0 ]; do

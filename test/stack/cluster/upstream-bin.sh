@@ -8,7 +8,7 @@
 set -euo pipefail
 name=${1:?usage: upstream-bin.sh <release>/<binary>}
 here=$(cd "$(dirname "$0")" && pwd)
-shared=${WUKONG_SHARED_UPSTREAM:-$here/../../../shared/upstream}
+shared=${WUKONG_SHARED_UPSTREAM:-$here/../../../../shared/upstream}
 sums=$shared/SHA256SUMS
 cache_root=${WUKONG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wukong}
 out=$cache_root/upstream/$name

@@ -1,5 +1,5 @@
 // Builds the local control plane (kube-apiserver, kube-controller-manager, kubectl) from the Kubernetes Go modules.
-module wukong.local/test/cluster/kube
+module wukong.local/test/stack/cluster/kube
 
 go 1.26.0
 

@@ -1,5 +1,5 @@
 // Builds etcd for the local control plane (Kubernetes 1.36 expects etcd 3.6).
-module wukong.local/test/cluster/etcd
+module wukong.local/test/stack/cluster/etcd
 
 go 1.26.0
 

@@ -35,7 +35,7 @@ case "$auth" in kubeconfig | serviceaccount) ;; *) echo "WUKONG_AUTH must be kub
 timeout=${WUKONG_START_TIMEOUT:-120}
 
 [ "$(id -u)" = 0 ] || { echo "start.sh needs root: it runs each process in its own mount namespace" >&2; exit 1; }
-[ -f "$dir/module/hash" ] || { echo "nothing staged in $dir: run test/deployed/stage.sh first" >&2; exit 1; }
+[ -f "$dir/module/hash" ] || { echo "nothing staged in $dir: run test/stack/deployed/stage.sh first" >&2; exit 1; }
 hash=$(cat "$dir/module/hash")
 mapfile -t staged <"$dir/module/components" # a module without watches has no watcher Deployment
 if [ "${1:-all}" = all ]; then
@@ -49,7 +49,7 @@ fi
 uuid=$(cat "$dir/module/uuid")
 kubectl=$(kubectl_bin)
 k() { "$kubectl" --kubeconfig "$kubeconfig" "$@"; }
-k get --raw /readyz >/dev/null || { echo "no API server answers for $kubeconfig (test/cluster/up.sh)" >&2; exit 1; }
+k get --raw /readyz >/dev/null || { echo "no API server answers for $kubeconfig (test/stack/cluster/up.sh)" >&2; exit 1; }
 
 # What a user's kubectl apply of the built manifest creates, minus Deployments, Services and webhooks: the
 # CRDs first, established before the watcher lists them, then the rest. Server-side: the module Secret is too
@@ -65,7 +65,7 @@ mkdir -p /app /etc/certs # empty mountpoints; only the namespaces mount anything
 # In a cluster the Services' DNS names reach the pods; here they name this host. The API server (for the
 # webhooks) and curl then check the generated certificate against the name it was made for.
 while read -r host; do
-  grep -qE "^127\.0\.0\.1[[:space:]]+$host([[:space:]]|\$)" /etc/hosts || echo "127.0.0.1 $host # wukong test/deployed" >>/etc/hosts
+  grep -qE "^127\.0\.0\.1[[:space:]]+$host([[:space:]]|\$)" /etc/hosts || echo "127.0.0.1 $host # wukong test/stack/deployed" >>/etc/hosts
 done <"$dir/module/service-hosts"
 admission_host=pepr-$uuid.pepr-system.svc
 watcher_host=pepr-$uuid-watcher.pepr-system.svc

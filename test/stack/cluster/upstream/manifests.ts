@@ -1,7 +1,7 @@
 // Picks out of the upstream install files what the local cluster applies for the real KubeVirt and CDI control
 // planes, and changes only what must change outside a cluster network.
 //
-//   tsx test/cluster/upstream/manifests.ts <out dir> <ca.crt> <virt-api port> <cdi-api port>
+//   tsx test/stack/cluster/upstream/manifests.ts <out dir> <ca.crt> <virt-api port> <cdi-api port>
 //
 // Reads ../shared/upstream/kubevirt-v1.7.4/install-strategy.yaml (what virt-operator v1.7.4 installs),
 // ../shared/upstream/cdi-v1.66.0/install.yaml (what cdi-operator v1.66.0 creates up front) and cdi-webhooks.yaml
@@ -31,7 +31,7 @@ type Doc = {
 
 const [outDir, caFile, virtApiPort, cdiApiPort] = process.argv.slice(2);
 if (!cdiApiPort) throw new Error("usage: manifests.ts <out dir> <ca.crt> <virt-api port> <cdi-api port>");
-const upstream = join(__dirname, "../../../../shared/upstream");
+const upstream = join(__dirname, "../../../../../shared/upstream");
 const read = (file: string): Doc[] =>
   parseAllDocuments(readFileSync(file, "utf8"))
     .map(d => d.toJS() as Doc | null)

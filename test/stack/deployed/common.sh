@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034 # variables used by the scripts that source this
-# Sourced by the scripts in test/deployed/: where a staged module lives, its ports and its processes.
+# Sourced by the scripts in test/stack/deployed/: where a staged module lives, its ports and its processes.
 # Expects $here (this directory). Knobs (environment):
 #   WUKONG_STATE            state root (default <repo>/.wukong); a staged module lives in $WUKONG_STATE/deployed/<name>
 #   WUKONG_DEPLOY_NAME      the <name> (default: wukong); two names can be staged and run side by side
@@ -8,7 +8,7 @@
 #   WUKONG_KUBECONFIG       kubeconfig for kubectl and, with WUKONG_AUTH=kubeconfig, for the module
 #                           (default $WUKONG_STATE/kubeconfig, the local control plane's admin)
 
-repo=$(cd "${here:?}/../.." && pwd)
+repo=$(cd "${here:?}/../../.." && pwd)
 state_root=${WUKONG_STATE:-$repo/.wukong}
 deploy_name=${WUKONG_DEPLOY_NAME:-wukong}
 dir=$state_root/deployed/$deploy_name
@@ -51,9 +51,9 @@ module_pid() { # <component>
   return 0
 }
 
-# kubectl v1.36 from test/cluster (built once, cached), on the chosen kubeconfig.
+# kubectl v1.36 from test/stack/cluster (built once, cached), on the chosen kubeconfig.
 kubectl_bin() {
   local bin
-  bin=$("$repo/test/cluster/build.sh") || return 1
+  bin=$("$repo/test/stack/cluster/build.sh") || return 1
   echo "$bin/kubectl"
 }

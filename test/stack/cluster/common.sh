@@ -1,7 +1,7 @@
 # Sourced by up.sh, down.sh and logs.sh so paths, ports and process checks live in one place.
 # Expects $here (this directory).
 
-repo=$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../.." && pwd))
+repo=$(cd "$here/../../.." && pwd)
 state_root=${WUKONG_STATE:-$repo/.wukong}
 state=$state_root/cluster
 kubeconfig=$state_root/kubeconfig

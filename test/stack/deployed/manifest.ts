@@ -1,7 +1,7 @@
 // Takes apart the manifest `pepr build` wrote (dist/pepr-module-<uuid>.yaml) into what Pepr's pods get from
-// their volumes and Deployment spec, so test/deployed/ can run the built module without containers.
+// their volumes and Deployment spec, so test/stack/deployed/ can run the built module without containers.
 //
-//   tsx test/deployed/manifest.ts <manifest.yaml> <stage dir>
+//   tsx test/stack/deployed/manifest.ts <manifest.yaml> <stage dir>
 //
 // Writes into <stage dir>:
 //   load/module-<hash>.js.gz     the module Secret (mounted at /app/load in both Deployments)
@@ -24,7 +24,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseAllDocuments, stringify } from "yaml";
-import { bytesOf } from "../../schemas/quantity";
+import { bytesOf } from "../../../schemas/quantity";
 
 type Doc = {
   apiVersion?: string;
@@ -55,7 +55,7 @@ function fail(message: string): never {
 }
 
 const [manifestPath, stage] = process.argv.slice(2);
-if (!manifestPath || !stage) fail("usage: tsx test/deployed/manifest.ts <manifest.yaml> <stage dir>");
+if (!manifestPath || !stage) fail("usage: tsx test/stack/deployed/manifest.ts <manifest.yaml> <stage dir>");
 
 const docs: Doc[] = parseAllDocuments(readFileSync(manifestPath, "utf8"))
   .map(d => d.toJS() as Doc | null)
@@ -139,7 +139,8 @@ let caBundle = "";
 for (const config of webhookConfigs) {
   for (const webhook of config.webhooks ?? []) {
     const { service, caBundle: bundle } = webhook.clientConfig;
-    if (!service?.path || !service.name || !service.namespace) fail(`webhook ${webhook.name} of ${config.kind} has no clientConfig.service name, namespace and path`);
+    if (!service?.path || !service.name || !service.namespace)
+      fail(`webhook ${webhook.name} of ${config.kind} has no clientConfig.service name, namespace and path`);
     if (!bundle) fail(`webhook ${webhook.name} of ${config.kind} has no caBundle`);
     caBundle ||= bundle;
     webhook.clientConfig = { url: `https://${service.name}.${service.namespace}.svc:@ADMISSION_PORT@${service.path}`, caBundle: bundle };

@@ -37,7 +37,7 @@ until [ -S "$dir/apiserver.sock" ]; do sleep 0.05; done
 
 setup="ip link set lo up"
 for m in "${mounts[@]}"; do
-  mkdir -p "${m#*:}" # an empty mountpoint on the host, as test/deployed does for /app
+  mkdir -p "${m#*:}" # an empty mountpoint on the host, as test/stack/deployed does for /app
   setup+="; mount --bind '${m%%:*}' '${m#*:}'"
 done
 # shellcheck disable=SC2016

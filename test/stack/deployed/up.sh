@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The module part of `WUKONG_RUNTIME=deployed test/stack/up.sh`: builds and stages the module when its sources
 # changed since the last staging (npx pepr build takes about a minute), then starts what is not running of
-# admission and watcher under the module's ServiceAccount (test/deployed/start.sh). Their logs are linked
+# admission and watcher under the module's ServiceAccount (test/stack/deployed/start.sh). Their logs are linked
 # into .wukong/stack/ beside the simulator's.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+repo=$(cd "$here/../../.." && pwd)
 state_root=${WUKONG_STATE:-$repo/.wukong}
 state=$state_root/stack
 export WUKONG_DEPLOY_NAME=wukong WUKONG_AUTH=serviceaccount
@@ -19,13 +19,13 @@ fingerprint() {
 }
 sources=$(fingerprint)
 if [ "$(cat "$deployed/module/sources.sha256" 2>/dev/null)" != "$sources" ]; then
-  "$repo/test/deployed/stop.sh" --keep-webhooks >/dev/null # a stale module must not keep running
-  "$repo/test/deployed/stage.sh" --build
+  "$here/stop.sh" --keep-webhooks >/dev/null # a stale module must not keep running
+  "$here/stage.sh" --build
   echo "$sources" >"$deployed/module/sources.sha256"
 else
   echo "module already built and staged from these sources ($deployed/module)"
 fi
 
-"$repo/test/deployed/start.sh"
+"$here/start.sh"
 for c in admission watcher; do ln -sfn "$deployed/$c.log" "$state/$c.log"; done
 echo "export KUBECONFIG=${WUKONG_KUBECONFIG:-$state_root/kubeconfig}"

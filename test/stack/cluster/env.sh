@@ -1,4 +1,4 @@
-# Source me (sh, bash or zsh):  . test/cluster/env.sh
+# Source me (sh, bash or zsh):  . test/stack/cluster/env.sh
 # Exports KUBECONFIG for the local control plane (see up.sh) and puts the kubectl v1.36.3 built by
 # build.sh first on PATH, so tests do not pick up whatever kubectl the machine has.
 # POSIX sh on purpose (npm scripts run under /bin/sh); no `set -eu`, which would leak into the caller.
@@ -7,10 +7,10 @@ if [ -n "${BASH_VERSION:-}" ]; then
 elif [ -n "${ZSH_VERSION:-}" ]; then
   eval '_wukong_here=$(dirname "${(%):-%x}")'
 else # plain sh cannot tell a sourced file its own path: assume we are inside the repo
-  _wukong_here=$(git rev-parse --show-toplevel)/test/cluster
+  _wukong_here=$(git rev-parse --show-toplevel 2>/dev/null || pwd)/test/stack/cluster
 fi
 _wukong_here=$(cd "$_wukong_here" && pwd)
-_wukong_repo=$(git -C "$_wukong_here" rev-parse --show-toplevel 2>/dev/null || (cd "$_wukong_here/../.." && pwd))
+_wukong_repo=$(cd "$_wukong_here/../../.." && pwd)
 if _wukong_bin=$("$_wukong_here/build.sh"); then
   case ":$PATH:" in
     *":$_wukong_bin:"*) ;;
