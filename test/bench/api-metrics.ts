@@ -11,10 +11,11 @@
 // service-account controllers, and kubectl).
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Counts, Kube } from "./support/kube";
+import type { KubeClient } from "../support/kube-client";
+import type { Counts } from "./support/kube";
 
 /** apiserver_request_total by class, summed over response codes (and versions, components, dry_run). */
-export async function scrapeRequestTotals(kube: Kube): Promise<Counts> {
+export async function scrapeRequestTotals(kube: KubeClient): Promise<Counts> {
   const { status, text } = await kube.raw("GET", "/metrics");
   if (status !== 200) throw new Error(`GET /metrics: ${status}`);
   const totals: Counts = {};
@@ -184,7 +185,7 @@ export interface Snapshot {
 }
 
 /** Server and client counts at one moment; `roots`: pids of the counted processes (operator, simulator). */
-export async function snapshot(kube: Kube, countsDir: string, roots: number[] = []): Promise<Snapshot> {
+export async function snapshot(kube: KubeClient, countsDir: string, roots: number[] = []): Promise<Snapshot> {
   await refreshClientCounts(countsDir, roots);
   const clients = readClientCounts(countsDir);
   const driver = { ...kube.sent };

@@ -8,7 +8,8 @@
 import { readFileSync } from "node:fs";
 import { account, readClientCounts, snapshot, type Snapshot } from "./api-metrics";
 import { MemorySampler, type MemoryReport } from "./memory";
-import { type ApiError, Kube, type KubeObject, pool, retrying, sleep } from "./support/kube";
+import type { ApiError, KubeClient, KubeObject } from "../support/kube-client";
+import { benchClient, pool, RESOURCES, retrying, sleep } from "./support/kube";
 import { ReadyWatch, createNamespace, deleteNamespace, log, options, machineBusy, percentiles, pids, seconds, writeJson } from "./support/phase";
 import { CHILDREN_PER_WUKONG, checkWorkload, wukong } from "./support/workload";
 
@@ -62,7 +63,7 @@ const restarts = (file?: string) => {
 
 const CHILD_KINDS = ["NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"] as const;
 
-export async function runConverge(kube: Kube, o: ConvergeOptions) {
+export async function runConverge(kube: KubeClient, o: ConvergeOptions) {
   const namespace = `bench-${o.size}-${Date.now().toString(36)}`;
   checkWorkload(namespace, o.size);
   const restartsBefore = restarts(o.restartsFile);
@@ -91,7 +92,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
     try {
       await retrying(async () => {
         try {
-          await kube.create("Wukong", w as unknown as KubeObject);
+          await kube.create(RESOURCES.Wukong, w as unknown as KubeObject);
         } catch (error) {
           if ((error as ApiError).status !== 409) throw error; // a retried create that had gone through
         }
@@ -142,9 +143,9 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   });
   let deleteMs: number | undefined;
   while (Date.now() - d0 < o.deadlineMs) {
-    const left = (await kube.list("Wukong", namespace)).items.length;
+    const left = (await kube.list(RESOURCES.Wukong, namespace)).items.length;
     let children = 0;
-    for (const kind of CHILD_KINDS) children += (await kube.list(kind, namespace, "vm.novasphere.dev/wukong")).items.length;
+    for (const kind of CHILD_KINDS) children += (await kube.list(RESOURCES[kind], namespace, "vm.novasphere.dev/wukong")).items.length;
     if (left === 0 && children === 0) {
       deleteMs = Date.now() - d0;
       break;
@@ -235,7 +236,7 @@ async function settle(countsDir: string, quietMs: number, maxMs: number): Promis
 async function main() {
   const opt = options();
   const size = Number(opt.size ?? process.env.BENCH_SIZE ?? 20);
-  const kube = Kube.fromKubeconfig();
+  const kube = await benchClient();
   try {
     const result = await runConverge(kube, {
       size,

@@ -3,7 +3,8 @@
 // same simulator; timed until every VMI is Running. Then the namespace is deleted.
 //   tsx test/bench/floor.ts --size 100 [--concurrency 4] [--deadline-seconds S] [--counts DIR] [--simulator PID] [--out FILE]
 import { account, snapshot } from "./api-metrics";
-import { Kube, pool, retrying } from "./support/kube";
+import type { KubeClient } from "../support/kube-client";
+import { benchClient, pool, RESOURCES, retrying } from "./support/kube";
 import { ReadyWatch, createNamespace, deleteNamespace, log, options, machineBusy, percentiles, pids, seconds, writeJson } from "./support/phase";
 import { CHILDREN_PER_WUKONG, checkWorkload, floorSteps, nameOf } from "./support/workload";
 
@@ -17,7 +18,7 @@ export interface FloorOptions {
   namespace?: string;
 }
 
-export async function runFloor(kube: Kube, o: FloorOptions) {
+export async function runFloor(kube: KubeClient, o: FloorOptions) {
   const namespace = o.namespace ?? `bench-floor-${o.size}-${Date.now().toString(36)}`;
   checkWorkload(namespace, o.size);
   const indices = Array.from({ length: o.size }, (_, i) => i + 1);
@@ -34,7 +35,7 @@ export async function runFloor(kube: Kube, o: FloorOptions) {
   let appliedMs = 0;
   const applying = pool(indices, o.concurrency, async (index, i) => {
     startedAt.set(nameOf(index), Date.now());
-    for (const step of steps[i]) await retrying(() => kube.apply(step.kind, step.object, "wukong-bench-floor"), applyRetries);
+    for (const step of steps[i]) await retrying(() => kube.apply(RESOURCES[step.kind], step.object, "wukong-bench-floor"), applyRetries);
   }).then(() => (appliedMs = Date.now() - t0));
   let last = -1;
   const converged = await vmis.wait(t0 + o.deadlineMs, () => {
@@ -72,7 +73,7 @@ export async function runFloor(kube: Kube, o: FloorOptions) {
 async function main() {
   const opt = options();
   const size = Number(opt.size ?? process.env.BENCH_SIZE ?? 20);
-  const kube = Kube.fromKubeconfig();
+  const kube = await benchClient();
   try {
     const result = await runFloor(kube, {
       size,

@@ -7,7 +7,7 @@
 import { runPlans } from "./run-plans";
 import { planCdi } from "./cdi";
 import { loadConfig, type SimConfig } from "./config";
-import { KubeClient } from "./kube-client";
+import { KubeClient } from "../support/kube-client";
 import { planKubevirtSnapshots } from "./kubevirt-snapshot";
 import { planKubevirtVms } from "./kubevirt-vm";
 import { planKubevirtVmis } from "./kubevirt-vmi";
@@ -28,7 +28,7 @@ export type NodeRuntimeFactory = (client: KubeClient, logger: Logger, cfg: SimCo
 async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
   const cfg = loadConfig();
   const logger = new Logger(cfg.verbose);
-  const client = await KubeClient.fromKubeconfig();
+  const client = await KubeClient.fromKubeconfig({ userAgent: "wukong-vm-runtime-simulator" });
   const clock = new StateClock();
   const guests = nodeRuntime?.(client, logger, cfg);
   let nmstatectl: Nmstatectl | undefined;
@@ -37,7 +37,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
   } catch (err) {
     logger.info(`[sim] no nmstatectl (${(err as Error).message.trim()}): NodeNetworkConfigurationPolicies are left alone`);
   }
-  logger.info(`[sim] wukong-vm-runtime-simulator (stand-in for CDI, KubeVirt, PV binder) against ${client.serverUrl}; ${JSON.stringify(cfg)}`);
+  logger.info(`[sim] wukong-vm-runtime-simulator (stand-in for CDI, KubeVirt, PV binder) against ${client.server}; ${JSON.stringify(cfg)}`);
 
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -88,7 +88,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
       };
     });
   }
-  client.close();
+  await client.close();
   logger.info("[sim] stopped");
 }
 

@@ -2,13 +2,9 @@
 // Objects are handled as plain JSON (not typed models) because the simulator must survive any
 // object a test throws at it, including ones the real controllers would reject.
 
-export interface Resource {
-  group: string; // "" for the core group
-  version: string;
-  plural: string;
-  kind: string;
-  namespaced: boolean;
-}
+import type { KubeObject, OwnerReference, Resource } from "../support/kube-client";
+
+export type { KubeObject, ObjectMeta, OwnerReference, Resource } from "../support/kube-client";
 
 export const PV: Resource = { group: "", version: "v1", plural: "persistentvolumes", kind: "PersistentVolume", namespaced: false };
 export const PVC: Resource = { group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true };
@@ -47,43 +43,6 @@ export function apiVersionOf(res: Resource): string {
 
 /** Every Wukong child carries this label; its value is the owning Wukong's name (same namespace). */
 export const WUKONG_LABEL = "vm.novasphere.dev/wukong";
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  deletionTimestamp?: string;
-  creationTimestamp?: string;
-  [key: string]: unknown;
-}
-
-/** Any Kubernetes object, loosely typed: spec and status are read defensively. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  spec?: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  status?: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  data?: any;
-  [key: string]: unknown;
-}
 
 export function keyOf(obj: KubeObject): string {
   return `${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`;

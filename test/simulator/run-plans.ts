@@ -1,6 +1,6 @@
 // The one place that performs planned actions against the API server: logs one line per successful
 // transition and tolerates races (404/409 -> re-read and retry next loop).
-import { isConflict, isNotFound, KubeClient } from "./kube-client";
+import { isConflict, isNotFound, KubeClient } from "../support/kube-client";
 import { Logger } from "./log";
 import { Action, Plan } from "./plan";
 

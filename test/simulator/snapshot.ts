@@ -1,6 +1,6 @@
 // One consistent-enough read of everything the simulated controllers look at, taken once per loop.
 // A missing API (CRD not installed yet) reads as "no objects" so the simulator runs on any cluster.
-import type { KubeClient } from "./kube-client";
+import type { KubeClient } from "../support/kube-client";
 import { indexWukongs, WukongIndex } from "./faults";
 import { networkDataSecretNames } from "./network-data";
 import {

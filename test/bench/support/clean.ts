@@ -2,16 +2,16 @@
 // finalizer first (no operator may be running), then the namespace goes; the simulator, if running, releases the
 // PVCs' protection. Without this, the next run's admission would find the workload's static addresses taken.
 //   tsx test/bench/support/clean.ts [--timeout-seconds 600]
-import { Kube, pool } from "./kube";
+import { benchClient, pool, RESOURCES } from "./kube";
 import { deleteNamespace, log, options } from "./phase";
 
 async function main() {
   const timeoutMs = 1000 * Number(options()["timeout-seconds"] ?? 600);
-  const kube = Kube.fromKubeconfig();
+  const kube = await benchClient();
   try {
-    const namespaces = (await kube.list("Namespace", undefined, "wukong-bench=true")).items.map(n => n.metadata.name ?? "");
+    const namespaces = (await kube.list(RESOURCES.Namespace, undefined, "wukong-bench=true")).items.map(n => n.metadata.name ?? "");
     for (const namespace of namespaces) {
-      const wukongs = (await kube.list("Wukong", namespace)).items;
+      const wukongs = (await kube.list(RESOURCES.Wukong, namespace)).items;
       log(`clean: namespace ${namespace} left by an earlier run (${wukongs.length} Wukongs)`);
       await pool(wukongs, 8, async w => {
         const path = `/apis/vm.novasphere.dev/v1alpha1/namespaces/${namespace}/wukongs/${w.metadata.name}`;

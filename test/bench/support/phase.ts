@@ -1,7 +1,8 @@
 // Shared by the phases: CLI options, waiting for a count of ready objects through one watch, latency summaries.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { type KindName, type Kube, type KubeObject, sleep } from "./kube";
+import { isNotFound, type KubeClient, type KubeObject } from "../../support/kube-client";
+import { type KindName, RESOURCES, sleep } from "./kube";
 
 /** --name value pairs, with defaults from the environment. */
 export function options(argv = process.argv.slice(2)): Record<string, string> {
@@ -39,7 +40,7 @@ export class ReadyWatch {
   readonly #done: Promise<void>;
 
   constructor(
-    kube: Kube,
+    kube: KubeClient,
     kind: KindName,
     namespace: string,
     private readonly ready: (o: KubeObject) => boolean,
@@ -47,7 +48,7 @@ export class ReadyWatch {
   ) {
     this.#done = kube
       .watch(
-        kind,
+        RESOURCES[kind],
         namespace,
         {
           onObject: o => {
@@ -75,16 +76,18 @@ export class ReadyWatch {
   }
 }
 
-export async function createNamespace(kube: Kube, name: string): Promise<void> {
-  await kube.create("Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "wukong-bench": "true" } } });
+export async function createNamespace(kube: KubeClient, name: string): Promise<void> {
+  await kube.create(RESOURCES.Namespace, { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "wukong-bench": "true" } } });
 }
 
 /** Deletes the namespace and waits until it is gone; returns the seconds it took, or undefined at the deadline. */
-export async function deleteNamespace(kube: Kube, name: string, timeoutMs: number): Promise<number | undefined> {
+export async function deleteNamespace(kube: KubeClient, name: string, timeoutMs: number): Promise<number | undefined> {
   const t0 = Date.now();
-  await kube.delete("Namespace", undefined, name);
+  await kube.delete(RESOURCES.Namespace, "", name).catch(error => {
+    if (!isNotFound(error)) throw error;
+  });
   while (Date.now() - t0 < timeoutMs) {
-    if (!(await kube.exists("Namespace", undefined, name))) return seconds(Date.now() - t0);
+    if ((await kube.get(RESOURCES.Namespace, "", name)) === undefined) return seconds(Date.now() - t0);
     await sleep(1000);
   }
   return undefined;

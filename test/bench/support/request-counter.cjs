@@ -1,8 +1,8 @@
 // Counts the Kubernetes API requests of the Node process it is loaded into, by the classes of
 // apiserver_request_total (classify.cjs), and writes them to <dir>/<role>-<pid>-<start>.json every 200 ms
 // (when they changed), at exit, and on SIGUSR2 (the driver's "flush now", right before it scrapes the server).
-// It listens on Node's diagnostics channels, undici's (kubernetes-fluent-client, fetch) and node:http's
-// (the simulator's https.request); it adds no request and changes none.
+// It listens on Node's diagnostics channels, undici's (kubernetes-fluent-client, fetch, the test tools' client) and node:http's
+// (http.request); it adds no request and changes none.
 //
 // Preload it into processes that are not ours to change, through NODE_OPTIONS="--require <file>", which
 // child_process.fork passes on. Either set BENCH_REQUEST_COUNTS=<dir> in their environment, or (for test/stack/deployed,

@@ -8,7 +8,8 @@ import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 import { withDefaults } from "../../../lib/defaults";
 import { validateWukong } from "../../../schemas/validate";
 import { API_VERSION, LABELS, type Wukong } from "../../../schemas/wukong";
-import type { KindName, KubeObject } from "./kube";
+import type { KubeObject } from "../../support/kube-client";
+import type { KindName } from "./kube";
 
 export const MAX_SIZE = 60_000; // unique static addresses in the /16 (minus the gateway)
 

@@ -5,7 +5,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { mergeConditions, nowTimestamp } from "../../simulator/conditions";
-import type { KubeClient } from "../../simulator/kube-client";
+import type { KubeClient } from "../../support/kube-client";
 import type { Logger } from "../../simulator/log";
 import { parseQuantity } from "../../simulator/quantity";
 import { keyOf, type KubeObject, type Resource, SECRET, VMI } from "../../simulator/resources";
