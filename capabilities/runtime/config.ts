@@ -1,7 +1,7 @@
 // Every environment variable the module reads, parsed once into a typed config. A bad value stops the process at
 // start with a message naming the variable (pepr.ts), instead of turning into NaN somewhere later. While
 // `pepr build` loads the module to read its bindings, only PEPR_MODE is read: the build never fails on them.
-// Documented in docs/development.md (Configuration); a test keeps that table in step with this schema.
+// Documented in the README (Operations, Configuration); a test keeps that table in step with this schema.
 import { z } from "zod";
 
 const wholeNumber = (unit: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>

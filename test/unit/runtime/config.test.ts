@@ -1,5 +1,5 @@
 // The module's environment, parsed once (capabilities/runtime/config.ts): a bad value names its variable at start
-// instead of becoming NaN later, `pepr build` never fails on one, and docs/development.md lists every variable.
+// instead of becoming NaN later, `pepr build` never fails on one, and the README lists every variable.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, ENVIRONMENT, parseConfig } from "../../../capabilities/runtime/config";
@@ -51,8 +51,8 @@ describe("the module's environment", () => {
     expect(parseConfig({ PEPR_MODE: "build", WUKONG_PORT: "abc", WUKONG_ERROR_RESYNC_MS: "abc" })).toMatchObject({ build: true });
   });
 
-  it("docs/development.md documents every variable", () => {
-    const docs = readFileSync(path.join(__dirname, "../../../docs/development.md"), "utf8");
+  it("the README's Configuration documents every variable", () => {
+    const docs = readFileSync(path.join(__dirname, "../../../README.md"), "utf8");
     for (const name of Object.keys(ENVIRONMENT.shape)) expect(docs).toMatch(new RegExp(`^\\| \`${name}\` \\|`, "m"));
   });
 });
