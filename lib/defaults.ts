@@ -1,8 +1,8 @@
 // Admission defaulting: fills what the user left out so the stored Wukong shows what will be built.
 // Idempotent: defaulting a defaulted spec changes nothing.
-import { isPodNetworkEntry } from "../schemas/network-rules";
+import { isPodNetworkEntry } from "../schemas/networks/attachment-rules";
 import { DEFAULT_BRIDGE, RUN_STRATEGY_OF_RESTART_POLICY, type RunStrategy, type WukongSpec } from "../schemas/spec";
-import { stableMac } from "./mac";
+import { stableMac } from "./networks/mac";
 
 export const DEFAULT_OS_DISK = { name: "system", size: "20Gi" } as const;
 

@@ -4,7 +4,7 @@ import ipaddr from "ipaddr.js";
 // Child names are the builders' own: the limit is checked on exactly what will be created.
 import { cloudInitSecretName, diskClaimName, generatedNadName } from "./child-names";
 import { parseCustomUserData } from "./cloud-config";
-import { attachmentProblems } from "./network-rules";
+import { attachmentProblems } from "./networks/attachment-rules";
 import type { Problem } from "./problems";
 import { LIMITS, RESTART_POLICIES, RUN_STRATEGY_OF_RESTART_POLICY, type RestartPolicy, STARTING_RUN_STRATEGIES } from "./spec";
 

@@ -1,12 +1,12 @@
 // Admission checks that need the cluster. Each has a short deadline and a documented stance when the
 // lookup itself fails: existence checks fail open (the reconciler reports the problem in status and
 // recovers once it is fixed); address conflicts fail closed (nothing downstream would catch a clash).
-import { bridgesExpectedOnNodes, type ExpectedBridge, missingBridges, nodeList } from "../children/host-bridges";
-import type { NodeInterfaces } from "../cluster/node-interfaces";
+import { bridgesExpectedOnNodes, type ExpectedBridge, missingBridges, nodeList } from "../networks/host-bridges";
+import type { NodeInterfaces } from "../networks/node-interfaces";
 import type { Problem } from "../../schemas/problems";
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
-import { type AddressClaim, addressClaims } from "./segments";
+import { type AddressClaim, addressClaims } from "../networks/segments";
 import { type FeatureLookup, wukongFeatureWarnings } from "./feature-checks";
 import { restoreProblems, type SnapshotLookup } from "./snapshot-checks";
 

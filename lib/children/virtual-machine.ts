@@ -3,7 +3,7 @@
 import { LABELS, type WukongSpec } from "../../schemas/wukong";
 import type { KubernetesObject } from "./kubernetes-object";
 import { attachedNadName, cloudInitSecretName, diskClaimName, virtualMachineName } from "../../schemas/child-names";
-import type { Nic } from "./nics";
+import type { Nic } from "../networks/nics";
 import { childMetadata, ownerLabels, type Owner } from "./ownership";
 import { haGroupOf, placement } from "./placement";
 import { bootDisk, hasPodNetwork, runStrategyOf, type SpecifiedWukong } from "./spec-defaults";

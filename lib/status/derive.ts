@@ -36,8 +36,8 @@ import { generatedNadName, virtualMachineName } from "../../schemas/child-names"
 import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { clusterFeaturesCondition } from "./features";
-import { networkStatuses, networksVerdict } from "./networks";
-import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "./node-networks";
+import { networkStatuses, networksVerdict } from "../networks/status";
+import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "../networks/node-network-status";
 import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
 import { restartCondition } from "./restart";

@@ -3,9 +3,9 @@
 // controllers/handler/nodenetworkconfigurationpolicy_controller.go writes them, captures resolved by `nmstatectl
 // policy` as pkg/nmstatectl/nmstatectl.go runs it, and the policy's conditions of pkg/policyconditions/conditions.go.
 // Also the scheduler's answer for a GPU no node offers.
-import { nicRoutes } from "../../lib/children/nic-routes";
-import { nodeNetworkPolicy } from "../../lib/children/node-network-policy";
-import { nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
+import { nicRoutes } from "../../lib/networks/nic-routes";
+import { nodeNetworkPolicy } from "../../lib/networks/node-network-policy";
+import { nodeInterfacesOf } from "../../lib/networks/node-interfaces";
 import { gpuShortage } from "./kubevirt-vmi";
 import { FAULT_NODE_NETWORK, planNodeNetworkPolicies, withDefaultVlanFiltering } from "./nmstate";
 import { planNodeNetworkStates, simulatedNodeState } from "./nmstate-node-state";

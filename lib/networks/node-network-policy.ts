@@ -5,8 +5,8 @@
 // reads the NIC's current state on that node: static stays static, DHCP stays DHCP, routes follow (where it has any).
 import { createHash } from "node:crypto";
 import { LABELS, MANAGER, type WukongSpec } from "../../schemas/wukong";
-import type { KubernetesObject } from "./kubernetes-object";
-import { bridgeOf, secondaryNetworks } from "./spec-defaults";
+import type { KubernetesObject } from "../children/kubernetes-object";
+import { bridgeOf, secondaryNetworks } from "../children/spec-defaults";
 
 export const NNCP_API_VERSION = "nmstate.io/v1";
 export const NODE_NETWORK_LABEL = "vm.novasphere.dev/node-network";

@@ -1,7 +1,7 @@
 // Cross-field rules of how the VM attaches: the pod network entry `- name: default`, node bridge ports
 // (physicalInterface), a primary network and gpus. Like rules.ts they read the raw spec defensively, so every problem comes in the same denial.
-import type { Problem } from "./problems";
-import { BRIDGED_NETWORK_TYPES, DEFAULT_BRIDGE, LIMITS, POD_NETWORK_ENTRY } from "./spec";
+import type { Problem } from "../problems";
+import { BRIDGED_NETWORK_TYPES, DEFAULT_BRIDGE, LIMITS, POD_NETWORK_ENTRY } from "../spec";
 
 type Raw = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 // Networks step: one generated NAD per network without nadName; the user's NADs are only looked at.
 import { isControlledBy } from "../cluster/live";
-import type { ReconcileContext } from "./context";
-import { deleteChild, ensureChild } from "./writes";
+import type { ReconcileContext } from "../reconcile/context";
+import { deleteChild, ensureChild } from "../reconcile/writes";
 
 const KIND = "NetworkAttachmentDefinition";
 

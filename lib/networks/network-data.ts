@@ -4,7 +4,7 @@
 import { stringify } from "yaml";
 import type { Network, WukongSpec } from "../../schemas/spec";
 import type { Nic } from "./nics";
-import { isStatic } from "./spec-defaults";
+import { isStatic } from "../children/spec-defaults";
 
 /**
  * The guest's fixed address behind KubeVirt masquerade: the second address of the VM network CIDR, 10.0.2.0/24 by
