@@ -12,7 +12,8 @@ import { virtualMachine } from "./virtual-machine";
 export type { BuildContext, DesiredChildren } from "./contract";
 export { CustomUserDataError } from "./user-data";
 export { parseCustomUserData } from "../../schemas/cloud-config";
-export { attachedNadName, cloudInitSecretName, diskClaimName, generatedNadName, virtualMachineName } from "../../schemas/child-names";
+export { cloudInitSecretName, diskClaimName, virtualMachineName } from "../../schemas/child-names";
+export { attachedNadName, generatedNadName } from "../../schemas/networks/names";
 
 export function desiredChildren(wukong: Wukong, context: BuildContext): DesiredChildren {
   const owner = ownerOf(wukong);

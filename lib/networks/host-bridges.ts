@@ -4,7 +4,7 @@
 import type { NodeInterfaces } from "./node-interfaces";
 import type { WukongSpec } from "../../schemas/spec";
 import { bridgePortsOf } from "./node-network-policy";
-import { bridgeOf } from "../children/spec-defaults";
+import { bridgeOf } from "../../schemas/networks/network";
 
 export interface ExpectedBridge {
   bridge: string;

@@ -2,9 +2,10 @@
 // spec.config is compared as a string to detect drift, so keys are always written in the same order.
 import type { WukongSpec } from "../../schemas/spec";
 import type { KubernetesObject } from "../children/kubernetes-object";
-import { generatedNadName } from "../../schemas/child-names";
 import { childMetadata, type Owner } from "../children/ownership";
-import { bridgeOf, secondaryNetworks, type SecondaryNetwork } from "../children/spec-defaults";
+import { generatedNadName } from "../../schemas/networks/names";
+import { bridgeOf } from "../../schemas/networks/network";
+import { secondaryNetworks, type SecondaryNetwork } from "./defaults";
 
 export const NAD_API_VERSION = "k8s.cni.cncf.io/v1";
 export const SRIOV_RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName";

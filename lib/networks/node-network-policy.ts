@@ -3,10 +3,11 @@
 // it is cluster-scoped, so it carries no ownerReference, and Wukong never deletes it (removing a bridge can cut
 // a node off). Each node's own address moves from the NIC to the bridge through NMState's capture, which
 // reads the NIC's current state on that node: static stays static, DHCP stays DHCP, routes follow (where it has any).
-import { createHash } from "node:crypto";
+import { nodeNetworkPolicyName } from "../../schemas/networks/names";
 import { LABELS, MANAGER, type WukongSpec } from "../../schemas/wukong";
 import type { KubernetesObject } from "../children/kubernetes-object";
-import { bridgeOf, secondaryNetworks } from "../children/spec-defaults";
+import { bridgeOf } from "../../schemas/networks/network";
+import { secondaryNetworks } from "./defaults";
 
 export const NNCP_API_VERSION = "nmstate.io/v1";
 export const NODE_NETWORK_LABEL = "vm.novasphere.dev/node-network";
@@ -36,14 +37,6 @@ export function bridgePortsOf(spec: WukongSpec): (BridgePort & BridgeUse)[] {
       byBridge.set(bridge, { bridge, nic: network.physicalInterface, type: network.type, nodeSelector: spec.highAvailability?.nodeSelector });
   }
   return [...byBridge.values()];
-}
-
-/** wukong-<bridge>-<nic>, lower-cased; a short hash keeps names apart when lower-casing merged two. */
-export function nodeNetworkPolicyName({ bridge, nic }: Pick<BridgePort, "bridge" | "nic">): string {
-  const plain = `wukong-${bridge}-${nic}`;
-  const name = plain.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  if (name === plain) return name;
-  return `${name}-${createHash("sha256").update(`${bridge}/${nic}`).digest("hex").slice(0, 6)}`;
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   bridgePortsOf,
   nodeNetworkPolicy,
   NIC_ROUTES_CAPTURE,
-  nodeNetworkPolicyName,
   PHYSICAL_INTERFACE_ANNOTATION,
   policyNodeSelector,
   selectorsDisjoint,
@@ -25,6 +24,7 @@ import type { Wukong } from "../../schemas/wukong";
 import { containsDesired } from "../subset";
 import type { ReconcileContext } from "../reconcile/context";
 import { attempt } from "../reconcile/writes";
+import { nodeNetworkPolicyName } from "../../schemas/networks/names";
 
 const KIND = "NodeNetworkConfigurationPolicy";
 

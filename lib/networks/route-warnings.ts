@@ -2,7 +2,7 @@
 // route (issue 16 items 11 and 12). Admitted all the same: on netplan guests (Ubuntu) both work as asked.
 import type { WukongSpec } from "../../schemas/spec";
 import { MASQUERADE_GUEST_ADDRESS } from "./network-data";
-import { hasPodNetwork, isStatic } from "../children/spec-defaults";
+import { hasPodNetwork, isStatic } from "./defaults";
 
 export function staticGatewayWarnings(spec: WukongSpec): string[] {
   const networks = spec.networks ?? [];

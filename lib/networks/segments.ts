@@ -1,6 +1,7 @@
 // Which L2 segment a NIC sits on, and the static IPs and MACs Wukongs claim there.
 import ipaddr from "ipaddr.js";
-import { DEFAULT_BRIDGE, type Network, type WukongSpec } from "../../schemas/spec";
+import { bridgeOf, type Network } from "../../schemas/networks/network";
+import type { WukongSpec } from "../../schemas/spec";
 import type { Wukong } from "../../schemas/wukong";
 
 export interface AddressClaim {
@@ -22,7 +23,7 @@ export function segmentOf(namespace: string, network: Network): string {
   if (network.nadName) return `nad ${namespace}/${network.nadName}`;
   const vlan = network.vlanId ?? 0;
   if (network.type === "sriov") return `sriov ${network.resourceName} vlan ${vlan}`;
-  return `${network.type} ${network.bridgeName ?? DEFAULT_BRIDGE} vlan ${vlan}`;
+  return `${network.type} ${bridgeOf(network)} vlan ${vlan}`;
 }
 
 export function addressClaims(namespace: string, name: string, spec: WukongSpec): AddressClaim[] {
@@ -34,7 +35,7 @@ export function addressClaims(namespace: string, name: string, spec: WukongSpec)
     mac: network.macAddress?.toLowerCase(),
     ...(network.physicalInterface &&
       network.type &&
-      !network.nadName && { bridgePort: { bridge: network.bridgeName ?? DEFAULT_BRIDGE, nic: network.physicalInterface, type: network.type } }),
+      !network.nadName && { bridgePort: { bridge: bridgeOf(network), nic: network.physicalInterface, type: network.type } }),
   }));
 }
 

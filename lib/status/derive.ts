@@ -32,7 +32,7 @@
 import type { WukongSpec } from "../../schemas/spec";
 import type { Phase, WukongStatus } from "../../schemas/status";
 import type { Wukong } from "../../schemas/wukong";
-import { generatedNadName, virtualMachineName } from "../../schemas/child-names";
+import { virtualMachineName } from "../../schemas/child-names";
 import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { clusterFeaturesCondition } from "./features";
@@ -43,6 +43,7 @@ import { childErrorVerdict, type Verdict } from "./verdict";
 import { restartCondition } from "./restart";
 import { vmVerdict } from "./vm";
 import { volumeStatuses, volumesVerdict } from "./volumes";
+import { generatedNadName } from "../../schemas/networks/names";
 
 const NETWORK_KINDS = new Set(["NetworkAttachmentDefinition", NODE_NETWORK_KIND]);
 const VOLUME_KINDS = new Set(["DataVolume", "PersistentVolumeClaim", "StorageClass"]);
