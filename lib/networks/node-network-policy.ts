@@ -42,7 +42,7 @@ export function bridgePortsOf(spec: WukongSpec): (BridgePort & BridgeUse)[] {
 /**
  * `nicRoutes`: whether the NIC's routes move to the bridge. nmstate 2.2 fails a capture that matches nothing
  * ("route with 'next-hop-interface=<nic>' not found"), so a NIC that carries no route on the selected nodes gets a
- * policy without the route captures (lib/children/nic-routes.ts decides).
+ * policy without the route captures (./nic-routes.ts decides).
  */
 export function nodeNetworkPolicy(port: BridgePort, uses: BridgeUse[], nicRoutes = true): KubernetesObject {
   const nodeSelector = policyNodeSelector(uses);

@@ -37,7 +37,7 @@ function snapshot(policy: KubeObject, opts: { wukongs?: KubeObject[]; current?: 
   return snap;
 }
 
-/** The operator's own policy for bridge br-a on `nic` (lib/children/node-network-policy.ts). */
+/** The operator's own policy for bridge br-a on `nic` (lib/networks/node-network-policy.ts). */
 const operatorPolicy = (nic: string, generation = 1): KubeObject => {
   const policy = nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{}]) as unknown as KubeObject;
   return { ...policy, metadata: { ...policy.metadata, generation } };
@@ -212,7 +212,7 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
 
   // nmstate 2.2 (kubernetes-nmstate v0.86 runs it in pkg/nmstatectl/nmstatectl.go Policy) fails a capture that
   // matches nothing, so the route capture breaks a NIC without routes (eth4). The operator decides from the
-  // NodeNetworkState (lib/children/nic-routes.ts) and leaves it out there.
+  // NodeNetworkState (lib/networks/nic-routes.ts) and leaves it out there.
   it("resolves the operator's policy for a NIC without address or route (eth4), which the route capture would fail", async () => {
     const state = simulatedNodeState(0, "n1");
     const [nodeInterfaces] = nodeInterfacesOf([{ metadata: { name: "n1" }, status: { currentState: state } }]);
