@@ -16,8 +16,8 @@ import {
 import { DEFAULT_RESYNC, wukongReconciler } from "../lib/reconcile/reconciler";
 import { WorkQueue } from "../lib/reconcile/work-queue";
 import { ChildWriteError } from "../lib/reconcile/writes";
-import { NODE_NETWORK_LABEL } from "../lib/children/node-network-policy";
-import { wukongsUsingPolicy } from "../lib/reconcile/node-networks";
+import { NODE_NETWORK_LABEL } from "../lib/networks/node-network-policy";
+import { wukongsUsingPolicy } from "../lib/networks/reconcile-node-networks";
 import { snapshotReconciler } from "../lib/reconcile/snapshot";
 import type { WukongStatus } from "../schemas/status";
 import { LABELS, type Wukong } from "../schemas/wukong";

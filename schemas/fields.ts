@@ -8,6 +8,9 @@ const quantityRegExp = new RegExp(QUANTITY_PATTERN);
 /** `.meta()` argument carrying the description `kubectl explain` shows. */
 export const d = (description: string) => ({ description });
 
+/** A list keyed by its items' name, in the CRD (a structural-schema extra zod cannot express). */
+export const listMap = { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] };
+
 export const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const DNS1123_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 export const MAC_PATTERN = "^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$";

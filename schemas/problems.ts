@@ -23,3 +23,6 @@ export function uniqueProblems(problems: readonly Problem[]): Problem[] {
     return true;
   });
 }
+
+/** A field's value in a message: "unset" when absent. */
+export const shown = (value: unknown): string => (value === undefined ? "unset" : JSON.stringify(value));

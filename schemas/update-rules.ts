@@ -1,11 +1,12 @@
 // What may change after creation: disks only grow, identity fields stay, and no disk disappears by accident.
-import type { Problem } from "./problems";
+// The networks' update rules are theirs (networks/rules.ts).
+import { networkUpdateProblems } from "./networks/rules";
+import { type Problem, shown } from "./problems";
 import { bytesOf } from "./quantity";
-import type { Disk, Network, WukongSpec } from "./spec";
+import type { Disk, WukongSpec } from "./spec";
 import { ALLOW_DISK_REMOVAL_ANNOTATION } from "./wukong";
 
 const IMMUTABLE_DISK_FIELDS = ["storageClassName", "image", "boot"] as const satisfies readonly (keyof Disk)[];
-const IMMUTABLE_NETWORK_FIELDS = ["type", "bridgeName", "vlanId", "nadName", "macAddress", "physicalInterface"] as const satisfies readonly (keyof Network)[];
 
 /** Disk names the user agreed to remove, from the allow-disk-removal annotation. */
 export function disksAllowedToGo(annotations: Record<string, string> | undefined): Set<string> {
@@ -34,7 +35,7 @@ function diskUpdateProblems(oldSpec: WukongSpec, newSpec: WukongSpec, annotation
       problems.push({ path: `spec.disks[${i}].size`, message: `cannot shrink from ${old.size} to ${disk.size}: disks may only grow` });
     }
     for (const field of IMMUTABLE_DISK_FIELDS) {
-      if (old[field] !== disk[field]) problems.push({ path: `spec.disks[${i}].${field}`, message: `is immutable (was ${show(old[field])})` });
+      if (old[field] !== disk[field]) problems.push({ path: `spec.disks[${i}].${field}`, message: `is immutable (was ${shown(old[field])})` });
     }
   });
   const kept = new Set(newDisks.map(disk => disk.name));
@@ -48,20 +49,3 @@ function diskUpdateProblems(oldSpec: WukongSpec, newSpec: WukongSpec, annotation
   }
   return problems;
 }
-
-function networkUpdateProblems(oldSpec: WukongSpec, newSpec: WukongSpec): Problem[] {
-  const problems: Problem[] = [];
-  const oldByName = new Map((oldSpec.networks ?? []).map(network => [network.name, network]));
-  (newSpec.networks ?? []).forEach((network, i) => {
-    const old = oldByName.get(network.name);
-    if (!old) return;
-    for (const field of IMMUTABLE_NETWORK_FIELDS) {
-      const [before, after] = field === "macAddress" ? [old.macAddress?.toLowerCase(), network.macAddress?.toLowerCase()] : [old[field], network[field]];
-      if (before !== after)
-        problems.push({ path: `spec.networks[${i}].${field}`, message: `is immutable (was ${show(before)}): remove the network and add a new one instead` });
-    }
-  });
-  return problems;
-}
-
-const show = (value: unknown) => (value === undefined ? "unset" : JSON.stringify(value));

@@ -1,7 +1,7 @@
 // Every problem of a Wukong, each with its field path: structure (zod), cross-field rules and update rules.
 import type { z } from "zod";
 import { type Problem, fieldPath, uniqueProblems } from "./problems";
-import { nodeSelectorProblems } from "./network-rules";
+import { nodeSelectorProblems } from "./networks/attachment-rules";
 import { crossFieldProblems } from "./rules";
 import { WukongSpec } from "./spec";
 import { updateProblems } from "./update-rules";

@@ -3,11 +3,11 @@
 // StorageClasses are listed at most every few seconds, unless a check asks for a fresh list.
 import { isNotFound } from "../../lib/cluster/api-errors";
 import { KINDS, resourcePath } from "../../lib/cluster/kinds";
-import { nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
+import { nodeInterfacesOf } from "../../lib/networks/node-interfaces";
 import type { LiveObject } from "../../lib/cluster/live";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluster-checks";
-import { type AddressClaim, claimsOfWukong } from "../../lib/admission/segments";
+import { type AddressClaim, claimsOfWukong } from "../../lib/networks/segments";
 import type { Wukong } from "../../schemas/wukong";
 import type { WukongSnapshot } from "../../schemas/wukongsnapshot";
 import { type ClusterFeatures, KUBEVIRT_CONFIG_API, kubeVirtConfig, type KubeVirtObject } from "../../lib/cluster/features";

@@ -2,7 +2,7 @@
 // problem at once with its field path; 4xx whatever arrives.
 import { isDeepStrictEqual } from "node:util";
 import { Log, type PeprValidateRequest } from "pepr";
-import { failOpen, withDeadline } from "../../lib/admission/cluster-checks";
+import { failOpen, withDeadline } from "../../lib/admission/deadline";
 import { type FeatureLookup, snapshotFeatureWarnings } from "../../lib/admission/feature-checks";
 import { type SnapshotLookup, snapshotTargetProblems } from "../../lib/admission/snapshot-checks";
 import { formatProblems } from "../../schemas/problems";

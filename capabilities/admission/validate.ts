@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { Log, type PeprValidateRequest } from "pepr";
 import { clusterChecks, type ClusterLookup } from "../../lib/admission/cluster-checks";
-import { staticGatewayWarnings } from "../../lib/admission/route-warnings";
+import { staticGatewayWarnings } from "../../lib/networks/route-warnings";
 import { formatProblems, uniqueProblems } from "../../schemas/problems";
 import { WukongSpec } from "../../schemas/spec";
 import { validateWukong } from "../../schemas/validate";

@@ -4,7 +4,7 @@ import type { KubernetesObject } from "../../lib/children/kubernetes-object";
 import { apiFailure, isConflict, isNotFound } from "../../lib/cluster/api-errors";
 import { apiVersionOf, type KindName, resourcePath, type WatchedKind } from "../../lib/cluster/kinds";
 import type { LiveObject } from "../../lib/cluster/live";
-import { type NodeInterfaces, nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
+import { type NodeInterfaces, nodeInterfacesOf } from "../../lib/networks/node-interfaces";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterFeatures } from "../../lib/cluster/features";
 import type { ClusterPort, EventType, LookedUpKind } from "../../lib/reconcile/port";

@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import type { WukongSpec } from "../../schemas/spec";
 import type { KubernetesObject } from "./kubernetes-object";
 import { cloudInitSecretName } from "../../schemas/child-names";
-import { networkData } from "./network-data";
-import type { Nic } from "./nics";
+import { networkData } from "../networks/network-data";
+import type { Nic } from "../networks/nics";
 import { childMetadata, type Owner } from "./ownership";
 import { userData } from "./user-data";
 

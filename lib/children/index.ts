@@ -3,8 +3,8 @@ import type { Wukong } from "../../schemas/wukong";
 import { withDefaults } from "../defaults";
 import { cloudInitDigests, cloudInitSecret } from "./cloud-init-secret";
 import type { BuildContext, DesiredChildren } from "./contract";
-import { networkAttachmentDefinitions } from "./nad";
-import { nicsOf } from "./nics";
+import { networkAttachmentDefinitions } from "../networks/nad";
+import { nicsOf } from "../networks/nics";
 import { ownerOf } from "./ownership";
 import { dataVolume, diskImage, persistentVolumeClaim } from "./storage";
 import { virtualMachine } from "./virtual-machine";
@@ -12,7 +12,8 @@ import { virtualMachine } from "./virtual-machine";
 export type { BuildContext, DesiredChildren } from "./contract";
 export { CustomUserDataError } from "./user-data";
 export { parseCustomUserData } from "../../schemas/cloud-config";
-export { attachedNadName, cloudInitSecretName, diskClaimName, generatedNadName, virtualMachineName } from "../../schemas/child-names";
+export { cloudInitSecretName, diskClaimName, virtualMachineName } from "../../schemas/child-names";
+export { attachedNadName, generatedNadName } from "../../schemas/networks/names";
 
 export function desiredChildren(wukong: Wukong, context: BuildContext): DesiredChildren {
   const owner = ownerOf(wukong);

@@ -2,12 +2,14 @@
 // per NIC, and placement. Always runStrategy, never the deprecated `running` (KubeVirt rejects both together).
 import { LABELS, type WukongSpec } from "../../schemas/wukong";
 import type { KubernetesObject } from "./kubernetes-object";
-import { attachedNadName, cloudInitSecretName, diskClaimName, virtualMachineName } from "../../schemas/child-names";
-import type { Nic } from "./nics";
+import { cloudInitSecretName, diskClaimName, virtualMachineName } from "../../schemas/child-names";
+import type { Nic } from "../networks/nics";
 import { childMetadata, ownerLabels, type Owner } from "./ownership";
 import { haGroupOf, placement } from "./placement";
-import { bootDisk, hasPodNetwork, runStrategyOf, type SpecifiedWukong } from "./spec-defaults";
+import { bootDisk, runStrategyOf, type SpecifiedWukong } from "./spec-defaults";
 import { diskImage } from "./storage";
+import { attachedNadName } from "../../schemas/networks/names";
+import { hasPodNetwork } from "../networks/defaults";
 
 export const VM_API_VERSION = "kubevirt.io/v1";
 export const CLOUD_INIT_DISK = "cloudinitdisk";

@@ -5,7 +5,7 @@ import type { KubernetesObject } from "../children/kubernetes-object";
 import type { ChildKind, WatchedKind } from "../cluster/kinds";
 import type { ClusterFeatures } from "../cluster/features";
 import type { LiveObject } from "../cluster/live";
-import type { NodeInterfaces } from "../cluster/node-interfaces";
+import type { NodeInterfaces } from "../networks/node-interfaces";
 
 export type JsonPatch = { op: "add" | "remove" | "replace" | "test"; path: string; value?: unknown }[];
 

@@ -8,9 +8,9 @@ import type { ChildError, ObservedChildren } from "../status/observed";
 import type { LiveWukong, ReconcileContext } from "./context";
 import { observeClusterFeatures } from "./features";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizer";
-import { reconcileHostBridges } from "./host-bridges";
-import { deleteGeneratedNetworks, reconcileNetworks } from "./networks";
-import { reconcileNodeNetworks } from "./node-networks";
+import { reconcileHostBridges } from "../networks/reconcile-host-bridges";
+import { deleteGeneratedNads, reconcileNads } from "../networks/reconcile-nads";
+import { reconcileNodeNetworks } from "../networks/reconcile-node-networks";
 import { observeExisting } from "./observe";
 import type { ClusterPort } from "./port";
 import { observeSnapshots, reconcileRestore } from "./restore";
@@ -46,7 +46,7 @@ export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3
 const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 60_000, now: nowRfc3339, nowMs: Date.now };
 
 // Restore before storage: while KubeVirt restores the volumes in place, the storage step must leave them be.
-const STEPS = [reconcileNodeNetworks, reconcileHostBridges, reconcileNetworks, reconcileRestore, reconcileStorage, reconcileVirtualMachine];
+const STEPS = [reconcileNodeNetworks, reconcileHostBridges, reconcileNads, reconcileRestore, reconcileStorage, reconcileVirtualMachine];
 
 export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerOptions> = {}) {
   const { resync, statusRefreshMs, now, nowMs } = { ...DEFAULT_OPTIONS, ...options };
@@ -96,7 +96,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
 async function finalize(port: ClusterPort, wukong: LiveWukong, resync: ResyncPolicy): Promise<RunOutcome> {
   if (!hasFinalizer(wukong)) return;
   const { namespace, name, uid } = wukong.metadata;
-  const remaining = await deleteGeneratedNetworks({ port, namespace, name, uid });
+  const remaining = await deleteGeneratedNads({ port, namespace, name, uid });
   if (remaining > 0) return { requeueAfterMs: resync.deletionMs };
   // The rest (DataVolumes, PVCs, Secret, VirtualMachine) carries our ownerReference: the garbage collector takes it.
   await removeFinalizer(port, wukong);

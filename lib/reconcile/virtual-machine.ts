@@ -1,5 +1,5 @@
 // Virtual machine step: the cloud-init Secret, then the VirtualMachine; the user's Secrets are only looked at.
-import { isAvailable } from "../status/node-networks";
+import { isAvailable } from "../networks/node-network-status";
 import type { ReconcileContext } from "./context";
 import { ensureChild } from "./writes";
 

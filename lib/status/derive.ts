@@ -32,17 +32,18 @@
 import type { WukongSpec } from "../../schemas/spec";
 import type { Phase, WukongStatus } from "../../schemas/status";
 import type { Wukong } from "../../schemas/wukong";
-import { generatedNadName, virtualMachineName } from "../../schemas/child-names";
+import { virtualMachineName } from "../../schemas/child-names";
 import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { clusterFeaturesCondition } from "./features";
-import { networkStatuses, networksVerdict } from "./networks";
-import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "./node-networks";
+import { networkStatuses, networksVerdict } from "../networks/status";
+import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "../networks/node-network-status";
 import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
 import { restartCondition } from "./restart";
 import { vmVerdict } from "./vm";
 import { volumeStatuses, volumesVerdict } from "./volumes";
+import { generatedNadName } from "../../schemas/networks/names";
 
 const NETWORK_KINDS = new Set(["NetworkAttachmentDefinition", NODE_NETWORK_KIND]);
 const VOLUME_KINDS = new Set(["DataVolume", "PersistentVolumeClaim", "StorageClass"]);

@@ -65,7 +65,7 @@ export interface ChildError {
 }
 
 import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
-import type { MissingBridge } from "../children/host-bridges";
+import type { MissingBridge } from "../networks/host-bridges";
 import type { FeatureGap } from "../cluster/features";
 
 export interface ObservedChildren {

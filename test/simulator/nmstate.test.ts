@@ -3,9 +3,9 @@
 // controllers/handler/nodenetworkconfigurationpolicy_controller.go writes them, captures resolved by `nmstatectl
 // policy` as pkg/nmstatectl/nmstatectl.go runs it, and the policy's conditions of pkg/policyconditions/conditions.go.
 // Also the scheduler's answer for a GPU no node offers.
-import { nicRoutes } from "../../lib/children/nic-routes";
-import { nodeNetworkPolicy } from "../../lib/children/node-network-policy";
-import { nodeInterfacesOf } from "../../lib/cluster/node-interfaces";
+import { nicRoutes } from "../../lib/networks/nic-routes";
+import { nodeNetworkPolicy } from "../../lib/networks/node-network-policy";
+import { nodeInterfacesOf } from "../../lib/networks/node-interfaces";
 import { gpuShortage } from "./kubevirt-vmi";
 import { FAULT_NODE_NETWORK, planNodeNetworkPolicies, withDefaultVlanFiltering } from "./nmstate";
 import { planNodeNetworkStates, simulatedNodeState } from "./nmstate-node-state";
@@ -37,7 +37,7 @@ function snapshot(policy: KubeObject, opts: { wukongs?: KubeObject[]; current?: 
   return snap;
 }
 
-/** The operator's own policy for bridge br-a on `nic` (lib/children/node-network-policy.ts). */
+/** The operator's own policy for bridge br-a on `nic` (lib/networks/node-network-policy.ts). */
 const operatorPolicy = (nic: string, generation = 1): KubeObject => {
   const policy = nodeNetworkPolicy({ bridge: "br-a", nic, type: "bridge" }, [{}]) as unknown as KubeObject;
   return { ...policy, metadata: { ...policy.metadata, generation } };
@@ -212,7 +212,7 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
 
   // nmstate 2.2 (kubernetes-nmstate v0.86 runs it in pkg/nmstatectl/nmstatectl.go Policy) fails a capture that
   // matches nothing, so the route capture breaks a NIC without routes (eth4). The operator decides from the
-  // NodeNetworkState (lib/children/nic-routes.ts) and leaves it out there.
+  // NodeNetworkState (lib/networks/nic-routes.ts) and leaves it out there.
   it("resolves the operator's policy for a NIC without address or route (eth4), which the route capture would fail", async () => {
     const state = simulatedNodeState(0, "n1");
     const [nodeInterfaces] = nodeInterfacesOf([{ metadata: { name: "n1" }, status: { currentState: state } }]);

@@ -5,8 +5,8 @@ import type { WukongResource } from "../../../capabilities/kinds";
 import { defaultWukong } from "../../../capabilities/admission/mutate";
 import { wukongValidator } from "../../../capabilities/admission/validate";
 import { clusterChecks, type ClusterLookup, type StorageClassInfo } from "../../../lib/admission/cluster-checks";
-import { claimsOfWukong } from "../../../lib/admission/segments";
-import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
+import { claimsOfWukong } from "../../../lib/networks/segments";
+import type { NodeInterfaces } from "../../../lib/networks/node-interfaces";
 import {
   type ClusterFeatures,
   EXPAND_DISKS_GATE,
@@ -16,7 +16,7 @@ import {
   SNAPSHOT_GATE,
 } from "../../../lib/cluster/features";
 import { withDefaults } from "../../../lib/defaults";
-import { stableMac } from "../../../lib/mac";
+import { stableMac } from "../../../lib/networks/mac";
 import type { WukongSpec } from "../../../schemas/spec";
 import { ALLOW_DISK_REMOVAL_ANNOTATION, API, FINALIZER, type Wukong } from "../../../schemas/wukong";
 import type { WukongSnapshot } from "../../../schemas/wukongsnapshot";

@@ -1,6 +1,6 @@
 // The seed example from the README, every child written out in full.
 import { desiredChildren } from "../../../lib/children";
-import { stableMac } from "../../../lib/mac";
+import { stableMac } from "../../../lib/networks/mac";
 import { ownedMetadata, secretText, wukong } from "./fixtures";
 
 const seed = wukong("web-server-01", {

@@ -6,7 +6,7 @@ import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 import type { ChildKind, WatchedKind } from "../../../lib/cluster/kinds";
 import type { ClusterFeatures } from "../../../lib/cluster/features";
 import type { LiveObject } from "../../../lib/cluster/live";
-import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
+import type { NodeInterfaces } from "../../../lib/networks/node-interfaces";
 import { ClusterView } from "../../../lib/cluster/view";
 import type { ClusterPort, EventType, JsonPatch, LookedUpKind, StatusKind } from "../../../lib/reconcile/port";
 

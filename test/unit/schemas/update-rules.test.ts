@@ -1,34 +1,8 @@
-// UPDATE rules: disks only grow, identity fields stay, disks are removed only on purpose.
-import { withDefaults } from "../../../lib/defaults";
-import { formatProblems, type Problem } from "../../../schemas/problems";
+// UPDATE rules: disks only grow, identity fields stay, disks are removed only on purpose. The networks' own:
+// test/unit/networks/update-rules.test.ts.
 import type { WukongSpec } from "../../../schemas/spec";
-import { validateWukong } from "../../../schemas/validate";
 import { ALLOW_DISK_REMOVAL_ANNOTATION } from "../../../schemas/wukong";
-import { SEED_NAME, SEED_NAMESPACE, clone, seedSpec } from "./fixtures";
-
-const defaulted = (spec: WukongSpec, oldSpec?: WukongSpec) => withDefaults({ namespace: SEED_NAMESPACE, name: SEED_NAME, spec, oldSpec });
-
-/** The stored spec: the seed plus a data disk and a second network on an existing NAD, defaulted as admission stores it. */
-function storedSpec(): WukongSpec {
-  const spec = seedSpec() as WukongSpec;
-  spec.disks!.push({ name: "data", size: "100Gi", storageClassName: "longhorn", image: "docker://quay.io/example/data:1" });
-  spec.networks!.push({ name: "legacy", type: "bridge", nadName: "existing-net" });
-  return defaulted(spec);
-}
-
-/** Runs an UPDATE the way admission does: the edited stored spec is defaulted against the old one, then validated. */
-function update(change: (spec: WukongSpec) => void, annotations?: Record<string, string>): Problem[] {
-  const oldSpec = storedSpec();
-  const edited = clone(oldSpec);
-  change(edited);
-  return validateWukong({ name: SEED_NAME, spec: defaulted(edited, oldSpec), oldSpec, annotations });
-}
-
-const expectProblem = (problems: Problem[], path: string, phrase: string) => {
-  const messages = problems.filter(problem => problem.path === path).map(problem => problem.message);
-  if (messages.length === 0) throw new Error(`no problem at ${path}; got: ${formatProblems(problems) || "none"}`);
-  expect(messages.join(" | ")).toContain(phrase);
-};
+import { expectProblem, update } from "./updates";
 
 describe("update rules", () => {
   it("admits an unchanged spec", () => {
@@ -75,25 +49,6 @@ describe("update rules", () => {
     expectProblem(update(change), path, phrase);
   });
 
-  it.each([
-    ["type", (spec: WukongSpec) => (spec.networks![0].type = "ovs"), "spec.networks[0].type", 'was "bridge"'],
-    ["bridgeName", (spec: WukongSpec) => (spec.networks![0].bridgeName = "br1"), "spec.networks[0].bridgeName", 'was "br0"'],
-    ["vlanId", (spec: WukongSpec) => (spec.networks![0].vlanId = 101), "spec.networks[0].vlanId", "was 100"],
-    ["vlanId (removed)", (spec: WukongSpec) => delete spec.networks![0].vlanId, "spec.networks[0].vlanId", "was 100"],
-    ["nadName", (spec: WukongSpec) => (spec.networks![1].nadName = "other-net"), "spec.networks[1].nadName", 'was "existing-net"'],
-    ["macAddress", (spec: WukongSpec) => (spec.networks![0].macAddress = "02:00:00:00:00:99"), "spec.networks[0].macAddress", "immutable"],
-  ])("denies changing network %s", (_, change, path, phrase) => {
-    expectProblem(update(change), path, phrase);
-  });
-
-  it("treats an upper-case spelling of the same MAC as no change", () => {
-    expect(update(spec => (spec.networks![0].macAddress = spec.networks![0].macAddress!.toUpperCase()))).toEqual([]);
-  });
-
-  it("lets ipConfig change (it is not part of the NIC's identity)", () => {
-    expect(update(spec => (spec.networks![0].ipConfig = { mode: "static", address: "192.168.100.20/24", gateway: "192.168.100.1" }))).toEqual([]);
-  });
-
   it("denies removing a disk without the annotation, naming the disk and the annotation", () => {
     const problems = update(spec => spec.disks!.pop());
     expectProblem(problems, "spec.disks", `removing disk "data"`);
@@ -118,10 +73,6 @@ describe("update rules", () => {
       spec.disks!.push({ name: "logs", size: "10Gi" });
     });
     expect(problems).toEqual([]);
-  });
-
-  it("admits removing a network (its NIC goes away; nothing stored is lost)", () => {
-    expect(update(spec => spec.networks!.pop())).toEqual([]);
   });
 
   it("does not let a rename escape the rules: the old disk counts as removed", () => {

@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { withDefaults } from "../../../lib/defaults";
 import { formatProblems } from "../../../schemas/problems";
-import { CloudInitUser, Disk, HighAvailability, IpConfig, Network, Toleration, WukongSpec } from "../../../schemas/spec";
+import { CloudInitUser, Disk, HighAvailability, Toleration, WukongSpec } from "../../../schemas/spec";
 import { validateWukong } from "../../../schemas/validate";
 import type { WukongSpecInput } from "../../../schemas/wukong";
 import { SEED_NAME, SEED_NAMESPACE, fullSpec, seedSpec } from "./fixtures";
+import { IpConfig, Network } from "../../../schemas/networks/network";
 
 const problemsOf = (spec: unknown, name = SEED_NAME) => formatProblems(validateWukong({ name, spec }));
 const defaulted = (spec: WukongSpecInput) => withDefaults({ namespace: SEED_NAMESPACE, name: SEED_NAME, spec: spec as WukongSpec });

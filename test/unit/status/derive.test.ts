@@ -1,7 +1,7 @@
 import { deriveStatus } from "../../../lib/status/derive";
 import type { ObservedChildren } from "../../../lib/status/observed";
 import type { WukongSpec } from "../../../schemas/spec";
-import { stableMac } from "../../../lib/mac";
+import { stableMac } from "../../../lib/networks/mac";
 import { cond, dv, EARLIER, IMAGE, NAME, NAMESPACE, NOW, observed, provisioned, pvc, running, vm, vmi, wukong } from "./fixtures";
 
 type Expect = [status: string, reason: string];

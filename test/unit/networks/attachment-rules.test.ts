@@ -1,4 +1,4 @@
-// The pod network entry `- name: default`, physicalInterface, primary and gpus —
+// The pod network entry `- name: default`, physicalInterface and primary —
 // what is admitted, how it is defaulted, what is denied and with which field path.
 import { withDefaults } from "../../../lib/defaults";
 import { formatProblems } from "../../../schemas/problems";
@@ -121,31 +121,5 @@ describe("primary", () => {
     expect(admitted({ ...base, networks: [{ name: "default" }, { name: "a", type: "bridge", primary: true }] })).toContain(
       "spec.networks[0]: the pod network entry contradicts spec.networks[1].primary",
     );
-  });
-});
-
-describe("gpus", () => {
-  it("takes unique DNS-label names and qualified resource names", () => {
-    expect(
-      admitted({
-        ...base,
-        gpus: [
-          { name: "gpu1", deviceName: "nvidia.com/GA102GL_A10" },
-          { name: "gpu2", deviceName: "nvidia.com/gpu" },
-        ],
-      }),
-    ).toBe("");
-    const problems = admitted({
-      ...base,
-      gpus: [
-        { name: "gpu", deviceName: "gpu" },
-        { name: "gpu", deviceName: "nvidia.com/" },
-        { name: "GPU_1", deviceName: "nvidia.com/gpu" },
-      ],
-    });
-    expect(problems).toContain("spec.gpus[0].deviceName: must be a qualified resource name with a domain prefix, such as nvidia.com/gpu");
-    expect(problems).toContain("spec.gpus[1].deviceName: must be a qualified resource name");
-    expect(problems).toContain('spec.gpus[1].name: duplicates spec.gpus[0].name "gpu"');
-    expect(problems).toContain("spec.gpus[2].name: GPU name must be a DNS-1123 label");
   });
 });

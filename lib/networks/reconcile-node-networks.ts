@@ -9,22 +9,22 @@ import {
   bridgePortsOf,
   nodeNetworkPolicy,
   NIC_ROUTES_CAPTURE,
-  nodeNetworkPolicyName,
   PHYSICAL_INTERFACE_ANNOTATION,
   policyNodeSelector,
   selectorsDisjoint,
-} from "../children/node-network-policy";
+} from "./node-network-policy";
 import type { KubernetesObject } from "../children/kubernetes-object";
-import { nodeList } from "../children/host-bridges";
-import { NIC_ROUTES_DIFFER, nicRoutes } from "../children/nic-routes";
+import { nodeList } from "./host-bridges";
+import { NIC_ROUTES_DIFFER, nicRoutes } from "./nic-routes";
 import { NODE_NETWORK_API } from "../cluster/features";
 import type { LiveObject } from "../cluster/live";
-import type { NodeInterfaces } from "../cluster/node-interfaces";
+import type { NodeInterfaces } from "./node-interfaces";
 import type { ObservedNodeNetwork } from "../status/observed";
 import type { Wukong } from "../../schemas/wukong";
 import { containsDesired } from "../subset";
-import type { ReconcileContext } from "./context";
-import { attempt } from "./writes";
+import type { ReconcileContext } from "../reconcile/context";
+import { attempt } from "../reconcile/writes";
+import { nodeNetworkPolicyName } from "../../schemas/networks/names";
 
 const KIND = "NodeNetworkConfigurationPolicy";
 

@@ -2,8 +2,8 @@
 // naming that Wukong (failing closed); a physicalInterface without NMState is admitted with a warning, and so is a
 // bridge nothing builds that NodeNetworkStates show missing on nodes, or that cannot be checked without NMState.
 import { clusterChecks, type ClusterLookup } from "../../../lib/admission/cluster-checks";
-import { claimsOfWukong } from "../../../lib/admission/segments";
-import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
+import { claimsOfWukong } from "../../../lib/networks/segments";
+import type { NodeInterfaces } from "../../../lib/networks/node-interfaces";
 import { withDefaults } from "../../../lib/defaults";
 import type { WukongSpec } from "../../../schemas/spec";
 import type { Wukong } from "../../../schemas/wukong";

@@ -1,10 +1,11 @@
 // Multus NetworkAttachmentDefinitions for networks without nadName (a user's NAD is used as is, never generated).
 // spec.config is compared as a string to detect drift, so keys are always written in the same order.
 import type { WukongSpec } from "../../schemas/spec";
-import type { KubernetesObject } from "./kubernetes-object";
-import { generatedNadName } from "../../schemas/child-names";
-import { childMetadata, type Owner } from "./ownership";
-import { bridgeOf, secondaryNetworks, type SecondaryNetwork } from "./spec-defaults";
+import type { KubernetesObject } from "../children/kubernetes-object";
+import { childMetadata, type Owner } from "../children/ownership";
+import { generatedNadName } from "../../schemas/networks/names";
+import { bridgeOf } from "../../schemas/networks/network";
+import { secondaryNetworks, type SecondaryNetwork } from "./defaults";
 
 export const NAD_API_VERSION = "k8s.cni.cncf.io/v1";
 export const SRIOV_RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName";

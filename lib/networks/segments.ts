@@ -1,7 +1,9 @@
-// Which L2 segment a NIC sits on, and the static IPs and MACs Wukongs claim there.
+// Which L2 segment a NIC sits on, the static IPs, MACs and bridge NICs Wukongs claim there, and when two claims clash.
 import ipaddr from "ipaddr.js";
-import { DEFAULT_BRIDGE, type Network, type WukongSpec } from "../../schemas/spec";
+import type { Problem } from "../../schemas/problems";
+import type { WukongSpec } from "../../schemas/spec";
 import type { Wukong } from "../../schemas/wukong";
+import { bridgeOf, type Network } from "../../schemas/networks/network";
 
 export interface AddressClaim {
   /** namespace/name of the claiming Wukong. */
@@ -22,7 +24,7 @@ export function segmentOf(namespace: string, network: Network): string {
   if (network.nadName) return `nad ${namespace}/${network.nadName}`;
   const vlan = network.vlanId ?? 0;
   if (network.type === "sriov") return `sriov ${network.resourceName} vlan ${vlan}`;
-  return `${network.type} ${network.bridgeName ?? DEFAULT_BRIDGE} vlan ${vlan}`;
+  return `${network.type} ${bridgeOf(network)} vlan ${vlan}`;
 }
 
 export function addressClaims(namespace: string, name: string, spec: WukongSpec): AddressClaim[] {
@@ -34,7 +36,7 @@ export function addressClaims(namespace: string, name: string, spec: WukongSpec)
     mac: network.macAddress?.toLowerCase(),
     ...(network.physicalInterface &&
       network.type &&
-      !network.nadName && { bridgePort: { bridge: network.bridgeName ?? DEFAULT_BRIDGE, nic: network.physicalInterface, type: network.type } }),
+      !network.nadName && { bridgePort: { bridge: bridgeOf(network), nic: network.physicalInterface, type: network.type } }),
   }));
 }
 
@@ -53,6 +55,43 @@ export function claimsOfWukong(wukong: Wukong): AddressClaim[] {
     return ip && ip !== claim.ip ? [{ owner: claim.owner, path: claim.path, segment: claim.segment, ip, heldByGuest: true }] : [];
   });
   return [...claims, ...held];
+}
+
+/** This Wukong's claims that clash with another's on the same segment, or with another of its own. */
+export async function conflictProblems(
+  { namespace, name, spec }: { namespace: string; name: string; spec: WukongSpec },
+  claims: () => Promise<AddressClaim[]>,
+): Promise<Problem[]> {
+  const mine = addressClaims(namespace, name, spec);
+  if (mine.length === 0) return [];
+  const self = `${namespace}/${name}`;
+  const others = (await claims()).filter(claim => claim.owner !== self);
+  // Two NICs of this very Wukong on one segment clash just the same; each pair is reported once.
+  return mine.flatMap((claim, i) => [...clashes(claim, mine.slice(0, i), "this Wukong"), ...clashes(claim, others, "Wukong")]);
+}
+
+function clashes(claim: AddressClaim, others: AddressClaim[], whose: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const other of others) {
+    const guest = other.heldByGuest ? "; its running guest still holds it, whatever its spec asks for until it restarts" : "";
+    const by = whose === "Wukong" ? `Wukong ${other.owner} (${other.path}${guest})` : `${other.path} of this Wukong`;
+    const [mine, theirs] = [claim.bridgePort, other.bridgePort];
+    // Within this Wukong the same rule is a cross-field rule already.
+    if (whose === "Wukong" && mine && theirs && mine.bridge === theirs.bridge && (mine.nic !== theirs.nic || mine.type !== theirs.type)) {
+      problems.push({
+        path: `${claim.path}.physicalInterface`,
+        message: `bridge ${mine.bridge} is already built on ${theirs.nic} (${theirs.type}) by ${by}: a bridge has one physical port`,
+      });
+    }
+    if (other.segment !== claim.segment) continue;
+    if (claim.ip && claim.ip === other.ip) {
+      problems.push({ path: `${claim.path}.ipConfig.address`, message: `${claim.ip} is already used by ${by} on the same segment (${claim.segment})` });
+    }
+    if (claim.mac && claim.mac === other.mac) {
+      problems.push({ path: `${claim.path}.macAddress`, message: `${claim.mac} is already used by ${by} on the same segment (${claim.segment})` });
+    }
+  }
+  return problems;
 }
 
 /** One spelling per address, so 2001:db8::10 and 2001:DB8:0::10 are seen as the same IP. */

@@ -2,9 +2,10 @@
 // unpredictable, and renamed to the NIC's name. Every NIC is listed, pod NIC included: once network config exists,
 // cloud-init no longer falls back to DHCP on the first NIC.
 import { stringify } from "yaml";
-import type { Network, WukongSpec } from "../../schemas/spec";
+import type { WukongSpec } from "../../schemas/spec";
 import type { Nic } from "./nics";
-import { isStatic } from "./spec-defaults";
+import type { Network } from "../../schemas/networks/network";
+import { isStatic } from "./defaults";
 
 /**
  * The guest's fixed address behind KubeVirt masquerade: the second address of the VM network CIDR, 10.0.2.0/24 by

@@ -2,12 +2,13 @@
 // addresses as the VirtualMachineInstance reports them.
 import type { NetworkStatus } from "../../schemas/status";
 import type { WukongSpec } from "../../schemas/spec";
-import { attachedNadName } from "../../schemas/child-names";
 import type { Owner } from "../children/ownership";
-import { hasPodNetwork } from "../children/spec-defaults";
-import { POD_NIC, stableMac } from "../mac";
-import type { ChildError, ObservedInterface, ObservedNad, ObservedVirtualMachineInstance } from "./observed";
-import { childErrorVerdict, type Verdict } from "./verdict";
+import { POD_NIC } from "../../schemas/networks/network";
+import { stableMac } from "./mac";
+import type { ChildError, ObservedInterface, ObservedNad, ObservedVirtualMachineInstance } from "../status/observed";
+import { childErrorVerdict, type Verdict } from "../status/verdict";
+import { attachedNadName } from "../../schemas/networks/names";
+import { hasPodNetwork } from "./defaults";
 
 export function networksVerdict(owner: Pick<Owner, "name" | "namespace">, spec: WukongSpec, nads: ObservedNad[], errors: ChildError[]): Verdict {
   if (errors.length > 0) return childErrorVerdict(errors[0]);

@@ -2,8 +2,6 @@
 // so cloud-init networkData (matched by MAC) stays valid across re-creation and re-defaulting.
 import { createHash } from "node:crypto";
 
-export const POD_NIC = "pod";
-
 export function stableMac(namespace: string, wukong: string, nic: string): string {
   const digest = createHash("sha256").update(`${namespace}/${wukong}/${nic}`).digest();
   // 0x02: locally administered, unicast.

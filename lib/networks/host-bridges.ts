@@ -1,10 +1,10 @@
 // The Linux bridges a Wukong's networks plug into that nothing of Wukong builds. The bridge CNI plugin creates a
 // bridge that is missing on the node (containernetworking/plugins plugins/main/bridge/bridge.go, ensureBridge),
 // with no uplink: the VM then reaches only VMs on the same node. So such a bridge must already exist.
-import type { NodeInterfaces } from "../cluster/node-interfaces";
+import type { NodeInterfaces } from "./node-interfaces";
 import type { WukongSpec } from "../../schemas/spec";
 import { bridgePortsOf } from "./node-network-policy";
-import { bridgeOf } from "./spec-defaults";
+import { bridgeOf } from "../../schemas/networks/network";
 
 export interface ExpectedBridge {
   bridge: string;

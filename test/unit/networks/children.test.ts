@@ -1,7 +1,7 @@
 // A multi-NIC Wukong: pod network, static bridge (VLAN, gateway, DNS), DHCP OVS, SR-IOV, and a user's own NAD.
 import { desiredChildren } from "../../../lib/children";
 import type { WukongSpec } from "../../../schemas/spec";
-import { ownedMetadata, secretYaml, vmTemplateSpec, wukong } from "./fixtures";
+import { ownedMetadata, secretYaml, vmTemplateSpec, wukong } from "../children/fixtures";
 
 const POD_MAC = "02:3f:03:2b:64:62"; // stableMac("prod", "edge-router", "pod")
 

@@ -8,7 +8,7 @@ import { wukongReconciler } from "../../../lib/reconcile/reconciler";
 import type { WukongSpec } from "../../../schemas/spec";
 import type { WukongStatus } from "../../../schemas/status";
 import { API_VERSION, FINALIZER } from "../../../schemas/wukong";
-import { MemoryCluster } from "./memory-cluster";
+import { MemoryCluster } from "../reconcile/memory-cluster";
 
 const NAMESPACE = "vms";
 

@@ -1,14 +1,14 @@
 // The node networks step against the in-memory cluster: one shared policy per bridge, NetworksConfigured and the
 // VM waiting on it, a degraded policy surfacing as Error, NMState missing, and a policy's event re-queueing its users.
 import type { LiveObject } from "../../../lib/cluster/live";
-import type { NodeInterfaces } from "../../../lib/cluster/node-interfaces";
+import type { NodeInterfaces } from "../../../lib/networks/node-interfaces";
 import { withDefaults } from "../../../lib/defaults";
-import { wukongsUsingPolicy } from "../../../lib/reconcile/node-networks";
+import { wukongsUsingPolicy } from "../../../lib/networks/reconcile-node-networks";
 import { wukongReconciler } from "../../../lib/reconcile/reconciler";
 import type { WukongSpec } from "../../../schemas/spec";
 import type { WukongStatus } from "../../../schemas/status";
 import { API_VERSION, FINALIZER, type Wukong } from "../../../schemas/wukong";
-import { MemoryCluster, apiError } from "./memory-cluster";
+import { MemoryCluster, apiError } from "../reconcile/memory-cluster";
 
 const NAMESPACE = "vms";
 const POLICY = "wukong-br-mgmt-eth1";

@@ -1,9 +1,9 @@
 // Host bridges step: a bridge network that no physicalInterface builds plugs into a bridge that must already be on
 // the nodes. Where NMState reports the nodes' interfaces, the bridges some node lacks go to status (BridgeMissing);
 // without NMState nothing can be checked (admission warned). Read only: nothing is written.
-import { bridgesExpectedOnNodes, missingBridges } from "../children/host-bridges";
-import { BRIDGE_ANNOTATION } from "../children/node-network-policy";
-import type { ReconcileContext } from "./context";
+import { bridgesExpectedOnNodes, missingBridges } from "./host-bridges";
+import { BRIDGE_ANNOTATION } from "./node-network-policy";
+import type { ReconcileContext } from "../reconcile/context";
 
 export async function reconcileHostBridges(ctx: ReconcileContext): Promise<void> {
   if (!ctx.wukong.spec) return;

@@ -1,11 +1,11 @@
-// Networks step: one generated NAD per network without nadName; the user's NADs are only looked at.
+// NAD step: one generated NAD per network without nadName; the user's NADs are only looked at.
 import { isControlledBy } from "../cluster/live";
-import type { ReconcileContext } from "./context";
-import { deleteChild, ensureChild } from "./writes";
+import type { ReconcileContext } from "../reconcile/context";
+import { deleteChild, ensureChild } from "../reconcile/writes";
 
 const KIND = "NetworkAttachmentDefinition";
 
-export async function reconcileNetworks(ctx: ReconcileContext): Promise<void> {
+export async function reconcileNads(ctx: ReconcileContext): Promise<void> {
   const { port, namespace, name, uid, desired, observed } = ctx;
   const live = new Map(
     port
@@ -25,7 +25,7 @@ export async function reconcileNetworks(ctx: ReconcileContext): Promise<void> {
 }
 
 /** Deletion: our NADs go first (they carry no data); returns how many were still there. */
-export async function deleteGeneratedNetworks(ctx: Pick<ReconcileContext, "port" | "namespace" | "name" | "uid">): Promise<number> {
+export async function deleteGeneratedNads(ctx: Pick<ReconcileContext, "port" | "namespace" | "name" | "uid">): Promise<number> {
   const { port, namespace, name, uid } = ctx;
   const owned = port.list(KIND, namespace, name).filter(nad => isControlledBy(nad, uid));
   for (const nad of owned) await port.delete(KIND, namespace, nad.metadata.name, nad.metadata.uid ?? "");

@@ -1,8 +1,9 @@
 // The shared NMState policy: one per bridge and NIC, built from every Wukong on it, valid for the upstream CRD.
-import { bridgePortsOf, nodeNetworkPolicy, nodeNetworkPolicyName } from "../../../lib/children/node-network-policy";
+import { bridgePortsOf, nodeNetworkPolicy } from "../../../lib/networks/node-network-policy";
 import { withDefaults } from "../../../lib/defaults";
 import type { WukongSpec } from "../../../schemas/spec";
-import { strictProblems } from "./strict-schema";
+import { strictProblems } from "../children/strict-schema";
+import { nodeNetworkPolicyName } from "../../../schemas/networks/names";
 
 const spec = (networks: WukongSpec["networks"], nodeSelector?: Record<string, string>): WukongSpec =>
   withDefaults({

@@ -1,9 +1,10 @@
 // The VM's NICs in order (pod first, then spec.networks), shared by the VM interfaces and the cloud-init
 // networkData that matches them by MAC: both must agree on every name and address.
 import type { WukongSpec } from "../../schemas/spec";
-import { POD_NIC, stableMac } from "../mac";
-import type { Owner } from "./ownership";
-import { hasPodNetwork, secondaryNetworks, type SecondaryNetwork } from "./spec-defaults";
+import { POD_NIC } from "../../schemas/networks/network";
+import { stableMac } from "./mac";
+import type { Owner } from "../children/ownership";
+import { hasPodNetwork, secondaryNetworks, type SecondaryNetwork } from "./defaults";
 
 export interface Nic {
   /** Interface and network name in the VM, and the guest interface name set by cloud-init. */

@@ -3,7 +3,7 @@
 // breaks the enactment on every node where the NIC carries no route (a NIC kept for VMs), and a policy without
 // it would drop the routes of the nodes where the NIC has some. The answer comes from the NodeNetworkStates of
 // the nodes the policy selects.
-import type { NodeInterfaces } from "../cluster/node-interfaces";
+import type { NodeInterfaces } from "./node-interfaces";
 import type { BridgePort } from "./node-network-policy";
 
 /** The reason (child error and NetworksConfigured) when the NIC carries routes on some selected nodes only. */

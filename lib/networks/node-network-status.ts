@@ -1,10 +1,10 @@
 // Node networks: whether NMState has built every host bridge the Wukong's networks need on the nodes.
 // The policy's own words explain a wait or a failure; the VM is not started until every policy is Available.
-import { type MissingBridge, nodeList } from "../children/host-bridges";
-import { NIC_ROUTES_DIFFER } from "../children/nic-routes";
-import type { ChildError, ObservedNodeNetwork } from "./observed";
-import { detail, sentence } from "./text";
-import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
+import { type MissingBridge, nodeList } from "./host-bridges";
+import { NIC_ROUTES_DIFFER } from "./nic-routes";
+import type { ChildError, ObservedNodeNetwork } from "../status/observed";
+import { detail, sentence } from "../status/text";
+import { childErrorVerdict, findCondition, type Verdict } from "../status/verdict";
 
 export const NODE_NETWORK_KIND = "NodeNetworkConfigurationPolicy";
 

@@ -3,10 +3,11 @@
 // it is cluster-scoped, so it carries no ownerReference, and Wukong never deletes it (removing a bridge can cut
 // a node off). Each node's own address moves from the NIC to the bridge through NMState's capture, which
 // reads the NIC's current state on that node: static stays static, DHCP stays DHCP, routes follow (where it has any).
-import { createHash } from "node:crypto";
+import { nodeNetworkPolicyName } from "../../schemas/networks/names";
 import { LABELS, MANAGER, type WukongSpec } from "../../schemas/wukong";
-import type { KubernetesObject } from "./kubernetes-object";
-import { bridgeOf, secondaryNetworks } from "./spec-defaults";
+import type { KubernetesObject } from "../children/kubernetes-object";
+import { bridgeOf } from "../../schemas/networks/network";
+import { secondaryNetworks } from "./defaults";
 
 export const NNCP_API_VERSION = "nmstate.io/v1";
 export const NODE_NETWORK_LABEL = "vm.novasphere.dev/node-network";
@@ -38,18 +39,10 @@ export function bridgePortsOf(spec: WukongSpec): (BridgePort & BridgeUse)[] {
   return [...byBridge.values()];
 }
 
-/** wukong-<bridge>-<nic>, lower-cased; a short hash keeps names apart when lower-casing merged two. */
-export function nodeNetworkPolicyName({ bridge, nic }: Pick<BridgePort, "bridge" | "nic">): string {
-  const plain = `wukong-${bridge}-${nic}`;
-  const name = plain.toLowerCase().replace(/[^a-z0-9.-]/g, "-");
-  if (name === plain) return name;
-  return `${name}-${createHash("sha256").update(`${bridge}/${nic}`).digest("hex").slice(0, 6)}`;
-}
-
 /**
  * `nicRoutes`: whether the NIC's routes move to the bridge. nmstate 2.2 fails a capture that matches nothing
  * ("route with 'next-hop-interface=<nic>' not found"), so a NIC that carries no route on the selected nodes gets a
- * policy without the route captures (lib/children/nic-routes.ts decides).
+ * policy without the route captures (./nic-routes.ts decides).
  */
 export function nodeNetworkPolicy(port: BridgePort, uses: BridgeUse[], nicRoutes = true): KubernetesObject {
   const nodeSelector = policyNodeSelector(uses);

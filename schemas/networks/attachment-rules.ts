@@ -1,23 +1,13 @@
 // Cross-field rules of how the VM attaches: the pod network entry `- name: default`, node bridge ports
-// (physicalInterface), a primary network and gpus. Like rules.ts they read the raw spec defensively, so every problem comes in the same denial.
-import type { Problem } from "./problems";
-import { BRIDGED_NETWORK_TYPES, DEFAULT_BRIDGE, LIMITS, POD_NETWORK_ENTRY } from "./spec";
-
-type Raw = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Raw => typeof value === "object" && value !== null && !Array.isArray(value);
-const entries = (value: unknown, bound: number): [Raw, number][] =>
-  Array.isArray(value) && value.length <= bound
-    ? value.map((item, index) => [item, index] as [unknown, number]).filter((pair): pair is [Raw, number] => isRecord(pair[0]))
-    : [];
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-
-/** The pod network written as a list entry: named `default`, with no type. */
-export const isPodNetworkEntry = (network: { name?: unknown; type?: unknown }): boolean => network.name === POD_NETWORK_ENTRY && network.type === undefined;
+// (physicalInterface) and a primary network. Like ./rules.ts they read the raw spec defensively (../raw.ts).
+import { LIMITS } from "../limits";
+import type { Problem } from "../problems";
+import { isRecord, type Raw, records, text } from "../raw";
+import { BRIDGED_NETWORK_TYPES, bridgeOf, isPodNetworkEntry, POD_NETWORK_ENTRY } from "./network";
 
 export function attachmentProblems(spec: Raw): Problem[] {
-  const networks = entries(spec.networks, LIMITS.maxNetworks);
-  return [...podEntryProblems(spec, networks), ...physicalInterfaceProblems(networks), ...primaryProblems(spec, networks), ...gpuProblems(spec)];
+  const networks = records(spec.networks, LIMITS.maxNetworks);
+  return [...podEntryProblems(spec, networks), ...physicalInterfaceProblems(networks), ...primaryProblems(spec, networks)];
 }
 
 function podEntryProblems(spec: Raw, networks: [Raw, number][]): Problem[] {
@@ -59,7 +49,7 @@ function physicalInterfaceProblems(networks: [Raw, number][]): Problem[] {
       });
       continue;
     }
-    const bridge = text(network.bridgeName) ?? DEFAULT_BRIDGE;
+    const bridge = bridgeOf({ bridgeName: text(network.bridgeName) });
     if (nic === bridge) problems.push({ path: `spec.networks[${i}].physicalInterface`, message: `cannot be the bridge ${bridge} itself` });
     const first = nicOfBridge.get(bridge);
     if (first && first.nic !== nic) {
@@ -79,9 +69,9 @@ function physicalInterfaceProblems(networks: [Raw, number][]): Problem[] {
  * this rule keeps working: on UPDATE only a nodeSelector removed is denied.
  */
 export function nodeSelectorProblems(spec: Raw, oldSpec?: Raw): Problem[] {
-  const bridged = entries(spec.networks, LIMITS.maxNetworks).find(([network]) => text(network.physicalInterface) !== undefined);
+  const bridged = records(spec.networks, LIMITS.maxNetworks).find(([network]) => text(network.physicalInterface) !== undefined);
   if (!bridged || hasNodeSelector(spec)) return [];
-  const grandfathered = oldSpec && !hasNodeSelector(oldSpec) && entries(oldSpec.networks, LIMITS.maxNetworks).some(([network]) => network.physicalInterface);
+  const grandfathered = oldSpec && !hasNodeSelector(oldSpec) && records(oldSpec.networks, LIMITS.maxNetworks).some(([network]) => network.physicalInterface);
   if (grandfathered) return [];
   const [network, i] = bridged;
   const nic = String(network.physicalInterface);
@@ -115,19 +105,6 @@ function primaryProblems(spec: Raw, networks: [Raw, number][]): Problem[] {
         message: `the pod network entry contradicts spec.networks[${primaries[0]}].primary: a primary network replaces the pod network`,
       });
     }
-  }
-  return problems;
-}
-
-function gpuProblems(spec: Raw): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Map<string, number>();
-  for (const [gpu, i] of entries(spec.gpus, LIMITS.maxGpus)) {
-    const name = text(gpu.name);
-    if (name === undefined) continue;
-    const first = seen.get(name);
-    if (first !== undefined) problems.push({ path: `spec.gpus[${i}].name`, message: `duplicates spec.gpus[${first}].name "${name}": names must be unique` });
-    else seen.set(name, i);
   }
   return problems;
 }

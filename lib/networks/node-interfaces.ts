@@ -1,7 +1,7 @@
 // The interfaces each node has, as kubernetes-nmstate reports them in its NodeNetworkStates (nmstate.io/v1beta1,
 // one per node, named after it; status.currentState is nmstate's own state, interfaces[].name among it), with the
 // routes they carry and, where the Nodes were listed too, each node's labels (to match a policy's nodeSelector).
-import type { LiveObject } from "./live";
+import type { LiveObject } from "../cluster/live";
 
 export interface NodeInterfaces {
   node: string;

@@ -1,8 +1,8 @@
 // Admission warnings for what cloud-init cannot express on every guest when a static network carries the default
 // route (issue 16 items 11 and 12). Admitted all the same: on netplan guests (Ubuntu) both work as asked.
 import type { WukongSpec } from "../../schemas/spec";
-import { MASQUERADE_GUEST_ADDRESS } from "../children/network-data";
-import { hasPodNetwork, isStatic } from "../children/spec-defaults";
+import { MASQUERADE_GUEST_ADDRESS } from "./network-data";
+import { hasPodNetwork, isStatic } from "./defaults";
 
 export function staticGatewayWarnings(spec: WukongSpec): string[] {
   const networks = spec.networks ?? [];
