@@ -159,11 +159,20 @@ export class KubeClient {
   }
 
   /** Lists a resource in all namespaces; undefined when the API (e.g. a CRD) is not installed. */
-  async listAll(res: Resource, labelSelector?: string): Promise<KubeObject[] | undefined> {
+  listAll(res: Resource, labelSelector?: string): Promise<KubeObject[] | undefined> {
+    return this.items(res, undefined, labelSelector);
+  }
+
+  /** Lists a namespaced resource in one namespace; undefined when its API is not served. */
+  listIn(res: Resource, namespace: string): Promise<KubeObject[] | undefined> {
+    return this.items(res, namespace);
+  }
+
+  /** The items of a list, with the apiVersion and kind that lists leave out, so they can be written back as-is. */
+  private async items(res: Resource, namespace?: string, labelSelector?: string): Promise<KubeObject[] | undefined> {
     try {
-      const list = await this.list(res, undefined, labelSelector);
+      const list = await this.list(res, namespace, labelSelector);
       const apiVersion = res.group ? `${res.group}/${res.version}` : res.version;
-      // List items carry no apiVersion/kind; fill them in so objects can be written back as-is.
       return (list.items ?? []).map(item => ({ ...item, apiVersion, kind: res.kind }));
     } catch (err) {
       if (isNotFound(err)) return undefined;

@@ -96,6 +96,7 @@ describe("the test tools' API client", () => {
     handler = (_req, _body, res) => json(res, 404, { reason: "NotFound" });
     expect(await client.get(WIDGET, "ns", "gone")).toBeUndefined();
     expect(await client.listAll(WIDGET)).toBeUndefined();
+    expect(await client.listIn(WIDGET, "ns")).toBeUndefined();
     expect(isNotFound(await client.delete(WIDGET, "ns", "gone").catch(e => e))).toBe(true);
     handler = (_req, _body, res) => json(res, 500, { message: "etcd down" });
     await expect(client.get(WIDGET, "ns", "a")).rejects.toThrow("500 etcd down");
@@ -105,6 +106,8 @@ describe("the test tools' API client", () => {
     handler = (_req, _body, res) => json(res, 200, { items: [{ metadata: { name: "a" } }], metadata: { resourceVersion: "7" } });
     expect(await client.listAll(WIDGET, "app=x")).toEqual([{ apiVersion: "example.dev/v1", kind: "Widget", metadata: { name: "a" } }]);
     expect(seen[0].url).toBe("/apis/example.dev/v1/widgets?labelSelector=app%3Dx");
+    expect(await client.listIn(WIDGET, "ns")).toEqual([{ apiVersion: "example.dev/v1", kind: "Widget", metadata: { name: "a" } }]);
+    expect(seen[1].url).toBe("/apis/example.dev/v1/namespaces/ns/widgets");
   });
 
   it("deletes in the background with the uid precondition, and applies server-side, forced", async () => {
