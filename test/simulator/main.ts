@@ -7,6 +7,7 @@
 import { runPlans } from "./run-plans";
 import { planCdi } from "./cdi";
 import { loadConfig, type SimConfig } from "./config";
+import { planCsiSnapshots } from "./csi-snapshots";
 import { KubeClient } from "./kube-client";
 import { planKubevirtSnapshots } from "./kubevirt-snapshot";
 import { planKubevirtVms } from "./kubevirt-vm";
@@ -65,6 +66,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
         // virt-controller, cdi-controller and kube-scheduler are real: play only what runs on a node.
         await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
         await runPlans(client, planVirtHandlers(snap), logger);
+        await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);
       } else {
         await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
         await runPlans(client, planKubevirtVms(snap), logger);

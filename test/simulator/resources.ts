@@ -39,6 +39,28 @@ export const VM_RESTORE: Resource = {
   kind: "VirtualMachineRestore",
   namespaced: true,
 };
+// The CSI snapshot API (kubernetes-csi/external-snapshotter, CRDs in test/cluster/upstream/volume-snapshot-crds.yaml).
+export const VOLUME_SNAPSHOT: Resource = {
+  group: "snapshot.storage.k8s.io",
+  version: "v1",
+  plural: "volumesnapshots",
+  kind: "VolumeSnapshot",
+  namespaced: true,
+};
+export const VOLUME_SNAPSHOT_CONTENT: Resource = {
+  group: "snapshot.storage.k8s.io",
+  version: "v1",
+  plural: "volumesnapshotcontents",
+  kind: "VolumeSnapshotContent",
+  namespaced: false,
+};
+export const VOLUME_SNAPSHOT_CLASS: Resource = {
+  group: "snapshot.storage.k8s.io",
+  version: "v1",
+  plural: "volumesnapshotclasses",
+  kind: "VolumeSnapshotClass",
+  namespaced: false,
+};
 export const WUKONG: Resource = { group: "vm.novasphere.dev", version: "v1alpha1", plural: "wukongs", kind: "Wukong", namespaced: true };
 
 export function apiVersionOf(res: Resource): string {

@@ -21,6 +21,9 @@ import {
   VM_SNAPSHOT,
   VM_SNAPSHOT_CONTENT,
   VMI,
+  VOLUME_SNAPSHOT,
+  VOLUME_SNAPSHOT_CLASS,
+  VOLUME_SNAPSHOT_CONTENT,
   WUKONG,
 } from "./resources";
 
@@ -37,6 +40,9 @@ export interface Snapshot {
   vmSnapshots: Map<string, KubeObject>;
   vmSnapshotContents: Map<string, KubeObject>;
   vmRestores: Map<string, KubeObject>;
+  volumeSnapshots: Map<string, KubeObject>;
+  volumeSnapshotContents: Map<string, KubeObject>; // by "/name" (cluster-scoped)
+  volumeSnapshotClasses: Map<string, KubeObject>; // by "/name" (cluster-scoped)
   nodes: Map<string, KubeObject>; // by "/name" (cluster-scoped)
   nodeNetworkStates: Map<string, KubeObject>;
   nodeNetworkPolicies: Map<string, KubeObject>;
@@ -62,6 +68,9 @@ export function emptySnapshot(): Snapshot {
     vmSnapshots: new Map(),
     vmSnapshotContents: new Map(),
     vmRestores: new Map(),
+    volumeSnapshots: new Map(),
+    volumeSnapshotContents: new Map(),
+    volumeSnapshotClasses: new Map(),
     nodes: new Map(),
     nodeNetworkStates: new Map(),
     nodeNetworkPolicies: new Map(),
@@ -83,6 +92,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmSnapshots,
     vmSnapshotContents,
     vmRestores,
+    volumeSnapshots,
+    volumeSnapshotContents,
+    volumeSnapshotClasses,
     nodes,
     nodeNetworkStates,
     nodeNetworkPolicies,
@@ -99,6 +111,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     client.listAll(VM_SNAPSHOT),
     client.listAll(VM_SNAPSHOT_CONTENT),
     client.listAll(VM_RESTORE),
+    client.listAll(VOLUME_SNAPSHOT),
+    client.listAll(VOLUME_SNAPSHOT_CONTENT),
+    client.listAll(VOLUME_SNAPSHOT_CLASS),
     client.listAll(NODE),
     client.listAll(NNS),
     client.listAll(NNCP),
@@ -131,6 +146,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmSnapshots: byKey(vmSnapshots),
     vmSnapshotContents: byKey(vmSnapshotContents),
     vmRestores: byKey(vmRestores),
+    volumeSnapshots: byKey(volumeSnapshots),
+    volumeSnapshotContents: byKey(volumeSnapshotContents),
+    volumeSnapshotClasses: byKey(volumeSnapshotClasses),
     nodes: byKey(nodes),
     nodeNetworkStates: byKey(nodeNetworkStates),
     nodeNetworkPolicies: byKey(nodeNetworkPolicies),
