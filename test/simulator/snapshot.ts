@@ -7,10 +7,12 @@ import {
   DATA_VOLUME,
   KubeObject,
   keyOf,
+  LEASE,
   NNCE,
   NNCP,
   NNS,
   NODE,
+  NODE_LEASE_NAMESPACE,
   POD,
   PV,
   PVC,
@@ -38,6 +40,7 @@ export interface Snapshot {
   vmSnapshotContents: Map<string, KubeObject>;
   vmRestores: Map<string, KubeObject>;
   nodes: Map<string, KubeObject>; // by "/name" (cluster-scoped)
+  nodeLeases: Map<string, KubeObject>; // the Leases in kube-node-lease, by "kube-node-lease/<node>"
   nodeNetworkStates: Map<string, KubeObject>;
   nodeNetworkPolicies: Map<string, KubeObject>;
   enactments: Map<string, KubeObject>;
@@ -63,6 +66,7 @@ export function emptySnapshot(): Snapshot {
     vmSnapshotContents: new Map(),
     vmRestores: new Map(),
     nodes: new Map(),
+    nodeLeases: new Map(),
     nodeNetworkStates: new Map(),
     nodeNetworkPolicies: new Map(),
     enactments: new Map(),
@@ -84,6 +88,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmSnapshotContents,
     vmRestores,
     nodes,
+    nodeLeases,
     nodeNetworkStates,
     nodeNetworkPolicies,
     enactments,
@@ -100,6 +105,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     client.listAll(VM_SNAPSHOT_CONTENT),
     client.listAll(VM_RESTORE),
     client.listAll(NODE),
+    client.listIn(LEASE, NODE_LEASE_NAMESPACE),
     client.listAll(NNS),
     client.listAll(NNCP),
     client.listAll(NNCE),
@@ -132,6 +138,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmSnapshotContents: byKey(vmSnapshotContents),
     vmRestores: byKey(vmRestores),
     nodes: byKey(nodes),
+    nodeLeases: byKey(nodeLeases),
     nodeNetworkStates: byKey(nodeNetworkStates),
     nodeNetworkPolicies: byKey(nodeNetworkPolicies),
     enactments: byKey(enactments),
