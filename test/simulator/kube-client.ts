@@ -60,10 +60,19 @@ export class KubeClient {
   }
 
   /** Lists a resource in all namespaces; returns undefined when the API (e.g. a CRD) is not installed. */
-  async listAll(res: Resource, labelSelector?: string): Promise<KubeObject[] | undefined> {
+  listAll(res: Resource, labelSelector?: string): Promise<KubeObject[] | undefined> {
+    return this.list(res, undefined, labelSelector);
+  }
+
+  /** Lists a namespaced resource in one namespace (undefined when its API is not served). */
+  listIn(res: Resource, namespace: string): Promise<KubeObject[] | undefined> {
+    return this.list(res, namespace);
+  }
+
+  private async list(res: Resource, namespace?: string, labelSelector?: string): Promise<KubeObject[] | undefined> {
     const query = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : "";
     try {
-      const list = await this.request<{ items?: KubeObject[] }>("GET", this.path(res) + query);
+      const list = await this.request<{ items?: KubeObject[] }>("GET", this.path(res, namespace) + query);
       const apiVersion = res.group ? `${res.group}/${res.version}` : res.version;
       // List items carry no apiVersion/kind; fill them in so objects can be written back as-is.
       return (list.items ?? []).map(item => ({ ...item, apiVersion, kind: res.kind }));

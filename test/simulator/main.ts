@@ -13,6 +13,7 @@ import { planKubevirtSnapshots } from "./kubevirt-snapshot";
 import { planKubevirtVms } from "./kubevirt-vm";
 import { planKubevirtVmis } from "./kubevirt-vmi";
 import { planKubelet } from "./kubelet";
+import { planNodeHeartbeats } from "./node-heartbeat";
 import { planVirtHandlers } from "./virt-handler";
 import { Logger } from "./log";
 import { planNodeNetworkPolicies } from "./nmstate";
@@ -64,6 +65,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
       await runPlans(client, planPvcBinder(snap, clock.elapsed, cfg), logger);
       if (cfg.upstream) {
         // virt-controller, cdi-controller and kube-scheduler are real: play only what runs on a node.
+        await runPlans(client, planNodeHeartbeats(snap), logger);
         await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
         await runPlans(client, planVirtHandlers(snap), logger);
         await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);

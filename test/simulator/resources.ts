@@ -131,6 +131,9 @@ export function isOwnedBy(obj: KubeObject, ownerKind: string, ownerUid?: string)
 }
 
 export const NODE: Resource = { group: "", version: "v1", plural: "nodes", kind: "Node", namespaced: false };
+export const LEASE: Resource = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true };
+/** Where each kubelet keeps its node's heartbeat Lease. */
+export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 export const NNS: Resource = { group: "nmstate.io", version: "v1beta1", plural: "nodenetworkstates", kind: "NodeNetworkState", namespaced: false };
 export const NNCP: Resource = {
   group: "nmstate.io",

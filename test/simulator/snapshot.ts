@@ -7,10 +7,12 @@ import {
   DATA_VOLUME,
   KubeObject,
   keyOf,
+  LEASE,
   NNCE,
   NNCP,
   NNS,
   NODE,
+  NODE_LEASE_NAMESPACE,
   POD,
   PV,
   PVC,
@@ -44,6 +46,7 @@ export interface Snapshot {
   volumeSnapshotContents: Map<string, KubeObject>; // by "/name" (cluster-scoped)
   volumeSnapshotClasses: Map<string, KubeObject>; // by "/name" (cluster-scoped)
   nodes: Map<string, KubeObject>; // by "/name" (cluster-scoped)
+  nodeLeases: Map<string, KubeObject>; // the Leases in kube-node-lease, by "kube-node-lease/<node>"
   nodeNetworkStates: Map<string, KubeObject>;
   nodeNetworkPolicies: Map<string, KubeObject>;
   enactments: Map<string, KubeObject>;
@@ -72,6 +75,7 @@ export function emptySnapshot(): Snapshot {
     volumeSnapshotContents: new Map(),
     volumeSnapshotClasses: new Map(),
     nodes: new Map(),
+    nodeLeases: new Map(),
     nodeNetworkStates: new Map(),
     nodeNetworkPolicies: new Map(),
     enactments: new Map(),
@@ -96,6 +100,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     volumeSnapshotContents,
     volumeSnapshotClasses,
     nodes,
+    nodeLeases,
     nodeNetworkStates,
     nodeNetworkPolicies,
     enactments,
@@ -115,6 +120,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     client.listAll(VOLUME_SNAPSHOT_CONTENT),
     client.listAll(VOLUME_SNAPSHOT_CLASS),
     client.listAll(NODE),
+    client.listIn(LEASE, NODE_LEASE_NAMESPACE),
     client.listAll(NNS),
     client.listAll(NNCP),
     client.listAll(NNCE),
@@ -150,6 +156,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     volumeSnapshotContents: byKey(volumeSnapshotContents),
     volumeSnapshotClasses: byKey(volumeSnapshotClasses),
     nodes: byKey(nodes),
+    nodeLeases: byKey(nodeLeases),
     nodeNetworkStates: byKey(nodeNetworkStates),
     nodeNetworkPolicies: byKey(nodeNetworkPolicies),
     enactments: byKey(enactments),

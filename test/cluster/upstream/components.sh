@@ -67,7 +67,7 @@ start_kube-scheduler() {
   "$bin/kubectl" --kubeconfig "$file.tmp" config use-context local >/dev/null
   chmod 600 "$file.tmp" && mv "$file.tmp" "$file"
   start kube-scheduler --kubeconfig "$file" --authentication-kubeconfig "$file" --authorization-kubeconfig "$file" \
-    --leader-elect=false --bind-address 127.0.0.1 --secure-port "$scheduler_port" --cert-dir "$upstream_dir/kube-scheduler/certs"
+    --leader-elect=false --bind-address 127.0.0.1 --secure-port "$scheduler_port" --cert-dir "$upstream_dir/kube-scheduler/certs" ${WUKONG_SCHEDULER_VERBOSITY:+-v "$WUKONG_SCHEDULER_VERBOSITY"}
 }
 ok_kube-scheduler() { [ "$(curl -skf --max-time 2 "https://127.0.0.1:$scheduler_port/healthz")" = ok ]; }
 ports_kube-scheduler() { port_free "$scheduler_port" WUKONG_SCHEDULER_PORT; }
