@@ -7,11 +7,13 @@
 import { runPlans } from "./run-plans";
 import { planCdi } from "./cdi";
 import { loadConfig, type SimConfig } from "./config";
+import { planCsiSnapshots } from "./csi-snapshots";
 import { KubeClient } from "../support/kube-client";
 import { planKubevirtSnapshots } from "./kubevirt-snapshot";
 import { planKubevirtVms } from "./kubevirt-vm";
 import { planKubevirtVmis } from "./kubevirt-vmi";
 import { planKubelet } from "./kubelet";
+import { planNodeHeartbeats } from "./node-heartbeat";
 import { planVirtHandlers } from "./virt-handler";
 import { Logger } from "./log";
 import { planNodeNetworkPolicies } from "./nmstate";
@@ -63,8 +65,10 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
       await runPlans(client, planPvcBinder(snap, clock.elapsed, cfg), logger);
       if (cfg.upstream) {
         // virt-controller, cdi-controller and kube-scheduler are real: play only what runs on a node.
+        await runPlans(client, planNodeHeartbeats(snap), logger);
         await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
         await runPlans(client, planVirtHandlers(snap), logger);
+        await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);
       } else {
         await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
         await runPlans(client, planKubevirtVms(snap), logger);

@@ -62,7 +62,7 @@ function planProtectionRelease(pvc: KubeObject, vmis: Iterable<KubeObject>): Pla
 
 export function planPvc(
   pvc: KubeObject,
-  snap: Pick<Snapshot, "storageClasses" | "vmis"> & Partial<Pick<Snapshot, "pvs">>,
+  snap: Pick<Snapshot, "storageClasses" | "vmis"> & Partial<Pick<Snapshot, "pvs" | "volumeSnapshots">>,
   elapsed: Elapsed,
   cfg: SimConfig,
 ): Plan {
@@ -100,7 +100,11 @@ export function planPvc(
     if (request === undefined)
       return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Pending: no spec.resources.requests.storage` }];
     if (elapsed(clockKey, "Pending") < cfg.pvcBindMs) return [];
-    if (cfg.upstream) return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false);
+    if (cfg.upstream) {
+      const fromSnapshot = snapshotSourceProblem(pvc, request, snap.volumeSnapshots);
+      if (fromSnapshot) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[csi] ${key} stays Pending: ${fromSnapshot}` }];
+      return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false);
+    }
     const desired = {
       ...status,
       phase: "Bound",
@@ -117,6 +121,24 @@ export function planPvc(
     return patch(desired, `[pvc-binder] ${key} expanded ${status.capacity?.storage ?? "?"} -> ${request}`);
   }
   return [];
+}
+
+/**
+ * Why a claim restored from a VolumeSnapshot (dataSource kind VolumeSnapshot, as KubeVirt's restore makes them) cannot
+ * be provisioned yet, as kubernetes-csi/external-provisioner refuses it: the snapshot is missing or not ready to use,
+ * or the claim asks for less than the snapshot's restoreSize (pkg/controller/controller.go, getSnapshotSource and
+ * "requested volume size ... is less than the size ... for the source snapshot"). Undefined when it can be.
+ */
+export function snapshotSourceProblem(pvc: KubeObject, request: string, volumeSnapshots: Map<string, KubeObject> = new Map()): string | undefined {
+  const source = pvc.spec?.dataSourceRef ?? pvc.spec?.dataSource;
+  if (source?.kind !== "VolumeSnapshot" || source.apiGroup !== "snapshot.storage.k8s.io") return undefined;
+  const volumeSnapshot = volumeSnapshots.get(`${pvc.metadata.namespace}/${source.name}`);
+  if (!volumeSnapshot) return `VolumeSnapshot ${source.name} not found`;
+  if (volumeSnapshot.metadata.deletionTimestamp) return `VolumeSnapshot ${source.name} is being deleted`;
+  if (volumeSnapshot.status?.readyToUse !== true) return `VolumeSnapshot ${source.name} is not ready to use`;
+  if (quantityGreater(volumeSnapshot.status?.restoreSize, request))
+    return `requested volume size ${request} is less than the size ${volumeSnapshot.status.restoreSize} of the source snapshot ${source.name}`;
+  return undefined;
 }
 
 /**

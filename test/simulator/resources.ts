@@ -35,6 +35,28 @@ export const VM_RESTORE: Resource = {
   kind: "VirtualMachineRestore",
   namespaced: true,
 };
+// The CSI snapshot API (kubernetes-csi/external-snapshotter, CRDs in test/cluster/upstream/volume-snapshot-crds.yaml).
+export const VOLUME_SNAPSHOT: Resource = {
+  group: "snapshot.storage.k8s.io",
+  version: "v1",
+  plural: "volumesnapshots",
+  kind: "VolumeSnapshot",
+  namespaced: true,
+};
+export const VOLUME_SNAPSHOT_CONTENT: Resource = {
+  group: "snapshot.storage.k8s.io",
+  version: "v1",
+  plural: "volumesnapshotcontents",
+  kind: "VolumeSnapshotContent",
+  namespaced: false,
+};
+export const VOLUME_SNAPSHOT_CLASS: Resource = {
+  group: "snapshot.storage.k8s.io",
+  version: "v1",
+  plural: "volumesnapshotclasses",
+  kind: "VolumeSnapshotClass",
+  namespaced: false,
+};
 export const WUKONG: Resource = { group: "vm.novasphere.dev", version: "v1alpha1", plural: "wukongs", kind: "Wukong", namespaced: true };
 
 export function apiVersionOf(res: Resource): string {
@@ -68,6 +90,9 @@ export function isOwnedBy(obj: KubeObject, ownerKind: string, ownerUid?: string)
 }
 
 export const NODE: Resource = { group: "", version: "v1", plural: "nodes", kind: "Node", namespaced: false };
+export const LEASE: Resource = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true };
+/** Where each kubelet keeps its node's heartbeat Lease. */
+export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 export const NNS: Resource = { group: "nmstate.io", version: "v1beta1", plural: "nodenetworkstates", kind: "NodeNetworkState", namespaced: false };
 export const NNCP: Resource = {
   group: "nmstate.io",

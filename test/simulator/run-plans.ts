@@ -34,7 +34,7 @@ async function runAction(client: KubeClient, action: Action, logger: Logger): Pr
         await client.delete(action.res, action.namespace, action.name, action.uid, action.force);
         break;
     }
-    logger.info(action.log);
+    if (action.log) logger.info(action.log); // an empty log: a routine write (a Lease renewal), not a transition
     logger.clear(target);
     return true;
   } catch (err) {

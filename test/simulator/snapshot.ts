@@ -7,10 +7,12 @@ import {
   DATA_VOLUME,
   KubeObject,
   keyOf,
+  LEASE,
   NNCE,
   NNCP,
   NNS,
   NODE,
+  NODE_LEASE_NAMESPACE,
   POD,
   PV,
   PVC,
@@ -21,6 +23,9 @@ import {
   VM_SNAPSHOT,
   VM_SNAPSHOT_CONTENT,
   VMI,
+  VOLUME_SNAPSHOT,
+  VOLUME_SNAPSHOT_CLASS,
+  VOLUME_SNAPSHOT_CONTENT,
   WUKONG,
 } from "./resources";
 
@@ -37,7 +42,11 @@ export interface Snapshot {
   vmSnapshots: Map<string, KubeObject>;
   vmSnapshotContents: Map<string, KubeObject>;
   vmRestores: Map<string, KubeObject>;
+  volumeSnapshots: Map<string, KubeObject>;
+  volumeSnapshotContents: Map<string, KubeObject>; // by "/name" (cluster-scoped)
+  volumeSnapshotClasses: Map<string, KubeObject>; // by "/name" (cluster-scoped)
   nodes: Map<string, KubeObject>; // by "/name" (cluster-scoped)
+  nodeLeases: Map<string, KubeObject>; // the Leases in kube-node-lease, by "kube-node-lease/<node>"
   nodeNetworkStates: Map<string, KubeObject>;
   nodeNetworkPolicies: Map<string, KubeObject>;
   enactments: Map<string, KubeObject>;
@@ -62,7 +71,11 @@ export function emptySnapshot(): Snapshot {
     vmSnapshots: new Map(),
     vmSnapshotContents: new Map(),
     vmRestores: new Map(),
+    volumeSnapshots: new Map(),
+    volumeSnapshotContents: new Map(),
+    volumeSnapshotClasses: new Map(),
     nodes: new Map(),
+    nodeLeases: new Map(),
     nodeNetworkStates: new Map(),
     nodeNetworkPolicies: new Map(),
     enactments: new Map(),
@@ -83,7 +96,11 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmSnapshots,
     vmSnapshotContents,
     vmRestores,
+    volumeSnapshots,
+    volumeSnapshotContents,
+    volumeSnapshotClasses,
     nodes,
+    nodeLeases,
     nodeNetworkStates,
     nodeNetworkPolicies,
     enactments,
@@ -99,7 +116,11 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     client.listAll(VM_SNAPSHOT),
     client.listAll(VM_SNAPSHOT_CONTENT),
     client.listAll(VM_RESTORE),
+    client.listAll(VOLUME_SNAPSHOT),
+    client.listAll(VOLUME_SNAPSHOT_CONTENT),
+    client.listAll(VOLUME_SNAPSHOT_CLASS),
     client.listAll(NODE),
+    client.listIn(LEASE, NODE_LEASE_NAMESPACE),
     client.listAll(NNS),
     client.listAll(NNCP),
     client.listAll(NNCE),
@@ -131,7 +152,11 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     vmSnapshots: byKey(vmSnapshots),
     vmSnapshotContents: byKey(vmSnapshotContents),
     vmRestores: byKey(vmRestores),
+    volumeSnapshots: byKey(volumeSnapshots),
+    volumeSnapshotContents: byKey(volumeSnapshotContents),
+    volumeSnapshotClasses: byKey(volumeSnapshotClasses),
     nodes: byKey(nodes),
+    nodeLeases: byKey(nodeLeases),
     nodeNetworkStates: byKey(nodeNetworkStates),
     nodeNetworkPolicies: byKey(nodeNetworkPolicies),
     enactments: byKey(enactments),

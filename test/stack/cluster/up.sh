@@ -213,12 +213,17 @@ start_kube-apiserver() {
 
 # Only the controllers that matter without nodes: ownerReference GC, namespace deletion, and the
 # `default` ServiceAccount per namespace (+ token controller) so namespaces look like a real cluster's.
+# With WUKONG_UPSTREAM=1 the simulated nodes are scheduled onto, so node-lifecycle-controller runs too: it lifts the
+# not-ready taint every new Node gets once the (simulated) kubelet posts Ready, and marks a node whose kubelet stopped
+# renewing its Lease unreachable. Without it, kube-scheduler never places a pod on them.
 # --authentication-skip-lookup: its own /healthz needs no front-proxy authentication, so it need not read the CA.
 start_kube-controller-manager() {
+  local controllers=garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller
+  [ "${WUKONG_UPSTREAM:-}" != 1 ] || controllers+=,node-lifecycle-controller
   start kube-controller-manager --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --authentication-skip-lookup \
-    --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller \
+    --controllers "$controllers" \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --use-service-account-credentials=false --leader-elect=false \
     --bind-address 127.0.0.1 --secure-port "$kcm_port" --cert-dir "$state/kcm-certs"

@@ -21,6 +21,11 @@ install_upstream_resources() {
   kubectl wait --for condition=Established --timeout 60s $names >&2
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$out/resources.yaml" >/dev/null
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/kubevirt-cr.yaml" -f "$here/upstream/cdi-config.yaml" >&2
+  # virt-api and virt-controller read the KubeVirt CR's configuration (feature gates included) only once its
+  # status.phase is set, which virt-operator does (kubevirt v1.7.4 pkg/virt-config/configuration.go,
+  # GetConfigFromKubeVirtCR; pkg/virt-operator/kubevirt.go sets Deployed). No operator runs here: say it is deployed.
+  kubectl patch kubevirt kubevirt -n kubevirt --subresource status --type merge \
+    -p '{"status":{"phase":"Deployed","observedKubeVirtVersion":"v1.7.4","targetKubeVirtVersion":"v1.7.4"}}' >&2
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/upstream/nodes.yaml" >&2
   local node resources='{"cpu":"16","memory":"64Gi","pods":"110","devices.kubevirt.io/kvm":"1k","devices.kubevirt.io/tun":"1k","devices.kubevirt.io/vhost-net":"1k","nvidia.com/GA102GL_A10":"1","intel.com/sriov_netdevice":"8"}'
   for node in sim-node-1 sim-node-2; do
@@ -62,7 +67,7 @@ start_kube-scheduler() {
   "$bin/kubectl" --kubeconfig "$file.tmp" config use-context local >/dev/null
   chmod 600 "$file.tmp" && mv "$file.tmp" "$file"
   start kube-scheduler --kubeconfig "$file" --authentication-kubeconfig "$file" --authorization-kubeconfig "$file" \
-    --leader-elect=false --bind-address 127.0.0.1 --secure-port "$scheduler_port" --cert-dir "$upstream_dir/kube-scheduler/certs"
+    --leader-elect=false --bind-address 127.0.0.1 --secure-port "$scheduler_port" --cert-dir "$upstream_dir/kube-scheduler/certs" ${WUKONG_SCHEDULER_VERBOSITY:+-v "$WUKONG_SCHEDULER_VERBOSITY"}
 }
 ok_kube-scheduler() { [ "$(curl -skf --max-time 2 "https://127.0.0.1:$scheduler_port/healthz")" = ok ]; }
 ports_kube-scheduler() { port_free "$scheduler_port" WUKONG_SCHEDULER_PORT; }

@@ -6,7 +6,8 @@
 // Reads ../shared/upstream/kubevirt-v1.7.4/install-strategy.yaml (what virt-operator v1.7.4 installs),
 // ../shared/upstream/cdi-v1.66.0/install.yaml (what cdi-operator v1.66.0 creates up front) and cdi-webhooks.yaml
 // beside this file (the webhooks cdi-operator creates later, which install.yaml lacks). Writes into <out dir>:
-//   crds.yaml       every CustomResourceDefinition, plus cdi-crd.yaml beside this file
+//   crds.yaml       every CustomResourceDefinition, plus cdi-crd.yaml and volume-snapshot-crds.yaml beside this file
+//                   (the CSI snapshot API, which a real cluster installs with its snapshot-controller)
 //   resources.yaml  Namespaces, ServiceAccounts, RBAC, Services and ConfigMaps, verbatim
 //   <container>.args, <container>.env   each Deployment container's args and env (name=value, only literal values),
 //                   one a line: how up.sh runs virt-api, virt-controller, cdi-apiserver and cdi-controller
@@ -39,7 +40,7 @@ const read = (file: string): Doc[] =>
 
 const kubevirt = read(join(upstream, "kubevirt-v1.7.4/install-strategy.yaml"));
 const cdi = read(join(upstream, "cdi-v1.66.0/install.yaml"));
-const local = [...read(join(__dirname, "cdi-crd.yaml")), ...read(join(__dirname, "cdi-webhooks.yaml"))];
+const local = ["cdi-crd.yaml", "volume-snapshot-crds.yaml", "cdi-webhooks.yaml"].flatMap(file => read(join(__dirname, file)));
 const all = [...kubevirt, ...cdi, ...local];
 
 const namespaces = ["kubevirt", "cdi"].map(name => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } }));
