@@ -23,7 +23,7 @@ import type { WukongStatus } from "../schemas/status";
 import { LABELS, type Wukong } from "../schemas/wukong";
 import { SNAPSHOT_LABEL, type WukongSnapshot } from "../schemas/wukongsnapshot";
 import { Readiness } from "../lib/cluster/readiness";
-import { CHILD_MODELS, KubeVirtResource, WukongSnapshotResource } from "./kinds";
+import { MODELS, KubeVirtResource, WukongSnapshotResource } from "./kinds";
 import { config } from "./runtime/config";
 import { nodeResources, servedApis } from "./runtime/discovery";
 import { startInformer } from "./runtime/informer";
@@ -122,7 +122,7 @@ export function createController(): Controller {
     [KUBEVIRT_SNAPSHOT_API]: () => {
       startInformer({
         kind: "VirtualMachineSnapshot",
-        model: CHILD_MODELS.VirtualMachineSnapshot,
+        model: MODELS.VirtualMachineSnapshot,
         label: SNAPSHOT_LABEL,
         view,
         onChange: vmSnapshot => enqueueSnapshot(vmSnapshot.metadata.namespace, vmSnapshot.metadata.labels?.[SNAPSHOT_LABEL]),
@@ -130,7 +130,7 @@ export function createController(): Controller {
       });
       startInformer({
         kind: "VirtualMachineRestore",
-        model: CHILD_MODELS.VirtualMachineRestore,
+        model: MODELS.VirtualMachineRestore,
         label: LABELS.wukong,
         view,
         onChange: restore => enqueue(restore.metadata.namespace, restore.metadata.labels?.[LABELS.wukong]),
@@ -140,7 +140,7 @@ export function createController(): Controller {
     [NODE_NETWORK_API]: () => {
       startInformer({
         kind: "NodeNetworkConfigurationPolicy",
-        model: CHILD_MODELS.NodeNetworkConfigurationPolicy,
+        model: MODELS.NodeNetworkConfigurationPolicy,
         label: NODE_NETWORK_LABEL,
         view,
         onChange: policy => wukongsUsingPolicy(view.all("Wukong") as Wukong[], policy.metadata.name).forEach(key => queue.add(key)),
@@ -188,7 +188,7 @@ export function createController(): Controller {
         readiness.waitFor(kind);
         startInformer({
           kind,
-          model: CHILD_MODELS[kind],
+          model: MODELS[kind],
           label: LABELS.wukong,
           view,
           onChange: child => enqueue(child.metadata.namespace, child.metadata.labels?.[LABELS.wukong]),

@@ -3,12 +3,14 @@
 //  - dist/pepr-module-<uuid>.yaml gets them first, so `kubectl apply -f` creates the CRDs before anything else.
 //  - dist/<uuid>-chart/crds/ gets them: helm installs crds/ before the templates and never upgrades or deletes
 //    them, so `helm uninstall` keeps every Wukong, and the watcher upgrades an older CRD (capabilities/crd.ts).
+// It also fails when the manifest's ClusterRole is not exactly package.json's `pepr.rbac` (schemas/manifest-rbac.ts).
 // Arguments are passed on to `pepr build`.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import packageJson from "../package.json";
+import { clusterRoleDifferences } from "./manifest-rbac";
 
 const root = join(__dirname, "..");
 const schemas = join(root, "schemas");
@@ -20,6 +22,12 @@ const started = Date.now();
 const build = spawnSync("npx", ["--no-install", "pepr", "build", ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
 if (build.status !== 0 || !existsSync(manifest) || statSync(manifest).mtimeMs < started) {
   console.error(`npm run build: pepr build failed (exit ${build.status}, ${manifest} not rewritten): see its output above`);
+  process.exit(1);
+}
+
+const rbacDifferences = clusterRoleDifferences(readFileSync(manifest, "utf8"), packageJson.pepr.rbac);
+if (rbacDifferences.length > 0) {
+  console.error(`npm run build: the manifest's ClusterRole is not package.json's pepr.rbac:\n${rbacDifferences.join("\n")}`);
   process.exit(1);
 }
 
