@@ -1,5 +1,6 @@
 // Cross-field rules: what one field alone cannot say. They read the raw spec defensively, so a spec with
-// structural errors still gets every cross-field problem reported in the same denial.
+// structural errors still gets every cross-field problem reported in the same denial. Those that are also CEL rules
+// in spec.ts are held to the same verdicts by test/unit/schemas/cel-parity.test.ts.
 import ipaddr from "ipaddr.js";
 // Child names are the builders' own: the limit is checked on exactly what will be created.
 import { cloudInitSecretName, diskClaimName, generatedNadName } from "./child-names";
