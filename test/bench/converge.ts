@@ -6,6 +6,7 @@
 //       [--restarts-file <deploy dir>/watcher/restarts] [--cgroup-file <deploy dir>/watcher/cgroup]
 // PIDS: space- or comma-separated roots (test/deployed's supervisor pids, or the processes themselves).
 import { readFileSync } from "node:fs";
+import { LABELLED_CHILD_KINDS } from "../../lib/cluster/kinds";
 import { account, readClientCounts, snapshot, type Snapshot } from "./api-metrics";
 import { MemorySampler, type MemoryReport } from "./memory";
 import { type ApiError, Kube, type KubeObject, pool, retrying, sleep } from "./support/kube";
@@ -59,8 +60,6 @@ const restarts = (file?: string) => {
     return undefined;
   }
 };
-
-const CHILD_KINDS = ["NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"] as const;
 
 export async function runConverge(kube: Kube, o: ConvergeOptions) {
   const namespace = `bench-${o.size}-${Date.now().toString(36)}`;
@@ -144,7 +143,7 @@ export async function runConverge(kube: Kube, o: ConvergeOptions) {
   while (Date.now() - d0 < o.deadlineMs) {
     const left = (await kube.list("Wukong", namespace)).items.length;
     let children = 0;
-    for (const kind of CHILD_KINDS) children += (await kube.list(kind, namespace, "vm.novasphere.dev/wukong")).items.length;
+    for (const kind of LABELLED_CHILD_KINDS) children += (await kube.list(kind, namespace, "vm.novasphere.dev/wukong")).items.length;
     if (left === 0 && children === 0) {
       deleteMs = Date.now() - d0;
       break;
