@@ -159,7 +159,8 @@ export const KINDS = {
 
 export type KindName = keyof typeof KINDS;
 
-type KindsWatched<Mode extends WatchMode> = { [K in KindName]: (typeof KINDS)[K] extends { watch: Mode } ? K : never }[KindName];
+/** The kinds watched the way `Mode` says. */
+export type KindsWatched<Mode extends WatchMode> = { [K in KindName]: (typeof KINDS)[K] extends { watch: Mode } ? K : never }[KindName];
 
 /** Kinds the controller's watches feed into the view. */
 export type WatchedKind = KindsWatched<WatchMode>;
@@ -174,10 +175,9 @@ export const WATCHED_KINDS: readonly WatchedKind[] = kindNames.filter(kind => (K
 export const LABELLED_CHILD_KINDS: readonly KindsWatched<"child">[] = watchedAs("child");
 
 /** The watches each optional API ("group/version") feeds, in table order. */
-export const OPTIONAL_WATCHES: Readonly<Record<string, readonly WatchedKind[]>> = watchedAs("optional").reduce<Record<string, WatchedKind[]>>(
-  (byApi, kind) => ({ ...byApi, [apiVersionOf(kind)]: [...(byApi[apiVersionOf(kind)] ?? []), kind] }),
-  {},
-);
+export const OPTIONAL_WATCHES: Readonly<Record<string, readonly KindsWatched<"optional">[]>> = watchedAs("optional").reduce<
+  Record<string, KindsWatched<"optional">[]>
+>((byApi, kind) => ({ ...byApi, [apiVersionOf(kind)]: [...(byApi[apiVersionOf(kind)] ?? []), kind] }), {});
 
 /** Position of a kind in the table, which lists children in the order they depend on each other. */
 export const writeOrder = (kind: KindName): number => kindNames.indexOf(kind);
