@@ -13,7 +13,7 @@ import { rbacRules } from "../../lib/cluster/rbac";
 import { withDefaults } from "../../lib/defaults";
 import type { WukongSpec } from "../../schemas/spec";
 import { snapshotReconciler } from "../../lib/reconcile/snapshot";
-import { clusterRoleDifferences } from "../../schemas/manifest-rbac";
+import { chartRbacRules, clusterRoleRules, rbacDifferences } from "../../schemas/manifest-rbac";
 import { API, API_VERSION } from "../../schemas/wukong";
 import { DELETE_WITH_WUKONG_ANNOTATION, SNAPSHOT_API } from "../../schemas/wukongsnapshot";
 import { MemoryCluster } from "./reconcile/memory-cluster";
@@ -63,20 +63,24 @@ const manifest = (clusterRoleRules: RbacRule[]) =>
     .map(document => stringify(document))
     .join("---\n");
 
-describe("the built manifest's ClusterRole (checked by npm run build)", () => {
+describe("the RBAC pepr build writes (checked by npm run build)", () => {
+  it("reads the manifest's one ClusterRole, and the chart's rbac value", () => {
+    expect(clusterRoleRules(manifest(rules))).toEqual(rules);
+    expect(chartRbacRules(stringify({ imagePullSecrets: [], rbac: rules }))).toEqual(rules);
+    expect(() => clusterRoleRules(stringify({ kind: "Role", rules }))).toThrow("expected one ClusterRole in the manifest, found 0");
+  });
+
   it("passes when it is pepr.rbac with Pepr's own rules merged in", () => {
-    expect(clusterRoleDifferences(manifest([...rules, ...PEPR_OWN_RULES]), rules)).toEqual([]);
+    expect(rbacDifferences([...rules, ...PEPR_OWN_RULES], rules)).toEqual([]);
   });
 
   it("names each group and resource whose verbs differ, or that one side lacks", () => {
     const widened = [...rules.slice(1), { ...rules[0], verbs: [...rules[0].verbs, "delete"] }, { apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }];
-    expect(clusterRoleDifferences(manifest(widened), rules)).toEqual([
-      `"" configmaps: manifest [get], package.json pepr.rbac []`,
-      `${API.group} ${API.plural}: manifest [delete,get,list,patch,watch], package.json pepr.rbac [get,list,patch,watch]`,
+    expect(rbacDifferences(widened, rules)).toEqual([
+      `"" configmaps: built [get], package.json pepr.rbac []`,
+      `${API.group} ${API.plural}: built [delete,get,list,patch,watch], package.json pepr.rbac [get,list,patch,watch]`,
     ]);
-    expect(clusterRoleDifferences(manifest(rules.slice(1)), rules)).toEqual([
-      `${API.group} ${API.plural}: manifest [], package.json pepr.rbac [get,list,patch,watch]`,
-    ]);
+    expect(rbacDifferences(rules.slice(1), rules)).toEqual([`${API.group} ${API.plural}: built [], package.json pepr.rbac [get,list,patch,watch]`]);
   });
 });
 
