@@ -27,8 +27,9 @@ export interface KindInfo {
    * Finalize kind `patch`, and nothing for subresources or kinds only written: every verb needed is listed here.
    */
   verbs: readonly Verb[];
-  /** Subresources the operator writes: status (patch), finalizers (update: see `finalizers` below). */
-  subresources?: Readonly<Partial<Record<"status" | "finalizers", readonly Verb[]>>>;
+  /** Subresources the operator writes: status (patch), finalizers (update: see `FINALIZERS` below). */
+  subresources?: Readonly<Partial<Record<"status" | "finalizers", { verbs: readonly Verb[]; why: string }>>>;
+  /** Why the operator needs the verbs: the README's RBAC table (`npm run generate:rbac` writes it). */
   why: string;
 }
 
@@ -48,8 +49,14 @@ export const KINDS = {
     namespaced: true,
     watch: "wukong",
     verbs: [...WATCHED, "patch"],
-    subresources: { status: ["patch"], finalizers: FINALIZERS },
-    why: "the watch, admission's index, the finalizer, status",
+    subresources: {
+      status: { verbs: ["patch"], why: "status" },
+      finalizers: {
+        verbs: FINALIZERS,
+        why: "children carry `blockOwnerDeletion: true` to their Wukong: under `OwnerReferencesPermissionEnforcement` (OpenShift's default) that needs `update` on the owner's finalizers, or every child create gets 403",
+      },
+    },
+    why: "the watch, admission's index, the finalizer",
   },
   WukongSnapshot: {
     group: SNAPSHOT_API.group,
@@ -57,11 +64,12 @@ export const KINDS = {
     plural: SNAPSHOT_API.plural,
     namespaced: true,
     watch: "snapshot",
-    // delete: never used, but changing an object's ownerReferences (the opt-in reference to the Wukong) needs it
-    // under OwnerReferencesPermissionEnforcement.
     verbs: [...WATCHED, "patch", "delete"],
-    subresources: { status: ["patch"], finalizers: FINALIZERS },
-    why: "the watch, admission's lookup, the Wukong label and opt-in ownerReference, status",
+    subresources: {
+      status: { verbs: ["patch"], why: "snapshot status" },
+      finalizers: { verbs: FINALIZERS, why: "the VirtualMachineSnapshot's `blockOwnerDeletion: true` to its WukongSnapshot (as for wukongs/finalizers)" },
+    },
+    why: "the watch, admission's lookup, the Wukong label and the opt-in ownerReference (never deleted: under `OwnerReferencesPermissionEnforcement` changing an object's ownerReferences needs `delete` on it)",
   },
   VirtualMachineSnapshot: {
     group: "snapshot.kubevirt.io",
@@ -70,7 +78,7 @@ export const KINDS = {
     namespaced: true,
     watch: "optional",
     verbs: [...WATCHED, "create", "patch"],
-    why: "WukongSnapshots",
+    why: "a WukongSnapshot's VirtualMachineSnapshot (server-side apply; the garbage collector deletes it)",
   },
   NodeNetworkConfigurationPolicy: {
     group: "nmstate.io",
@@ -79,7 +87,7 @@ export const KINDS = {
     namespaced: false,
     watch: "optional",
     verbs: [...WATCHED, "create", "patch"],
-    why: "the shared node bridges of physicalInterface networks",
+    why: "the shared node bridge policies (server-side apply; never deleted: see NodeNetworkConfigurationPolicy above)",
   },
   NetworkAttachmentDefinition: {
     group: "k8s.cni.cncf.io",
@@ -88,7 +96,7 @@ export const KINDS = {
     namespaced: true,
     watch: "child",
     verbs: OWNED,
-    why: "generated NADs (server-side apply), your nadName lookups",
+    why: "generated NADs (server-side apply), your `nadName` lookups",
   },
   DataVolume: { group: "cdi.kubevirt.io", version: "v1beta1", plural: "datavolumes", namespaced: true, watch: "child", verbs: OWNED, why: "imported disks" },
   PersistentVolumeClaim: {
@@ -100,7 +108,15 @@ export const KINDS = {
     verbs: OWNED,
     why: "blank disks, growing disks",
   },
-  Secret: { group: "", version: "v1", plural: "secrets", namespaced: true, watch: "child", verbs: OWNED, why: "the cloud-init Secret, your Secret lookups" },
+  Secret: {
+    group: "",
+    version: "v1",
+    plural: "secrets",
+    namespaced: true,
+    watch: "child",
+    verbs: OWNED,
+    why: "the cloud-init Secret, your `sshKeySecret` lookups",
+  },
   VirtualMachine: { group: "kubevirt.io", version: "v1", plural: "virtualmachines", namespaced: true, watch: "child", verbs: OWNED, why: "the VM" },
   VirtualMachineInstance: {
     group: "kubevirt.io",
@@ -109,7 +125,7 @@ export const KINDS = {
     namespaced: true,
     watch: "child",
     verbs: WATCHED,
-    why: "IPs, node and phase for status",
+    why: "status: IPs, node, guest agent",
   },
   VirtualMachineRestore: {
     group: "snapshot.kubevirt.io",
@@ -118,16 +134,24 @@ export const KINDS = {
     namespaced: true,
     watch: "optional",
     verbs: OWNED,
-    why: "restoreFromSnapshot",
+    why: "restores from `spec.restoreFromSnapshot`; deleted when the field is cleared or changed",
   },
-  KubeVirt: { group: "kubevirt.io", version: "v1", plural: "kubevirts", namespaced: true, watch: "optional", verbs: WATCHED, why: "KubeVirt's feature gates" },
+  KubeVirt: {
+    group: "kubevirt.io",
+    version: "v1",
+    plural: "kubevirts",
+    namespaced: true,
+    watch: "optional",
+    verbs: WATCHED,
+    why: "KubeVirt's feature gates (`Snapshot`, `ExpandDisks`), for the ClusterFeatures condition and admission warnings",
+  },
   NodeNetworkState: {
     group: "nmstate.io",
     version: "v1beta1",
     plural: "nodenetworkstates",
     namespaced: false,
     verbs: ["list"],
-    why: "which nodes have a NIC or bridge",
+    why: "which nodes have a bridge that no physicalInterface builds (admission warning, `BridgeMissing`); cached 30 s",
   },
   StorageClass: {
     group: "storage.k8s.io",
@@ -135,17 +159,24 @@ export const KINDS = {
     plural: "storageclasses",
     namespaced: false,
     verbs: WATCHED,
-    why: "storageClassName checks, the default class",
+    why: "admission and reconcile checks",
   },
-  Node: { group: "", version: "v1", plural: "nodes", namespaced: false, verbs: ["list"], why: "the nodes' device resources and labels" },
-  Event: { group: "", version: "v1", plural: "events", namespaced: true, verbs: ["create"], why: "Events on Wukongs and WukongSnapshots" },
+  Node: {
+    group: "",
+    version: "v1",
+    plural: "nodes",
+    namespaced: false,
+    verbs: ["list"],
+    why: "which device-plugin resources (GPUs, SR-IOV) some node offers, for the ClusterFeatures condition and admission warnings",
+  },
+  Event: { group: "", version: "v1", plural: "events", namespaced: true, verbs: ["create"], why: "Events on the Wukong (never patched: each is new)" },
   CustomResourceDefinition: {
     group: "apiextensions.k8s.io",
     version: "v1",
     plural: "customresourcedefinitions",
     namespaced: false,
     verbs: ["get", "create", "patch"],
-    why: "the watcher installs and upgrades the CRDs",
+    why: "the watcher installs or upgrades the shipped CRDs (see below); Pepr applies its PeprStore CRD",
   },
   PeprStore: {
     group: "pepr.dev",

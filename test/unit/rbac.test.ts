@@ -9,7 +9,7 @@ import { desiredChildren } from "../../lib/children";
 import type { KubernetesObject } from "../../lib/children/kubernetes-object";
 import { virtualMachineSnapshot } from "../../lib/children/snapshot";
 import { KINDS, type KindName } from "../../lib/cluster/kinds";
-import { rbacRules } from "../../lib/cluster/rbac";
+import { rbacReadmeTable, rbacRules, README_TABLE_END, README_TABLE_START } from "../../lib/cluster/rbac";
 import { withDefaults } from "../../lib/defaults";
 import type { WukongSpec } from "../../schemas/spec";
 import { snapshotReconciler } from "../../lib/reconcile/snapshot";
@@ -33,6 +33,13 @@ const granted = (group: string, resource: string, verb: string) =>
 describe("pepr.rbac", () => {
   it("is what the kinds table generates (run `npm run generate:rbac` after changing lib/cluster/kinds.ts)", () => {
     expect(rules).toEqual(rbacRules());
+  });
+
+  it("and the README's RBAC table are what the kinds table generates", () => {
+    const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+    const table = readme.slice(readme.indexOf(README_TABLE_START), readme.indexOf(README_TABLE_END) + README_TABLE_END.length);
+    expect(table).toEqual(rbacReadmeTable());
+    expect(table.split("\n").filter(line => line.startsWith("| ") && !line.startsWith("| API group") && !line.startsWith("| ---"))).toHaveLength(rules.length);
   });
 
   it("lists each group and resource once, with no wildcard", () => {
