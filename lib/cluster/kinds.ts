@@ -195,6 +195,8 @@ export type KindsWatched<Mode extends WatchMode> = { [K in KindName]: (typeof KI
 
 /** Kinds the controller's watches feed into the view. */
 export type WatchedKind = KindsWatched<WatchMode>;
+/** Our own kinds, whose status subresource the operator writes. */
+export type StatusKind = { [K in KindName]: (typeof KINDS)[K] extends { subresources: { status: object } } ? K : never }[KindName];
 /** The children kinds: watched with the Wukong label selector, except the shared, cluster-scoped policy. */
 export type ChildKind = Exclude<WatchedKind, "Wukong" | "KubeVirt">;
 
