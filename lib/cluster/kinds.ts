@@ -1,7 +1,7 @@
 // Every kind Wukong reads or writes, in ONE table: its REST coordinates, how the controller watches it, and
 // what the operator may do with it. The real client, the watch-fed view, the in-memory test port, the
-// controller's watches, the order changes are announced in, and package.json's `pepr.rbac` (lib/cluster/rbac.ts,
-// `npm run generate:rbac`) all come from here.
+// controller's watches, the order changes are announced in, and package.json's `pepr.rbac` with the README's RBAC
+// table (lib/cluster/rbac.ts, `npm run generate:rbac`) all come from here.
 import { API } from "../../schemas/wukong";
 import { SNAPSHOT_API } from "../../schemas/wukongsnapshot";
 
@@ -23,7 +23,7 @@ export interface KindInfo {
   namespaced: boolean;
   watch?: WatchMode;
   /**
-   * The RBAC verbs on the kind itself, and why. Pepr's scoped mode grants a watched kind only `watch`, a
+   * The RBAC verbs on the kind itself. Pepr's scoped mode grants a watched kind only `watch`, a
    * Finalize kind `patch`, and nothing for subresources or kinds only written: every verb needed is listed here.
    */
   verbs: readonly Verb[];
