@@ -3,7 +3,7 @@
 // them, feed the view the reconciler reads from; WukongSnapshots, VirtualMachineSnapshots and
 // VirtualMachineRestores have watches of their own.
 import { Capability, Log } from "pepr";
-import type { ChildKind } from "../lib/cluster/kinds";
+import { LABELLED_CHILD_KINDS } from "../lib/cluster/kinds";
 import type { LiveObject } from "../lib/cluster/live";
 import { ClusterView, type WatchPhase } from "../lib/cluster/view";
 import { clusterLookup } from "./admission/cluster-lookup";
@@ -15,16 +15,6 @@ import { WukongResource, WukongSnapshotResource } from "./kinds";
 import { startInformer } from "./runtime/informer";
 import { KubeClient } from "./runtime/kube-client";
 import { config } from "./runtime/config";
-
-/** The children each Wukong owns or reads, watched with the vm.novasphere.dev/wukong label. */
-const CHILD_KINDS: readonly ChildKind[] = [
-  "NetworkAttachmentDefinition",
-  "DataVolume",
-  "PersistentVolumeClaim",
-  "Secret",
-  "VirtualMachine",
-  "VirtualMachineInstance",
-];
 
 export function wukongCapabilities(): Capability[] {
   const admission = new Capability({ name: "admission", description: "Defaults and validates Wukong specs at admission, naming each wrong field." });
@@ -43,7 +33,7 @@ export function wukongCapabilities(): Capability[] {
     .When(WukongResource)
     .IsDeleted()
     .Watch(wukong => observe(wukong, "DELETED"));
-  controller?.watchChildren(CHILD_KINDS);
+  controller?.watchChildren(LABELLED_CHILD_KINDS);
   controller?.watchSnapshots();
   controller?.watchOptionalApis();
 

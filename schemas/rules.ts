@@ -1,5 +1,6 @@
 // Cross-field rules: what one field alone cannot say, composed from the subjects' own (networks/rules.ts) and the
 // rest. They read the raw spec defensively (raw.ts), so every problem comes in the same denial.
+// Those that are also CEL rules in spec.ts are held to the same verdicts by test/unit/schemas/cel-parity.test.ts.
 // Child names are the builders' own: the limit is checked on exactly what will be created.
 import { cloudInitSecretName, diskClaimName } from "./child-names";
 import { parseCustomUserData } from "./cloud-config";

@@ -2,16 +2,13 @@
 // the device-plugin resources the nodes offer. Shared by the controller (which starts a watch only for what is
 // served) and admission (which warns about what is missing).
 import { isNotFound } from "../../lib/cluster/api-errors";
-import { KUBEVIRT_CONFIG_API, KUBEVIRT_SNAPSHOT_API, NODE_NETWORK_API } from "../../lib/cluster/features";
-import { resourcePath } from "../../lib/cluster/kinds";
+import { KINDS, OPTIONAL_WATCHES, resourcePath } from "../../lib/cluster/kinds";
 import type { ApiRequester } from "./kube-client";
 
-/** Each optional API with the resources Wukong needs of it: one without them counts as not served. */
-export const OPTIONAL_APIS: Readonly<Record<string, readonly string[]>> = {
-  [KUBEVIRT_SNAPSHOT_API]: ["virtualmachinesnapshots", "virtualmachinerestores"],
-  [NODE_NETWORK_API]: ["nodenetworkconfigurationpolicies"],
-  [KUBEVIRT_CONFIG_API]: ["kubevirts"],
-};
+/** Each optional API with the resources Wukong needs of it (its watched kinds): one without them counts as not served. */
+export const OPTIONAL_APIS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(OPTIONAL_WATCHES).map(([api, kinds]) => [api, kinds.map(kind => KINDS[kind].plural)]),
+);
 
 interface ApiResourceList {
   resources?: { name?: string }[];

@@ -2,15 +2,8 @@
 // listed once (an object not yet seen must not read as missing). A watch of an API the cluster does not serve never
 // lists, so it is never started nor waited for: on a cluster without snapshot.kubevirt.io/v1beta1 (KubeVirt before
 // v1.3.0) or NMState, Wukongs that use neither still reconcile.
-import { KUBEVIRT_CONFIG_API, KUBEVIRT_SNAPSHOT_API, NODE_NETWORK_API } from "./features";
-import type { WatchedKind } from "./kinds";
-
-/** The watches each optional API feeds. */
-export const OPTIONAL_WATCHES: Readonly<Record<string, readonly WatchedKind[]>> = {
-  [KUBEVIRT_SNAPSHOT_API]: ["VirtualMachineSnapshot", "VirtualMachineRestore"],
-  [NODE_NETWORK_API]: ["NodeNetworkConfigurationPolicy"],
-  [KUBEVIRT_CONFIG_API]: ["KubeVirt"],
-};
+import { KUBEVIRT_CONFIG_API, KUBEVIRT_SNAPSHOT_API } from "./features";
+import { OPTIONAL_WATCHES, type WatchedKind } from "./kinds";
 
 export class Readiness {
   readonly #waitFor = new Set<WatchedKind>();

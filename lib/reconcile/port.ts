@@ -2,7 +2,7 @@
 // only receives writes and the few lookups no watch answers. One real implementation
 // (capabilities/runtime/kube-port.ts) and an in-memory one for unit tests.
 import type { KubernetesObject } from "../children/kubernetes-object";
-import type { ChildKind, WatchedKind } from "../cluster/kinds";
+import type { ChildKind, StatusKind, WatchedKind } from "../cluster/kinds";
 import type { ClusterFeatures } from "../cluster/features";
 import type { LiveObject } from "../cluster/live";
 import type { NodeInterfaces } from "../networks/node-interfaces";
@@ -11,10 +11,9 @@ export type JsonPatch = { op: "add" | "remove" | "replace" | "test"; path: strin
 
 export type EventType = "Normal" | "Warning";
 
-/** Objects that no watch covers: looked up on demand (answers may be cached briefly). */
-/** Our own kinds, whose status subresource the operator writes. */
-export type StatusKind = "Wukong" | "WukongSnapshot";
+export type { StatusKind };
 
+/** Objects that no watch covers: looked up on demand (answers may be cached briefly). */
 export type LookedUpKind = "StorageClass" | "Secret" | "NetworkAttachmentDefinition";
 
 export interface ClusterPort {

@@ -15,6 +15,7 @@ import { observeExisting } from "./observe";
 import type { ClusterPort } from "./port";
 import { observeSnapshots, reconcileRestore } from "./restore";
 import { reconcileStatus } from "./status";
+import { statusPatchHelper } from "./status-patch";
 import { reconcileStorage } from "./storage";
 import { reconcileVirtualMachine } from "./virtual-machine";
 import type { RunOutcome } from "./work-queue";
@@ -59,6 +60,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
       return;
     }
     if (wukong.metadata.deletionTimestamp) return finalize(port, wukong, resync);
+    const statusPatch = statusPatchHelper(port, "Wukong", wukong);
     if (!hasFinalizer(wukong)) await addFinalizer(port, wukong);
 
     const observed = emptyObservation();
@@ -83,7 +85,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
     // The Event about what changed and the status patch do not wait for each other.
     const [, { status, deferredMs }] = await Promise.all([
       announceChanges(ctx),
-      reconcileStatus(ctx, now(), { lastWrite: lastStatusWrite, refreshMs: statusRefreshMs, nowMs: nowMs() }),
+      reconcileStatus(ctx, statusPatch, now(), { lastWrite: lastStatusWrite, refreshMs: statusRefreshMs, nowMs: nowMs() }),
     ]);
     if (failure) throw failure; // the queue retries with backoff
 

@@ -8,10 +8,10 @@ import { virtualMachineSnapshot, virtualMachineSnapshotName } from "../children/
 import { apiFailure, isTransient } from "../cluster/api-errors";
 import { snapshotGap } from "../cluster/features";
 import { isControlledBy, type LiveObject } from "../cluster/live";
-import { statusNeedsWrite } from "../status/changed";
 import { deriveSnapshotStatus, excludedMessage, type SnapshotObservation, type ObservedVirtualMachineSnapshot } from "../status/snapshot";
 import type { ClusterPort, JsonPatch } from "./port";
 import { nowRfc3339 } from "./reconciler";
+import { statusPatchHelper } from "./status-patch";
 import type { RunOutcome } from "./work-queue";
 
 type LiveSnapshot = WukongSnapshot & LiveObject & { metadata: LiveObject["metadata"] & { namespace: string; uid: string } };
@@ -28,20 +28,14 @@ export function snapshotReconciler(port: ClusterPort, { waitingMs, now = nowRfc3
     const [namespace, name] = key.split("/");
     const snapshot = port.get("WukongSnapshot", namespace, name) as LiveSnapshot | undefined;
     if (!snapshot?.spec || snapshot.metadata.deletionTimestamp) return;
+    const statusPatch = statusPatchHelper<WukongSnapshotStatus>(port, "WukongSnapshot", snapshot);
     const wukongName = snapshot.spec.wukongName;
     const wukong = port.get("Wukong", namespace, wukongName);
     await ensureMetadata(port, snapshot, wukong);
 
     const observation = await observe(port, snapshot, wukong);
     const next = deriveSnapshotStatus({ ...observation, previousConditions: snapshot.status?.conditions, now: now() });
-    if (statusNeedsWrite(snapshot.status, next)) {
-      const cleared = Object.fromEntries(
-        Object.keys(snapshot.status ?? {})
-          .filter(field => !(field in next))
-          .map(field => [field, null]),
-      );
-      await port.patchStatus(namespace, name, { ...cleared, ...next }, "WukongSnapshot");
-    }
+    await statusPatch.patch(next);
     await warnOfExcludedDisks(port, snapshot, next);
     if (next.phase === "Pending") return { requeueAfterMs: waitingMs };
   };

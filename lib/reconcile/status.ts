@@ -2,11 +2,12 @@
 // While a Wukong converges (Pending, Creating) every child event changes some detail (an import's progress, a
 // claim bound, the VM's scheduling step): that detail is written at most once per refresh interval, so
 // converging costs about two status writes (Creating, then Running) instead of one per child event. A new
-// phase, a new error, a new generation, and any change once settled are written at once.
-import { statusNeedsWrite } from "../status/changed";
+// phase, a new error, a new generation, and any change once settled are written at once. The write carries
+// only what changed since the reconcile started (./status-patch.ts).
 import { deriveStatus } from "../status/derive";
 import type { WukongStatus } from "../../schemas/status";
 import type { ReconcileContext } from "./context";
+import type { StatusPatchHelper } from "./status-patch";
 
 export interface StatusPacing {
   /** When this Wukong's status was last written (ms), if this process wrote it. */
@@ -21,15 +22,19 @@ export interface StatusOutcome {
   deferredMs?: number;
 }
 
-export async function reconcileStatus(ctx: ReconcileContext, now: string, pacing: StatusPacing): Promise<StatusOutcome> {
-  const { wukong, port } = ctx;
+export async function reconcileStatus(
+  ctx: ReconcileContext,
+  statusPatch: StatusPatchHelper<WukongStatus>,
+  now: string,
+  pacing: StatusPacing,
+): Promise<StatusOutcome> {
   const key = `${ctx.namespace}/${ctx.name}`;
-  const next = deriveStatus(wukong, ctx.observed, now);
-  const current = wukong.status;
-  if (!statusNeedsWrite(current, next)) return { status: next };
+  const next = deriveStatus(ctx.wukong, ctx.observed, now);
+  const current = statusPatch.before;
+  if (Object.keys(statusPatch.changes(next)).length === 0) return { status: next };
   const sinceLast = pacing.nowMs - (pacing.lastWrite.get(key) ?? -Infinity);
   if (!isUrgent(current, next) && sinceLast < pacing.refreshMs) return { status: next, deferredMs: pacing.refreshMs - sinceLast };
-  await port.patchStatus(ctx.namespace, ctx.name, { ...clearedFields(current, next), ...next });
+  await statusPatch.patch(next);
   pacing.lastWrite.set(key, pacing.nowMs);
   await announcePhase(ctx, current, next);
   return { status: next };
@@ -44,12 +49,6 @@ function isUrgent(current: WukongStatus | undefined, next: WukongStatus): boolea
     current?.observedGeneration !== next.observedGeneration ||
     (next.phase === "Error" && current?.message !== next.message)
   );
-}
-
-/** A merge patch keeps what it does not mention: fields that went away (nodeName of a stopped VM) are nulled. */
-function clearedFields(current: WukongStatus | undefined, next: WukongStatus): Record<string, null> {
-  const gone = Object.keys(current ?? {}).filter(key => !(key in next) || next[key as keyof WukongStatus] === undefined);
-  return Object.fromEntries(gone.map(key => [key, null]));
 }
 
 async function announcePhase(ctx: ReconcileContext, before: WukongStatus | undefined, after: WukongStatus): Promise<void> {

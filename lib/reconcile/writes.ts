@@ -3,7 +3,7 @@
 // stops the reconcile (status is still written, then the queue retries with backoff).
 import type { KubernetesObject } from "../children/kubernetes-object";
 import { apiFailure, isTransient } from "../cluster/api-errors";
-import type { ChildKind } from "../cluster/kinds";
+import { type ChildKind, writeOrder } from "../cluster/kinds";
 import type { LiveObject } from "../cluster/live";
 import { containsDesired } from "../subset";
 import type { Change, ReconcileContext } from "./context";
@@ -32,7 +32,12 @@ export async function attempt<T>(ctx: ReconcileContext, kind: ChildKind, name: s
 }
 
 /** Applies `desired` unless `live` already holds all of it; returns what now exists (live if the write failed). */
-export async function ensureChild(ctx: ReconcileContext, kind: ChildKind, desired: KubernetesObject, live: LiveObject | undefined): Promise<LiveObject | undefined> {
+export async function ensureChild(
+  ctx: ReconcileContext,
+  kind: ChildKind,
+  desired: KubernetesObject,
+  live: LiveObject | undefined,
+): Promise<LiveObject | undefined> {
   if (live && containsDesired(live, desired)) return live;
   const name = desired.metadata.name;
   const written = await attempt(ctx, kind, name, () => ctx.port.apply(kind, desired));
@@ -51,14 +56,10 @@ export async function deleteChild(ctx: ReconcileContext, kind: ChildKind, child:
   if (done) ctx.changes.push({ verb: "Deleted", kind, name });
 }
 
-// Writes within a step run side by side; Events list them in the order children depend on each other.
-const KIND_ORDER: ChildKind[] = [
-  "NodeNetworkConfigurationPolicy",
-  "NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance", "VirtualMachineRestore"];
-
+// Writes within a step run side by side; Events list them in the order children depend on each other (the kinds table's).
 /** One Event per verb, e.g. "Created NetworkAttachmentDefinition web-mgmt, DataVolume web-system". */
 export async function announceChanges(ctx: ReconcileContext): Promise<void> {
-  const ordered = [...ctx.changes].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name));
+  const ordered = [...ctx.changes].sort((a, b) => writeOrder(a.kind) - writeOrder(b.kind) || a.name.localeCompare(b.name));
   const byVerb = new Map<Change["verb"], Change[]>();
   for (const change of ordered) byVerb.set(change.verb, [...(byVerb.get(change.verb) ?? []), change]);
   for (const [verb, changes] of byVerb) {

@@ -1,10 +1,22 @@
-// Whether the status must be written: a semantic comparison, so a Wukong whose status is already
-// right (including right after our own status patch re-triggers the watch) causes no write.
+// What of a status must be written: a semantic comparison, so a Wukong whose status is already right (including
+// right after our own status patch re-triggers the watch) causes no write, and a write carries only what changed.
 import type { WukongStatus } from "../../schemas/status";
 
-/** Works for any of our statuses (a WukongSnapshot's has no conditions). */
+/**
+ * The merge patch that turns `current` into `next`: each top-level field that differs, with `next`'s value, and
+ * each field `next` no longer has as null (a merge patch keeps what it does not mention). Empty when nothing
+ * differs. Works for any of our statuses (a WukongSnapshot's has no conditions).
+ */
+export function statusChanges<S extends object>(current: S | undefined, next: S): Record<string, unknown> {
+  const before = normalize(current ?? {}) as Record<string, unknown>;
+  const after = normalize(next) as Record<string, unknown>;
+  const wanted = next as Record<string, unknown>;
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(key => !same(before[key], after[key]));
+  return Object.fromEntries(changed.map(key => [key, wanted[key] ?? null]));
+}
+
 export function statusNeedsWrite<S extends object>(current: S | undefined, next: S): boolean {
-  return !same(normalize(current ?? {}), normalize(next));
+  return Object.keys(statusChanges(current, next)).length > 0;
 }
 
 // Conditions are a list-map keyed by type: the API server may hand them back in another order.

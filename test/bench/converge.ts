@@ -6,6 +6,7 @@
 //       [--restarts-file <deploy dir>/watcher/restarts] [--cgroup-file <deploy dir>/watcher/cgroup]
 // PIDS: space- or comma-separated roots (test/stack/deployed's supervisor pids, or the processes themselves).
 import { readFileSync } from "node:fs";
+import { KINDS, LABELLED_CHILD_KINDS } from "../../lib/cluster/kinds";
 import { account, readClientCounts, snapshot, type Snapshot } from "./api-metrics";
 import { MemorySampler, type MemoryReport } from "./memory";
 import type { ApiError, KubeClient, KubeObject } from "../support/kube-client";
@@ -61,7 +62,8 @@ const restarts = (file?: string) => {
   }
 };
 
-const CHILD_KINDS = ["NetworkAttachmentDefinition", "DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine", "VirtualMachineInstance"] as const;
+// The children are counted from the kinds table, so a new child kind is counted too.
+const CHILD_RESOURCES = LABELLED_CHILD_KINDS.map(kind => ({ ...KINDS[kind], kind }));
 
 export async function runConverge(kube: KubeClient, o: ConvergeOptions) {
   const namespace = `bench-${o.size}-${Date.now().toString(36)}`;
@@ -145,7 +147,7 @@ export async function runConverge(kube: KubeClient, o: ConvergeOptions) {
   while (Date.now() - d0 < o.deadlineMs) {
     const left = (await kube.list(RESOURCES.Wukong, namespace)).items.length;
     let children = 0;
-    for (const kind of CHILD_KINDS) children += (await kube.list(RESOURCES[kind], namespace, "vm.novasphere.dev/wukong")).items.length;
+    for (const resource of CHILD_RESOURCES) children += (await kube.list(resource, namespace, "vm.novasphere.dev/wukong")).items.length;
     if (left === 0 && children === 0) {
       deleteMs = Date.now() - d0;
       break;

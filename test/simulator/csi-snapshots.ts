@@ -1,6 +1,6 @@
 // Stand-in for the CSI snapshot side of a real cluster, used with the real control planes (WUKONG_UPSTREAM=1):
 // kubernetes-csi/external-snapshotter's snapshot-controller and a CSI driver's csi-snapshotter sidecar, on the
-// snapshot.storage.k8s.io/v1 objects (CRDs: test/cluster/upstream/volume-snapshot-crds.yaml, v8.6.0). KubeVirt v1.7.4
+// snapshot.storage.k8s.io/v1 objects (CRDs: test/stack/cluster/upstream/volume-snapshot-crds.yaml, v8.6.0). KubeVirt v1.7.4
 // creates a VolumeSnapshot per captured claim and waits for its status.creationTime and readyToUse
 // (pkg/storage/snapshot/snapshot.go, updateVMSnapshotContent); its restore makes claims whose dataSource is the
 // VolumeSnapshot and sizes them to at least status.restoreSize (restore.go, CreateRestorePVCDef). What this plays,

@@ -35,7 +35,7 @@ export const VM_RESTORE: Resource = {
   kind: "VirtualMachineRestore",
   namespaced: true,
 };
-// The CSI snapshot API (kubernetes-csi/external-snapshotter, CRDs in test/cluster/upstream/volume-snapshot-crds.yaml).
+// The CSI snapshot API (kubernetes-csi/external-snapshotter, CRDs in test/stack/cluster/upstream/volume-snapshot-crds.yaml).
 export const VOLUME_SNAPSHOT: Resource = {
   group: "snapshot.storage.k8s.io",
   version: "v1",

@@ -21,7 +21,7 @@ afterAll(() => deleteNamespace(ns));
 const scaled = (a: bigint, b: bigint, c: bigint) => (a * b + c - 1n) / c;
 
 test("a 1Gi imported disk: cdi-controller's claim asks for the size with its filesystem overhead", async () => {
-  // local-path's StorageProfile says Filesystem (test/cluster/upstream/cdi-config.yaml); the stopped Wukong's import
+  // local-path's StorageProfile says Filesystem (test/stack/cluster/upstream/cdi-config.yaml); the stopped Wukong's import
   // is what makes the claim, so no launcher pod is needed.
   await apply(
     ns,
