@@ -25,7 +25,7 @@ import { SNAPSHOT_LABEL, type WukongSnapshot } from "../schemas/wukongsnapshot";
 import { Readiness } from "../lib/cluster/readiness";
 import { CHILD_MODELS, KubeVirtResource, WukongSnapshotResource } from "./kinds";
 import { config } from "./runtime/config";
-import { nodeResources, servedApis } from "./runtime/discovery";
+import { nodeResources, restoreSpecFields, servedApis } from "./runtime/discovery";
 import { startInformer } from "./runtime/informer";
 import { KubeClient } from "./runtime/kube-client";
 import { kubePort } from "./runtime/kube-port";
@@ -53,7 +53,7 @@ export function createController(): Controller {
   const view = new ClusterView();
   let apiClient: Promise<KubeClient> | undefined;
   // What discovery found; the KubeVirt CR's feature gates come from its watch, once it has listed.
-  let discovered: Pick<ClusterFeatures, "servedApis" | "nodeResources"> | undefined;
+  let discovered: Pick<ClusterFeatures, "servedApis" | "nodeResources" | "restoreSpecFields"> | undefined;
   const features = (): ClusterFeatures => ({
     ...discovered,
     ...(view.isSynced("KubeVirt") && kubeVirtConfig(view.all("KubeVirt") as KubeVirtObject[])),
@@ -162,12 +162,14 @@ export function createController(): Controller {
     try {
       const api = await client();
       // Node resources only feed warnings: a failed list leaves them unknown rather than hold up every reconcile.
-      const [apis, resources] = await Promise.all([servedApis(api), nodeResources(api).catch(() => undefined)]);
-      const changed = discovered !== undefined && !(sameSet(discovered.servedApis, apis) && sameSet(discovered.nodeResources, resources));
+      const [apis, resources, restoreFields] = await Promise.all([servedApis(api), nodeResources(api).catch(() => undefined), restoreSpecFields(api)]);
+      const changed =
+        discovered !== undefined &&
+        !(sameSet(discovered.servedApis, apis) && sameSet(discovered.nodeResources, resources) && sameSet(discovered.restoreSpecFields, restoreFields));
       const missing = Object.keys(watchApi).filter(optional => !apis.has(optional));
       if (discovered === undefined && missing.length > 0)
         Log.info({ missing }, "optional APIs not served; the features that need them are reported on the Wukongs that use them");
-      discovered = { servedApis: apis, ...(resources && { nodeResources: resources }) };
+      discovered = { servedApis: apis, ...(resources && { nodeResources: resources }), ...(restoreFields && { restoreSpecFields: restoreFields }) };
       for (const served of readiness.discovered(apis)) watchApi[served]();
       if (changed) requeueAll();
     } catch (error) {
