@@ -15,7 +15,7 @@ import { ChildWriteError } from "../lib/reconcile/writes";
 import type { WukongStatus } from "../schemas/status";
 import { MODELS } from "./kinds";
 import { config } from "./runtime/config";
-import { nodeResources, servedApis } from "./runtime/discovery";
+import { nodeResources, restoreSpecFields, servedApis } from "./runtime/discovery";
 import { startInformer } from "./runtime/informer";
 import { KubeClient } from "./runtime/kube-client";
 import { kubePort } from "./runtime/kube-port";
@@ -108,10 +108,10 @@ async function discoverEvery(client: () => Promise<KubeClient>, watches: Watches
   try {
     const api = await client();
     // Node resources only feed warnings: a failed list leaves them unknown rather than hold up every reconcile.
-    const [apis, resources] = await Promise.all([servedApis(api), nodeResources(api).catch(() => undefined)]);
+    const [apis, resources, restoreFields] = await Promise.all([servedApis(api), nodeResources(api).catch(() => undefined), restoreSpecFields(api)]);
     const missing = Object.keys(OPTIONAL_WATCHES).filter(optional => !apis.has(optional));
     if (first && missing.length > 0) Log.info({ missing }, "optional APIs not served; the features that need them are reported on the Wukongs that use them");
-    watches.discovered(apis, resources);
+    watches.discovered(apis, resources, restoreFields);
   } catch (error) {
     warn({ error: apiFailure(error).message, retryInMs: errorMs }, "could not discover the optional APIs and node resources");
     setTimeout(() => void discoverEvery(client, watches, errorMs, first), errorMs).unref();

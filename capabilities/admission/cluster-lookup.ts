@@ -10,8 +10,8 @@ import type { ClusterLookup, StorageClassInfo } from "../../lib/admission/cluste
 import { type AddressClaim, claimsOfWukong } from "../../lib/networks/segments";
 import type { Wukong } from "../../schemas/wukong";
 import type { WukongSnapshot } from "../../schemas/wukongsnapshot";
-import { type ClusterFeatures, KUBEVIRT_CONFIG_API, kubeVirtConfig, type KubeVirtObject } from "../../lib/cluster/features";
-import { nodeResources, servedApis } from "../runtime/discovery";
+import { type ClusterFeatures, KUBEVIRT_CONFIG_API, KUBEVIRT_SNAPSHOT_API, kubeVirtConfig, type KubeVirtObject } from "../../lib/cluster/features";
+import { nodeResources, restoreSpecFields, servedApis } from "../runtime/discovery";
 import { type ApiRequester, apiServed } from "../runtime/kube-client";
 
 const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
@@ -93,7 +93,7 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
 async function lookUpFeatures(client: () => Promise<ApiRequester>): Promise<ClusterFeatures> {
   const api = await client();
   const served = await servedApis(api).catch(() => undefined);
-  const [config, resources] = await Promise.all([
+  const [config, resources, restoreFields] = await Promise.all([
     served?.has(KUBEVIRT_CONFIG_API)
       ? api
           .request<{ items?: KubeVirtObject[] }>("GET", resourcePath("KubeVirt", undefined))
@@ -101,8 +101,14 @@ async function lookUpFeatures(client: () => Promise<ApiRequester>): Promise<Clus
           .catch(() => ({}))
       : {},
     nodeResources(api).catch(() => undefined),
+    served?.has(KUBEVIRT_SNAPSHOT_API) ? restoreSpecFields(api) : undefined,
   ]);
-  return { ...(served && { servedApis: served }), ...config, ...(resources && { nodeResources: resources }) };
+  return {
+    ...(served && { servedApis: served }),
+    ...config,
+    ...(resources && { nodeResources: resources }),
+    ...(restoreFields && { restoreSpecFields: restoreFields }),
+  };
 }
 
 async function getOrUndefined<T>(client: () => Promise<ApiRequester>, path: string): Promise<T | undefined> {

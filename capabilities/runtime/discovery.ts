@@ -2,6 +2,7 @@
 // the device-plugin resources the nodes offer. Shared by the controller (which starts a watch only for what is
 // served) and admission (which warns about what is missing).
 import { isNotFound } from "../../lib/cluster/api-errors";
+import { KUBEVIRT_SNAPSHOT_API } from "../../lib/cluster/features";
 import { KINDS, OPTIONAL_WATCHES, resourcePath } from "../../lib/cluster/kinds";
 import type { ApiRequester } from "./kube-client";
 
@@ -29,6 +30,27 @@ export async function servedApis(requester: ApiRequester): Promise<Set<string>> 
     }),
   );
   return new Set(served.flat());
+}
+
+const RESTORE_CRD = "virtualmachinerestores.snapshot.kubevirt.io";
+
+interface RestoreCrd {
+  spec?: { versions?: { name?: string; served?: boolean; schema?: { openAPIV3Schema?: { properties?: { spec?: { properties?: object } } } } }[] };
+}
+
+/**
+ * The spec fields the served VirtualMachineRestore version Wukong speaks has, read from its CRD (discovery names
+ * resources, not fields); undefined when unknown (not served, or the CRD cannot be read), and nothing is warned.
+ */
+export async function restoreSpecFields(requester: ApiRequester): Promise<Set<string> | undefined> {
+  const version = KUBEVIRT_SNAPSHOT_API.split("/")[1];
+  try {
+    const crd = await requester.request<RestoreCrd>("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${RESTORE_CRD}`);
+    const properties = crd.spec?.versions?.find(v => v.name === version && v.served)?.schema?.openAPIV3Schema?.properties?.spec?.properties;
+    return properties ? new Set(Object.keys(properties)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface NodeList {

@@ -2,7 +2,7 @@
 // admitted all the same, since the cluster may gain it (the reconcilers report it in status until then).
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
-import { type ClusterFeatures, deviceGaps, expandDisksGap, type FeatureGap, snapshotGap } from "../cluster/features";
+import { type ClusterFeatures, deviceGaps, expandDisksGap, type FeatureGap, restoreGap, snapshotGap } from "../cluster/features";
 
 export interface FeatureLookup {
   /** What the cluster offers; a part that could not be looked up is undefined (and warned about by nobody). */
@@ -13,7 +13,7 @@ export interface FeatureLookup {
 export function wukongFeatureWarnings(spec: WukongSpec, oldSpec: WukongSpec | undefined, features: ClusterFeatures): string[] {
   const gaps: FeatureGap[] = [];
   if (spec.restoreFromSnapshot && spec.restoreFromSnapshot !== oldSpec?.restoreFromSnapshot) {
-    const gap = snapshotGap(features, "spec.restoreFromSnapshot");
+    const gap = restoreGap(features, "spec.restoreFromSnapshot");
     if (gap) gaps.push(gap);
   }
   const oldSizes = new Map((oldSpec?.disks ?? []).map(disk => [disk.name, bytesOf(disk.size) ?? 0n]));

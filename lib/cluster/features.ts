@@ -12,6 +12,8 @@ export interface ClusterFeatures {
   kubeVirt?: { namespace?: string; name: string };
   /** Extended resources (device plugins) some node offers in status.allocatable; undefined until nodes were listed. */
   nodeResources?: ReadonlySet<string>;
+  /** The spec fields of the served VirtualMachineRestore (its CRD, at KUBEVIRT_SNAPSHOT_API); undefined when unknown. */
+  restoreSpecFields?: ReadonlySet<string>;
 }
 
 /** The snapshot API version Wukong speaks: served from KubeVirt v1.3.0 (staging/src/kubevirt.io/api/snapshot/v1beta1). */
@@ -26,7 +28,20 @@ export const KUBEVIRT_CONFIG_API = "kubevirt.io/v1";
 export const SNAPSHOT_GATE = "Snapshot";
 export const EXPAND_DISKS_GATE = "ExpandDisks";
 
-export type FeatureGapReason = "SnapshotApiMissing" | "SnapshotFeatureGateDisabled" | "ExpandDisksFeatureGateDisabled" | "DeviceResourceMissing";
+/**
+ * The VirtualMachineRestore fields a Wukong restore is made of (lib/children/snapshot.ts): in place, into the
+ * Wukong's own claims, left owned by the Wukong. The v1beta1 schema has volumeRestorePolicy and
+ * volumeRestoreOverrides from KubeVirt v1.6.0 and volumeOwnershipPolicy from v1.7.0 (validations_generated.go at each
+ * tag). An older API server prunes them, and KubeVirt then restores into new claims that the VM controls.
+ */
+export const RESTORE_SPEC_FIELDS = ["volumeRestorePolicy", "volumeRestoreOverrides", "volumeOwnershipPolicy"] as const;
+
+export type FeatureGapReason =
+  | "SnapshotApiMissing"
+  | "RestoreFieldsMissing"
+  | "SnapshotFeatureGateDisabled"
+  | "ExpandDisksFeatureGateDisabled"
+  | "DeviceResourceMissing";
 
 export interface FeatureGap {
   reason: FeatureGapReason;
@@ -52,6 +67,22 @@ export function snapshotGap(features: ClusterFeatures, path: string): FeatureGap
     };
   }
   return gateGap(features, SNAPSHOT_GATE, "SnapshotFeatureGateDisabled", path, "KubeVirt refuses every VirtualMachineSnapshot and VirtualMachineRestore");
+}
+
+/** What keeps a restore from being made: what keeps snapshots, or a VirtualMachineRestore too old for ours. */
+export function restoreGap(features: ClusterFeatures, path: string): FeatureGap | undefined {
+  const snapshot = snapshotGap(features, path);
+  if (snapshot) return snapshot;
+  const fields = features.restoreSpecFields;
+  const missing = fields ? RESTORE_SPEC_FIELDS.filter(field => !fields.has(field)) : [];
+  if (missing.length === 0) return undefined;
+  return {
+    reason: "RestoreFieldsMissing",
+    path,
+    message:
+      `the cluster's VirtualMachineRestore (${KUBEVIRT_SNAPSHOT_API}) has no ${missing.map(field => `spec.${field}`).join(", ")}, ` +
+      "without which KubeVirt would restore into new claims owned by the VM instead of the Wukong's own disks: restores need KubeVirt v1.7.0 or newer",
+  };
 }
 
 /** A grown disk reaches a running guest (and a filesystem-mode disk image at all) only with ExpandDisks. */
@@ -96,7 +127,11 @@ export function wukongFeatureGaps(spec: WukongSpec, features: ClusterFeatures, u
   const snapshots = use.snapshots || spec.restoreFromSnapshot !== undefined;
   const expand = use.grownDisks.length > 0 ? expandDisksGap(features, "spec.disks", use.grownDisks) : undefined;
   if (!snapshots && !expand && !devices) return undefined;
-  const snapshot = snapshots ? snapshotGap(features, spec.restoreFromSnapshot ? "spec.restoreFromSnapshot" : "status.snapshots") : undefined;
+  const snapshot = !snapshots
+    ? undefined
+    : spec.restoreFromSnapshot
+      ? restoreGap(features, "spec.restoreFromSnapshot")
+      : snapshotGap(features, "status.snapshots");
   return [...(snapshot ? [snapshot] : []), ...(expand ? [expand] : []), ...deviceGaps(spec, features)];
 }
 

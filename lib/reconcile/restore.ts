@@ -5,6 +5,7 @@
 import type { RestoreStatus } from "../../schemas/status";
 import type { WukongSnapshot } from "../../schemas/wukongsnapshot";
 import { disksMismatch, virtualMachineRestore, virtualMachineRestoreName } from "../children/snapshot";
+import { restoreGap } from "../cluster/features";
 import { isControlledBy, type LiveObject } from "../cluster/live";
 import { findCondition } from "../status/verdict";
 import type { ObservedCondition } from "../status/observed";
@@ -76,6 +77,12 @@ export async function reconcileRestore(ctx: ReconcileContext): Promise<void> {
   if (problem) {
     report("Failed", problem.message);
     observed.childErrors.push({ kind: "WukongSnapshot", name: target, reason: problem.reason, message: problem.message });
+    return;
+  }
+  // Checked before the VM is stopped for it: a restore the cluster would strip of our fields is never made.
+  const gap = restoreGap(port.features(), "spec.restoreFromSnapshot");
+  if (gap) {
+    report("Pending", `Not restoring from WukongSnapshot ${target}: ${gap.message}.`);
     return;
   }
   if (snapshot?.status?.phase !== "Succeeded" || !snapshot.status.snapshotName) {

@@ -29,8 +29,11 @@ export interface WatchWiringDeps {
   snapshotQueue: { add(key: string): void };
 }
 
-/** What discovery found: the optional APIs served and the nodes' device resources (undefined when unknown). */
-export type Discovered = Pick<ClusterFeatures, "servedApis" | "nodeResources">;
+/**
+ * What discovery found: the optional APIs served, the nodes' device resources and the VirtualMachineRestore spec
+ * fields the cluster's CRD has (each undefined when unknown).
+ */
+export type Discovered = Pick<ClusterFeatures, "servedApis" | "nodeResources" | "restoreSpecFields">;
 
 export interface Watches {
   /** A Wukong watch event (from Pepr's binding): into the view, and its key into the queue. */
@@ -43,7 +46,7 @@ export interface Watches {
    * Discovery answered: starts the watches of each optional API served for the first time, and requeues every
    * Wukong and WukongSnapshot when what the cluster offers changed since the last answer.
    */
-  discovered(found: ReadonlySet<string>, nodeResources: ReadonlySet<string> | undefined): void;
+  discovered(found: ReadonlySet<string>, nodeResources: ReadonlySet<string> | undefined, restoreSpecFields?: ReadonlySet<string>): void;
   /** What discovery last found, with the KubeVirt CR's feature gates once its watch has listed. */
   features(): ClusterFeatures;
 }
@@ -110,9 +113,15 @@ export function wireWatches({ view, readiness, startInformer, wukongQueue, snaps
         },
       });
     },
-    discovered(servedApis, nodeResources) {
-      const changed = discovered !== undefined && !(sameSet(discovered.servedApis, servedApis) && sameSet(discovered.nodeResources, nodeResources));
-      discovered = { servedApis, ...(nodeResources && { nodeResources }) };
+    discovered(servedApis, nodeResources, restoreSpecFields) {
+      const changed =
+        discovered !== undefined &&
+        !(
+          sameSet(discovered.servedApis, servedApis) &&
+          sameSet(discovered.nodeResources, nodeResources) &&
+          sameSet(discovered.restoreSpecFields, restoreSpecFields)
+        );
+      discovered = { servedApis, ...(nodeResources && { nodeResources }), ...(restoreSpecFields && { restoreSpecFields }) };
       for (const api of readiness.discovered(servedApis)) for (const kind of OPTIONAL_WATCHES[api]) startInformer({ kind, ...optional[kind] });
       if (changed) requeueAll();
     },

@@ -25,7 +25,7 @@
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
 //   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged; absent when no restart is needed
 //   ClusterFeatures     only when the Wukong uses snapshots, a grown disk, GPUs or SR-IOV: True FeaturesAvailable |
-//                       False SnapshotApiMissing, SnapshotFeatureGateDisabled, ExpandDisksFeatureGateDisabled,
+//                       False SnapshotApiMissing, RestoreFieldsMissing, SnapshotFeatureGateDisabled, ExpandDisksFeatureGateDisabled,
 //                       DeviceResourceMissing (lib/cluster/features.ts); it does not change the phase
 // Message: the first error (networks, volumes, VM, in creation order); else the first part still
 // waiting while Creating; else the VM's own sentence.

@@ -136,3 +136,9 @@ describe("pepr.rbac for ownerReferences the operator changes on update", () => {
     expect(granted(SNAPSHOT_API.group, SNAPSHOT_API.plural, "delete")).toBe(true);
   });
 });
+
+describe("pepr.rbac for discovery", () => {
+  it("may read the VirtualMachineRestore CRD, whose fields decide whether restores can be made (restoreSpecFields)", () => {
+    expect(granted("apiextensions.k8s.io", "customresourcedefinitions", "get")).toBe(true);
+  });
+});

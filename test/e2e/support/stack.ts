@@ -53,10 +53,19 @@ export function groupAlive(pgid: number): boolean {
   }
 }
 
-/** kill -KILL of every operator process group: nothing gets to clean up, and no supervisor restarts it. */
+/**
+ * kill -KILL of every operator process group: nothing gets to clean up, and no supervisor restarts it. A group
+ * already gone (killed before, and reaped) is no error: the pid files still name it until the stack restarts it.
+ */
 export function killOperator(): number[] {
   const groups = operatorGroups();
-  for (const pgid of groups) process.kill(-pgid, "SIGKILL");
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+    }
+  }
   return groups;
 }
 

@@ -155,13 +155,27 @@ write_kubeconfig() {
 
 # ---- CRDs and fixtures ---------------------------------------------------------------------------
 install_resources() {
-  local crds=() shared="$repo/../shared/crds"
+  local crds=() shared
+  # WUKONG_CRD_SET: the upstream CRDs of the newest releases we target (../shared/crds, the default) or of the oldest
+  # we support (test/fixtures/crds/oldest, docs/compatibility.md). Applied over whatever is installed.
+  case ${WUKONG_CRD_SET:-newest} in
+    newest) shared="$repo/../shared/crds" ;;
+    oldest) shared="$repo/test/fixtures/crds/oldest" ;;
+    *) fail "" "WUKONG_CRD_SET must be newest or oldest, not '$WUKONG_CRD_SET'" ;;
+  esac
   if [ -d "$shared" ]; then
-    crds=("$shared"/*.yaml)
+    # The oldest set is stored gzipped: unpacked into the state directory, whence it is applied.
+    local gz unpacked="$state/crd-set"
+    rm -rf "$unpacked" && mkdir -p "$unpacked"
+    for gz in "$shared"/*.yaml.gz; do
+      if [ -e "$gz" ]; then gzip -dc "$gz" >"$unpacked/$(basename "$gz" .gz)"; fi
+    done
+    crds=("$shared"/*.yaml "$unpacked"/*.yaml)
     # WUKONG_OMIT_CRDS: shared CRD files (basenames, globs) left out, for a cluster without an optional API
     # (test/e2e/optional-apis.e2e.test.ts: no snapshot.kubevirt.io, no nmstate.io). Already installed ones stay.
     local omit f kept=()
     for f in "${crds[@]}"; do
+      [ -e "$f" ] || continue # an unmatched glob
       for omit in ${WUKONG_OMIT_CRDS:-}; do
         # shellcheck disable=SC2053 # a glob on purpose
         [[ $(basename "$f" .yaml) == $omit ]] && continue 2

@@ -431,6 +431,20 @@ describe("validating admission (wukongValidator)", () => {
       ]);
     });
 
+    it("admits a restore on a KubeVirt whose VirtualMachineRestore predates our fields (v1.6: no volumeOwnershipPolicy), naming them", async () => {
+      const cluster = new FakeCluster();
+      // The v1beta1 VirtualMachineRestore spec of KubeVirt v1.6.0 (validations_generated.go at v1.6.0).
+      const v160 = ["patches", "target", "targetReadinessPolicy", "virtualMachineSnapshotName", "volumeRestoreOverrides", "volumeRestorePolicy"];
+      cluster.features = { ...cluster.features, restoreSpecFields: new Set(v160) };
+      const response = await admit(wukong(fullSpec()), {}, cluster);
+      expectAllowed(response);
+      expect(response.warnings?.filter(w => w.startsWith("spec.restoreFromSnapshot"))).toEqual([
+        expect.stringMatching(
+          /^spec\.restoreFromSnapshot: the cluster's VirtualMachineRestore \(snapshot\.kubevirt\.io\/v1beta1\) has no spec\.volumeOwnershipPolicy,.*KubeVirt v1\.7\.0 or newer$/,
+        ),
+      ]);
+    });
+
     it("warns about GPUs and SR-IOV networks whose device resources no node offers", async () => {
       const cluster = new FakeCluster();
       cluster.features = { ...cluster.features, nodeResources: new Set() };

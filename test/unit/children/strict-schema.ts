@@ -1,15 +1,22 @@
 // Validates built objects the way the API server does with strict field validation: CRD kinds against the upstream
-// openAPIV3Schema in /work/shared/crds (every unknown field rejected, as the server would reject it rather than
-// prune it), core kinds and all metadata against client-node's generated core/v1 models.
+// openAPIV3Schema of a CRD set (every unknown field rejected, as the server would reject it rather than prune it),
+// core kinds and all metadata against client-node's generated core/v1 models. The sets: the newest releases'
+// (/work/shared/crds) and the oldest supported ones' (test/fixtures/crds/oldest, docs/compatibility.md).
 import Ajv from "ajv";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import * as models from "@kubernetes/client-node";
 import type { KubernetesObject } from "../../../lib/children/kubernetes-object";
 
-// Outside the repository on purpose: upstream data, not project code.
-const CRD_DIR = path.join(__dirname, "../../../../shared/crds");
+export const CRD_SETS = {
+  // Outside the repository on purpose: upstream data, not project code.
+  newest: path.join(__dirname, "../../../../shared/crds"),
+  // In it: CI installs this set too (test/e2e/oldest-crds.e2e.test.ts), and cannot fetch it.
+  oldest: path.join(__dirname, "../../fixtures/crds/oldest"),
+};
+export type CrdSet = keyof typeof CRD_SETS;
 
 const CRD_FILES: Record<string, string> = {
   "kubevirt.io/v1/VirtualMachine": "kubevirt-virtualmachines.yaml",
@@ -28,12 +35,12 @@ const ajv = new Ajv({ allErrors: true, jsonPointers: true, formats: { int32: () 
 const validators = new Map<string, Ajv.ValidateFunction>();
 
 /** Every problem the API server would report for this object; empty when it would accept it. */
-export function strictProblems(object: KubernetesObject): string[] {
+export function strictProblems(object: KubernetesObject, set: CrdSet = "newest"): string[] {
   const key = `${object.apiVersion}/${object.kind}`;
   const coreModel = CORE_MODELS[key];
   if (coreModel) return modelProblems(object, coreModel, "");
   if (!CRD_FILES[key]) throw new Error(`no schema known for ${key}`);
-  const validate = validators.get(key) ?? compileCrd(key);
+  const validate = validators.get(`${set}:${key}`) ?? compileCrd(set, key);
   validate(object);
   const crdProblems = (validate.errors ?? []).map(error => `${error.dataPath || "/"}: ${error.message}${unknownField(error)}`);
   return [...crdProblems, ...modelProblems(object.metadata, "V1ObjectMeta", "/metadata")];
@@ -44,17 +51,23 @@ function unknownField(error: Ajv.ErrorObject): string {
   return params.additionalProperty ? ` (${params.additionalProperty})` : "";
 }
 
-function compileCrd(key: string): Ajv.ValidateFunction {
-  const file = path.join(CRD_DIR, CRD_FILES[key]);
-  if (!existsSync(file)) throw new Error(`upstream CRD ${file} not found: the tests read /work/shared/crds next to the repository`);
-  const crd = parse(readFileSync(file, "utf8")) as { spec: { group: string; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
+/** The file, or its gzipped form (the oldest set is stored compressed). */
+function readCrd(set: CrdSet, file: string): string {
+  const plain = path.join(CRD_SETS[set], file);
+  if (existsSync(plain)) return readFileSync(plain, "utf8");
+  if (existsSync(`${plain}.gz`)) return gunzipSync(readFileSync(`${plain}.gz`)).toString("utf8");
+  throw new Error(`upstream CRD ${plain} not found (the ${set} CRD set)`);
+}
+
+function compileCrd(set: CrdSet, key: string): Ajv.ValidateFunction {
+  const crd = parse(readCrd(set, CRD_FILES[key])) as { spec: { group: string; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] } };
   const version = key.split("/")[1];
   const schema = crd.spec.versions.find(v => v.name === version)?.schema.openAPIV3Schema;
-  if (!schema) throw new Error(`${file} has no version ${version}`);
+  if (!schema) throw new Error(`${CRD_FILES[key]} of the ${set} CRD set has no version ${version}`);
   // metadata is ObjectMeta, checked against the core model; the CRD only says `type: object`.
   const properties = { ...(schema.properties as Schema), metadata: { type: "object", "x-kubernetes-preserve-unknown-fields": true } };
   const validate = ajv.compile(strict({ ...schema, properties }));
-  validators.set(key, validate);
+  validators.set(`${set}:${key}`, validate);
   return validate;
 }
 

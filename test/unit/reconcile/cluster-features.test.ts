@@ -71,6 +71,20 @@ describe("the ClusterFeatures condition of a Wukong", () => {
     });
   });
 
+  it("names the VirtualMachineRestore fields a KubeVirt before v1.6.0 lacks, for a Wukong restoring from a snapshot", async () => {
+    // The v1beta1 VirtualMachineRestore spec of KubeVirt v1.5.0 (validations_generated.go at v1.5.0).
+    const v150 = new Set(["patches", "target", "targetReadinessPolicy", "virtualMachineSnapshotName"]);
+    const { cluster, reconcile } = setup(spec({ restoreFromSnapshot: "before" }), { ...EVERYTHING, restoreSpecFields: v150 });
+    await reconcile(KEY);
+    expect(condition(cluster)).toMatchObject({
+      status: "False",
+      reason: "RestoreFieldsMissing",
+      message: expect.stringContaining(
+        "has no spec.volumeRestorePolicy, spec.volumeRestoreOverrides, spec.volumeOwnershipPolicy, without which KubeVirt would restore into new claims",
+      ),
+    });
+  });
+
   it("names the Snapshot gate and the KubeVirt CR to enable it in, and turns True once it is enabled", async () => {
     const { cluster, reconcile } = setup(spec({ restoreFromSnapshot: "before" }), { ...EVERYTHING, featureGates: new Set() });
     await reconcile(KEY);

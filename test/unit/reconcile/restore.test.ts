@@ -102,6 +102,32 @@ async function restoreUnderway(until: "Stopping" | "Restoring") {
   return env;
 }
 
+describe("restore: a KubeVirt whose VirtualMachineRestore lacks our fields", () => {
+  // KubeVirt v1.6.0's v1beta1 VirtualMachineRestore spec (validations_generated.go at v1.6.0): no
+  // volumeOwnershipPolicy, which the API server would prune, and KubeVirt would give the re-created claims to the VM
+  // (createRestorePVC in pkg/storage/snapshot/restore.go).
+  const V160 = ["patches", "target", "targetReadinessPolicy", "virtualMachineSnapshotName", "volumeRestoreOverrides", "volumeRestorePolicy"];
+
+  it("makes no VirtualMachineRestore and leaves the VM running, saying why; restores once the fields are served", async () => {
+    const { cluster, reconcile } = await running();
+    cluster.clusterFeatures = { restoreSpecFields: new Set(V160) };
+    putSnapshot(cluster, READY);
+    restoreFrom(cluster, SNAPSHOT);
+    await reconcile(KEY);
+    expect(restoreOf(cluster)).toBeUndefined();
+    expect(vmOf(cluster).spec?.runStrategy).toBe("Always");
+    expect(statusOf(cluster).restore).toMatchObject({ snapshotName: SNAPSHOT, phase: "Pending" });
+    expect(statusOf(cluster).restore?.message).toContain("has no spec.volumeOwnershipPolicy");
+
+    cluster.clusterFeatures = { restoreSpecFields: new Set([...V160, "volumeOwnershipPolicy"]) };
+    await reconcile(KEY);
+    expect(statusOf(cluster).restore?.phase).toBe("Stopping");
+    playRuntime(cluster);
+    await reconcile(KEY);
+    expect(restoreOf(cluster)?.spec).toMatchObject({ volumeOwnershipPolicy: "None", volumeRestorePolicy: "InPlace" });
+  });
+});
+
 describe("restore: the journey", () => {
   it("stops the VM, restores it with a VirtualMachineRestore, then returns it to its run strategy, once", async () => {
     const { cluster, reconcile } = await running();

@@ -194,18 +194,28 @@ describe("discovery answers", () => {
     expect(wukongQueue.take()).toEqual([`${NS}/web`]);
     watches.discovered(new Set([NODE_NETWORK_API, KUBEVIRT_SNAPSHOT_API]), new Set());
     expect(wukongQueue.take()).toEqual([`${NS}/web`]);
+    // The VirtualMachineRestore CRD gained the fields restores need (KubeVirt upgraded to v1.7): restores may go on.
+    watches.discovered(new Set([NODE_NETWORK_API, KUBEVIRT_SNAPSHOT_API]), new Set(), new Set(["target", "volumeOwnershipPolicy"]));
+    expect(wukongQueue.take()).toEqual([`${NS}/web`]);
+    watches.discovered(new Set([NODE_NETWORK_API, KUBEVIRT_SNAPSHOT_API]), new Set(), new Set(["target", "volumeOwnershipPolicy"]));
+    expect(wukongQueue.take()).toEqual([]);
   });
 
-  it("make the features: the served APIs and device resources, and KubeVirt's gates once its watch has listed", () => {
+  it("make the features: the served APIs, device resources and restore fields, and KubeVirt's gates once its watch has listed", () => {
     const { informers, watches } = setup();
     expect(watches.features()).toEqual({});
-    watches.discovered(new Set([KUBEVIRT_CONFIG_API]), new Set(["nvidia.com/GA102GL_A10"]));
+    watches.discovered(new Set([KUBEVIRT_CONFIG_API]), new Set(["nvidia.com/GA102GL_A10"]), new Set(["target"]));
     informers.emit("KubeVirt", kubeVirt(["Snapshot"]));
-    expect(watches.features()).toEqual({ servedApis: new Set([KUBEVIRT_CONFIG_API]), nodeResources: new Set(["nvidia.com/GA102GL_A10"]) });
+    expect(watches.features()).toEqual({
+      servedApis: new Set([KUBEVIRT_CONFIG_API]),
+      nodeResources: new Set(["nvidia.com/GA102GL_A10"]),
+      restoreSpecFields: new Set(["target"]),
+    });
     informers.list("KubeVirt");
     expect(watches.features()).toEqual({
       servedApis: new Set([KUBEVIRT_CONFIG_API]),
       nodeResources: new Set(["nvidia.com/GA102GL_A10"]),
+      restoreSpecFields: new Set(["target"]),
       featureGates: new Set(["Snapshot"]),
       kubeVirt: { namespace: "kubevirt", name: "kubevirt" },
     });

@@ -1,7 +1,11 @@
 // API discovery of the optional APIs (served only with every resource we need) and the nodes' device resources.
-import { nodeResources, servedApis } from "../../../capabilities/runtime/discovery";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { parse } from "yaml";
+import { nodeResources, restoreSpecFields, servedApis } from "../../../capabilities/runtime/discovery";
 import type { ApiRequester } from "../../../capabilities/runtime/kube-client";
-import { KUBEVIRT_CONFIG_API, KUBEVIRT_SNAPSHOT_API, kubeVirtConfig, NODE_NETWORK_API } from "../../../lib/cluster/features";
+import { KUBEVIRT_CONFIG_API, KUBEVIRT_SNAPSHOT_API, kubeVirtConfig, NODE_NETWORK_API, RESTORE_SPEC_FIELDS } from "../../../lib/cluster/features";
 
 const notFound = { status: 404, statusText: "NotFound", data: { kind: "Status", reason: "NotFound" } };
 
@@ -39,6 +43,19 @@ describe("discovery of the optional APIs", () => {
 
   it("passes on an error other than NotFound (the caller retries; nothing is assumed)", async () => {
     await expect(servedApis(api({ [`/apis/${KUBEVIRT_SNAPSHOT_API}`]: new Error("connection refused") }))).rejects.toThrow("connection refused");
+  });
+
+  it("reads the served VirtualMachineRestore's spec fields from its CRD, at v1beta1 only, and none when it cannot", async () => {
+    const path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualmachinerestores.snapshot.kubevirt.io";
+    // The upstream CRDs: KubeVirt v1.7.4 (../shared/crds) and v1.1.0 (v1alpha1 only: test/fixtures/crds/oldest).
+    const newest = parse(readFileSync(join(__dirname, "../../../../shared/crds/kubevirt-virtualmachinerestores.yaml"), "utf8"));
+    const oldest = parse(gunzipSync(readFileSync(join(__dirname, "../../fixtures/crds/oldest/kubevirt-virtualmachinerestores.yaml.gz"))).toString());
+    expect(await restoreSpecFields(api({ [path]: newest }))).toEqual(
+      new Set([...RESTORE_SPEC_FIELDS, "patches", "target", "targetReadinessPolicy", "virtualMachineSnapshotName"]),
+    );
+    expect(await restoreSpecFields(api({ [path]: oldest }))).toBeUndefined();
+    expect(await restoreSpecFields(api({}))).toBeUndefined();
+    expect(await restoreSpecFields(api({ [path]: new Error("forbidden") }))).toBeUndefined();
   });
 
   it("collects the extended resources nodes offer, not the ones at zero nor the core ones", async () => {
