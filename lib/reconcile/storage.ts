@@ -14,16 +14,20 @@ type VolumeKind = "DataVolume" | "PersistentVolumeClaim";
 
 export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   const { port, namespace, desired, observed, wukong } = ctx;
-  await checkStorageClasses(ctx);
+  const disks = wukong.spec?.disks ?? [];
+  // Before any write, so a class that is missing is reported even when a write then fails.
+  await observeStorageClasses(
+    ctx,
+    disks.map(disk => disk.storageClassName),
+  );
 
   const wanted = new Map<string, { kind: VolumeKind; object: KubernetesObject }>([
     ...desired.dataVolumes.map(object => [object.metadata.name, { kind: "DataVolume" as const, object }] as const),
     ...desired.persistentVolumeClaims.map(object => [object.metadata.name, { kind: "PersistentVolumeClaim" as const, object }] as const),
   ]);
-  // Disks do not depend on each other: one round trip for all of them.
-  const disks = wukong.spec?.disks ?? [];
   // KubeVirt restores volumes in place by deleting and re-creating them: while it does, look but never touch.
   const restoring = observed.restore?.phase === "Restoring";
+  // Disks do not depend on each other: one round trip for all of them.
   const volumes = await Promise.all(
     disks.map(async disk => {
       const claimName = diskClaimName(ctx.name, disk.name);
@@ -41,16 +45,31 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   );
   observed.pvcs = Object.fromEntries(disks.map((disk, i) => [disk.name, volumes[i].claim]));
   observed.dataVolumes = Object.fromEntries(disks.flatMap((disk, i) => (volumes[i].dataVolume ? [[disk.name, volumes[i].dataVolume]] : [])));
+  await observeStorageClasses(
+    ctx,
+    volumes.map(({ claim }) => claimClass(claim)),
+  );
   if (!restoring) await deleteRemovedDisks(ctx, new Set(wanted.keys()));
 }
 
-/** A disk names a StorageClass that does not exist: the claim would wait forever, so say it. */
-async function checkStorageClasses(ctx: ReconcileContext): Promise<void> {
-  const names = new Set((ctx.wukong.spec?.disks ?? []).map(disk => disk.storageClassName).filter((n): n is string => !!n));
-  for (const scName of names) {
-    if (await ctx.port.exists("StorageClass", undefined, scName)) continue;
-    ctx.observed.childErrors.push({ kind: "StorageClass", name: scName, reason: "NotFound", message: `StorageClass ${scName} does not exist` });
+/**
+ * The classes the disks name and their claims carry (the API server fills in the default one): a class that does not
+ * exist leaves the claim waiting forever, so say it; one that binds at first consumer is reported as such.
+ */
+async function observeStorageClasses(ctx: ReconcileContext, names: (string | undefined)[]): Promise<void> {
+  const bindingModes: Record<string, string | undefined> = { ...ctx.observed.bindingModes };
+  const missing = new Set(ctx.observed.childErrors.filter(error => error.kind === "StorageClass").map(error => error.name));
+  for (const scName of new Set(names)) {
+    if (!scName || Object.hasOwn(bindingModes, scName) || missing.has(scName)) continue;
+    const storageClass = await ctx.port.storageClass(scName);
+    if (storageClass) bindingModes[scName] = storageClass.volumeBindingMode;
+    else ctx.observed.childErrors.push({ kind: "StorageClass", name: scName, reason: "NotFound", message: `StorageClass ${scName} does not exist` });
   }
+  ctx.observed.bindingModes = bindingModes;
+}
+
+function claimClass(claim: LiveObject | undefined): string | undefined {
+  return (claim?.spec as { storageClassName?: string } | undefined)?.storageClassName;
 }
 
 /**
