@@ -51,30 +51,34 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   );
   observed.pvcs = Object.fromEntries(disks.map((disk, i) => [disk.name, volumes[i].claim]));
   observed.dataVolumes = Object.fromEntries(disks.flatMap((disk, i) => (volumes[i].dataVolume ? [[disk.name, volumes[i].dataVolume]] : [])));
+  // Only a Pending claim's class matters (whether it waits for a first consumer); a Bound claim outlives its class.
   await observeStorageClasses(
     ctx,
-    volumes.map(({ claim }) => claimClass(claim)),
+    volumes.map(({ claim }) => pendingClaimClass(claim)),
+    false,
   );
   if (!restoring) await deleteRemovedDisks(ctx, new Set(wanted.keys()));
 }
 
 /**
- * The classes the disks name and their claims carry (the API server fills in the default one): a class that does not
- * exist leaves the claim waiting forever, so say it; one that binds at first consumer is reported as such.
+ * The classes the disks name and their Pending claims carry (the API server fills in the default one): a class a disk
+ * names that does not exist leaves its claim waiting forever, so say it; one that binds at first consumer is reported.
  */
-async function observeStorageClasses(ctx: ReconcileContext, names: (string | undefined)[]): Promise<void> {
+async function observeStorageClasses(ctx: ReconcileContext, names: (string | undefined)[], reportMissing = true): Promise<void> {
   const bindingModes: Record<string, string | undefined> = { ...ctx.observed.bindingModes };
   const missing = new Set(ctx.observed.childErrors.filter(error => error.kind === "StorageClass").map(error => error.name));
   for (const scName of new Set(names)) {
     if (!scName || Object.hasOwn(bindingModes, scName) || missing.has(scName)) continue;
     const storageClass = await ctx.port.storageClass(scName);
     if (storageClass) bindingModes[scName] = storageClass.volumeBindingMode;
-    else ctx.observed.childErrors.push({ kind: "StorageClass", name: scName, reason: "NotFound", message: `StorageClass ${scName} does not exist` });
+    else if (reportMissing)
+      ctx.observed.childErrors.push({ kind: "StorageClass", name: scName, reason: "NotFound", message: `StorageClass ${scName} does not exist` });
   }
   ctx.observed.bindingModes = bindingModes;
 }
 
-function claimClass(claim: LiveObject | undefined): string | undefined {
+function pendingClaimClass(claim: LiveObject | undefined): string | undefined {
+  if ((claim?.status as { phase?: string } | undefined)?.phase !== "Pending") return undefined;
   return (claim?.spec as { storageClassName?: string } | undefined)?.storageClassName;
 }
 

@@ -313,6 +313,16 @@ describe("reconcile: storage classes", () => {
     expect(condition(cluster, "VolumesBound")).toMatchObject({ status: "False", reason: "WaitingForFirstConsumer" });
     expect(statusOf(cluster).volumes).toEqual([{ name: "data", pvcName: `${NAME}-data`, bound: false, phase: "WaitingForFirstConsumer" }]);
   });
+
+  it("does not look up the class of a Bound claim: a claim outlives its StorageClass", async () => {
+    const { cluster, reconcile, clock } = setup(spec({ disks: [{ name: "data", size: "50Gi" }] }));
+    await reconcile(KEY);
+    const data = cluster.stored("PersistentVolumeClaim", NAMESPACE, `${NAME}-data`)!;
+    cluster.put("PersistentVolumeClaim", { ...data, spec: { ...data.spec, storageClassName: "deleted-since" }, status: { phase: "Bound" } });
+    clock.ms += STATUS_REFRESH_MS;
+    await reconcile(KEY);
+    expect(condition(cluster, "VolumesBound")).toMatchObject({ status: "True", reason: "VolumesReady" });
+  });
 });
 
 describe("reconcile: failures", () => {
