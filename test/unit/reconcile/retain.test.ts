@@ -134,6 +134,17 @@ describe("deleting a Wukong with retained disks", () => {
     await reconcile(KEY);
     expect(cluster.writesSince(again)).toEqual([{ verb: "patch", kind: "Wukong", name: NAME }]);
   });
+
+  it("leaves alone a same-named claim it never made", async () => {
+    const { cluster, reconcile } = await created({ data: true });
+    const data = stored(cluster, "PersistentVolumeClaim", "data")!;
+    cluster.put("PersistentVolumeClaim", { ...data, metadata: { ...data.metadata, ownerReferences: [{ uid: "someone-else", controller: true }] } });
+    deleteWukong(cluster);
+    const mark = cluster.writes.length;
+    expect(await reconcile(KEY)).toBeUndefined();
+    expect(cluster.writesSince(mark)).toEqual([{ verb: "patch", kind: "Wukong", name: NAME }]);
+    expect(stored(cluster, "PersistentVolumeClaim", "data")!.metadata.labels?.[LABELS.retainedFrom]).toBeUndefined();
+  });
 });
 
 describe("a new Wukong of the same name", () => {
