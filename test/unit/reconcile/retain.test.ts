@@ -1,7 +1,7 @@
 // Retained disks (spec.disks[].retainOnDelete): released on deletion before the finalizer goes, finished by the next
 // reconcile when a run is cut short, and adopted by a new Wukong of the same name.
 // An imported disk's PVC is controlled by its DataVolume (CDI v1.66.0 pkg/controller/datavolume/controller-base.go,
-// createPvcForDatavolume): the DataVolume is what keeps it, so the DataVolume is what is released.
+// newPersistentVolumeClaim): the DataVolume is what keeps it, so the DataVolume is what is released.
 import { withDefaults } from "../../../lib/defaults";
 import type { WatchedKind } from "../../../lib/cluster/kinds";
 import type { LiveObject } from "../../../lib/cluster/live";
