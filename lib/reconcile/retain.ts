@@ -1,9 +1,9 @@
 // Retained disks (spec.disks[].retainOnDelete). On the Wukong's deletion, before the finalizer goes, each such disk's
 // volume loses our ownerReference, so the garbage collector leaves it, and is labelled with the Wukong's name. An
 // imported disk's PVC is controlled by its DataVolume (CDI v1.66.0 pkg/controller/datavolume/controller-base.go,
-// newPersistentVolumeClaim: a controller ownerReference to the DataVolume): deleting the DataVolume would take the PVC with it, so the
-// DataVolume is what is retained, and its PVC is labelled too so `kubectl get pvc -l` finds it. Each write checks
-// what is already done first: a run cut short is finished by the next one.
+// newPersistentVolumeClaim: a controller ownerReference to the DataVolume): deleting the DataVolume would take the
+// PVC with it, so the DataVolume is what is retained, and its PVC is labelled too so `kubectl get pvc -l` finds it.
+// Each write checks what is already done first: a run cut short is finished by the next one.
 import { diskClaimName } from "../children";
 import type { LiveObject } from "../cluster/live";
 import { LABELS } from "../../schemas/wukong";
