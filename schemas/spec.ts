@@ -39,6 +39,14 @@ export const Disk = z
           "Image imported into the disk by CDI: docker://registry/image:tag or oci-archive:... (registry source) or http(s)://host/disk.qcow2 (http source). Without it the disk is blank (a PVC). Immutable.",
         ),
       ),
+    retainOnDelete: z
+      .boolean()
+      .optional()
+      .meta(
+        d(
+          "Keep the disk's volume when the Wukong is deleted (default false: it is deleted with the Wukong). The PVC (for an imported disk, its DataVolume, which owns the PVC) loses the Wukong's ownerReference and gets the label vm.novasphere.dev/retained-from=<wukong>; a new Wukong of the same name adopts it for the disk of the same name.",
+        ),
+      ),
   })
   .meta(d("A disk of the VM, backed by a CDI DataVolume (with an image) or a PersistentVolumeClaim (blank)."));
 

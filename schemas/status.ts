@@ -35,11 +35,21 @@ export const NetworkStatus = z
   })
   .meta(d("One NIC of the VM; spec networks first in spec order, the pod network last."));
 
+export const VOLUME_PHASES = ["Pending", "WaitingForFirstConsumer", "Importing", "Bound", "Failed", "Lost"] as const;
+
 export const VolumeStatus = z
   .object({
     name: z.string().meta(d("Disk name from the spec.")),
     pvcName: z.string().meta(d("The PersistentVolumeClaim holding the disk.")),
     bound: z.boolean().meta(d("Whether the claim is Bound (and, for imported disks, the import succeeded).")),
+    phase: z
+      .enum(VOLUME_PHASES)
+      .optional()
+      .meta(
+        d(
+          "Pending (the claim is being made or waits to bind), WaitingForFirstConsumer (its StorageClass binds it, and CDI imports into it, only once the VM's pod is scheduled: on a Halted Wukong, at the first start), Importing, Bound (ready), Failed (the import failed) or Lost (the claim lost its volume).",
+        ),
+      ),
     size: z.string().optional().meta(d("The claim's actual capacity as the PVC reports it.")),
   })
   .meta(d("One disk's volume."));
@@ -115,6 +125,7 @@ export type WukongStatus = z.infer<typeof WukongStatus>;
 export type Condition = z.infer<typeof Condition>;
 export type NetworkStatus = z.infer<typeof NetworkStatus>;
 export type VolumeStatus = z.infer<typeof VolumeStatus>;
+export type VolumePhase = (typeof VOLUME_PHASES)[number];
 export type Phase = (typeof PHASES)[number];
 export type SnapshotStatus = z.infer<typeof SnapshotStatus>;
 export type RestoreStatus = z.infer<typeof RestoreStatus>;

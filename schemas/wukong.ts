@@ -19,6 +19,8 @@ export const LABELS = {
   managedBy: "app.kubernetes.io/managed-by",
   wukong: "vm.novasphere.dev/wukong",
   haGroup: "vm.novasphere.dev/ha-group",
+  /** On a disk's volume kept after its Wukong was deleted (spec.disks[].retainOnDelete): that Wukong's name. */
+  retainedFrom: "vm.novasphere.dev/retained-from",
 } as const;
 export const MANAGER = "wukong";
 export const FINALIZER = "vm.novasphere.dev/finalizer";

@@ -7,7 +7,7 @@ import type { LiveObject } from "../../lib/cluster/live";
 import { type NodeInterfaces, nodeInterfacesOf } from "../../lib/networks/node-interfaces";
 import type { ClusterView } from "../../lib/cluster/view";
 import type { ClusterFeatures } from "../../lib/cluster/features";
-import type { ClusterPort, EventType, LookedUpKind } from "../../lib/reconcile/port";
+import type { ClusterPort, EventType, LookedUpKind, StorageClassInfo } from "../../lib/reconcile/port";
 import { API, MANAGER } from "../../schemas/wukong";
 import { config } from "./config";
 import { type ApiRequester, CONTENT } from "./kube-client";
@@ -15,7 +15,7 @@ import { type ApiRequester, CONTENT } from "./kube-client";
 export interface KubePortOptions {
   client: () => Promise<ApiRequester>;
   view: ClusterView;
-  /** How long a positive lookup (StorageClass, user Secret or NAD) is trusted. */
+  /** How long a positive lookup (a StorageClass, a user Secret or NAD) is trusted. */
   lookupTtlMs?: number;
   warn: (fields: Record<string, unknown>, message: string) => void;
   /** Told of every request sent: "write" (including Events) or "read" (a lookup no watch answers). */
@@ -30,6 +30,7 @@ const FIELD_MANAGER = "pepr";
 
 export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = () => undefined, features = () => ({}) }: KubePortOptions): ClusterPort {
   const found = new Map<string, number>();
+  const storageClasses = new Map<string, { at: number; value: StorageClassInfo }>();
   let nodeStates: { at: number; value: Promise<NodeInterfaces[] | undefined> } | undefined;
   const listNodeStates = async (): Promise<NodeInterfaces[] | undefined> => {
     try {
@@ -62,6 +63,20 @@ export function kubePort({ client, view, lookupTtlMs = 30_000, warn, counted = (
         return true;
       } catch (error) {
         if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+
+    async storageClass(name) {
+      const cached = storageClasses.get(name);
+      if (cached && Date.now() - cached.at < lookupTtlMs) return cached.value;
+      try {
+        const found = await send<StorageClassInfo>("read", "GET", resourcePath("StorageClass", undefined, name));
+        const value = { volumeBindingMode: found.volumeBindingMode };
+        storageClasses.set(name, { at: Date.now(), value });
+        return value;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
         throw error;
       }
     },

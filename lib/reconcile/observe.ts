@@ -6,7 +6,9 @@ export async function observeExisting(ctx: ReconcileContext): Promise<void> {
   const { port, namespace, name, wukong, observed } = ctx;
   for (const network of wukong.spec?.networks ?? []) {
     const nad = attachedNadName(name, network);
-    const exists = network.nadName ? await port.exists("NetworkAttachmentDefinition", namespace, nad) : port.get("NetworkAttachmentDefinition", namespace, nad) !== undefined;
+    const exists = network.nadName
+      ? await port.exists("NetworkAttachmentDefinition", namespace, nad)
+      : port.get("NetworkAttachmentDefinition", namespace, nad) !== undefined;
     observed.nads.push({ name: nad, exists });
   }
   for (const disk of wukong.spec?.disks ?? []) {

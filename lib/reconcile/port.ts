@@ -14,7 +14,12 @@ export type EventType = "Normal" | "Warning";
 export type { StatusKind };
 
 /** Objects that no watch covers: looked up on demand (answers may be cached briefly). */
-export type LookedUpKind = "StorageClass" | "Secret" | "NetworkAttachmentDefinition";
+export type LookedUpKind = "Secret" | "NetworkAttachmentDefinition";
+
+/** What a claim's StorageClass says about binding; the API server defaults volumeBindingMode to Immediate. */
+export interface StorageClassInfo {
+  volumeBindingMode?: string;
+}
 
 export interface ClusterPort {
   /** One watched object, from the view. */
@@ -25,8 +30,10 @@ export interface ClusterPort {
   list(kind: ChildKind, namespace: string, wukong: string): LiveObject[];
   /** The optional APIs, KubeVirt feature gates and device resources the cluster offers (unknown ones undefined). */
   features(): ClusterFeatures;
-  /** Whether an object exists that is not ours to watch: a StorageClass, the user's Secret or NAD. */
+  /** Whether an object exists that is not ours to watch: the user's Secret or NAD. */
   exists(kind: LookedUpKind, namespace: string | undefined, name: string): Promise<boolean>;
+  /** A StorageClass (cached briefly); undefined when it does not exist. */
+  storageClass(name: string): Promise<StorageClassInfo | undefined>;
   /** Each node's interfaces from the NodeNetworkStates (cached briefly); undefined when NMState is not installed. */
   nodeInterfaces(): Promise<NodeInterfaces[] | undefined>;
   /** Server-side apply (forced: Wukong owns its children's fields). */

@@ -1,5 +1,6 @@
 // One reconcile of one Wukong, in the order children depend on each other:
-// finalizer → node networks → host bridges (read only) → networks → storage → virtual machine → status. Deletion takes the finalize path instead.
+// finalizer → node networks → host bridges (read only) → networks → storage → virtual machine → status. Deletion takes the finalize path
+// instead: retained volumes released, our NADs deleted, then the finalizer removed.
 // Everything is read from the port's view; status is written even when a step fails, so a persistent
 // failure shows up as a condition reason instead of a stale status.
 import { desiredChildren, type DesiredChildren } from "../children";
@@ -12,6 +13,7 @@ import { reconcileHostBridges } from "../networks/reconcile-host-bridges";
 import { deleteGeneratedNads, reconcileNads } from "../networks/reconcile-nads";
 import { reconcileNodeNetworks } from "../networks/reconcile-node-networks";
 import { observeExisting } from "./observe";
+import { releaseRetainedVolumes } from "./retain";
 import type { ClusterPort } from "./port";
 import { observeSnapshots, reconcileRestore } from "./restore";
 import { reconcileStatus } from "./status";
@@ -98,9 +100,11 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
 async function finalize(port: ClusterPort, wukong: LiveWukong, resync: ResyncPolicy): Promise<RunOutcome> {
   if (!hasFinalizer(wukong)) return;
   const { namespace, name, uid } = wukong.metadata;
+  // First, while the finalizer still holds back the garbage collector: a retained volume must be free of us before.
+  await releaseRetainedVolumes(port, wukong);
   const remaining = await deleteGeneratedNads({ port, namespace, name, uid });
   if (remaining > 0) return { requeueAfterMs: resync.deletionMs };
-  // The rest (DataVolumes, PVCs, Secret, VirtualMachine) carries our ownerReference: the garbage collector takes it.
+  // The rest (DataVolumes and PVCs not retained, Secret, VirtualMachine) carries our ownerReference: the garbage collector takes it.
   await removeFinalizer(port, wukong);
 }
 

@@ -1,29 +1,35 @@
 // Storage step: a DataVolume per imported disk (created once: its spec is immutable), a PVC per blank disk
-// (adopted back when a restore re-created it without our ownerReference), PVC requests grown when a disk grows,
+// (adopted back when a restore re-created it without our ownerReference; either adopted when retained from a deleted
+// Wukong of the same name), PVC requests grown when a disk grows,
 // and the volumes of removed disks deleted.
 import { diskClaimName, virtualMachineName } from "../children";
 import type { KubernetesObject } from "../children/kubernetes-object";
 import { ownerReference } from "../children/ownership";
 import { isControlledBy, type LiveObject } from "../cluster/live";
 import { bytesOf, formatBytes } from "../../schemas/quantity";
-import { DISK_SIZE_ANNOTATION } from "../../schemas/wukong";
+import { DISK_SIZE_ANNOTATION, LABELS } from "../../schemas/wukong";
 import type { ReconcileContext } from "./context";
+import { dropRetainedLabel } from "./retain";
 import { attempt, deleteChild, ensureChild } from "./writes";
 
 type VolumeKind = "DataVolume" | "PersistentVolumeClaim";
 
 export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   const { port, namespace, desired, observed, wukong } = ctx;
-  await checkStorageClasses(ctx);
+  const disks = wukong.spec?.disks ?? [];
+  // Before any write, so a class that is missing is reported even when a write then fails.
+  await observeStorageClasses(
+    ctx,
+    disks.map(disk => disk.storageClassName),
+  );
 
   const wanted = new Map<string, { kind: VolumeKind; object: KubernetesObject }>([
     ...desired.dataVolumes.map(object => [object.metadata.name, { kind: "DataVolume" as const, object }] as const),
     ...desired.persistentVolumeClaims.map(object => [object.metadata.name, { kind: "PersistentVolumeClaim" as const, object }] as const),
   ]);
-  // Disks do not depend on each other: one round trip for all of them.
-  const disks = wukong.spec?.disks ?? [];
   // KubeVirt restores volumes in place by deleting and re-creating them: while it does, look but never touch.
   const restoring = observed.restore?.phase === "Restoring";
+  // Disks do not depend on each other: one round trip for all of them.
   const volumes = await Promise.all(
     disks.map(async disk => {
       const claimName = diskClaimName(ctx.name, disk.name);
@@ -34,23 +40,46 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
       if (restoring) return { dataVolume, claim };
       if (volume?.kind === "DataVolume" && !dataVolume) dataVolume = await ensureChild(ctx, "DataVolume", volume.object, undefined);
       if (volume?.kind === "PersistentVolumeClaim" && !claim) claim = await ensureChild(ctx, "PersistentVolumeClaim", volume.object, undefined);
-      if (volume?.kind === "PersistentVolumeClaim" && claim) claim = await adoptClaim(ctx, claim);
+      if (volume?.kind === "PersistentVolumeClaim" && claim) claim = await adopt(ctx, "PersistentVolumeClaim", claim);
+      if (volume?.kind === "DataVolume" && dataVolume) {
+        dataVolume = await adopt(ctx, "DataVolume", dataVolume);
+        if (claim) claim = await unlabelRetainedClaim(ctx, claim, dataVolume);
+      }
       if (claim) claim = await growClaim(ctx, claim, disk.size, dataVolume);
       return { dataVolume, claim };
     }),
   );
   observed.pvcs = Object.fromEntries(disks.map((disk, i) => [disk.name, volumes[i].claim]));
   observed.dataVolumes = Object.fromEntries(disks.flatMap((disk, i) => (volumes[i].dataVolume ? [[disk.name, volumes[i].dataVolume]] : [])));
+  // Only a Pending claim's class matters (whether it waits for a first consumer); a Bound claim outlives its class.
+  await observeStorageClasses(
+    ctx,
+    volumes.map(({ claim }) => pendingClaimClass(claim)),
+    false,
+  );
   if (!restoring) await deleteRemovedDisks(ctx, new Set(wanted.keys()));
 }
 
-/** A disk names a StorageClass that does not exist: the claim would wait forever, so say it. */
-async function checkStorageClasses(ctx: ReconcileContext): Promise<void> {
-  const names = new Set((ctx.wukong.spec?.disks ?? []).map(disk => disk.storageClassName).filter((n): n is string => !!n));
-  for (const scName of names) {
-    if (await ctx.port.exists("StorageClass", undefined, scName)) continue;
-    ctx.observed.childErrors.push({ kind: "StorageClass", name: scName, reason: "NotFound", message: `StorageClass ${scName} does not exist` });
+/**
+ * The classes the disks name and their Pending claims carry (the API server fills in the default one): a class a disk
+ * names that does not exist leaves its claim waiting forever, so say it; one that binds at first consumer is reported.
+ */
+async function observeStorageClasses(ctx: ReconcileContext, names: (string | undefined)[], reportMissing = true): Promise<void> {
+  const bindingModes: Record<string, string | undefined> = { ...ctx.observed.bindingModes };
+  const missing = new Set(ctx.observed.childErrors.filter(error => error.kind === "StorageClass").map(error => error.name));
+  for (const scName of new Set(names)) {
+    if (!scName || Object.hasOwn(bindingModes, scName) || missing.has(scName)) continue;
+    const storageClass = await ctx.port.storageClass(scName);
+    if (storageClass) bindingModes[scName] = storageClass.volumeBindingMode;
+    else if (reportMissing)
+      ctx.observed.childErrors.push({ kind: "StorageClass", name: scName, reason: "NotFound", message: `StorageClass ${scName} does not exist` });
   }
+  ctx.observed.bindingModes = bindingModes;
+}
+
+function pendingClaimClass(claim: LiveObject | undefined): string | undefined {
+  if ((claim?.status as { phase?: string } | undefined)?.phase !== "Pending") return undefined;
+  return (claim?.spec as { storageClassName?: string } | undefined)?.storageClassName;
 }
 
 /**
@@ -98,32 +127,45 @@ type Reference = NonNullable<LiveObject["metadata"]["ownerReferences"]>[number] 
 /**
  * A blank disk's claim that KubeVirt's restore re-created has no controller, or the Wukong's VM as controller (a
  * restore made without volumeOwnershipPolicy None): it becomes ours again, so removing the disk still deletes it.
- * A claim some other controller holds is left alone.
+ * A volume retained from a deleted Wukong of the same name (retainOnDelete) has no controller either: adopted, it
+ * loses its retained-from label. A volume some other controller holds is left alone.
  */
-async function adoptClaim(ctx: ReconcileContext, claim: LiveObject): Promise<LiveObject> {
-  if (isControlledBy(claim, ctx.uid)) return claim;
-  const references: Reference[] = claim.metadata.ownerReferences ?? [];
+async function adopt(ctx: ReconcileContext, kind: VolumeKind, object: LiveObject): Promise<LiveObject> {
+  if (isControlledBy(object, ctx.uid)) return object;
+  const references: Reference[] = object.metadata.ownerReferences ?? [];
   const controller = references.find(ref => ref.controller === true);
   const vm = ctx.port.get("VirtualMachine", ctx.namespace, virtualMachineName(ctx.name));
   const ourVm = controller?.kind === "VirtualMachine" && controller.name === virtualMachineName(ctx.name) && (!vm || controller.uid === vm.metadata.uid);
-  if (controller && !ourVm) return claim;
+  if (controller && !ourVm) return object;
   const owner = { name: ctx.name, namespace: ctx.namespace, uid: ctx.uid };
   const next = [...references.filter(ref => ref !== controller), ownerReference(owner)];
-  const claimName = claim.metadata.name;
-  const adopted = await attempt(ctx, "PersistentVolumeClaim", claimName, () =>
-    ctx.port.patch("PersistentVolumeClaim", ctx.namespace, claimName, [
-      { op: "test", path: "/metadata/resourceVersion", value: claim.metadata.resourceVersion },
+  const name = object.metadata.name;
+  const retainedFrom = object.metadata.labels?.[LABELS.retainedFrom];
+  const adopted = await attempt(ctx, kind, name, () =>
+    ctx.port.patch(kind, ctx.namespace, name, [
+      { op: "test", path: "/metadata/resourceVersion", value: object.metadata.resourceVersion },
       { op: "add", path: "/metadata/ownerReferences", value: next },
+      ...dropRetainedLabel(object),
     ]),
   );
-  if (!adopted) return claim;
-  ctx.changes.push({
-    verb: "Adopted",
-    kind: "PersistentVolumeClaim",
-    name: claimName,
-    detail: controller ? `from VirtualMachine ${controller.name}` : undefined,
-  });
+  if (!adopted) return object;
+  const detail = controller ? `from VirtualMachine ${controller.name}` : retainedFrom ? `retained from Wukong ${retainedFrom}` : undefined;
+  ctx.changes.push({ verb: "Adopted", kind, name, detail });
   return adopted;
+}
+
+/** The claim CDI made for a retained DataVolume we adopted carries the retained-from label too: it goes. */
+async function unlabelRetainedClaim(ctx: ReconcileContext, claim: LiveObject, dataVolume: LiveObject): Promise<LiveObject> {
+  const drop = dropRetainedLabel(claim);
+  if (drop.length === 0 || !isControlledBy(dataVolume, ctx.uid)) return claim;
+  const name = claim.metadata.name;
+  const patched = await attempt(ctx, "PersistentVolumeClaim", name, () =>
+    ctx.port.patch("PersistentVolumeClaim", ctx.namespace, name, [
+      { op: "test", path: "/metadata/resourceVersion", value: claim.metadata.resourceVersion },
+      ...drop,
+    ]),
+  );
+  return patched ?? claim;
 }
 
 /** Only disks the user removed (admission demands an explicit opt-in) lose their volumes. */

@@ -20,7 +20,8 @@
 //                       label), NicRoutesDiffer (the NIC carries routes on some of the policy's nodes only: NMState
 //                       fails a route capture that finds nothing, so no policy is written), BridgeMissing (a bridge no physicalInterface builds is absent from nodes' NodeNetworkState:
 //                       a notice, phase and message unaffected)
-//   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, ImportInProgress,
+//   VolumesBound        True VolumesReady | False VolumeMissing, ClaimPending, WaitingForFirstConsumer (the claims
+//                       bind once the VM's pod is scheduled; a Stopped Wukong's message says so too), ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
 //   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged; absent when no restart is needed
@@ -42,7 +43,7 @@ import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
 import { restartCondition } from "./restart";
 import { vmVerdict } from "./vm";
-import { volumeStatuses, volumesVerdict } from "./volumes";
+import { FIRST_CONSUMER_REASON, volumeStatuses, volumesVerdict } from "./volumes";
 import { generatedNadName } from "../../schemas/networks/names";
 
 const NETWORK_KINDS = new Set(["NetworkAttachmentDefinition", NODE_NETWORK_KIND]);
@@ -85,7 +86,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
   const message =
     error?.message ??
     (restoring ? observed.restore?.message : undefined) ??
-    (phase === "Pending" ? PENDING_MESSAGE : phase === "Creating" ? firstWaiting(parts).message : machine.message);
+    (phase === "Pending" ? PENDING_MESSAGE : phase === "Creating" ? firstWaiting(parts).message : stoppedMessage(phase, machine, volumes));
   const ready = machine.state === "ok" ? machine : (error ?? machine);
   const restart = restartCondition(virtualMachineName(owner.name), vm, vmi);
   const conditions = withTransitionTimes(
@@ -117,6 +118,11 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
 }
 
 const RESTORING = new Set(["Pending", "Stopping", "Restoring"]);
+
+/** A stopped VM whose disks bind at first consumer says so: otherwise its claims would sit Pending unexplained. */
+function stoppedMessage(phase: Phase, machine: Verdict, volumes: Verdict): string {
+  return phase === "Stopped" && volumes.reason === FIRST_CONSUMER_REASON ? `${machine.message} ${volumes.message}` : machine.message;
+}
 
 /** An error of either part first, then a wait; when both are ready, a missing bridge, else the NADs' sentence with the policies'. */
 function withNodeNetworks(nads: Verdict, observed: ObservedChildren): Verdict {

@@ -14,6 +14,10 @@ export interface ObservedDataVolume {
 }
 
 export interface ObservedPersistentVolumeClaim {
+  /** The scheduler's volume.kubernetes.io/selected-node: a WaitForFirstConsumer claim's consumer is placed. */
+  metadata?: { annotations?: Record<string, string> };
+  /** The class the API server's DefaultStorageClass admission filled in when the disk named none. */
+  spec?: { storageClassName?: string };
   status?: { phase?: string; capacity?: { storage?: string } };
 }
 
@@ -78,6 +82,8 @@ export interface ObservedChildren {
   dataVolumes: Readonly<Record<string, ObservedDataVolume | undefined>>;
   /** By disk name: the claim `<wukong>-<disk>` of every disk, including the ones CDI creates for DataVolumes. */
   pvcs: Readonly<Record<string, ObservedPersistentVolumeClaim | undefined>>;
+  /** The volumeBindingMode of each StorageClass the disks' claims use, by class name. */
+  bindingModes?: Readonly<Record<string, string | undefined>>;
   virtualMachine?: ObservedVirtualMachine;
   virtualMachineInstance?: ObservedVirtualMachineInstance;
   childErrors: ChildError[];

@@ -1,34 +1,91 @@
 // Volumes: whether every disk's claim is Bound and every import Succeeded, and each disk's claim.
 import type { Disk, WukongSpec } from "../../schemas/spec";
-import type { VolumeStatus } from "../../schemas/status";
+import type { VolumePhase, VolumeStatus } from "../../schemas/status";
 import { diskClaimName } from "../../schemas/child-names";
 import { diskImage } from "../children/storage";
+import { runStrategyOf } from "../children/spec-defaults";
 import type { ChildError, ObservedChildren, ObservedDataVolume } from "./observed";
 import { detail, safeUrl, sentence } from "./text";
 import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
 
-type ObservedVolumes = Pick<ObservedChildren, "dataVolumes" | "pvcs">;
+type ObservedVolumes = Pick<ObservedChildren, "dataVolumes" | "pvcs" | "bindingModes">;
 
 // CDI keeps a DataVolume in ImportInProgress while it retries a failed importer pod; the Running
 // condition carries the pod's failure (the import URL or image is wrong, or the source refuses it).
 const IMPORT_FAILURE_REASONS = new Set(["Error", "ImportFailed", "CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff"]);
 // Phases in which the claim itself is not bound yet (as opposed to bound and importing).
 const CLAIM_PENDING_PHASES = new Set(["Pending", "WaitForFirstConsumer", "PendingPopulation"]);
+// CDI v1.66.0 pkg/controller/datavolume/controller-base.go: a claim on a WaitForFirstConsumer class with no consumer
+// scheduled yet is WaitForFirstConsumer (updateStatusPVCPending, shouldBeMarkedWaitForFirstConsumer) or, when a
+// populator imports, PendingPopulation (shouldBeMarkedPendingPopulation: the class binds at first consumer and the
+// claim has no selected node); both leave the claim Pending until the VM's pod is scheduled.
+const FIRST_CONSUMER_PHASES = new Set(["WaitForFirstConsumer", "PendingPopulation"]);
+const WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer";
+// The scheduler's annotation once a Pending claim's consumer is placed (k8s.io/component-helpers storage/volume).
+const SELECTED_NODE = "volume.kubernetes.io/selected-node";
+export const FIRST_CONSUMER_REASON = "WaitingForFirstConsumer";
+
+const DISK_PHASE: Record<string, VolumePhase> = {
+  VolumeMissing: "Pending",
+  ClaimPending: "Pending",
+  [FIRST_CONSUMER_REASON]: "WaitingForFirstConsumer",
+  ImportInProgress: "Importing",
+  ImportFailed: "Failed",
+  ClaimLost: "Lost",
+  VolumesReady: "Bound",
+};
 
 export function volumesVerdict(wukong: string, spec: WukongSpec, observed: ObservedVolumes, errors: ChildError[]): Verdict {
   if (errors.length > 0) return childErrorVerdict(errors[0]);
   const disks = spec.disks ?? [];
   const verdicts = disks.map(disk => diskVerdict(wukong, spec, disk, observed));
-  const problem = verdicts.find(verdict => verdict.state === "error") ?? verdicts.find(verdict => verdict.state === "waiting");
+  const waiting = verdicts.filter(verdict => verdict.state === "waiting");
+  const problem = verdicts.find(verdict => verdict.state === "error") ?? waiting.find(verdict => verdict.reason !== FIRST_CONSUMER_REASON);
   if (problem) return problem;
+  if (waiting.length > 0)
+    return firstConsumerVerdict(
+      spec,
+      disks.filter((_, i) => verdicts[i].reason === FIRST_CONSUMER_REASON),
+      observed,
+    );
   return { state: "ok", reason: "VolumesReady", message: disks.length === 0 ? "No disks." : `All ${disks.length} disks are bound.` };
 }
 
 export function volumeStatuses(wukong: string, spec: WukongSpec, observed: ObservedVolumes): VolumeStatus[] {
   return (spec.disks ?? []).map(disk => {
     const size = observed.pvcs[disk.name]?.status?.capacity?.storage;
-    return { name: disk.name, pvcName: diskClaimName(wukong, disk.name), bound: isBound(spec, disk, observed), ...(size && { size }) };
+    const phase = DISK_PHASE[diskVerdict(wukong, spec, disk, observed).reason];
+    return { name: disk.name, pvcName: diskClaimName(wukong, disk.name), bound: isBound(spec, disk, observed), ...(phase && { phase }), ...(size && { size }) };
   });
+}
+
+/** Every disk waiting for its first consumer, in one sentence: they bind (and import) once the VM's pod is scheduled. */
+function firstConsumerVerdict(spec: WukongSpec, disks: Disk[], observed: ObservedVolumes): Verdict {
+  const names = disks.map(disk => disk.name);
+  const classes = [...new Set(disks.map(disk => claimClass(disk, observed)).filter((name): name is string => !!name))];
+  const which = names.length === 1 ? `Disk ${names[0]} binds` : `Disks ${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} bind`;
+  const storage = classes.length > 0 ? `StorageClass ${classes.join(", ")}: ${WAIT_FOR_FIRST_CONSUMER}` : WAIT_FOR_FIRST_CONSUMER;
+  const when = runStrategyOf(spec) === "Halted" ? "when the VM starts" : "once the VM's pod is scheduled";
+  return { state: "waiting", reason: FIRST_CONSUMER_REASON, message: `${which} ${when} (${storage}).` };
+}
+
+function claimClass(disk: Disk, observed: ObservedVolumes): string | undefined {
+  return observed.pvcs[disk.name]?.spec?.storageClassName ?? disk.storageClassName;
+}
+
+/**
+ * A blank disk's Pending claim whose class binds at first consumer (storage.k8s.io/v1 StorageClass volumeBindingMode;
+ * the PersistentVolumeClaim says nothing itself) and whose consumer the scheduler has not placed yet.
+ */
+function waitsForFirstConsumer(disk: Disk, observed: ObservedVolumes): boolean {
+  const claim = observed.pvcs[disk.name];
+  const scName = claimClass(disk, observed);
+  return (
+    claim?.status?.phase === "Pending" &&
+    !claim.metadata?.annotations?.[SELECTED_NODE] &&
+    scName !== undefined &&
+    observed.bindingModes?.[scName] === WAIT_FOR_FIRST_CONSUMER
+  );
 }
 
 function isBound(spec: WukongSpec, disk: Disk, observed: ObservedVolumes): boolean {
@@ -53,12 +110,16 @@ function diskVerdict(wukong: string, spec: WukongSpec, disk: Disk, observed: Obs
       };
     }
     const phase = dataVolume.status?.phase ?? "Pending";
+    // CDI knows whether it honours the binding mode (its HonorWaitForFirstConsumer gate): its phase is the answer.
+    if (FIRST_CONSUMER_PHASES.has(phase)) return firstConsumerVerdict(spec, [disk], observed);
     if (CLAIM_PENDING_PHASES.has(phase))
       return { state: "waiting", reason: "ClaimPending", message: `Waiting for claim ${claim} of disk ${disk.name} to be bound (${phase}).` };
     if (phase !== "Succeeded")
       return { state: "waiting", reason: "ImportInProgress", message: `Waiting for disk ${disk.name} to import${progressOf(dataVolume)}.` };
   } else if (!observed.pvcs[disk.name]) {
     return { state: "waiting", reason: "VolumeMissing", message: `Waiting for claim ${claim} to be created.` };
+  } else if (waitsForFirstConsumer(disk, observed)) {
+    return firstConsumerVerdict(spec, [disk], observed);
   }
   if (pvcPhase !== "Bound") return { state: "waiting", reason: "ClaimPending", message: `Waiting for claim ${claim} of disk ${disk.name} to be bound.` };
   return { state: "ok", reason: "VolumesReady", message: `Disk ${disk.name} is bound.` };

@@ -21,7 +21,7 @@ const spec = (networks: WukongSpec["networks"]): WukongSpec =>
 
 function setup(networks: WukongSpec["networks"]) {
   const cluster = new MemoryCluster();
-  cluster.lookups.add("StorageClass//longhorn");
+  cluster.storageClasses.set("longhorn", { volumeBindingMode: "Immediate" });
   cluster.put("Wukong", {
     apiVersion: API_VERSION,
     kind: "Wukong",

@@ -38,7 +38,7 @@ function putWukong(cluster: MemoryCluster, name: string, spec: WukongSpec): void
 
 function setup() {
   const cluster = new MemoryCluster();
-  cluster.lookups.add("StorageClass//longhorn");
+  cluster.storageClasses.set("longhorn", { volumeBindingMode: "Immediate" });
   putWukong(cluster, "vm-a", bridged("vm-a", 100));
   const reconcile = wukongReconciler(cluster, { now: () => "2026-11-29T12:00:00Z", nowMs: () => 1_000_000, statusRefreshMs: 0 });
   return { cluster, reconcile };

@@ -33,7 +33,7 @@ const spec = (overrides: Partial<WukongSpec> = {}): WukongSpec =>
 function setup(wukongSpec: WukongSpec, features: ClusterFeatures) {
   const cluster = new MemoryCluster();
   cluster.clusterFeatures = features;
-  cluster.lookups.add("StorageClass//longhorn");
+  cluster.storageClasses.set("longhorn", { volumeBindingMode: "Immediate" });
   cluster.put("Wukong", {
     apiVersion: API_VERSION,
     kind: "Wukong",

@@ -8,7 +8,7 @@ import type { ClusterFeatures } from "../../../lib/cluster/features";
 import type { LiveObject } from "../../../lib/cluster/live";
 import type { NodeInterfaces } from "../../../lib/networks/node-interfaces";
 import { ClusterView } from "../../../lib/cluster/view";
-import type { ClusterPort, EventType, JsonPatch, LookedUpKind, StatusKind } from "../../../lib/reconcile/port";
+import type { ClusterPort, EventType, JsonPatch, LookedUpKind, StatusKind, StorageClassInfo } from "../../../lib/reconcile/port";
 
 export type Verb = "apply" | "patch" | "delete" | "patchStatus";
 
@@ -40,6 +40,8 @@ export class MemoryCluster implements ClusterPort {
   readonly events: RecordedEvent[] = [];
   /** Objects no watch covers, as "Kind/namespace/name" (cluster-scoped: "Kind//name"). */
   readonly lookups = new Set<string>();
+  /** The StorageClasses that exist, by name. */
+  readonly storageClasses = new Map<string, StorageClassInfo>();
   /** What nodeInterfaces answers: undefined plays a cluster without NMState. */
   nodeNetworkStates: NodeInterfaces[] | undefined;
   /** What the cluster offers beyond the required APIs; every test sets what it needs. */
@@ -70,6 +72,10 @@ export class MemoryCluster implements ClusterPort {
 
   async exists(kind: LookedUpKind, namespace: string | undefined, name: string) {
     return this.lookups.has(`${kind}/${namespace ?? ""}/${name}`);
+  }
+
+  async storageClass(name: string) {
+    return this.storageClasses.get(name);
   }
 
   async nodeInterfaces() {

@@ -38,7 +38,7 @@ function spec(overrides: Partial<WukongSpec> = {}): WukongSpec {
 
 function setup(wukongSpec = spec()) {
   const cluster = new MemoryCluster();
-  cluster.lookups.add("StorageClass//longhorn");
+  cluster.storageClasses.set("longhorn", { volumeBindingMode: "Immediate" });
   cluster.lookups.add(`NetworkAttachmentDefinition/${NAMESPACE}/shared-lan`);
   cluster.put("Wukong", {
     apiVersion: API_VERSION,
@@ -296,6 +296,35 @@ describe("reconcile: deletion", () => {
   });
 });
 
+describe("reconcile: storage classes", () => {
+  it("reads the binding mode of the class a claim got by default, and reports a Halted Wukong's disk as binding at start", async () => {
+    const { cluster, reconcile } = setup(spec({ disks: [{ name: "data", size: "50Gi" }], startStrategy: { runStrategy: "Halted" } }));
+    cluster.storageClasses.set("local-path", { volumeBindingMode: "WaitForFirstConsumer" });
+    await reconcile(KEY);
+    // The API server's DefaultStorageClass admission names the class; with no consumer the claim stays Pending.
+    const data = cluster.stored("PersistentVolumeClaim", NAMESPACE, `${NAME}-data`)!;
+    cluster.put("PersistentVolumeClaim", { ...data, spec: { ...data.spec, storageClassName: "local-path" }, status: { phase: "Pending" } });
+    cluster.put("VirtualMachine", { ...cluster.stored("VirtualMachine", NAMESPACE, NAME)!, status: { printableStatus: "Stopped" } });
+    await reconcile(KEY);
+    expect(statusOf(cluster).phase).toBe("Stopped");
+    expect(statusOf(cluster).message).toBe(
+      `VM ${NAME} is stopped (runStrategy Halted). Disk data binds when the VM starts (StorageClass local-path: WaitForFirstConsumer).`,
+    );
+    expect(condition(cluster, "VolumesBound")).toMatchObject({ status: "False", reason: "WaitingForFirstConsumer" });
+    expect(statusOf(cluster).volumes).toEqual([{ name: "data", pvcName: `${NAME}-data`, bound: false, phase: "WaitingForFirstConsumer" }]);
+  });
+
+  it("does not look up the class of a Bound claim: a claim outlives its StorageClass", async () => {
+    const { cluster, reconcile, clock } = setup(spec({ disks: [{ name: "data", size: "50Gi" }] }));
+    await reconcile(KEY);
+    const data = cluster.stored("PersistentVolumeClaim", NAMESPACE, `${NAME}-data`)!;
+    cluster.put("PersistentVolumeClaim", { ...data, spec: { ...data.spec, storageClassName: "deleted-since" }, status: { phase: "Bound" } });
+    clock.ms += STATUS_REFRESH_MS;
+    await reconcile(KEY);
+    expect(condition(cluster, "VolumesBound")).toMatchObject({ status: "True", reason: "VolumesReady" });
+  });
+});
+
 describe("reconcile: failures", () => {
   it("shows a refused child as Error with the API's reason, and recovers by itself once the write goes through", async () => {
     const { cluster, reconcile } = setup();
@@ -338,6 +367,7 @@ describe("reconcile: failures", () => {
   it("reports a StorageClass or user NAD that does not exist", async () => {
     const { cluster, reconcile } = setup();
     cluster.lookups.clear();
+    cluster.storageClasses.clear();
     await reconcile(KEY);
     expect(statusOf(cluster).phase).toBe("Error");
     expect(condition(cluster, "NetworksConfigured")).toMatchObject({ status: "False", reason: "NetworkAttachmentMissing" });

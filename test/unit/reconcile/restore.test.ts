@@ -24,7 +24,7 @@ const spec = (overrides: Partial<WukongSpec> = {}): WukongSpec =>
 
 function setup() {
   const cluster = new MemoryCluster();
-  cluster.lookups.add("StorageClass//longhorn");
+  cluster.storageClasses.set("longhorn", { volumeBindingMode: "Immediate" });
   cluster.put("Wukong", {
     apiVersion: API_VERSION,
     kind: "Wukong",

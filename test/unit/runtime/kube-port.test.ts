@@ -87,9 +87,13 @@ describe("kubePort", () => {
   });
 
   it("trusts a found StorageClass for a while, asks again about a missing one", async () => {
-    const { api, counts, port: p } = port(call => (call.path.endsWith("/fast") ? {} : status(404, "NotFound")));
-    for (let i = 0; i < 3; i++) expect(await p.exists("StorageClass", undefined, "fast")).toBe(true);
-    for (let i = 0; i < 2; i++) expect(await p.exists("StorageClass", undefined, "slow")).toBe(false);
+    const {
+      api,
+      counts,
+      port: p,
+    } = port(call => (call.path.endsWith("/fast") ? { metadata: { name: "fast" }, volumeBindingMode: "WaitForFirstConsumer" } : status(404, "NotFound")));
+    for (let i = 0; i < 3; i++) expect(await p.storageClass("fast")).toEqual({ volumeBindingMode: "WaitForFirstConsumer" });
+    for (let i = 0; i < 2; i++) expect(await p.storageClass("slow")).toBeUndefined();
     expect(counts).toEqual({ write: 0, read: 3 });
     expect(api.calls.map(c => c.path)).toEqual([
       "/apis/storage.k8s.io/v1/storageclasses/fast",

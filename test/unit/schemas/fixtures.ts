@@ -46,7 +46,7 @@ export function fullSpec(): WukongSpecInput {
     ],
     disks: [
       { name: "system", size: "80Gi", storageClassName: "longhorn", boot: true, image: "docker://quay.io/containerdisks/ubuntu:24.04" },
-      { name: "data", size: "1.5Ti", storageClassName: "fast-ssd", image: "oci-archive:/images/data.tar" },
+      { name: "data", size: "1.5Ti", storageClassName: "fast-ssd", image: "oci-archive:/images/data.tar", retainOnDelete: true },
       { name: "iso", size: "4Gi", image: "https://images.example.com/tools.qcow2" },
       { name: "scratch", size: "512Mi" },
     ],

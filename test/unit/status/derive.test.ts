@@ -319,8 +319,8 @@ describe("deriveStatus: networks, volumes and VM fields", () => {
       { name: "pod", interface: "enp1s0", ipAddress: "10.244.1.17", macAddress: "02:5e:11:22:33:44" },
     ]);
     expect(status.volumes).toEqual([
-      { name: "system", pvcName: `${NAME}-system`, bound: true, size: "21Gi" },
-      { name: "data", pvcName: `${NAME}-data`, bound: true, size: "100Gi" },
+      { name: "system", pvcName: `${NAME}-system`, bound: true, phase: "Bound", size: "21Gi" },
+      { name: "data", pvcName: `${NAME}-data`, bound: true, phase: "Bound", size: "100Gi" },
     ]);
     expect(status).toMatchObject({ vmName: NAME, nodeName: "sim-node-1", restartRequired: false });
   });
@@ -332,8 +332,8 @@ describe("deriveStatus: networks, volumes and VM fields", () => {
       { name: "pod", macAddress: stableMac(NAMESPACE, NAME, "pod") },
     ]);
     expect(status.volumes).toEqual([
-      { name: "system", pvcName: `${NAME}-system`, bound: false },
-      { name: "data", pvcName: `${NAME}-data`, bound: false },
+      { name: "system", pvcName: `${NAME}-system`, bound: false, phase: "Pending" },
+      { name: "data", pvcName: `${NAME}-data`, bound: false, phase: "Pending" },
     ]);
     expect(Object.keys(status)).not.toEqual(expect.arrayContaining(["vmName"]));
     expect(Object.keys(status)).not.toEqual(expect.arrayContaining(["nodeName"]));
@@ -345,7 +345,7 @@ describe("deriveStatus: networks, volumes and VM fields", () => {
 
   it("a disk whose claim is Bound but whose import has not Succeeded is not bound", () => {
     const status = deriveStatus(wukong(), provisioned({ dataVolumes: { system: dv("ImportInProgress", "99.0%") } }), NOW);
-    expect(status.volumes?.[0]).toEqual({ name: "system", pvcName: `${NAME}-system`, bound: false, size: "21Gi" });
+    expect(status.volumes?.[0]).toEqual({ name: "system", pvcName: `${NAME}-system`, bound: false, phase: "Importing", size: "21Gi" });
   });
 
   it("a Succeeded import ignores a failure left over from an earlier attempt", () => {
