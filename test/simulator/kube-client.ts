@@ -29,9 +29,11 @@ export class KubeClient {
     private readonly headers: Record<string, string>,
   ) {}
 
-  static async fromKubeconfig(): Promise<KubeClient> {
+  /** From KUBECONFIG (or the default places), or from the kubeconfig file given. */
+  static async fromKubeconfig(file?: string): Promise<KubeClient> {
     const kc = new KubeConfig();
-    kc.loadFromDefault();
+    if (file) kc.loadFromFile(file);
+    else kc.loadFromDefault();
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster (is KUBECONFIG set?)");
     const opts: https.RequestOptions = {};

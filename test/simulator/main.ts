@@ -30,6 +30,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
   const cfg = loadConfig();
   const logger = new Logger(cfg.verbose);
   const client = await KubeClient.fromKubeconfig();
+  const virtHandlerClient = cfg.virtHandlerKubeconfig ? await KubeClient.fromKubeconfig(cfg.virtHandlerKubeconfig) : client;
   const clock = new StateClock();
   const guests = nodeRuntime?.(client, logger, cfg);
   let nmstatectl: Nmstatectl | undefined;
@@ -66,7 +67,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
         // virt-controller, cdi-controller and kube-scheduler are real: play only what runs on a node.
         await runPlans(client, planNodeHeartbeats(snap), logger);
         await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
-        await runPlans(client, planVirtHandlers(snap), logger);
+        await runPlans(virtHandlerClient, planVirtHandlers(snap), logger);
       } else {
         await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
         await runPlans(client, planKubevirtVms(snap), logger);
@@ -91,6 +92,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
     });
   }
   client.close();
+  if (virtHandlerClient !== client) virtHandlerClient.close();
   logger.info("[sim] stopped");
 }
 
