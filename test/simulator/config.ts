@@ -17,6 +17,10 @@ export interface SimConfig {
   // WUKONG_UPSTREAM=1: the real KubeVirt, CDI and scheduler control planes run (test/stack/cluster/upstream/); the
   // simulator then plays only the nodes: kubelet, virt-handler, the CSI provisioner and NMState's handler.
   upstream: boolean;
+  // With upstream: the kubeconfig of virt-handler's ServiceAccount (kubevirt/kubevirt-handler). virt-api's VMI
+  // mutator puts back every VMI status change made by anyone but KubeVirt's ServiceAccounts (kubevirt v1.7.4
+  // pkg/virt-api/webhooks/mutating-webhook/mutators/vmi-mutator.go), so the simulated virt-handler writes as it.
+  virtHandlerKubeconfig?: string;
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -43,5 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SimConfig {
     cdiFilesystemOverhead: num(env, "SIM_CDI_FS_OVERHEAD", 0),
     verbose: env.SIM_VERBOSE === "1" || env.SIM_VERBOSE === "true",
     upstream: env.WUKONG_UPSTREAM === "1",
+    virtHandlerKubeconfig: env.SIM_VIRT_HANDLER_KUBECONFIG || undefined,
   };
 }

@@ -31,6 +31,10 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
   const cfg = loadConfig();
   const logger = new Logger(cfg.verbose);
   const client = await KubeClient.fromKubeconfig({ userAgent: "wukong-vm-runtime-simulator" });
+  // VMI status is written as virt-handler's ServiceAccount: virt-api's VMI mutator reverts anyone else's.
+  const virtHandlerClient = cfg.virtHandlerKubeconfig
+    ? await KubeClient.fromKubeconfig({ userAgent: "wukong-vm-runtime-simulator", file: cfg.virtHandlerKubeconfig })
+    : client;
   const clock = new StateClock();
   const guests = nodeRuntime?.(client, logger, cfg);
   let nmstatectl: Nmstatectl | undefined;
@@ -67,7 +71,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
         // virt-controller, cdi-controller and kube-scheduler are real: play only what runs on a node.
         await runPlans(client, planNodeHeartbeats(snap), logger);
         await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
-        await runPlans(client, planVirtHandlers(snap), logger);
+        await runPlans(virtHandlerClient, planVirtHandlers(snap), logger);
         await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);
       } else {
         await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
@@ -93,6 +97,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
     });
   }
   await client.close();
+  if (virtHandlerClient !== client) await virtHandlerClient.close();
   logger.info("[sim] stopped");
 }
 

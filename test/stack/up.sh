@@ -55,6 +55,10 @@ start() { # <name> <command…>
 
 # The simulator stands in for KubeVirt, CDI and the PV binder: only on the embedded cluster. With
 # WUKONG_UPSTREAM=1 the real control planes run (test/stack/cluster/upstream/) and it plays only the nodes.
+# It writes VMI status as virt-handler's ServiceAccount (test/stack/cluster/upstream/components.sh makes its kubeconfig).
+if [ "${WUKONG_UPSTREAM:-}" = 1 ]; then
+  export SIM_VIRT_HANDLER_KUBECONFIG=${WUKONG_STATE:-$repo/.wukong}/cluster/upstream/virt-handler/kubeconfig
+fi
 [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ] || start simulator node_modules/.bin/tsx test/guest/main.ts
 
 if [ "$runtime" = deployed ]; then

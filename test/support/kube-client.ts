@@ -77,6 +77,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Counts each request sent under the key this returns (none when undefined): see `sent`. */
   countAs?: (method: string, path: string, contentType?: string) => string | undefined;
+  /** The kubeconfig file to read; KUBECONFIG (or the default places) when absent. */
+  file?: string;
 }
 
 export const CONTENT = {
@@ -98,7 +100,8 @@ export class KubeClient {
 
   static async fromKubeconfig(options: ClientOptions): Promise<KubeClient> {
     const kc = new KubeConfig();
-    kc.loadFromDefault();
+    if (options.file) kc.loadFromFile(options.file);
+    else kc.loadFromDefault();
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster (is KUBECONFIG set?)");
     const opts: RequestOptions = {};

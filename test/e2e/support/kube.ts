@@ -142,7 +142,8 @@ export async function waitFor<T>(
 export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 function show(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value, null, 1);
+  // JSON.stringify(undefined) is undefined: an object that never appeared must still read as such.
+  const text = typeof value === "string" ? value : (JSON.stringify(value, null, 1) ?? String(value));
   return text.length > 3000 ? `${text.slice(0, 3000)}…` : text;
 }
 

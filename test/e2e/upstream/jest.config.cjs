@@ -1,5 +1,5 @@
-// The real control planes' journeys (WUKONG_UPSTREAM=1; `npm test` runs all but the samples journey until it
-// passes, see docs/real-and-simulated.md): kube-scheduler, KubeVirt v1.7.4 virt-api and
+// The real control planes' journeys (WUKONG_UPSTREAM=1; `npm test` runs them all; see docs/real-and-simulated.md):
+// kube-scheduler, KubeVirt v1.7.4 virt-api and
 // virt-controller, CDI v1.66.0 cdi-apiserver and cdi-controller run beside the kube-apiserver
 // (test/stack/cluster/upstream/), and the simulator plays only the nodes. Their own stack bring-up, after the main suite:
 //   npm run test:e2e:upstream

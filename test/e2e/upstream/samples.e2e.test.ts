@@ -101,8 +101,15 @@ describe.each(samples)("sample $file", ({ file, wukong, text }) => {
     }
     const nads = (await list(R.nad, ns)).map(nad => nad.metadata.name as string);
     if (nads.length > 0) {
-      const attached = JSON.parse(pod.metadata.annotations["k8s.v1.cni.cncf.io/networks"]) as Obj[];
-      expect(attached.map(a => `${a.namespace}/${a.name}`).sort()).toEqual(nads.map(nad => `${ns}/${nad}`).sort());
+      // A Multus network marked default replaces the pod network: template.go names it in
+      // v1.multus-cni.io/default-network, the others in k8s.v1.cni.cncf.io/networks (pkg/network/multus/annotation.go).
+      const annotations = pod.metadata.annotations ?? {};
+      const secondary = JSON.parse(annotations["k8s.v1.cni.cncf.io/networks"] || "[]") as Obj[];
+      const attached = [
+        ...secondary.map(a => `${a.namespace}/${a.name}`),
+        ...(annotations["v1.multus-cni.io/default-network"] ?? "").split(",").filter(Boolean),
+      ];
+      expect(attached.sort()).toEqual(nads.map(nad => `${ns}/${nad}`).sort());
     }
     for (const gpu of wukong.spec.gpus ?? []) expect(requests(pod)[gpu.deviceName]).toBe("1");
     for (const net of (wukong.spec.networks ?? []).filter((n: Obj) => n.type === "sriov")) expect(requests(pod)[net.resourceName]).toBe("1");

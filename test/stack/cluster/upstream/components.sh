@@ -27,11 +27,13 @@ install_upstream_resources() {
   kubectl patch kubevirt kubevirt -n kubevirt --subresource status --type merge \
     -p '{"status":{"phase":"Deployed","observedKubeVirtVersion":"v1.7.4","targetKubeVirtVersion":"v1.7.4"}}' >&2
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/upstream/nodes.yaml" >&2
-  local node resources='{"cpu":"16","memory":"64Gi","pods":"110","devices.kubevirt.io/kvm":"1k","devices.kubevirt.io/tun":"1k","devices.kubevirt.io/vhost-net":"1k","nvidia.com/GA102GL_A10":"1","intel.com/sriov_netdevice":"8"}'
+  local node resources='{"cpu":"16","memory":"64Gi","ephemeral-storage":"100Gi","pods":"110","devices.kubevirt.io/kvm":"1k","devices.kubevirt.io/tun":"1k","devices.kubevirt.io/vhost-net":"1k","nvidia.com/GA102GL_A10":"1","intel.com/sriov_netdevice":"8"}'
   for node in sim-node-1 sim-node-2; do
     kubectl patch node "$node" --subresource status --type merge -p "{\"status\":{\"capacity\":$resources,\"allocatable\":$resources,
       \"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"KubeletReady\",\"message\":\"simulated by test/simulator\"}]}}" >/dev/null
   done
+  # The simulated virt-handler's identity: virt-api puts back VMI status written by anyone else (vmi-mutator.go).
+  sa_kubeconfig virt-handler kubevirt kubevirt-handler >/dev/null
   # Webhooks last: their servers start after this, and until then they fail closed only for KubeVirt/CDI kinds.
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$out/webhooks.yaml" >&2
 }
