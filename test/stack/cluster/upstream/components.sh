@@ -24,8 +24,11 @@ install_upstream_resources() {
   # virt-api and virt-controller read the KubeVirt CR's configuration (feature gates included) only once its
   # status.phase is set, which virt-operator does (kubevirt v1.7.4 pkg/virt-config/configuration.go,
   # GetConfigFromKubeVirtCR; pkg/virt-operator/kubevirt.go sets Deployed). No operator runs here: say it is deployed.
+  # The configuration then takes its default architecture from status.defaultArchitecture (configuration.go), which
+  # virt-operator fills (pkg/virt-operator/util/config.go); left empty, virt-api's VM mutator sets no architecture
+  # and every VMI is rejected.
   kubectl patch kubevirt kubevirt -n kubevirt --subresource status --type merge \
-    -p '{"status":{"phase":"Deployed","observedKubeVirtVersion":"v1.7.4","targetKubeVirtVersion":"v1.7.4"}}' >&2
+    -p '{"status":{"phase":"Deployed","observedKubeVirtVersion":"v1.7.4","targetKubeVirtVersion":"v1.7.4","defaultArchitecture":"amd64"}}' >&2
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/upstream/nodes.yaml" >&2
   local node resources='{"cpu":"16","memory":"64Gi","ephemeral-storage":"100Gi","pods":"110","devices.kubevirt.io/kvm":"1k","devices.kubevirt.io/tun":"1k","devices.kubevirt.io/vhost-net":"1k","nvidia.com/GA102GL_A10":"1","intel.com/sriov_netdevice":"8"}'
   for node in sim-node-1 sim-node-2; do
