@@ -62,7 +62,10 @@ beforeAll(async () => {
   had = { crd, gates: existing?.spec?.configuration?.developerConfiguration?.featureGates };
   if (!crd) {
     await kubectlOk(["apply", "--server-side", "--force-conflicts", "-f", "-"], { stdin: kubeVirtCrd() });
-    await kubectlOk(["wait", "--for", "condition=Established", "--timeout", "60s", "crd/kubevirts.kubevirt.io"]);
+    // kubectl wait fails at once on a CRD the API server has not yet given conditions: poll until it is Established.
+    await waitFor(() => kubectlOk(["wait", "--for", "condition=Established", "--timeout", "5s", "crd/kubevirts.kubevirt.io"]), {
+      describe: "the KubeVirt CRD Established",
+    });
   }
   if (!existing) await kubectlOk(["apply", "-f", KUBEVIRT_CR]);
   await setGates([]);
