@@ -15,10 +15,6 @@ export function statusChanges<S extends object>(current: S | undefined, next: S)
   return Object.fromEntries(changed.map(key => [key, wanted[key] ?? null]));
 }
 
-export function statusNeedsWrite<S extends object>(current: S | undefined, next: S): boolean {
-  return Object.keys(statusChanges(current, next)).length > 0;
-}
-
 // Conditions are a list-map keyed by type: the API server may hand them back in another order.
 function normalize(status: Pick<WukongStatus, "conditions"> & object): Pick<WukongStatus, "conditions"> {
   const conditions = status.conditions && [...status.conditions].sort((a, b) => a.type.localeCompare(b.type));

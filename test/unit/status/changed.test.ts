@@ -1,11 +1,14 @@
-import { statusNeedsWrite } from "../../../lib/status/changed";
+import { statusChanges } from "../../../lib/status/changed";
 import { deriveStatus } from "../../../lib/status/derive";
 import type { WukongStatus } from "../../../schemas/status";
 import { dv, EARLIER, NOW, observed, provisioned, running, vm, wukong } from "./fixtures";
 
 const LATER = "2026-01-01T01:00:00Z";
 
-describe("statusNeedsWrite: zero writes for a status that is already right", () => {
+/** The status patch the operator would send: none when nothing differs. */
+const statusNeedsWrite = (current: WukongStatus | undefined, next: WukongStatus) => Object.keys(statusChanges(current, next)).length > 0;
+
+describe("statusChanges: zero writes for a status that is already right", () => {
   it.each([
     ["nothing created", observed()],
     ["importing", provisioned({ dataVolumes: { system: dv("ImportInProgress", "45.3%") }, virtualMachine: vm("Provisioning") })],
