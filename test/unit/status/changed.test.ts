@@ -46,3 +46,26 @@ describe("statusChanges: zero writes for a status that is already right", () => 
     expect(statusNeedsWrite({ ...next, networks: [...(next.networks ?? [])].reverse() }, next)).toBe(true);
   });
 });
+
+describe("statusChanges: the merge patch the operator sends", () => {
+  it("a nested field the next status no longer has is sent as null, so it does not outlive what it described", () => {
+    const finished: WukongStatus = {
+      phase: "Running",
+      restore: { snapshotName: "before-upgrade", restoreName: "web-before-upgrade", phase: "Succeeded", restoreTime: LATER },
+    };
+    const next: WukongStatus = { phase: "Stopped", restore: { snapshotName: "nightly", phase: "Pending", message: "Waiting for WukongSnapshot nightly" } };
+    expect(statusChanges(finished, next)).toEqual({
+      phase: "Stopped",
+      restore: { snapshotName: "nightly", phase: "Pending", message: "Waiting for WukongSnapshot nightly", restoreName: null, restoreTime: null },
+    });
+  });
+
+  it("a removed top-level field is null, and lists are sent whole", () => {
+    const before: WukongStatus = {
+      phase: "Running",
+      nodeName: "n1",
+      conditions: [{ type: "Ready", status: "True", reason: "Running", message: "", lastTransitionTime: NOW }],
+    };
+    expect(statusChanges(before, { phase: "Running", conditions: [] })).toEqual({ nodeName: null, conditions: [] });
+  });
+});
