@@ -1,4 +1,4 @@
-import { isBinderScope, planPvc, planPvcBinder, planPvReclaim } from "./pvc-binder";
+import { planPvc, planPvcBinder, planPvReclaim } from "./pvc-binder";
 import { after, cfg, obj, snapshotWith } from "./test-helpers";
 
 const labelled = (spec: object, status?: object) =>
@@ -6,26 +6,12 @@ const labelled = (spec: object, status?: object) =>
 const spec = (extra: object = {}) => ({ accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, ...extra });
 const snap = snapshotWith({ storageClasses: ["local-path"] });
 
-describe("pvc binder scope", () => {
-  it("takes labelled and DataVolume-owned PVCs only", () => {
-    expect(isBinderScope(labelled(spec()))).toBe(true);
-    expect(
-      isBinderScope(
-        obj("PersistentVolumeClaim", "dv", {
-          metadata: { ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: "dv", uid: "u" }] },
-        }),
-      ),
-    ).toBe(true);
-    expect(isBinderScope(obj("PersistentVolumeClaim", "other", { spec: spec() }))).toBe(false);
-  });
-});
-
 describe("planPvc", () => {
-  it("binds a Pending claim after the bind delay, with capacity = request", () => {
+  it("provisions a Pending claim after the bind delay, bound with capacity = request", () => {
     const pvc = labelled(spec({ storageClassName: "local-path" }), { phase: "Pending" });
     expect(planPvc(pvc, snap, after(0), cfg)).toEqual([]);
-    const [action] = planPvc(pvc, snap, after(1000), cfg);
-    expect(action).toMatchObject({
+    const plan = planPvc(pvc, snap, after(1000), cfg);
+    expect(plan[plan.length - 1]).toMatchObject({
       type: "patch",
       subresource: "status",
       patch: { status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "10Gi" } } },
@@ -33,7 +19,7 @@ describe("planPvc", () => {
   });
 
   it("binds a claim without storageClassName (as if a default provisioner existed)", () => {
-    expect(planPvc(labelled(spec()), snap, after(5000), cfg)[0]).toMatchObject({ type: "patch" });
+    expect(planPvc(labelled(spec()), snap, after(5000), cfg)[0]).toMatchObject({ type: "create" });
   });
 
   it("leaves a claim naming a missing StorageClass Pending", () => {
@@ -78,8 +64,7 @@ describe("pvc protection", () => {
   });
 });
 
-describe("the simulated CSI provisioner (WUKONG_UPSTREAM=1)", () => {
-  const upstream = { ...cfg, upstream: true };
+describe("the simulated CSI provisioner", () => {
   const unlabelled = obj("PersistentVolumeClaim", "restore-x", {
     metadata: { uid: "claim-uid" },
     spec: spec({ storageClassName: "local-path", volumeMode: "Block" }),
@@ -87,7 +72,7 @@ describe("the simulated CSI provisioner (WUKONG_UPSTREAM=1)", () => {
   });
 
   it("provisions a PersistentVolume for any claim and binds it by spec.volumeName, which kube-scheduler follows", () => {
-    const plan = planPvcBinder(snapshotWith({ pvcs: [unlabelled] }), after(1000), upstream).flat();
+    const plan = planPvcBinder(snapshotWith({ pvcs: [unlabelled] }), after(1000), cfg).flat();
     expect(plan.map(a => a.type)).toEqual(["create", "patch", "patch", "patch"]);
     expect(plan[0]).toMatchObject({
       obj: {

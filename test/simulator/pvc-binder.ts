@@ -1,21 +1,14 @@
-// Stand-in for the PV controller, a CSI provisioner/resizer and the PVC-protection controller:
-// binds Pending PVCs and "expands" grown ones by writing PVC status only (through the status
-// subresource). No PersistentVolume is created and spec.volumeName stays empty: nothing here would
-// consume a PV, and PVs would need reclaiming. A deleted claim loses its kubernetes.io/pvc-protection
-// finalizer once no VMI (standing in for the virt-launcher pod) uses it.
+// Stand-in for a CSI provisioner/resizer, the PV controller and the PVC-protection controller: every Pending claim
+// gets a PersistentVolume bound to it, grown claims "expand" through their status, a provisioned volume is deleted
+// with its claim, and a deleted claim loses its kubernetes.io/pvc-protection finalizer once no VMI (standing in for
+// its virt-launcher pod) uses it.
 import { Action, Plan, planEach } from "./plan";
 import type { SimConfig } from "./config";
 import type { Snapshot } from "./snapshot";
 import type { Elapsed } from "./state-clock";
 import { quantityGreater } from "./quantity";
 import { replacePatch } from "./status-diff";
-import { KubeObject, keyOf, PV, PVC, WUKONG_LABEL } from "./resources";
-
-/** The binder touches only Wukong's PVCs and DataVolume-owned ones, never unrelated claims. */
-export function isBinderScope(pvc: KubeObject): boolean {
-  if (pvc.metadata.labels?.[WUKONG_LABEL] !== undefined) return true;
-  return (pvc.metadata.ownerReferences ?? []).some(ref => ref.kind === "DataVolume" && ref.apiVersion?.startsWith("cdi.kubevirt.io/"));
-}
+import { KubeObject, keyOf, PV, PVC } from "./resources";
 
 export const PVC_PROTECTION = "kubernetes.io/pvc-protection";
 
@@ -100,18 +93,9 @@ export function planPvc(
     if (request === undefined)
       return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Pending: no spec.resources.requests.storage` }];
     if (elapsed(clockKey, "Pending") < cfg.pvcBindMs) return [];
-    if (cfg.upstream) {
-      const fromSnapshot = snapshotSourceProblem(pvc, request, snap.volumeSnapshots);
-      if (fromSnapshot) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[csi] ${key} stays Pending: ${fromSnapshot}` }];
-      return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false);
-    }
-    const desired = {
-      ...status,
-      phase: "Bound",
-      accessModes: pvc.spec?.accessModes ?? ["ReadWriteOnce"],
-      capacity: { ...(status.capacity ?? {}), storage: request },
-    };
-    return patch(desired, `[pvc-binder] ${key} Pending -> Bound (capacity ${request})`);
+    const fromSnapshot = snapshotSourceProblem(pvc, request, snap.volumeSnapshots);
+    if (fromSnapshot) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[csi] ${key} stays Pending: ${fromSnapshot}` }];
+    return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false);
   }
 
   if (phase === "Bound" && quantityGreater(request, status.capacity?.storage)) {
@@ -142,8 +126,7 @@ export function snapshotSourceProblem(pvc: KubeObject, request: string, volumeSn
 }
 
 /**
- * With the real control planes (cfg.upstream) the claim is provisioned as a CSI provisioner and the PV controller
- * would: a PersistentVolume of the claim's size, class, access and volume modes, bound to it by claimRef and
+ * The claim is provisioned as a CSI provisioner and the PV controller would: a PersistentVolume of the claim's size, class, access and volume modes, bound to it by claimRef and
  * spec.volumeName. kube-scheduler's VolumeBinding plugin follows spec.volumeName to the PV before it binds a pod
  * that mounts the claim (a status-only binding, as without it, leaves such pods unschedulable).
  */
@@ -206,8 +189,7 @@ export function planPvReclaim(pv: KubeObject, snap: Pick<Snapshot, "pvcs">): Pla
 }
 
 export function planPvcBinder(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig): Plan[] {
-  // With the real controllers every claim is the provisioner's (restores and CDI make claims of their own).
-  const claims = [...snap.pvcs.values()].filter(pvc => cfg.upstream || isBinderScope(pvc));
-  const reclaims = cfg.upstream ? planEach(snap.pvs.values(), "persistentvolumes", pv => planPvReclaim(pv, snap)) : [];
-  return [...planEach(claims, "persistentvolumeclaims", pvc => planPvc(pvc, snap, elapsed, cfg)), ...reclaims];
+  // Every claim is the provisioner's (restores and CDI make claims of their own).
+  const claims = planEach(snap.pvcs.values(), "persistentvolumeclaims", pvc => planPvc(pvc, snap, elapsed, cfg));
+  return [...claims, ...planEach(snap.pvs.values(), "persistentvolumes", pv => planPvReclaim(pv, snap))];
 }

@@ -1,4 +1,4 @@
-// Stand-in for virt-handler on the simulated nodes, used when the real control planes run (WUKONG_UPSTREAM=1).
+// Stand-in for virt-handler on the simulated nodes.
 // virt-controller creates the launcher pod, and once the pod is Ready it hands the VMI to the node: phase
 // Scheduled, status.nodeName set (kubevirt v1.7.4 pkg/virt-controller/watch/vmi/lifecycle.go, updateStatus). From
 // there virt-handler owns the VMI's status; this plays its part:
@@ -10,7 +10,7 @@
 import { Plan, planEach } from "./plan";
 import { Condition, ConditionSpec, mergeConditions, nowTimestamp } from "./conditions";
 import { resolveNetworkData } from "./network-data";
-import { guestInterfaces } from "./kubevirt-vmi";
+import { guestInterfaces } from "./guest-interfaces";
 import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import { wantsRealGuest } from "./node-runtime";
@@ -26,7 +26,8 @@ function others(current: unknown, mine: ConditionSpec[]): Condition[] {
   return (Array.isArray(current) ? (current as Condition[]) : []).filter(c => !mine.some(m => m.type === c?.type));
 }
 
-function launcherPodRuns(vmi: KubeObject, snap: Pick<Snapshot, "pods">): boolean {
+/** Whether the VMI's virt-launcher pod (label kubevirt.io/created-by: the VMI's uid) runs and is not being deleted. */
+export function launcherPodRuns(vmi: KubeObject, snap: Pick<Snapshot, "pods">): boolean {
   return [...snap.pods.values()].some(
     pod =>
       pod.metadata.namespace === vmi.metadata.namespace &&
