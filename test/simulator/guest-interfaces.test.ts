@@ -39,7 +39,14 @@ describe("the guest's interfaces", () => {
         ipAddress: podNetworkAddress("ns1/web"),
         ipAddresses: [podNetworkAddress("ns1/web")],
       },
-      { name: "mgmt", mac: "02:aa:bb:00:00:02", interfaceName: "eth1", infoSource: "domain, guest-agent", ipAddress: "192.168.100.10", ipAddresses: ["192.168.100.10"] },
+      {
+        name: "mgmt",
+        mac: "02:aa:bb:00:00:02",
+        interfaceName: "eth1",
+        infoSource: "domain, guest-agent",
+        ipAddress: "192.168.100.10",
+        ipAddresses: ["192.168.100.10"],
+      },
       {
         name: "data",
         mac: "02:aa:bb:00:00:03",

@@ -64,7 +64,11 @@ describe("the simulated kubelet", () => {
     const wukong = (fault?: string) => obj("Wukong", "web", { metadata: { annotations: fault ? { "sim.novasphere.dev/import": fault } : {} } });
     const dv = obj("DataVolume", "web-system", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" } } });
     const owned = (kind: string, name: string, owner: KubeObject) =>
-      obj(kind, name, { metadata: { ownerReferences: [{ apiVersion: "v1", kind: owner.kind ?? "", name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "", controller: true }] } });
+      obj(kind, name, {
+        metadata: {
+          ownerReferences: [{ apiVersion: "v1", kind: owner.kind ?? "", name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "", controller: true }],
+        },
+      });
     const claim = owned("PersistentVolumeClaim", "web-system", dv);
     const prime = owned("PersistentVolumeClaim", "prime-1", claim);
     const importerOf = (status: object = { phase: "Pending" }) => {
@@ -72,7 +76,8 @@ describe("the simulated kubelet", () => {
       p.metadata.ownerReferences = owned("Pod", "p", prime).metadata.ownerReferences;
       return p;
     };
-    const view = (fault?: string) => Object.assign(snapshotWith({ pvcs: [claim, prime], dataVolumes: [dv], wukongs: [wukong(fault)] }), { nodes: snap().nodes });
+    const view = (fault?: string) =>
+      Object.assign(snapshotWith({ pvcs: [claim, prime], dataVolumes: [dv], wukongs: [wukong(fault)] }), { nodes: snap().nodes });
 
     it("exits 1 with the importer's 404 message, the pod Running for its restart, and counts each failed run", () => {
       const [first] = planPod(importerOf(), view("fail"), after(cfg.importMs), cfg);
@@ -95,7 +100,9 @@ describe("the simulated kubelet", () => {
       const failedOnce = importerOf({ phase: "Running", containerStatuses: [{ name: "compute", restartCount: 0, state: { terminated: { exitCode: 1 } } }] });
       expect(planPod(failedOnce, view(), after(cfg.importMs), cfg)[0]).toMatchObject({ patch: { status: { phase: "Succeeded" } } });
       expect(planPod(importerOf(), view("slow"), after(cfg.importMs), cfg)).toEqual([]);
-      expect(planPod(importerOf(), view("slow"), after(cfg.importMs * cfg.slowImportFactor), cfg)[0]).toMatchObject({ patch: { status: { phase: "Succeeded" } } });
+      expect(planPod(importerOf(), view("slow"), after(cfg.importMs * cfg.slowImportFactor), cfg)[0]).toMatchObject({
+        patch: { status: { phase: "Succeeded" } },
+      });
     });
   });
 

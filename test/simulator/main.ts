@@ -47,7 +47,9 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
   } catch (err) {
     logger.info(`[sim] no nmstatectl (${(err as Error).message.trim()}): NodeNetworkConfigurationPolicies are left alone`);
   }
-  logger.info(`[sim] wukong-vm-runtime-simulator (the node side: kubelet, virt-handler, CSI, NMState handler) against ${client.server}; ${JSON.stringify(cfg)}`);
+  logger.info(
+    `[sim] wukong-vm-runtime-simulator (the node side: kubelet, virt-handler, CSI, NMState handler) against ${client.server}; ${JSON.stringify(cfg)}`,
+  );
 
   let stopping = false;
   let wake: (() => void) | undefined;

@@ -68,7 +68,9 @@ describe("faults", () => {
     expect(importFault([child()], indexWukongs(undefined))).toBeUndefined();
   });
   it("follows controller ownerReferences by uid, nearest first, within the namespace", () => {
-    const ref = (o: ReturnType<typeof obj>) => [{ apiVersion: "v1", kind: o.kind ?? "", name: o.metadata.name ?? "", uid: o.metadata.uid ?? "", controller: true }];
+    const ref = (o: ReturnType<typeof obj>) => [
+      { apiVersion: "v1", kind: o.kind ?? "", name: o.metadata.name ?? "", uid: o.metadata.uid ?? "", controller: true },
+    ];
     const dv = child();
     const claim = obj("PersistentVolumeClaim", "web-root", { metadata: { ownerReferences: ref(dv) } });
     const pod = obj("Pod", "importer", { metadata: { ownerReferences: ref(claim) } });

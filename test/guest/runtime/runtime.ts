@@ -232,7 +232,10 @@ export class GuestRuntime implements NodeRuntime {
 
   /** The guest is gone and its VMI is deleted or lost its launcher pod: shut down, as virt-handler reports it. */
   private async reportShutdown(vmi: KubeObject): Promise<void> {
-    await this.patchVmi(vmi, { phase: "Succeeded", conditions: [{ type: "Ready", status: "False", reason: "PodTerminating", message: "the guest shut down" }] });
+    await this.patchVmi(vmi, {
+      phase: "Succeeded",
+      conditions: [{ type: "Ready", status: "False", reason: "PodTerminating", message: "the guest shut down" }],
+    });
   }
 
   private async patchVmi(
