@@ -3,7 +3,7 @@
 // Scheduled, status.nodeName set (kubevirt v1.7.4 pkg/virt-controller/watch/vmi/lifecycle.go, updateStatus). From
 // there virt-handler owns the VMI's status; this plays its part:
 //   - Scheduled -> Running, with the guest's interfaces (addresses from its cloud-init network data or fake DHCP),
-//     guest OS info and the conditions virt-handler reports for a booted guest with its agent connected;
+//     guest OS info and the conditions virt-handler reports for a booted guest without a guest agent;
 //   - a VMI being deleted, or a Running one whose launcher pod is gone, shuts down: Succeeded (its pod then exits,
 //     see kubelet.ts, and virt-controller removes its finalizer).
 // VMIs of Wukongs labelled for a real guest (sim.novasphere.dev/runtime: qemu) are left to test/guest/runtime.
@@ -15,10 +15,12 @@ import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import { wantsRealGuest } from "./node-runtime";
 
+// No AgentConnected: a simulated guest runs no qemu-guest-agent. With it, virt-controller freezes the guest through
+// virt-api's subresource API before a snapshot (kubevirt v1.7.4 pkg/storage/snapshot/source.go, Freeze), which needs
+// virt-handler's own server on the node; without it, it snapshots unfrozen, as for any guest without an agent.
 const running: ConditionSpec[] = [
   { type: "Ready", status: "True" },
   { type: "LiveMigratable", status: "True" },
-  { type: "AgentConnected", status: "True" },
 ];
 
 /** The conditions other controllers set (virt-controller's), kept beside the ones this reports. */
