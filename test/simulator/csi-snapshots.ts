@@ -171,7 +171,7 @@ export function planVolumeSnapshot(volumeSnapshot: KubeObject, snap: CsiSnapshot
         namespace: "",
         name: contentName,
         subresource: "status",
-        patch: { status },
+        patch: { status: { ...status, error: null } }, // a retry that succeeds clears the earlier failure
         log: `[csi-snapshotter] ${contentName} cut (${status.restoreSize ?? "?"} bytes), ready to use`,
       },
     ];
@@ -187,6 +187,7 @@ export function planVolumeSnapshot(volumeSnapshot: KubeObject, snap: CsiSnapshot
   const same =
     current.boundVolumeSnapshotContentName === desired.boundVolumeSnapshotContentName &&
     current.readyToUse === true &&
+    current.error === undefined &&
     current.creationTime === desired.creationTime &&
     parseQuantity(current.restoreSize) === parseQuantity(desired.restoreSize);
   if (same) return plan;
@@ -198,7 +199,7 @@ export function planVolumeSnapshot(volumeSnapshot: KubeObject, snap: CsiSnapshot
       namespace: ns,
       name,
       subresource: "status",
-      patch: { status: desired },
+      patch: { status: { ...desired, error: null } },
       log: `[snapshot-controller] ${key} ready to use (restoreSize ${desired.restoreSize ?? "?"})`,
     },
   ];

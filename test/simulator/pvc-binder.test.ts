@@ -41,26 +41,11 @@ describe("planPvc", () => {
   });
 });
 
-describe("pvc protection", () => {
-  const deleting = labelled(spec(), { phase: "Bound" });
-  deleting.metadata = {
-    ...deleting.metadata,
-    deletionTimestamp: "2026-01-01T00:00:00Z",
-    resourceVersion: "42",
-    finalizers: ["kubernetes.io/pvc-protection", "example.com/keep"],
-  };
-  const vmi = (phase: string) =>
-    obj("VirtualMachineInstance", "web", { spec: { volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }] }, status: { phase } });
-
-  it("removes only its finalizer from a deleted claim nobody uses, conditionally on resourceVersion", () => {
-    const [action] = planPvc(deleting, snapshotWith({}), after(0), cfg);
-    expect(action).toMatchObject({ type: "patch", patch: { metadata: { resourceVersion: "42", finalizers: ["example.com/keep"] } } });
-    expect((action as { subresource?: string }).subresource).toBeUndefined();
-  });
-
-  it("keeps it while a VMI uses the claim", () => {
-    expect(planPvc(deleting, snapshotWith({ vmis: [vmi("Running")] }), after(0), cfg)).toEqual([expect.objectContaining({ type: "note" })]);
-    expect(planPvc(deleting, snapshotWith({ vmis: [vmi("Failed")] }), after(0), cfg)[0]).toMatchObject({ type: "patch" });
+describe("a deleted claim", () => {
+  it("is left to kube-controller-manager's pvc-protection-controller", () => {
+    const deleting = labelled(spec(), { phase: "Bound" });
+    deleting.metadata = { ...deleting.metadata, deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["kubernetes.io/pvc-protection"] };
+    expect(planPvc(deleting, snapshotWith({}), after(0), cfg)).toEqual([]);
   });
 });
 
@@ -98,5 +83,7 @@ describe("the simulated CSI provisioner", () => {
     );
     expect(planPvReclaim(pv, snapshotWith({ pvcs: [unlabelled] }))).toEqual([]);
     expect(planPvReclaim(pv, snapshotWith({}))).toEqual([expect.objectContaining({ type: "delete", name: "pvc-claim-uid" })]);
+    const deleting = { ...pv, metadata: { ...pv.metadata, deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["kubernetes.io/pv-protection"] } };
+    expect(planPvReclaim(deleting, snapshotWith({}))).toEqual([]); // deleted once, not on every tick
   });
 });

@@ -1,7 +1,6 @@
-// Stand-in for a CSI provisioner/resizer, the PV controller and the PVC-protection controller: every Pending claim
-// gets a PersistentVolume bound to it, grown claims "expand" through their status, a provisioned volume is deleted
-// with its claim, and a deleted claim loses its kubernetes.io/pvc-protection finalizer once no VMI (standing in for
-// its virt-launcher pod) uses it.
+// Stand-in for a CSI provisioner/resizer and the PV controller's binding: every Pending claim gets a PersistentVolume
+// bound to it, grown claims "expand" through their status, and a provisioned volume is deleted with its claim. The
+// real pvc- and pv-protection controllers of kube-controller-manager release deleted claims and volumes.
 import { Action, Plan, planEach } from "./plan";
 import type { SimConfig } from "./config";
 import type { Snapshot } from "./snapshot";
@@ -10,56 +9,13 @@ import { quantityGreater } from "./quantity";
 import { replacePatch } from "./status-diff";
 import { KubeObject, keyOf, PV, PVC } from "./resources";
 
-export const PVC_PROTECTION = "kubernetes.io/pvc-protection";
-
-/** VMIs whose volumes use the claim (directly or through the DataVolume of the same name). */
-export function vmisUsingClaim(pvc: KubeObject, vmis: Iterable<KubeObject>): KubeObject[] {
-  const name = pvc.metadata.name;
-  return [...vmis].filter(vmi => {
-    if (vmi.metadata.namespace !== pvc.metadata.namespace) return false;
-    if (vmi.status?.phase === "Succeeded" || vmi.status?.phase === "Failed") return false; // its pod is gone
-    const volumes: unknown[] = Array.isArray(vmi.spec?.volumes) ? vmi.spec.volumes : [];
-    return volumes.some(v => {
-      const vol = v as { persistentVolumeClaim?: { claimName?: string }; dataVolume?: { name?: string } };
-      return vol?.persistentVolumeClaim?.claimName === name || vol?.dataVolume?.name === name;
-    });
-  });
-}
-
-function planProtectionRelease(pvc: KubeObject, vmis: Iterable<KubeObject>): Plan {
-  const finalizers = Array.isArray(pvc.metadata.finalizers) ? (pvc.metadata.finalizers as string[]) : [];
-  if (!finalizers.includes(PVC_PROTECTION)) return [];
-  const key = keyOf(pvc);
-  const users = vmisUsingClaim(pvc, vmis);
-  if (users.length)
-    return [
-      {
-        type: "note",
-        key: `persistentvolumeclaims ${key}`,
-        log: `[pvc-binder] ${key} stays Terminating: in use by VMI ${users.map(v => v.metadata.name).join(", ")}`,
-      },
-    ];
-  // resourceVersion makes the merge patch conditional, so another finalizer added meanwhile is not lost.
-  const patch = { metadata: { resourceVersion: pvc.metadata.resourceVersion, finalizers: finalizers.filter(f => f !== PVC_PROTECTION) } };
-  return [
-    {
-      type: "patch",
-      res: PVC,
-      namespace: pvc.metadata.namespace ?? "",
-      name: pvc.metadata.name ?? "",
-      patch,
-      log: `[pvc-binder] ${key} released ${PVC_PROTECTION} (deleted, not in use)`,
-    },
-  ];
-}
-
 export function planPvc(
   pvc: KubeObject,
-  snap: Pick<Snapshot, "storageClasses" | "vmis"> & Partial<Pick<Snapshot, "pvs" | "volumeSnapshots">>,
+  snap: Pick<Snapshot, "storageClasses"> & Partial<Pick<Snapshot, "pvs" | "volumeSnapshots">>,
   elapsed: Elapsed,
   cfg: SimConfig,
 ): Plan {
-  if (pvc.metadata.deletionTimestamp) return planProtectionRelease(pvc, snap.vmis.values());
+  if (pvc.metadata.deletionTimestamp) return []; // kube-controller-manager's pvc-protection-controller lets it go
   const key = keyOf(pvc);
   const clockKey = `pvc:${pvc.metadata.uid ?? key}`;
   const status = pvc.status ?? {};
@@ -180,7 +136,8 @@ function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan
 /** A provisioned volume lives and dies with its claim (reclaim policy Delete). */
 export function planPvReclaim(pv: KubeObject, snap: Pick<Snapshot, "pvcs">): Plan {
   const ref = pv.spec?.claimRef;
-  if (pv.metadata.annotations?.["pv.kubernetes.io/provisioned-by"] !== "wukong-simulator" || !ref) return [];
+  // Already deleted: kube-controller-manager's pv-protection-controller lets it go once no claim uses it.
+  if (pv.metadata.annotations?.["pv.kubernetes.io/provisioned-by"] !== "wukong-simulator" || !ref || pv.metadata.deletionTimestamp) return [];
   const claim = snap.pvcs.get(`${ref.namespace}/${ref.name}`);
   if (claim && claim.metadata.uid === ref.uid) return [];
   return [
