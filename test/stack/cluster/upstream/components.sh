@@ -1,4 +1,4 @@
-# Sourced by up.sh when WUKONG_UPSTREAM=1: how the real control planes beside kube-apiserver start and are
+# Sourced by up.sh: how the real control planes beside kube-apiserver start and are
 # checked. kube-scheduler v1.36.3 (built by build.sh), KubeVirt v1.7.4 virt-api and virt-controller, CDI v1.66.0
 # cdi-apiserver and cdi-controller (binaries from ../shared/upstream through upstream-bin.sh).
 #
