@@ -26,8 +26,8 @@ import {
 } from "./resources";
 
 export interface Snapshot {
-  pods: Map<string, KubeObject>; // every pod (WUKONG_UPSTREAM=1: the real controllers create them)
-  pvs: Map<string, KubeObject>; // every PV by "/name" (WUKONG_UPSTREAM=1: the simulated provisioner makes them)
+  pods: Map<string, KubeObject>; // every pod (the real controllers create them)
+  pvs: Map<string, KubeObject>; // every PV by "/name" (the simulated provisioner makes them)
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
   storageClasses: Set<string>;
   dataVolumes: Map<string, KubeObject>;
