@@ -15,6 +15,9 @@ const ERROR_STATUSES: Record<string, string> = {
 };
 // Under these strategies KubeVirt does not start a failed VMI again.
 const NO_RESTART_ON_FAILURE = new Set<RunStrategy>(["Once", "Manual"]);
+// Under these KubeVirt starts the VMI itself: printableStatus "Stopped" with no VMI is the moment before it does
+// (kubevirt v1.7.4 pkg/virt-controller/watch/vm/vm.go, isVirtualMachineStatusStopped: no VMI and no start expected yet).
+const STARTED_BY_KUBEVIRT = new Set<RunStrategy>(["Always", "RerunOnFailure"]);
 const FINAL_PHASES = new Set(["Succeeded", "Failed"]);
 
 export interface VmInput {
@@ -35,7 +38,8 @@ export function vmVerdict({ name, runStrategy, vm, vmi, errors }: VmInput): Verd
   const phase = vmi?.status?.phase;
   const active = vmi !== undefined && !FINAL_PHASES.has(phase ?? "");
   if (runStrategy === "Halted" && active) return { state: "stopped", reason: "Stopping", message: `VM ${name} is stopping (runStrategy Halted).` };
-  if (runStrategy === "Halted" || (!active && (runStrategy === "Manual" || printable === "Stopped" || phase === "Succeeded"))) {
+  const stoppedByKubeVirt = printable === "Stopped" && !STARTED_BY_KUBEVIRT.has(runStrategy);
+  if (runStrategy === "Halted" || (!active && (runStrategy === "Manual" || stoppedByKubeVirt || phase === "Succeeded"))) {
     return { state: "stopped", reason: "Stopped", message: `VM ${name} is stopped (runStrategy ${runStrategy}).` };
   }
 
@@ -46,7 +50,8 @@ export function vmVerdict({ name, runStrategy, vm, vmi, errors }: VmInput): Verd
   }
   if (phase === "Scheduled") return { state: "waiting", reason: "Starting", message: `VM ${name} is starting on node ${node ?? "(unknown)"}.` };
   if (active) return { state: "waiting", reason: "Starting", message: `VM ${name} is being scheduled (${phase ?? "Pending"}).` };
-  return { state: "waiting", reason: "Starting", message: `VM ${name} is starting${printable ? ` (${printable})` : ""}.` };
+  const shown = printable && printable !== "Stopped" ? ` (${printable})` : "";
+  return { state: "waiting", reason: "Starting", message: `VM ${name} is starting${shown}.` };
 }
 
 export function restartRequired(vm: ObservedVirtualMachine | undefined): boolean {
