@@ -155,6 +155,7 @@ write_kubeconfig() {
 }
 
 # ---- CRDs and fixtures ---------------------------------------------------------------------------
+set_crd_names=() # the CRDs of the chosen set, installed or left out on purpose (install_resources)
 install_resources() {
   local crds=() shared
   # WUKONG_CRD_SET: the upstream CRDs of the newest releases we target (../shared/crds, the default) or of the oldest
@@ -174,16 +175,21 @@ install_resources() {
     crds=("$shared"/*.yaml "$unpacked"/*.yaml)
     # WUKONG_OMIT_CRDS: shared CRD files (basenames, globs) left out, for a cluster without an optional API
     # (test/e2e/optional-apis.e2e.test.ts: no snapshot.kubevirt.io, no nmstate.io). Already installed ones stay.
-    local omit f kept=()
+    local omit f kept=() omitted=()
     for f in "${crds[@]}"; do
       [ -e "$f" ] || continue # an unmatched glob
       for omit in ${WUKONG_OMIT_CRDS:-}; do
         # shellcheck disable=SC2053 # a glob on purpose
-        [[ $(basename "$f" .yaml) == $omit ]] && continue 2
+        [[ $(basename "$f" .yaml) == $omit ]] && { omitted+=("$f"); continue 2; }
       done
       kept+=("$f")
     done
     crds=("${kept[@]}")
+    # The upstream install (upstream/components.sh) must neither replace this set's CRDs nor bring back omitted ones.
+    local file
+    for file in "${crds[@]}" "${omitted[@]}"; do
+      set_crd_names+=($(kubectl create --dry-run=client -o name -f "$file" | sed 's#.*/##'))
+    done
   else
     echo "no $shared: installing the permissive fallback CRDs from $here/fallback-crds" >&2
     crds=("$here"/fallback-crds/*.yaml)

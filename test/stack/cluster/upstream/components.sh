@@ -14,7 +14,8 @@ upstream_bin() { "$here/upstream-bin.sh" "$1"; }
 # ---- objects: CRDs, RBAC, ServiceAccounts, Services, webhooks, the KubeVirt/CDI configuration --------------------
 install_upstream_resources() {
   local out=$upstream_dir/manifests
-  "$repo/node_modules/.bin/tsx" "$here/upstream/manifests.ts" "$out" "$pki/ca.crt" "$virt_api_port" "$cdi_api_port"
+  # The CRDs of the chosen set stay as that set has them (an older release's, or left out): not the install's to replace.
+  "$repo/node_modules/.bin/tsx" "$here/upstream/manifests.ts" "$out" "$pki/ca.crt" "$virt_api_port" "$cdi_api_port" "${set_crd_names[@]}"
   local names
   names=$(kubectl apply --server-side --force-conflicts --field-manager wukong-up -o name -f "$out/crds.yaml")
   # shellcheck disable=SC2086 # one name per word
