@@ -5,7 +5,7 @@
 //   Error     a Degraded or unwritable (NicRoutesDiffer) node network policy or NMState missing, a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
 //             user NAD, an import that failed (DV Failed, or Running=False Error/ImportFailed/...),
 //             claim Lost, VM printableStatus ErrorUnschedulable/CrashLoopBackOff/ErrImagePull/
-//             ImagePullBackOff/ErrorPvcNotFound (unless a disk is still on its way)/DataVolumeError, VMI PodScheduled=False Unschedulable,
+//             ImagePullBackOff/DataVolumeError (not ErrorPvcNotFound: our claims are on their way), VMI PodScheduled=False Unschedulable,
 //             VM Failure=True, VMI Failed under runStrategy Once or Manual
 //   Pending   no child observed yet (user NADs do not count)
 //   Stopped   VM exists and runStrategy Halted; or no active VMI and (Manual, printableStatus Stopped under a
@@ -75,7 +75,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     observed,
     childErrors.filter(error => VOLUME_KINDS.has(error.kind)),
   );
-  const machine = withClaimsToCome(vmVerdict({ name: virtualMachineName(owner.name), runStrategy, vm, vmi, errors: childErrors.filter(isVmError) }), volumes);
+  const machine = vmVerdict({ name: virtualMachineName(owner.name), runStrategy, vm, vmi, errors: childErrors.filter(isVmError) });
   // A Wukong-level error explains everything else, so it comes first.
   const overall = childErrors.find(error => error.kind === WUKONG_KIND);
   const parts = [...(overall ? [childErrorVerdict(overall)] : []), networks, volumes, machine];
@@ -118,16 +118,6 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
 }
 
 const RESTORING = new Set(["Pending", "Stopping", "Restoring"]);
-
-/**
- * virt-controller reports ErrorPvcNotFound while a claim the VM uses does not exist yet (kubevirt v1.7.4
- * pkg/virt-controller/watch/vm/vm.go, isVirtualMachineStatusPvcNotFound, from the VMI's Synchronized condition),
- * also when CDI is about to create it for a DataVolume: while our disks are still on their way, that is a wait.
- */
-function withClaimsToCome(machine: Verdict, volumes: Verdict): Verdict {
-  if (machine.reason !== "ErrorPvcNotFound" || volumes.state !== "waiting") return machine;
-  return { state: "waiting", reason: "Starting", message: volumes.message };
-}
 
 /** A stopped VM whose disks bind at first consumer says so: otherwise its claims would sit Pending unexplained. */
 function stoppedMessage(phase: Phase, machine: Verdict, volumes: Verdict): string {

@@ -4,13 +4,16 @@ import type { ChildError, ObservedVirtualMachine, ObservedVirtualMachineInstance
 import { camelReason, detail, sentence } from "./text";
 import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
 
-// printableStatus values KubeVirt uses for a VM that will not start without someone fixing something.
+// printableStatus values KubeVirt uses for a VM that will not start without someone fixing something. Not
+// ErrorPvcNotFound: every claim a Wukong's VM uses is one of its disks, made by the operator or by CDI for its
+// DataVolume, and virt-controller reports it while the claim is still to come or not yet in its cache (kubevirt
+// v1.7.4 pkg/virt-controller/watch/vm/vm.go, isVirtualMachineStatusPvcNotFound, from the VMI's Synchronized
+// condition). A claim that cannot be made is the volumes' error.
 const ERROR_STATUSES: Record<string, string> = {
   ErrorUnschedulable: "cannot be scheduled",
   CrashLoopBackOff: "keeps failing to start",
   ErrImagePull: "cannot pull its launcher or container disk image",
   ImagePullBackOff: "cannot pull its launcher or container disk image",
-  ErrorPvcNotFound: "uses a claim that does not exist",
   DataVolumeError: "has a failed DataVolume",
 };
 // Under these strategies KubeVirt does not start a failed VMI again.
@@ -44,6 +47,8 @@ export function vmVerdict({ name, runStrategy, vm, vmi, errors }: VmInput): Verd
   }
 
   const node = vmi?.status?.nodeName;
+  if (printable === "ErrorPvcNotFound" && phase !== "Running")
+    return { state: "waiting", reason: "Starting", message: `VM ${name} is waiting for virt-controller to find its claims (ErrorPvcNotFound).` };
   if (phase === "Running") {
     const restart = restartRequired(vm) ? "; restart it to apply the latest spec changes" : "";
     return { state: "ok", reason: "VirtualMachineRunning", message: `VM ${name} is running${node ? ` on node ${node}` : ""}${restart}.` };
