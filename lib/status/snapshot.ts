@@ -2,7 +2,7 @@
 //   no VirtualMachineSnapshot          Pending (with what it waits for), or Failed when it was made and is gone
 //   phase Failed, or an error reported Failed, with KubeVirt's error message
 //   phase Succeeded and readyToUse     Succeeded, with creationTime
-//   otherwise                          InProgress
+//   otherwise                          InProgress, with KubeVirt's error while it retries (a VolumeSnapshot failed)
 // Once KubeVirt lists status.snapshotVolumes, the disks it included and excluded, and condition AllDisksIncluded:
 // KubeVirt leaves out claims that are not bound or whose StorageClass has no VolumeSnapshotClass and still reports
 // Succeeded (kubevirt v1.7.4 pkg/storage/snapshot/snapshot.go, getSnapshotPVC and updateSnapshotSnapshotableVolumes).
@@ -58,7 +58,8 @@ export function deriveSnapshotStatus({ vmSnapshot, problem, disks, generation, p
     return { phase: "Failed", readyToUse: false, error: status.error?.message || "KubeVirt reported the snapshot as failed without a message", ...base };
   }
   if (status.phase === "Succeeded" && status.readyToUse === true) return { phase: "Succeeded", readyToUse: true, ...base };
-  return { phase: "InProgress", readyToUse: false, ...base };
+  // KubeVirt keeps a snapshot whose VolumeSnapshot failed InProgress, with the error, until its failure deadline.
+  return { phase: "InProgress", readyToUse: false, ...(status.error?.message && { error: status.error.message }), ...base };
 }
 
 /** Which of the Wukong's disks KubeVirt captured (the VM's other volumes, such as cloud-init's, do not count). */

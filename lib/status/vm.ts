@@ -4,17 +4,23 @@ import type { ChildError, ObservedVirtualMachine, ObservedVirtualMachineInstance
 import { camelReason, detail, sentence } from "./text";
 import { childErrorVerdict, findCondition, type Verdict } from "./verdict";
 
-// printableStatus values KubeVirt uses for a VM that will not start without someone fixing something.
+// printableStatus values KubeVirt uses for a VM that will not start without someone fixing something. Not
+// ErrorPvcNotFound: every claim a Wukong's VM uses is one of its disks, made by the operator or by CDI for its
+// DataVolume, and virt-controller reports it while the claim is still to come or not yet in its cache (kubevirt
+// v1.7.4 pkg/virt-controller/watch/vm/vm.go, isVirtualMachineStatusPvcNotFound, from the VMI's Synchronized
+// condition). A claim that cannot be made is the volumes' error.
 const ERROR_STATUSES: Record<string, string> = {
   ErrorUnschedulable: "cannot be scheduled",
   CrashLoopBackOff: "keeps failing to start",
   ErrImagePull: "cannot pull its launcher or container disk image",
   ImagePullBackOff: "cannot pull its launcher or container disk image",
-  ErrorPvcNotFound: "uses a claim that does not exist",
   DataVolumeError: "has a failed DataVolume",
 };
 // Under these strategies KubeVirt does not start a failed VMI again.
 const NO_RESTART_ON_FAILURE = new Set<RunStrategy>(["Once", "Manual"]);
+// Under these KubeVirt starts the VMI itself: printableStatus "Stopped" with no VMI is the moment before it does
+// (kubevirt v1.7.4 pkg/virt-controller/watch/vm/vm.go, isVirtualMachineStatusStopped: no VMI and no start expected yet).
+const STARTED_BY_KUBEVIRT = new Set<RunStrategy>(["Always", "RerunOnFailure"]);
 const FINAL_PHASES = new Set(["Succeeded", "Failed"]);
 
 export interface VmInput {
@@ -35,18 +41,22 @@ export function vmVerdict({ name, runStrategy, vm, vmi, errors }: VmInput): Verd
   const phase = vmi?.status?.phase;
   const active = vmi !== undefined && !FINAL_PHASES.has(phase ?? "");
   if (runStrategy === "Halted" && active) return { state: "stopped", reason: "Stopping", message: `VM ${name} is stopping (runStrategy Halted).` };
-  if (runStrategy === "Halted" || (!active && (runStrategy === "Manual" || printable === "Stopped" || phase === "Succeeded"))) {
+  const stoppedByKubeVirt = printable === "Stopped" && !STARTED_BY_KUBEVIRT.has(runStrategy);
+  if (runStrategy === "Halted" || (!active && (runStrategy === "Manual" || stoppedByKubeVirt || phase === "Succeeded"))) {
     return { state: "stopped", reason: "Stopped", message: `VM ${name} is stopped (runStrategy ${runStrategy}).` };
   }
 
   const node = vmi?.status?.nodeName;
+  if (printable === "ErrorPvcNotFound" && phase !== "Running")
+    return { state: "waiting", reason: "Starting", message: `VM ${name} is waiting for virt-controller to find its claims (ErrorPvcNotFound).` };
   if (phase === "Running") {
     const restart = restartRequired(vm) ? "; restart it to apply the latest spec changes" : "";
     return { state: "ok", reason: "VirtualMachineRunning", message: `VM ${name} is running${node ? ` on node ${node}` : ""}${restart}.` };
   }
   if (phase === "Scheduled") return { state: "waiting", reason: "Starting", message: `VM ${name} is starting on node ${node ?? "(unknown)"}.` };
   if (active) return { state: "waiting", reason: "Starting", message: `VM ${name} is being scheduled (${phase ?? "Pending"}).` };
-  return { state: "waiting", reason: "Starting", message: `VM ${name} is starting${printable ? ` (${printable})` : ""}.` };
+  const shown = printable && printable !== "Stopped" ? ` (${printable})` : "";
+  return { state: "waiting", reason: "Starting", message: `VM ${name} is starting${shown}.` };
 }
 
 export function restartRequired(vm: ObservedVirtualMachine | undefined): boolean {

@@ -6,7 +6,9 @@
 #   memory       the watcher's RSS as deployed (controller.js + its fork), sampled every second (memory.ts), and
 #                one more convergence under --max-old-space-size=192
 #   admission    test/bench/admission.ts, when it exists
-# Brings up what it needs: the control plane (test/stack/cluster/up.sh), the simulator, the operator as deployed
+# Brings up what it needs: the control planes (test/stack/cluster/up.sh: Kubernetes, kube-scheduler, KubeVirt's
+# virt-api and virt-controller, CDI's cdi-apiserver and cdi-controller, the same for floor and operator), the
+# simulated nodes (test/simulator), the operator as deployed
 # (test/stack/deployed/stage.sh and start.sh: controller.js from the built module, admission and watcher apart).
 # Prints a summary; writes $WUKONG_STATE/bench/<run>/results.json (and results.md). Asserts nothing about timing:
 # exits 1 only if a workload does not converge within its deadline (or a step fails).
@@ -112,8 +114,10 @@ if [ "${BENCH_CLIENT_COUNTS:-1}" != 0 ]; then
 fi
 
 # The simulator in its own session (kill -TERM -<pid> stops it and tsx's child); not through npx (see its README).
+# It plays the nodes beside the real control planes (test/stack/cluster/upstream/), writing VMI status as virt-handler.
 (
   [ -z "$count_options" ] || export NODE_OPTIONS="$count_options" BENCH_COUNTER_ROLE=simulator
+  export SIM_VIRT_HANDLER_KUBECONFIG=$WUKONG_STATE/cluster/upstream/virt-handler/kubeconfig
   exec setsid "$tsx" "$repo/test/simulator/main.ts" >"$out/simulator.log" 2>&1 </dev/null
 ) &
 sim_pid=$!

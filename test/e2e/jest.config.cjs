@@ -1,5 +1,7 @@
-// End-to-end suite: real control plane + VM-runtime simulator + the operator (test/stack/up.sh). Journeys run
-// one at a time, each in its own namespace, driving kubectl as a user would.
+// End-to-end suite: the real control planes (Kubernetes, kube-scheduler, KubeVirt's virt-api and virt-controller,
+// CDI's cdi-apiserver and cdi-controller), the simulated nodes (test/simulator) and the operator (test/stack/up.sh).
+// Journeys run one at a time, each in its own namespace, driving kubectl as a user would. test/e2e/upstream/ holds
+// the journeys that check the real controllers themselves (npm run test:e2e:upstream runs just those).
 //   npm run test:e2e                         brings the stack up, runs, brings it down
 //   WUKONG_KEEP_STACK=1 npm run test:e2e     leaves the stack running afterwards (fast re-runs)
 //   WUKONG_RUNTIME=dev npm run test:e2e      the operator under `pepr dev` instead of as deployed (no root needed);
@@ -16,8 +18,7 @@ module.exports = {
   rootDir: "../..",
   testEnvironment: "node",
   testMatch: ["<rootDir>/test/e2e/**/*.e2e.test.ts"],
-  // upstream/: the real control planes' journeys, in their own stack (npm run test:e2e:upstream).
-  testPathIgnorePatterns: ["/node_modules/", "/test/e2e/upstream/", ...(process.env.WUKONG_RUNTIME === "dev" ? DEPLOYED_ONLY : [])],
+  testPathIgnorePatterns: ["/node_modules/", ...(process.env.WUKONG_RUNTIME === "dev" ? DEPLOYED_ONLY : [])],
   maxWorkers: 1,
   // Waits inside the tests carry their own, tighter deadlines with a message; this is the backstop.
   testTimeout: 240_000,

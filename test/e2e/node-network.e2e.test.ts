@@ -129,7 +129,8 @@ describe("node bridges through NMState", () => {
     const failed = await waitForPhase(ns, "vm-d", "Error", 60_000);
     expect(condition(failed, "NetworksConfigured")).toMatchObject({ status: "False", reason: "NodeNetworkDegraded" });
     expect(condition(failed, "NetworksConfigured")?.message).toContain(
-      `${FAILING_POLICY} (bridge ${FAILING_BRIDGE} on eth2) is degraded: 1/1 nodes failed to configure`,
+      // Two simulated nodes: the first to fail aborts the other's enactment, as NMState's maxUnavailable does.
+      `${FAILING_POLICY} (bridge ${FAILING_BRIDGE} on eth2) is degraded: 1/2 nodes failed to configure`,
     );
     expect(failed.status.message).toContain("is degraded");
     expect(await getJsonOrUndefined(R.vm, "vm-d", ns)).toBeUndefined();
@@ -145,7 +146,7 @@ describe("node bridges through NMState", () => {
     };
     const admitted = await tryApply(ns, wukongManifest("vm-e", spec));
     expect(admitted.code).toBe(0);
-    expect(admitted.stderr).toContain(`spec.networks[0]: bridge ${absent} does not exist on node sim-node-1 (NodeNetworkState)`);
+    expect(admitted.stderr).toContain(`spec.networks[0]: bridge ${absent} does not exist on nodes sim-node-1, sim-node-2 (NodeNetworkState)`);
     const missing = await waitFor(() => wukong(ns, "vm-e"), {
       describe: "NetworksConfigured False BridgeMissing",
       until: w => condition(w, "NetworksConfigured")?.reason === "BridgeMissing",

@@ -1,6 +1,6 @@
 // Journey: specs written for the original operator apply unchanged and converge: the pod network as a
 // `- name: default` entry, physicalInterface, a primary network and GPUs. A GPU no node offers surfaces as
-// Error with the scheduler's reason; the fixture node sim-node-1 offers one nvidia.com/GA102GL_A10.
+// Error with kube-scheduler's reason; each simulated node offers one nvidia.com/GA102GL_A10.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { R, apply, condition, createNamespace, deleteNamespace, getJson, kubectl, tryApply, waitForPhase, wukongManifest } from "./support/kube";

@@ -4,4 +4,4 @@
 import { runSimulator } from "../simulator/main";
 import { GuestRuntime } from "./runtime/runtime";
 
-runSimulator((client, logger, cfg) => new GuestRuntime(client, logger, cfg.nodeName));
+runSimulator((clients, logger) => new GuestRuntime(clients, logger));

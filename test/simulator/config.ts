@@ -3,22 +3,15 @@
 
 export interface SimConfig {
   tickMs: number; // how often the level-triggered loop re-reads the cluster
-  pvcBindMs: number; // Pending PVC -> Bound
+  pvcBindMs: number; // Pending PVC -> provisioned and Bound
   pvcExpandMs: number; // grown request -> status.capacity follows
-  importScheduleMs: number; // DataVolume ImportScheduled -> ImportInProgress (and -> Failed when failing)
-  importMs: number; // DataVolume ImportInProgress 0% -> 100%
+  importMs: number; // CDI's importer pod Running -> exits (Import Complete, or its failure under the fault)
   slowImportFactor: number; // multiplier for `sim.novasphere.dev/import: slow`
-  vmiStepMs: number; // each VMI phase step: Pending -> Scheduling -> Scheduled -> Running
-  snapshotMs: number; // VirtualMachineSnapshot InProgress -> Succeeded (or -> Failed when failing)
-  restoreMs: number; // VirtualMachineRestore of a stopped VM -> Complete (or -> Failed when failing)
-  nodeName: string; // the fake node VMIs "run" on
-  cdiFilesystemOverhead: number; // CDI inflates spec.storage sizes by this fraction (real default 0.055); 0 = copy as-is
+  enactmentMs: number; // an NMState enactment stays Progressing this long before it is applied
+  snapshotMs: number; // a VolumeSnapshotContent is cut (ready to use) after this long
   verbose: boolean; // log skipped/retried writes too
-  // WUKONG_UPSTREAM=1: the real KubeVirt, CDI and scheduler control planes run (test/stack/cluster/upstream/); the
-  // simulator then plays only the nodes: kubelet, virt-handler, the CSI provisioner and NMState's handler.
-  upstream: boolean;
-  // With upstream: the kubeconfig of virt-handler's ServiceAccount (kubevirt/kubevirt-handler). virt-api's VMI
-  // mutator puts back every VMI status change made by anyone but KubeVirt's ServiceAccounts (kubevirt v1.7.4
+  // The kubeconfig of virt-handler's ServiceAccount (kubevirt/kubevirt-handler). virt-api's VMI mutator puts back
+  // every VMI status change made by anyone but KubeVirt's ServiceAccounts (kubevirt v1.7.4
   // pkg/virt-api/webhooks/mutating-webhook/mutators/vmi-mutator.go), so the simulated virt-handler writes as it.
   virtHandlerKubeconfig?: string;
 }
@@ -37,16 +30,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SimConfig {
     tickMs: num(env, "SIM_TICK_MS", 500),
     pvcBindMs: num(env, "SIM_PVC_BIND_MS", step),
     pvcExpandMs: num(env, "SIM_PVC_EXPAND_MS", step),
-    importScheduleMs: num(env, "SIM_IMPORT_SCHEDULE_MS", step),
     importMs: num(env, "SIM_IMPORT_MS", 2 * step),
     slowImportFactor: num(env, "SIM_SLOW_IMPORT_FACTOR", 10),
-    vmiStepMs: num(env, "SIM_VMI_STEP_MS", step),
+    enactmentMs: num(env, "SIM_ENACTMENT_MS", step),
     snapshotMs: num(env, "SIM_SNAPSHOT_MS", step),
-    restoreMs: num(env, "SIM_RESTORE_MS", step),
-    nodeName: env.SIM_NODE_NAME || "sim-node-1",
-    cdiFilesystemOverhead: num(env, "SIM_CDI_FS_OVERHEAD", 0),
     verbose: env.SIM_VERBOSE === "1" || env.SIM_VERBOSE === "true",
-    upstream: env.WUKONG_UPSTREAM === "1",
     virtHandlerKubeconfig: env.SIM_VIRT_HANDLER_KUBECONFIG || undefined,
   };
 }

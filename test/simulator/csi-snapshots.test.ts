@@ -1,4 +1,4 @@
-import { AS_SOURCE_PROTECTION, BOUND_PROTECTION, planVolumeSnapshot, planVolumeSnapshotContent } from "./csi-snapshots";
+import { AS_SOURCE_PROTECTION, BOUND_PROTECTION, planVolumeSnapshot, snapshotFailure, planVolumeSnapshotContent } from "./csi-snapshots";
 import { snapshotSourceProblem } from "./pvc-binder";
 import type { KubeObject } from "./resources";
 import { emptySnapshot } from "./snapshot";
@@ -56,6 +56,30 @@ describe("simulated snapshot-controller and csi-snapshotter (external-snapshotte
     expect(planVolumeSnapshot(volumeSnapshot(), snap, after(0), cfg)).toEqual([expect.objectContaining({ type: "note" })]);
     snap.volumeSnapshotClasses.clear();
     expect(planVolumeSnapshot(volumeSnapshot(), snap, after(0), cfg)[0].log).toContain("no VolumeSnapshotClass sim-snapclass");
+  });
+
+  it("under sim.novasphere.dev/snapshot: fail on the claim's Wukong, reports the driver's error on content and VolumeSnapshot", () => {
+    const snap = world();
+    const content = {
+      metadata: { name: "snapcontent-uid-VolumeSnapshot-vs", uid: "c1" },
+      spec: { deletionPolicy: "Delete", source: { volumeHandle: "pvc-1" } },
+    };
+    snap.volumeSnapshotContents.set("/snapcontent-uid-VolumeSnapshot-vs", content);
+    snap.pvcs.set("ns1/disk", { ...snap.pvcs.get("ns1/disk")!, metadata: { name: "disk", namespace: "ns1", labels: { "vm.novasphere.dev/wukong": "web" } } });
+    snap.wukongs.set("ns1/web", obj("Wukong", "web", { metadata: { annotations: { "sim.novasphere.dev/snapshot": "fail" } } }));
+    const error = { message: snapshotFailure("pvc-1") };
+    expect(planVolumeSnapshot(volumeSnapshot(), snap, after(1000), cfg)).toEqual([
+      expect.objectContaining({
+        res: expect.objectContaining({ kind: "VolumeSnapshotContent" }),
+        patch: { status: { readyToUse: false, error: expect.objectContaining(error) } },
+      }),
+      expect.objectContaining({
+        res: expect.objectContaining({ kind: "VolumeSnapshot" }),
+        patch: { status: expect.objectContaining({ readyToUse: false, error: expect.objectContaining(error) }) },
+      }),
+    ]);
+    snap.wukongs.clear();
+    expect(planVolumeSnapshot(volumeSnapshot(), snap, after(1000), cfg)[0]).toMatchObject({ patch: { status: { readyToUse: true } } });
   });
 
   it("cuts the snapshot after the delay, then reports creationTime, readyToUse and restoreSize on the VolumeSnapshot", () => {

@@ -1,4 +1,4 @@
-// Stand-in for the CSI snapshot side of a real cluster, used with the real control planes (WUKONG_UPSTREAM=1):
+// Stand-in for the CSI snapshot side of a real cluster:
 // kubernetes-csi/external-snapshotter's snapshot-controller and a CSI driver's csi-snapshotter sidecar, on the
 // snapshot.storage.k8s.io/v1 objects (CRDs: test/stack/cluster/upstream/volume-snapshot-crds.yaml, v8.6.0). KubeVirt v1.7.4
 // creates a VolumeSnapshot per captured claim and waits for its status.creationTime and readyToUse
@@ -10,8 +10,13 @@
 //     snapshotHandle, creationTime in ns, readyToUse, restoreSize in bytes) and the snapshot's status follows;
 //   - a deleted VolumeSnapshot deletes its content when the policy is Delete (kept when Retain), and loses its
 //     finalizers once that is done and no claim is still being restored from it;
-//   - a content whose bound VolumeSnapshot is gone goes the same way.
+//   - a content whose bound VolumeSnapshot is gone goes the same way;
+//   - under `sim.novasphere.dev/snapshot: fail` (on the VolumeSnapshot, its claim, the claim's DataVolume or their
+//     Wukong) the driver refuses to cut: the content and the VolumeSnapshot carry status.error and stay not ready, as
+//     the csi-snapshotter sidecar reports a failed CreateSnapshot (pkg/sidecar-controller/snapshot_controller.go,
+//     createSnapshotWrapper); KubeVirt copies it to its VirtualMachineSnapshotContent and VirtualMachineSnapshot.
 // The one simulated CSI driver provisions every StorageClass (pvc-binder.ts), so it also cuts every class's snapshots.
+import { controllerChain, FAULT_SNAPSHOT, faultValue } from "./faults";
 import { Plan, planEach } from "./plan";
 import { parseQuantity } from "./quantity";
 import { KubeObject, keyOf, apiVersionOf, VOLUME_SNAPSHOT, VOLUME_SNAPSHOT_CONTENT } from "./resources";
@@ -24,7 +29,12 @@ export const BOUND_PROTECTION = "snapshot.storage.kubernetes.io/volumesnapshot-b
 const FINALIZERS = [AS_SOURCE_PROTECTION, BOUND_PROTECTION];
 const DEFAULT_CLASS_ANNOTATION = "snapshot.storage.kubernetes.io/is-default-class";
 
-type CsiSnapshotView = Pick<Snapshot, "pvcs" | "pvs" | "volumeSnapshots" | "volumeSnapshotContents" | "volumeSnapshotClasses">;
+type CsiSnapshotView = Pick<Snapshot, "pvcs" | "pvs" | "volumeSnapshots" | "volumeSnapshotContents" | "volumeSnapshotClasses"> &
+  Partial<Pick<Snapshot, "dataVolumes" | "wukongs">>;
+
+/** The error a failing driver's CreateSnapshot gives, as the csi-snapshotter sidecar words it. */
+export const snapshotFailure = (volumeHandle: string) =>
+  `failed to take snapshot of the volume ${volumeHandle}: "rpc error: code = Internal desc = simulated failure (sim.novasphere.dev/snapshot: fail)"`;
 
 /** snapshot-controller names a dynamically provisioned content after the snapshot's uid. */
 export const contentNameFor = (volumeSnapshot: KubeObject) => `snapcontent-${volumeSnapshot.metadata.uid}`;
@@ -142,8 +152,10 @@ export function planVolumeSnapshot(volumeSnapshot: KubeObject, snap: CsiSnapshot
 
   const cut = content.status;
   if (cut?.readyToUse !== true) {
-    if (elapsed(`volumesnapshotcontent:${content.metadata.uid}`, "cutting") < cfg.snapshotMs) return plan;
     const claim = snap.pvcs.get(`${ns}/${claimName}`);
+    const failing = failingSnapshot(volumeSnapshot, claim, snap);
+    if (elapsed(`volumesnapshotcontent:${content.metadata.uid}`, failing ? "failing" : "cutting") < cfg.snapshotMs) return plan;
+    if (failing) return [...plan, ...planFailedCut(volumeSnapshot, content)];
     const size = parseQuantity(claim?.status?.capacity?.storage ?? snap.pvs.get(`/${claim?.spec?.volumeName}`)?.spec?.capacity?.storage);
     const status = {
       snapshotHandle: `snapshot-${content.metadata.uid}`,
@@ -159,7 +171,7 @@ export function planVolumeSnapshot(volumeSnapshot: KubeObject, snap: CsiSnapshot
         namespace: "",
         name: contentName,
         subresource: "status",
-        patch: { status },
+        patch: { status: { ...status, error: null } }, // a retry that succeeds clears the earlier failure
         log: `[csi-snapshotter] ${contentName} cut (${status.restoreSize ?? "?"} bytes), ready to use`,
       },
     ];
@@ -175,6 +187,7 @@ export function planVolumeSnapshot(volumeSnapshot: KubeObject, snap: CsiSnapshot
   const same =
     current.boundVolumeSnapshotContentName === desired.boundVolumeSnapshotContentName &&
     current.readyToUse === true &&
+    current.error === undefined &&
     current.creationTime === desired.creationTime &&
     parseQuantity(current.restoreSize) === parseQuantity(desired.restoreSize);
   if (same) return plan;
@@ -186,8 +199,41 @@ export function planVolumeSnapshot(volumeSnapshot: KubeObject, snap: CsiSnapshot
       namespace: ns,
       name,
       subresource: "status",
-      patch: { status: desired },
+      patch: { status: { ...desired, error: null } },
       log: `[snapshot-controller] ${key} ready to use (restoreSize ${desired.restoreSize ?? "?"})`,
+    },
+  ];
+}
+
+function failingSnapshot(volumeSnapshot: KubeObject, claim: KubeObject | undefined, snap: CsiSnapshotView): boolean {
+  const owners = claim ? controllerChain(claim, [...snap.pvcs.values(), ...(snap.dataVolumes?.values() ?? [])]) : [];
+  return faultValue(FAULT_SNAPSHOT, [volumeSnapshot, ...owners], snap.wukongs ?? new Map()) === "fail";
+}
+
+/** The driver refused: the content's error, which snapshot-controller copies to the VolumeSnapshot. */
+function planFailedCut(volumeSnapshot: KubeObject, content: KubeObject): Plan {
+  const message = snapshotFailure(content.spec?.source?.volumeHandle ?? "");
+  if (content.status?.error?.message === message && volumeSnapshot.status?.error?.message === message) return [];
+  const error = { message, time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") };
+  const contentName = content.metadata.name ?? "";
+  return [
+    {
+      type: "patch",
+      res: VOLUME_SNAPSHOT_CONTENT,
+      namespace: "",
+      name: contentName,
+      subresource: "status",
+      patch: { status: { readyToUse: false, error } },
+      log: `[csi-snapshotter] ${contentName} not cut: ${message}`,
+    },
+    {
+      type: "patch",
+      res: VOLUME_SNAPSHOT,
+      namespace: volumeSnapshot.metadata.namespace ?? "",
+      name: volumeSnapshot.metadata.name ?? "",
+      subresource: "status",
+      patch: { status: { boundVolumeSnapshotContentName: contentName, readyToUse: false, error } },
+      log: `[snapshot-controller] ${keyOf(volumeSnapshot)} failed: ${message}`,
     },
   ];
 }

@@ -1,19 +1,10 @@
-// Failure injection: annotations on a simulated object, or on the Wukong that owns it, make the
-// simulated controllers misbehave the way real ones do (failed import, unschedulable VMI, crash loop).
+// Failure injection: annotations on an object the node side plays with, on the objects it belongs to, or on the
+// Wukong that owns them, make the simulated node misbehave the way a real one does (an importer that cannot reach its
+// source, a storage backend that cannot cut a snapshot). The real controllers then report what they see.
 import { KubeObject, WUKONG_LABEL } from "./resources";
 
 export const FAULT_IMPORT = "sim.novasphere.dev/import"; // fail | slow | ok
-export const FAULT_SCHEDULE = "sim.novasphere.dev/schedule"; // unschedulable | ok
-export const FAULT_CRASH = "sim.novasphere.dev/crash"; // loop | ok
 export const FAULT_SNAPSHOT = "sim.novasphere.dev/snapshot"; // fail | ok
-export const FAULT_RESTORE = "sim.novasphere.dev/restore"; // fail | ok
-
-export interface Faults {
-  importFails: boolean;
-  importSlow: boolean;
-  unschedulable: boolean;
-  crashLoop: boolean;
-}
 
 /** Wukongs by "namespace/name", to find the owner of a child through its label. */
 export type WukongIndex = Map<string, KubeObject>;
@@ -31,8 +22,8 @@ export function owningWukong(obj: KubeObject, wukongs: WukongIndex): KubeObject 
 }
 
 /**
- * The value of a fault annotation for a group of related objects (e.g. a VMI and its VM), most
- * specific first; the owning Wukong is consulted last. The first object carrying the annotation
+ * The value of a fault annotation for a group of related objects (e.g. an importer pod, its claim and their
+ * DataVolume), most specific first; the owning Wukong is consulted last. The first object carrying the annotation
  * wins, so `ok` on a child overrides a fault set on its Wukong.
  */
 export function faultValue(key: string, objects: (KubeObject | undefined)[], wukongs: WukongIndex): string | undefined {
@@ -48,12 +39,22 @@ export function faultValue(key: string, objects: (KubeObject | undefined)[], wuk
   return undefined;
 }
 
-export function faultsFor(objects: (KubeObject | undefined)[], wukongs: WukongIndex): Faults {
-  const importFault = faultValue(FAULT_IMPORT, objects, wukongs);
-  return {
-    importFails: importFault === "fail",
-    importSlow: importFault === "slow",
-    unschedulable: faultValue(FAULT_SCHEDULE, objects, wukongs) === "unschedulable",
-    crashLoop: faultValue(FAULT_CRASH, objects, wukongs) === "loop",
-  };
+/**
+ * The object and its controllers, nearest first, among the given candidates (looked up by uid in its namespace):
+ * CDI's importer pod is owned by a claim, which CDI's populator prime claim hands to the DataVolume's claim, which
+ * the DataVolume owns.
+ */
+export function controllerChain(obj: KubeObject, candidates: Iterable<KubeObject>): KubeObject[] {
+  const byUid = new Map<string, KubeObject>();
+  for (const c of candidates) if (c.metadata.uid && c.metadata.namespace === obj.metadata.namespace) byUid.set(c.metadata.uid, c);
+  const chain = [obj];
+  for (let current = obj; chain.length < 8; ) {
+    const refs = current.metadata.ownerReferences ?? [];
+    const owner = (refs.find(r => r.controller) ?? refs[0])?.uid;
+    const next = owner ? byUid.get(owner) : undefined;
+    if (!next || chain.includes(next)) break;
+    chain.push(next);
+    current = next;
+  }
+  return chain;
 }

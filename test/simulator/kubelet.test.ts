@@ -1,4 +1,4 @@
-import { IMPORT_COMPLETE_MESSAGE, networkStatus, planPod, podIp } from "./kubelet";
+import { IMPORT_COMPLETE_MESSAGE, IMPORT_FAILED_MESSAGE, networkStatus, planPod, podIp } from "./kubelet";
 import { KubeObject } from "./resources";
 import { after, cfg, obj, snapshotWith } from "./test-helpers";
 
@@ -56,6 +56,54 @@ describe("the simulated kubelet", () => {
       patch: { status: { phase: "Succeeded", containerStatuses: [{ state: { terminated: { exitCode: 0, message: IMPORT_COMPLETE_MESSAGE } } }] } },
     });
     expect(JSON.parse(IMPORT_COMPLETE_MESSAGE)).toEqual({ preallocationApplied: false, message: "Import Complete" });
+  });
+
+  describe("an importer whose source fails (sim.novasphere.dev/import: fail on the Wukong)", () => {
+    // CDI v1.66.0: the importer pod is owned by a claim (the populator's prime claim, owned by the DataVolume's claim,
+    // owned by the DataVolume); cmd/cdi-importer/importer.go exits 1 with a plain termination message on a 404.
+    const wukong = (fault?: string) => obj("Wukong", "web", { metadata: { annotations: fault ? { "sim.novasphere.dev/import": fault } : {} } });
+    const dv = obj("DataVolume", "web-system", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" } } });
+    const owned = (kind: string, name: string, owner: KubeObject) =>
+      obj(kind, name, {
+        metadata: {
+          ownerReferences: [{ apiVersion: "v1", kind: owner.kind ?? "", name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "", controller: true }],
+        },
+      });
+    const claim = owned("PersistentVolumeClaim", "web-system", dv);
+    const prime = owned("PersistentVolumeClaim", "prime-1", claim);
+    const importerOf = (status: object = { phase: "Pending" }) => {
+      const p = pod({ "cdi.kubevirt.io": "importer" }, { status });
+      p.metadata.ownerReferences = owned("Pod", "p", prime).metadata.ownerReferences;
+      return p;
+    };
+    const view = (fault?: string) =>
+      Object.assign(snapshotWith({ pvcs: [claim, prime], dataVolumes: [dv], wukongs: [wukong(fault)] }), { nodes: snap().nodes });
+
+    it("exits 1 with the importer's 404 message, the pod Running for its restart, and counts each failed run", () => {
+      const [first] = planPod(importerOf(), view("fail"), after(cfg.importMs), cfg);
+      expect(first).toMatchObject({
+        subresource: "status",
+        patch: {
+          status: {
+            phase: "Running",
+            containerStatuses: [{ restartCount: 0, state: { terminated: { exitCode: 1, reason: "Error", message: IMPORT_FAILED_MESSAGE } } }],
+          },
+        },
+      });
+      const failedOnce = importerOf((first as { patch: { status: object } }).patch.status);
+      expect(planPod(failedOnce, view("fail"), after(cfg.importMs), cfg)[0]).toMatchObject({
+        patch: { status: { containerStatuses: [{ restartCount: 1 }] } },
+      });
+    });
+
+    it("completes on the next run once the fault is gone, and is slower under import: slow", () => {
+      const failedOnce = importerOf({ phase: "Running", containerStatuses: [{ name: "compute", restartCount: 0, state: { terminated: { exitCode: 1 } } }] });
+      expect(planPod(failedOnce, view(), after(cfg.importMs), cfg)[0]).toMatchObject({ patch: { status: { phase: "Succeeded" } } });
+      expect(planPod(importerOf(), view("slow"), after(cfg.importMs), cfg)).toEqual([]);
+      expect(planPod(importerOf(), view("slow"), after(cfg.importMs * cfg.slowImportFactor), cfg)[0]).toMatchObject({
+        patch: { status: { phase: "Succeeded" } },
+      });
+    });
   });
 
   it("ends a virt-launcher pod once its VMI has finished, and keeps it while the VMI runs", () => {

@@ -1,24 +1,32 @@
-// Stand-in for the kubelet (and Multus, and the container runtime) of the simulated nodes, used when the real
-// control planes run (WUKONG_UPSTREAM=1): kube-scheduler binds pods to these nodes, and this reports them running
-// the way a kubelet would, through the pods' status. It never runs a container.
+// Stand-in for the kubelet (and Multus, and the container runtime) of the simulated nodes: kube-scheduler binds pods
+// to these nodes, and this reports them running the way a kubelet would, through the pods' status. It never runs a
+// container.
 //   - A pod bound to a simulated node goes Running and Ready, with a pod IP and one running status per container.
 //     Multus would write k8s.v1.cni.cncf.io/network-status for the networks the pod asks for; so does this.
 //   - A CDI importer pod (label cdi.kubevirt.io=importer) instead exits 0 with the termination message the real
 //     importer writes (containerized-data-importer v1.66.0 cmd/cdi-importer/importer.go: common.TerminationMessage
 //     {preallocationApplied, message: "Import Complete"}), which cdi-controller parses
 //     (pkg/controller/import-controller.go, updatePvcFromPod) to mark the claim's import Succeeded.
+//     Under `sim.novasphere.dev/import: fail` (on the pod's claim, its DataVolume or their Wukong) the importer exits 1
+//     instead, with the plain termination message the importer writes when its source answers 404
+//     (cmd/cdi-importer/importer.go, errorCannotConnectDataSource), and the kubelet restarts it (the pod's
+//     restartPolicy is OnFailure) every importMs, counting restarts; cdi-controller keeps the DataVolume importing and
+//     reports the message in its Running condition (pkg/controller/util.go, setAnnotationsFromPodWithPrefix). Once
+//     the fault is gone the next run completes. `slow` makes the import SIM_SLOW_IMPORT_FACTOR times slower.
 //   - A virt-launcher pod whose VMI has finished (or is gone) exits: the launcher ends with its guest.
 //   - A pod being deleted is removed at once: its containers are "stopped", as the kubelet confirms with a
 //     zero-grace delete.
 import { createHash } from "node:crypto";
 import { Action, Plan, planEach } from "./plan";
 import type { SimConfig } from "./config";
+import { controllerChain, FAULT_IMPORT, faultValue } from "./faults";
 import { mergeConditions, nowTimestamp } from "./conditions";
 import { KubeObject, keyOf, POD } from "./resources";
 import type { Snapshot } from "./snapshot";
 import type { Elapsed } from "./state-clock";
 
 export const IMPORT_COMPLETE_MESSAGE = JSON.stringify({ preallocationApplied: false, message: "Import Complete" });
+export const IMPORT_FAILED_MESSAGE = "Unable to connect to http data source: expected status code 200, got 404. Status: 404 Not Found";
 const MULTUS_NETWORKS = "k8s.v1.cni.cncf.io/networks";
 const MULTUS_NETWORK_STATUS = "k8s.v1.cni.cncf.io/network-status";
 
@@ -79,7 +87,14 @@ function containerNames(pod: KubeObject): string[] {
   return containers.map(c => String(c.name ?? ""));
 }
 
-export function planPod(pod: KubeObject, snap: Pick<Snapshot, "vmis" | "nodes">, elapsed: Elapsed, cfg: SimConfig): Plan {
+type PodView = Pick<Snapshot, "vmis" | "nodes" | "pvcs" | "dataVolumes" | "wukongs">;
+
+/** The import fault for an importer pod: on the pod, its claim (and CDI's prime claim), its DataVolume or their Wukong. */
+function importFault(pod: KubeObject, snap: PodView): string | undefined {
+  return faultValue(FAULT_IMPORT, controllerChain(pod, [...snap.pvcs.values(), ...snap.dataVolumes.values()]), snap.wukongs);
+}
+
+export function planPod(pod: KubeObject, snap: PodView, elapsed: Elapsed, cfg: SimConfig): Plan {
   const node = pod.spec?.nodeName;
   if (!node || !snap.nodes.has(`/${node}`)) return []; // not on a node this simulator plays
   const key = keyOf(pod);
@@ -91,7 +106,6 @@ export function planPod(pod: KubeObject, snap: Pick<Snapshot, "vmis" | "nodes">,
   const status = pod.status ?? {};
   const phase: string = status.phase ?? "Pending";
   if (phase === "Succeeded" || phase === "Failed") return [];
-  const since = elapsed(`pod:${pod.metadata.uid ?? key}`, phase);
   const now = nowTimestamp();
   const ip = status.podIP ?? podIp(pod);
   const exit = (message: string | undefined, log: string): Action => ({
@@ -122,10 +136,7 @@ export function planPod(pod: KubeObject, snap: Pick<Snapshot, "vmis" | "nodes">,
     log,
   });
 
-  if (isImporter(pod)) {
-    if (since < cfg.importMs) return [];
-    return [exit(IMPORT_COMPLETE_MESSAGE, `[kubelet] ${key} importer exited 0: Import Complete`)];
-  }
+  if (isImporter(pod)) return planImporter(pod, snap, elapsed, cfg, exit);
   if (isLauncher(pod) && phase === "Running") {
     const vmi = launcherVmi(pod, snap);
     if (!vmi || ["Succeeded", "Failed"].includes(vmi.status?.phase)) return [exit(undefined, `[kubelet] ${key} virt-launcher exited: its VMI ended`)];
@@ -177,6 +188,50 @@ export function planPod(pod: KubeObject, snap: Pick<Snapshot, "vmis" | "nodes">,
     log: `[kubelet] ${key} Running on ${node} (${ip})`,
   });
   return plan;
+}
+
+/** CDI's importer: exits 0 with Import Complete, or fails and is restarted while the import fault holds. */
+function planImporter(pod: KubeObject, snap: PodView, elapsed: Elapsed, cfg: SimConfig, exit: (message: string | undefined, log: string) => Action): Plan {
+  const key = keyOf(pod);
+  const fault = importFault(pod, snap);
+  const container = (pod.status?.containerStatuses ?? [])[0];
+  const restarts: number = container?.restartCount ?? 0;
+  const failedRun = container?.state?.terminated?.exitCode === 1;
+  const since = elapsed(`pod:${pod.metadata.uid ?? key}`, `importer:${fault === "fail" ? "failing" : "importing"}:${restarts}:${failedRun}`);
+  const runMs = fault === "slow" ? cfg.importMs * cfg.slowImportFactor : cfg.importMs;
+  if (since < runMs) return [];
+  if (fault !== "fail") return [exit(IMPORT_COMPLETE_MESSAGE, `[kubelet] ${key} importer exited 0: Import Complete`)];
+  const now = nowTimestamp();
+  const restartCount = failedRun ? restarts + 1 : restarts;
+  const status = {
+    phase: "Running",
+    conditions: mergeConditions(pod.status?.conditions, [
+      { type: "PodScheduled", status: "True" },
+      { type: "Initialized", status: "True" },
+      { type: "ContainersReady", status: "False", reason: "ContainersNotReady" },
+      { type: "Ready", status: "False", reason: "ContainersNotReady" },
+    ]),
+    containerStatuses: containerNames(pod).map(name => ({
+      name,
+      ready: false,
+      started: false,
+      restartCount,
+      image: "simulated",
+      imageID: "simulated",
+      state: { terminated: { exitCode: 1, reason: "Error", startedAt: now, finishedAt: now, message: IMPORT_FAILED_MESSAGE } },
+    })),
+  };
+  return [
+    {
+      type: "patch",
+      res: POD,
+      namespace: pod.metadata.namespace ?? "",
+      name: pod.metadata.name ?? "",
+      subresource: "status",
+      patch: { status },
+      log: `[kubelet] ${key} importer exited 1 (restart ${restartCount}): ${IMPORT_FAILED_MESSAGE}`,
+    },
+  ];
 }
 
 /** Every pod bound to one of the simulated nodes. */

@@ -1,17 +1,15 @@
-// wukong-vm-runtime-simulator: a TEST STAND-IN for the controllers a real KubeVirt cluster runs
-// (CDI, KubeVirt, a PV binder/resizer, NMState). It never starts a VM; it only writes the objects and status
-// those controllers would, so the Wukong operator can be tested against a bare kube-apiserver.
+// wukong-vm-runtime-simulator: a TEST STAND-IN for what runs on a real cluster's nodes. The real kube-scheduler,
+// KubeVirt (virt-api, virt-controller) and CDI (cdi-apiserver, cdi-controller) control planes run beside the
+// kube-apiserver (test/stack/cluster/upstream/); this plays the kubelet and its heartbeat, virt-handler, a CSI driver
+// (provisioner, resizer, snapshotter) and NMState's handler. It never starts a VM (test/guest/ does, for Wukongs
+// labelled for a real guest); it writes the objects and status those node agents would.
 //
 // Run: KUBECONFIG=... npx tsx test/simulator/main.ts   (env knobs: see config.ts / README.md)
 // The local stack runs test/guest/main.ts: this loop with the real-guest runtime plugged in (node-runtime.ts).
 import { runPlans } from "./run-plans";
-import { planCdi } from "./cdi";
 import { loadConfig, type SimConfig } from "./config";
 import { planCsiSnapshots } from "./csi-snapshots";
 import { KubeClient } from "../support/kube-client";
-import { planKubevirtSnapshots } from "./kubevirt-snapshot";
-import { planKubevirtVms } from "./kubevirt-vm";
-import { planKubevirtVmis } from "./kubevirt-vmi";
 import { planKubelet } from "./kubelet";
 import { planNodeHeartbeats } from "./node-heartbeat";
 import { planVirtHandlers } from "./virt-handler";
@@ -24,8 +22,14 @@ import { readSnapshot } from "./snapshot";
 import { StateClock } from "./state-clock";
 import type { NodeRuntime } from "./node-runtime";
 
-/** Makes the runtime that runs beside the simulated controllers, once the client is connected. */
-export type NodeRuntimeFactory = (client: KubeClient, logger: Logger, cfg: SimConfig) => NodeRuntime;
+/** The clients a node runtime writes with: the admin's, and virt-handler's ServiceAccount's for VMI status. */
+export interface NodeClients {
+  admin: KubeClient;
+  virtHandler: KubeClient;
+}
+
+/** Makes the runtime that runs beside the simulated node agents, once the clients are connected. */
+export type NodeRuntimeFactory = (clients: NodeClients, logger: Logger, cfg: SimConfig) => NodeRuntime;
 
 async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
   const cfg = loadConfig();
@@ -36,14 +40,16 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
     ? await KubeClient.fromKubeconfig({ userAgent: "wukong-vm-runtime-simulator", file: cfg.virtHandlerKubeconfig })
     : client;
   const clock = new StateClock();
-  const guests = nodeRuntime?.(client, logger, cfg);
+  const guests = nodeRuntime?.({ admin: client, virtHandler: virtHandlerClient }, logger, cfg);
   let nmstatectl: Nmstatectl | undefined;
   try {
     nmstatectl = realNmstatectl();
   } catch (err) {
     logger.info(`[sim] no nmstatectl (${(err as Error).message.trim()}): NodeNetworkConfigurationPolicies are left alone`);
   }
-  logger.info(`[sim] wukong-vm-runtime-simulator (stand-in for CDI, KubeVirt, PV binder) against ${client.server}; ${JSON.stringify(cfg)}`);
+  logger.info(
+    `[sim] wukong-vm-runtime-simulator (the node side: kubelet, virt-handler, CSI, NMState handler) against ${client.server}; ${JSON.stringify(cfg)}`,
+  );
 
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -67,18 +73,10 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
       );
       // Each controller sees the same snapshot; effects of one show up for the others next loop.
       await runPlans(client, planPvcBinder(snap, clock.elapsed, cfg), logger);
-      if (cfg.upstream) {
-        // virt-controller, cdi-controller and kube-scheduler are real: play only what runs on a node.
-        await runPlans(client, planNodeHeartbeats(snap), logger);
-        await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
-        await runPlans(virtHandlerClient, planVirtHandlers(snap), logger);
-        await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);
-      } else {
-        await runPlans(client, planCdi(snap, clock.elapsed, cfg), logger);
-        await runPlans(client, planKubevirtVms(snap), logger);
-        await runPlans(client, planKubevirtVmis(snap, clock.elapsed, cfg), logger);
-        await runPlans(client, planKubevirtSnapshots(snap, clock.elapsed, cfg), logger);
-      }
+      await runPlans(client, planNodeHeartbeats(snap), logger);
+      await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
+      await runPlans(virtHandlerClient, planVirtHandlers(snap), logger);
+      await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planNodeNetworkStates(snap), logger);
       if (nmstatectl) await runPlans(client, await planNodeNetworkPolicies(snap, clock.elapsed, cfg, nmstatectl), logger);
       await guests?.tick(snap);

@@ -2,11 +2,9 @@
 // unpacks it from ../shared/upstream; no root, no NetworkManager): enactments as
 // controllers/handler/nodenetworkconfigurationpolicy_controller.go writes them, captures resolved by `nmstatectl
 // policy` as pkg/nmstatectl/nmstatectl.go runs it, and the policy's conditions of pkg/policyconditions/conditions.go.
-// Also the scheduler's answer for a GPU no node offers.
 import { nicRoutes } from "../../lib/networks/nic-routes";
 import { nodeNetworkPolicy } from "../../lib/networks/node-network-policy";
 import { nodeInterfacesOf } from "../../lib/networks/node-interfaces";
-import { gpuShortage } from "./kubevirt-vmi";
 import { FAULT_NODE_NETWORK, planNodeNetworkPolicies, withDefaultVlanFiltering } from "./nmstate";
 import { planNodeNetworkStates, simulatedNodeState } from "./nmstate-node-state";
 import { realNmstatectl, type State } from "./nmstatectl";
@@ -156,14 +154,14 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
   it("applies after one step: nmstatectl validate accepts it, Available, and the policy 1/1 nodes successfully configured", async () => {
     const snap = snapshot(operatorPolicy("eth1"));
     await step(snap);
-    await step(snap, cfg.vmiStepMs);
+    await step(snap, cfg.enactmentMs);
     const status = enactment(snap, "n1.wukong-br-a-eth1");
     expect(condition(status, "Available")).toMatchObject({ status: "True", reason: "SuccessfullyConfigured", message: "successfully reconciled" });
     expect(condition(status, "Failing")).toMatchObject({ status: "False" });
     const policy = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
     expect(condition(policy, "Available")).toMatchObject({ status: "True", message: "1/1 nodes successfully configured" });
     expect(condition(policy, "Ignored")).toMatchObject({ status: "False", reason: "SuccessfullyConfigured" });
-    expect(await step(snap, 10 * cfg.vmiStepMs)).toEqual([]);
+    expect(await step(snap, 10 * cfg.enactmentMs)).toEqual([]);
   });
 
   it("gives a linux bridge port without a vlan block the trunk 2-4094 (pkg/bridge/bridge.go ApplyDefaultVlanFiltering)", async () => {
@@ -241,7 +239,7 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
     const snap = snapshot(policy);
     await step(snap);
     expect(condition(enactment(snap, "n1.bad-port"), "Progressing")?.status).toBe("True");
-    await step(snap, cfg.vmiStepMs);
+    await step(snap, cfg.enactmentMs);
     const failing = condition(enactment(snap, "n1.bad-port"), "Failing");
     expect(failing?.message).toMatch(/^error reconciling NodeNetworkConfigurationPolicy on node n1 at desired state apply: "",\n /);
     expect(failing?.message).toContain("Controller interface br-a is holding unknown port eth9");
@@ -255,11 +253,11 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
     });
     const held = snapshot(operatorPolicy("eth1"), { wukongs: [wukong("hold")] });
     await step(held);
-    await step(held, 10 * cfg.vmiStepMs);
+    await step(held, 10 * cfg.enactmentMs);
     expect(condition(enactment(held, "n1.wukong-br-a-eth1"), "Progressing")?.status).toBe("True");
     const failed = snapshot(operatorPolicy("eth1"), { wukongs: [wukong("fail")] });
     await step(failed);
-    await step(failed, cfg.vmiStepMs);
+    await step(failed, cfg.enactmentMs);
     expect(condition(enactment(failed, "n1.wukong-br-a-eth1"), "Failing")?.message).toContain("rolling back desired state configuration");
     const policy = failed.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
     expect(condition(policy, "Degraded")).toMatchObject({ status: "True", message: "1/1 nodes failed to configure" });
@@ -276,11 +274,11 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
       reason: "MaxUnavailableLimitReached",
       message: "Waiting for progressing nodes to finish",
     });
-    await step(snap, cfg.vmiStepMs);
+    await step(snap, cfg.enactmentMs);
     expect(condition(enactment(snap, "n2.wukong-br-a-eth1"), "Progressing")?.status).toBe("True");
     // Each node's own lease and MAC go to its bridge.
     expect(enactment(snap, "n2.wukong-br-a-eth1").desiredState.interfaces[0]["mac-address"]).toBe("52:54:00:00:01:01");
-    await step(snap, cfg.vmiStepMs);
+    await step(snap, cfg.enactmentMs);
     const policy = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
     expect(condition(policy, "Available")).toMatchObject({ status: "True", message: "2/2 nodes successfully configured" });
   });
@@ -295,7 +293,7 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
     snap.nodes.set("/n2", node("n2"));
     snap.nodeNetworkStates.set("/n2", { kind: "NodeNetworkState", metadata: { name: "n2" }, status: { currentState: simulatedNodeState(1, "n2") } });
     await step(snap);
-    await step(snap, cfg.vmiStepMs);
+    await step(snap, cfg.enactmentMs);
     expect(condition(enactment(snap, "n2.wukong-br-a-eth1"), "Aborted")).toMatchObject({
       status: "True",
       message: 'reconciliation of enactment "n2.wukong-br-a-eth1" has aborted',
@@ -313,19 +311,5 @@ describe("enactments (controllers/handler/nodenetworkconfigurationpolicy_control
     expect(actions).toContainEqual(expect.objectContaining({ type: "delete", name: "n1.wukong-br-a-eth1" }));
     const status = snap.nodeNetworkPolicies.get("/wukong-br-a-eth1")?.status;
     expect(condition(status, "Ignored")).toMatchObject({ status: "True", reason: "NoMatchingNode", message: "Policy does not match any node" });
-  });
-});
-
-describe("the scheduler's GPU check", () => {
-  it("finds no node for a GPU resource nobody offers, and the one that offers it", () => {
-    const vmi: KubeObject = {
-      kind: "VirtualMachineInstance",
-      metadata: { name: "v" },
-      spec: { domain: { devices: { gpus: [{ name: "g", deviceName: "nvidia.com/T4" }] } } },
-    };
-    const nodes = [node("n1", { status: { allocatable: { "nvidia.com/A10": "1" } } })];
-    expect(gpuShortage(vmi, nodes)).toContain("0/1 nodes are available: 1 Insufficient nvidia.com/T4.");
-    expect(gpuShortage({ ...vmi, spec: { domain: { devices: { gpus: [{ name: "g", deviceName: "nvidia.com/A10" }] } } } }, nodes)).toBeUndefined();
-    expect(gpuShortage({ ...vmi, spec: {} }, nodes)).toBeUndefined();
   });
 });

@@ -239,7 +239,7 @@ async function enact(
     if (stepOf(next) !== "failing") next = start(name, next, rollout);
   } else if (current && stepOf(status) === "pending") next = start(name, status, rollout);
   else if (current && stepOf(status) === "progressing") {
-    const held = faultOf(policy, snap) === "hold" || elapsed(`nnce:${name}`, `${generation}/progressing`) < cfg.vmiStepMs;
+    const held = faultOf(policy, snap) === "hold" || elapsed(`nnce:${name}`, `${generation}/progressing`) < cfg.enactmentMs;
     if (!held) next = await apply(policy, nodeName, current, status, snap, nmstatectl);
     if (stepOf(next) === "available") rollout.unavailable--;
     if (stepOf(next) === "failing") rollout.failed++;

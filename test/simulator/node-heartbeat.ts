@@ -1,4 +1,4 @@
-// The kubelet's heartbeats for the simulated nodes (WUKONG_UPSTREAM=1), which kube-controller-manager's
+// The kubelet's heartbeats for the simulated nodes, which kube-controller-manager's
 // node-lifecycle-controller reads (k8s.io/kubernetes v1.36.3 pkg/controller/nodelifecycle/node_lifecycle_controller.go):
 //   - A Node is created with the taint node.kubernetes.io/not-ready:NoSchedule (kube-apiserver's TaintNodesByCondition
 //     admission, plugin/pkg/admission/nodetaint). The controller removes it once the node's Ready condition is True

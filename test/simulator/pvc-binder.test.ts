@@ -1,4 +1,4 @@
-import { isBinderScope, planPvc, planPvcBinder, planPvReclaim } from "./pvc-binder";
+import { planPvc, planPvcBinder, planPvReclaim } from "./pvc-binder";
 import { after, cfg, obj, snapshotWith } from "./test-helpers";
 
 const labelled = (spec: object, status?: object) =>
@@ -6,26 +6,12 @@ const labelled = (spec: object, status?: object) =>
 const spec = (extra: object = {}) => ({ accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, ...extra });
 const snap = snapshotWith({ storageClasses: ["local-path"] });
 
-describe("pvc binder scope", () => {
-  it("takes labelled and DataVolume-owned PVCs only", () => {
-    expect(isBinderScope(labelled(spec()))).toBe(true);
-    expect(
-      isBinderScope(
-        obj("PersistentVolumeClaim", "dv", {
-          metadata: { ownerReferences: [{ apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume", name: "dv", uid: "u" }] },
-        }),
-      ),
-    ).toBe(true);
-    expect(isBinderScope(obj("PersistentVolumeClaim", "other", { spec: spec() }))).toBe(false);
-  });
-});
-
 describe("planPvc", () => {
-  it("binds a Pending claim after the bind delay, with capacity = request", () => {
+  it("provisions a Pending claim after the bind delay, bound with capacity = request", () => {
     const pvc = labelled(spec({ storageClassName: "local-path" }), { phase: "Pending" });
     expect(planPvc(pvc, snap, after(0), cfg)).toEqual([]);
-    const [action] = planPvc(pvc, snap, after(1000), cfg);
-    expect(action).toMatchObject({
+    const plan = planPvc(pvc, snap, after(1000), cfg);
+    expect(plan[plan.length - 1]).toMatchObject({
       type: "patch",
       subresource: "status",
       patch: { status: { phase: "Bound", accessModes: ["ReadWriteOnce"], capacity: { storage: "10Gi" } } },
@@ -33,7 +19,7 @@ describe("planPvc", () => {
   });
 
   it("binds a claim without storageClassName (as if a default provisioner existed)", () => {
-    expect(planPvc(labelled(spec()), snap, after(5000), cfg)[0]).toMatchObject({ type: "patch" });
+    expect(planPvc(labelled(spec()), snap, after(5000), cfg)[0]).toMatchObject({ type: "create" });
   });
 
   it("leaves a claim naming a missing StorageClass Pending", () => {
@@ -55,31 +41,15 @@ describe("planPvc", () => {
   });
 });
 
-describe("pvc protection", () => {
-  const deleting = labelled(spec(), { phase: "Bound" });
-  deleting.metadata = {
-    ...deleting.metadata,
-    deletionTimestamp: "2026-01-01T00:00:00Z",
-    resourceVersion: "42",
-    finalizers: ["kubernetes.io/pvc-protection", "example.com/keep"],
-  };
-  const vmi = (phase: string) =>
-    obj("VirtualMachineInstance", "web", { spec: { volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }] }, status: { phase } });
-
-  it("removes only its finalizer from a deleted claim nobody uses, conditionally on resourceVersion", () => {
-    const [action] = planPvc(deleting, snapshotWith({}), after(0), cfg);
-    expect(action).toMatchObject({ type: "patch", patch: { metadata: { resourceVersion: "42", finalizers: ["example.com/keep"] } } });
-    expect((action as { subresource?: string }).subresource).toBeUndefined();
-  });
-
-  it("keeps it while a VMI uses the claim", () => {
-    expect(planPvc(deleting, snapshotWith({ vmis: [vmi("Running")] }), after(0), cfg)).toEqual([expect.objectContaining({ type: "note" })]);
-    expect(planPvc(deleting, snapshotWith({ vmis: [vmi("Failed")] }), after(0), cfg)[0]).toMatchObject({ type: "patch" });
+describe("a deleted claim", () => {
+  it("is left to kube-controller-manager's pvc-protection-controller", () => {
+    const deleting = labelled(spec(), { phase: "Bound" });
+    deleting.metadata = { ...deleting.metadata, deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["kubernetes.io/pvc-protection"] };
+    expect(planPvc(deleting, snapshotWith({}), after(0), cfg)).toEqual([]);
   });
 });
 
-describe("the simulated CSI provisioner (WUKONG_UPSTREAM=1)", () => {
-  const upstream = { ...cfg, upstream: true };
+describe("the simulated CSI provisioner", () => {
   const unlabelled = obj("PersistentVolumeClaim", "restore-x", {
     metadata: { uid: "claim-uid" },
     spec: spec({ storageClassName: "local-path", volumeMode: "Block" }),
@@ -87,7 +57,7 @@ describe("the simulated CSI provisioner (WUKONG_UPSTREAM=1)", () => {
   });
 
   it("provisions a PersistentVolume for any claim and binds it by spec.volumeName, which kube-scheduler follows", () => {
-    const plan = planPvcBinder(snapshotWith({ pvcs: [unlabelled] }), after(1000), upstream).flat();
+    const plan = planPvcBinder(snapshotWith({ pvcs: [unlabelled] }), after(1000), cfg).flat();
     expect(plan.map(a => a.type)).toEqual(["create", "patch", "patch", "patch"]);
     expect(plan[0]).toMatchObject({
       obj: {
@@ -113,5 +83,7 @@ describe("the simulated CSI provisioner (WUKONG_UPSTREAM=1)", () => {
     );
     expect(planPvReclaim(pv, snapshotWith({ pvcs: [unlabelled] }))).toEqual([]);
     expect(planPvReclaim(pv, snapshotWith({}))).toEqual([expect.objectContaining({ type: "delete", name: "pvc-claim-uid" })]);
+    const deleting = { ...pv, metadata: { ...pv.metadata, deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["kubernetes.io/pv-protection"] } };
+    expect(planPvReclaim(deleting, snapshotWith({}))).toEqual([]); // deleted once, not on every tick
   });
 });

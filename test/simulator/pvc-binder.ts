@@ -1,72 +1,21 @@
-// Stand-in for the PV controller, a CSI provisioner/resizer and the PVC-protection controller:
-// binds Pending PVCs and "expands" grown ones by writing PVC status only (through the status
-// subresource). No PersistentVolume is created and spec.volumeName stays empty: nothing here would
-// consume a PV, and PVs would need reclaiming. A deleted claim loses its kubernetes.io/pvc-protection
-// finalizer once no VMI (standing in for the virt-launcher pod) uses it.
+// Stand-in for a CSI provisioner/resizer and the PV controller's binding: every Pending claim gets a PersistentVolume
+// bound to it, grown claims "expand" through their status, and a provisioned volume is deleted with its claim. The
+// real pvc- and pv-protection controllers of kube-controller-manager release deleted claims and volumes.
 import { Action, Plan, planEach } from "./plan";
 import type { SimConfig } from "./config";
 import type { Snapshot } from "./snapshot";
 import type { Elapsed } from "./state-clock";
 import { quantityGreater } from "./quantity";
 import { replacePatch } from "./status-diff";
-import { KubeObject, keyOf, PV, PVC, WUKONG_LABEL } from "./resources";
-
-/** The binder touches only Wukong's PVCs and DataVolume-owned ones, never unrelated claims. */
-export function isBinderScope(pvc: KubeObject): boolean {
-  if (pvc.metadata.labels?.[WUKONG_LABEL] !== undefined) return true;
-  return (pvc.metadata.ownerReferences ?? []).some(ref => ref.kind === "DataVolume" && ref.apiVersion?.startsWith("cdi.kubevirt.io/"));
-}
-
-export const PVC_PROTECTION = "kubernetes.io/pvc-protection";
-
-/** VMIs whose volumes use the claim (directly or through the DataVolume of the same name). */
-export function vmisUsingClaim(pvc: KubeObject, vmis: Iterable<KubeObject>): KubeObject[] {
-  const name = pvc.metadata.name;
-  return [...vmis].filter(vmi => {
-    if (vmi.metadata.namespace !== pvc.metadata.namespace) return false;
-    if (vmi.status?.phase === "Succeeded" || vmi.status?.phase === "Failed") return false; // its pod is gone
-    const volumes: unknown[] = Array.isArray(vmi.spec?.volumes) ? vmi.spec.volumes : [];
-    return volumes.some(v => {
-      const vol = v as { persistentVolumeClaim?: { claimName?: string }; dataVolume?: { name?: string } };
-      return vol?.persistentVolumeClaim?.claimName === name || vol?.dataVolume?.name === name;
-    });
-  });
-}
-
-function planProtectionRelease(pvc: KubeObject, vmis: Iterable<KubeObject>): Plan {
-  const finalizers = Array.isArray(pvc.metadata.finalizers) ? (pvc.metadata.finalizers as string[]) : [];
-  if (!finalizers.includes(PVC_PROTECTION)) return [];
-  const key = keyOf(pvc);
-  const users = vmisUsingClaim(pvc, vmis);
-  if (users.length)
-    return [
-      {
-        type: "note",
-        key: `persistentvolumeclaims ${key}`,
-        log: `[pvc-binder] ${key} stays Terminating: in use by VMI ${users.map(v => v.metadata.name).join(", ")}`,
-      },
-    ];
-  // resourceVersion makes the merge patch conditional, so another finalizer added meanwhile is not lost.
-  const patch = { metadata: { resourceVersion: pvc.metadata.resourceVersion, finalizers: finalizers.filter(f => f !== PVC_PROTECTION) } };
-  return [
-    {
-      type: "patch",
-      res: PVC,
-      namespace: pvc.metadata.namespace ?? "",
-      name: pvc.metadata.name ?? "",
-      patch,
-      log: `[pvc-binder] ${key} released ${PVC_PROTECTION} (deleted, not in use)`,
-    },
-  ];
-}
+import { KubeObject, keyOf, PV, PVC } from "./resources";
 
 export function planPvc(
   pvc: KubeObject,
-  snap: Pick<Snapshot, "storageClasses" | "vmis"> & Partial<Pick<Snapshot, "pvs" | "volumeSnapshots">>,
+  snap: Pick<Snapshot, "storageClasses"> & Partial<Pick<Snapshot, "pvs" | "volumeSnapshots">>,
   elapsed: Elapsed,
   cfg: SimConfig,
 ): Plan {
-  if (pvc.metadata.deletionTimestamp) return planProtectionRelease(pvc, snap.vmis.values());
+  if (pvc.metadata.deletionTimestamp) return []; // kube-controller-manager's pvc-protection-controller lets it go
   const key = keyOf(pvc);
   const clockKey = `pvc:${pvc.metadata.uid ?? key}`;
   const status = pvc.status ?? {};
@@ -100,18 +49,9 @@ export function planPvc(
     if (request === undefined)
       return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Pending: no spec.resources.requests.storage` }];
     if (elapsed(clockKey, "Pending") < cfg.pvcBindMs) return [];
-    if (cfg.upstream) {
-      const fromSnapshot = snapshotSourceProblem(pvc, request, snap.volumeSnapshots);
-      if (fromSnapshot) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[csi] ${key} stays Pending: ${fromSnapshot}` }];
-      return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false);
-    }
-    const desired = {
-      ...status,
-      phase: "Bound",
-      accessModes: pvc.spec?.accessModes ?? ["ReadWriteOnce"],
-      capacity: { ...(status.capacity ?? {}), storage: request },
-    };
-    return patch(desired, `[pvc-binder] ${key} Pending -> Bound (capacity ${request})`);
+    const fromSnapshot = snapshotSourceProblem(pvc, request, snap.volumeSnapshots);
+    if (fromSnapshot) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[csi] ${key} stays Pending: ${fromSnapshot}` }];
+    return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false);
   }
 
   if (phase === "Bound" && quantityGreater(request, status.capacity?.storage)) {
@@ -142,8 +82,7 @@ export function snapshotSourceProblem(pvc: KubeObject, request: string, volumeSn
 }
 
 /**
- * With the real control planes (cfg.upstream) the claim is provisioned as a CSI provisioner and the PV controller
- * would: a PersistentVolume of the claim's size, class, access and volume modes, bound to it by claimRef and
+ * The claim is provisioned as a CSI provisioner and the PV controller would: a PersistentVolume of the claim's size, class, access and volume modes, bound to it by claimRef and
  * spec.volumeName. kube-scheduler's VolumeBinding plugin follows spec.volumeName to the PV before it binds a pod
  * that mounts the claim (a status-only binding, as without it, leaves such pods unschedulable).
  */
@@ -197,7 +136,8 @@ function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan
 /** A provisioned volume lives and dies with its claim (reclaim policy Delete). */
 export function planPvReclaim(pv: KubeObject, snap: Pick<Snapshot, "pvcs">): Plan {
   const ref = pv.spec?.claimRef;
-  if (pv.metadata.annotations?.["pv.kubernetes.io/provisioned-by"] !== "wukong-simulator" || !ref) return [];
+  // Already deleted: kube-controller-manager's pv-protection-controller lets it go once no claim uses it.
+  if (pv.metadata.annotations?.["pv.kubernetes.io/provisioned-by"] !== "wukong-simulator" || !ref || pv.metadata.deletionTimestamp) return [];
   const claim = snap.pvcs.get(`${ref.namespace}/${ref.name}`);
   if (claim && claim.metadata.uid === ref.uid) return [];
   return [
@@ -206,8 +146,7 @@ export function planPvReclaim(pv: KubeObject, snap: Pick<Snapshot, "pvcs">): Pla
 }
 
 export function planPvcBinder(snap: Snapshot, elapsed: Elapsed, cfg: SimConfig): Plan[] {
-  // With the real controllers every claim is the provisioner's (restores and CDI make claims of their own).
-  const claims = [...snap.pvcs.values()].filter(pvc => cfg.upstream || isBinderScope(pvc));
-  const reclaims = cfg.upstream ? planEach(snap.pvs.values(), "persistentvolumes", pv => planPvReclaim(pv, snap)) : [];
-  return [...planEach(claims, "persistentvolumeclaims", pvc => planPvc(pvc, snap, elapsed, cfg)), ...reclaims];
+  // Every claim is the provisioner's (restores and CDI make claims of their own).
+  const claims = planEach(snap.pvcs.values(), "persistentvolumeclaims", pvc => planPvc(pvc, snap, elapsed, cfg));
+  return [...claims, ...planEach(snap.pvs.values(), "persistentvolumes", pv => planPvReclaim(pv, snap))];
 }

@@ -2,7 +2,7 @@
 // Objects are handled as plain JSON (not typed models) because the simulator must survive any
 // object a test throws at it, including ones the real controllers would reject.
 
-import type { KubeObject, OwnerReference, Resource } from "../support/kube-client";
+import type { KubeObject, Resource } from "../support/kube-client";
 
 export type { KubeObject, ObjectMeta, OwnerReference, Resource } from "../support/kube-client";
 
@@ -12,29 +12,7 @@ export const POD: Resource = { group: "", version: "v1", plural: "pods", kind: "
 export const SECRET: Resource = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
 export const STORAGE_CLASS: Resource = { group: "storage.k8s.io", version: "v1", plural: "storageclasses", kind: "StorageClass", namespaced: false };
 export const DATA_VOLUME: Resource = { group: "cdi.kubevirt.io", version: "v1beta1", plural: "datavolumes", kind: "DataVolume", namespaced: true };
-export const VM: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachines", kind: "VirtualMachine", namespaced: true };
 export const VMI: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachineinstances", kind: "VirtualMachineInstance", namespaced: true };
-export const VM_SNAPSHOT: Resource = {
-  group: "snapshot.kubevirt.io",
-  version: "v1beta1",
-  plural: "virtualmachinesnapshots",
-  kind: "VirtualMachineSnapshot",
-  namespaced: true,
-};
-export const VM_SNAPSHOT_CONTENT: Resource = {
-  group: "snapshot.kubevirt.io",
-  version: "v1beta1",
-  plural: "virtualmachinesnapshotcontents",
-  kind: "VirtualMachineSnapshotContent",
-  namespaced: true,
-};
-export const VM_RESTORE: Resource = {
-  group: "snapshot.kubevirt.io",
-  version: "v1beta1",
-  plural: "virtualmachinerestores",
-  kind: "VirtualMachineRestore",
-  namespaced: true,
-};
 // The CSI snapshot API (kubernetes-csi/external-snapshotter, CRDs in test/stack/cluster/upstream/volume-snapshot-crds.yaml).
 export const VOLUME_SNAPSHOT: Resource = {
   group: "snapshot.storage.k8s.io",
@@ -68,25 +46,6 @@ export const WUKONG_LABEL = "vm.novasphere.dev/wukong";
 
 export function keyOf(obj: KubeObject): string {
   return `${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`;
-}
-
-export function controllerRef(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find(ref => ref.controller === true);
-}
-
-export function ownerRefTo(res: Resource, owner: KubeObject): OwnerReference {
-  return {
-    apiVersion: apiVersionOf(res),
-    kind: res.kind,
-    name: owner.metadata.name ?? "",
-    uid: owner.metadata.uid ?? "",
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
-export function isOwnedBy(obj: KubeObject, ownerKind: string, ownerUid?: string): boolean {
-  return (obj.metadata.ownerReferences ?? []).some(ref => ref.kind === ownerKind && (ownerUid === undefined || ref.uid === ownerUid));
 }
 
 export const NODE: Resource = { group: "", version: "v1", plural: "nodes", kind: "Node", namespaced: false };

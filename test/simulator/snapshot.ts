@@ -18,10 +18,6 @@ import {
   PVC,
   SECRET,
   STORAGE_CLASS,
-  VM,
-  VM_RESTORE,
-  VM_SNAPSHOT,
-  VM_SNAPSHOT_CONTENT,
   VMI,
   VOLUME_SNAPSHOT,
   VOLUME_SNAPSHOT_CLASS,
@@ -30,18 +26,14 @@ import {
 } from "./resources";
 
 export interface Snapshot {
-  pods: Map<string, KubeObject>; // every pod (WUKONG_UPSTREAM=1: the real controllers create them)
-  pvs: Map<string, KubeObject>; // every PV by "/name" (WUKONG_UPSTREAM=1: the simulated provisioner makes them)
+  pods: Map<string, KubeObject>; // every pod (the real controllers create them)
+  pvs: Map<string, KubeObject>; // every PV by "/name" (the simulated provisioner makes them)
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
   storageClasses: Set<string>;
   dataVolumes: Map<string, KubeObject>;
-  vms: Map<string, KubeObject>;
   vmis: Map<string, KubeObject>;
   wukongs: WukongIndex;
   secrets: Map<string, KubeObject>; // only those holding network data of VMIs that have not booted yet
-  vmSnapshots: Map<string, KubeObject>;
-  vmSnapshotContents: Map<string, KubeObject>;
-  vmRestores: Map<string, KubeObject>;
   volumeSnapshots: Map<string, KubeObject>;
   volumeSnapshotContents: Map<string, KubeObject>; // by "/name" (cluster-scoped)
   volumeSnapshotClasses: Map<string, KubeObject>; // by "/name" (cluster-scoped)
@@ -64,13 +56,9 @@ export function emptySnapshot(): Snapshot {
     pvcs: new Map(),
     storageClasses: new Set(),
     dataVolumes: new Map(),
-    vms: new Map(),
     vmis: new Map(),
     wukongs: new Map(),
     secrets: new Map(),
-    vmSnapshots: new Map(),
-    vmSnapshotContents: new Map(),
-    vmRestores: new Map(),
     volumeSnapshots: new Map(),
     volumeSnapshotContents: new Map(),
     volumeSnapshotClasses: new Map(),
@@ -90,12 +78,8 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     pvcs,
     storageClasses,
     dataVolumes,
-    vms,
     vmis,
     wukongs,
-    vmSnapshots,
-    vmSnapshotContents,
-    vmRestores,
     volumeSnapshots,
     volumeSnapshotContents,
     volumeSnapshotClasses,
@@ -110,12 +94,8 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     client.listAll(PVC),
     client.listAll(STORAGE_CLASS),
     client.listAll(DATA_VOLUME),
-    client.listAll(VM),
     client.listAll(VMI),
     client.listAll(WUKONG),
-    client.listAll(VM_SNAPSHOT),
-    client.listAll(VM_SNAPSHOT_CONTENT),
-    client.listAll(VM_RESTORE),
     client.listAll(VOLUME_SNAPSHOT),
     client.listAll(VOLUME_SNAPSHOT_CONTENT),
     client.listAll(VOLUME_SNAPSHOT_CLASS),
@@ -128,16 +108,12 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
   const missingApis = [
     [storageClasses, STORAGE_CLASS],
     [dataVolumes, DATA_VOLUME],
-    [vms, VM],
     [vmis, VMI],
     [wukongs, WUKONG],
-    [vmSnapshots, VM_SNAPSHOT],
-    [vmSnapshotContents, VM_SNAPSHOT_CONTENT],
-    [vmRestores, VM_RESTORE],
     [nodeNetworkPolicies, NNCP],
   ]
     .filter(([list]) => list === undefined)
-    .map(([, res]) => `${(res as typeof VM).plural}.${(res as typeof VM).group}`);
+    .map(([, res]) => `${(res as typeof VMI).plural}.${(res as typeof VMI).group}`);
 
   const snapshot: Snapshot = {
     pods: byKey(pods),
@@ -145,13 +121,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     pvcs: byKey(pvcs),
     storageClasses: new Set((storageClasses ?? []).map(sc => sc.metadata.name ?? "")),
     dataVolumes: byKey(dataVolumes),
-    vms: byKey(vms),
     vmis: byKey(vmis),
     wukongs: indexWukongs(wukongs),
     secrets: new Map(),
-    vmSnapshots: byKey(vmSnapshots),
-    vmSnapshotContents: byKey(vmSnapshotContents),
-    vmRestores: byKey(vmRestores),
     volumeSnapshots: byKey(volumeSnapshots),
     volumeSnapshotContents: byKey(volumeSnapshotContents),
     volumeSnapshotClasses: byKey(volumeSnapshotClasses),

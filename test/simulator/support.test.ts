@@ -1,5 +1,5 @@
 import { mergeConditions } from "./conditions";
-import { faultsFor, indexWukongs } from "./faults";
+import { controllerChain, faultValue, indexWukongs } from "./faults";
 import { generatedMac, multusNetworkAddress, podNetworkAddress } from "./fake-dhcp";
 import { parseQuantity, quantityGreater } from "./quantity";
 import { StateClock } from "./state-clock";
@@ -49,28 +49,34 @@ describe("conditions", () => {
 });
 
 describe("faults", () => {
-  const wukong = obj("Wukong", "web", { metadata: { annotations: { "sim.novasphere.dev/import": "fail", "sim.novasphere.dev/crash": "loop" } } });
+  const wukong = obj("Wukong", "web", { metadata: { annotations: { "sim.novasphere.dev/import": "fail" } } });
   const wukongs = indexWukongs([wukong]);
   const child = (annotations?: Record<string, string>) =>
     obj("DataVolume", "web-root", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" }, annotations } });
+  const importFault = (objects: Parameters<typeof faultValue>[1], index = wukongs) => faultValue("sim.novasphere.dev/import", objects, index);
 
   it("reads faults from the owning Wukong through the child's label", () => {
-    expect(faultsFor([child()], wukongs)).toEqual({ importFails: true, importSlow: false, unschedulable: false, crashLoop: true });
+    expect(importFault([child()])).toBe("fail");
   });
   it("lets the child's own annotation win, including ok", () => {
-    expect(faultsFor([child({ "sim.novasphere.dev/import": "ok" })], wukongs).importFails).toBe(false);
-    expect(faultsFor([child({ "sim.novasphere.dev/import": "slow" })], wukongs).importSlow).toBe(true);
+    expect(importFault([child({ "sim.novasphere.dev/import": "ok" })])).toBe("ok");
+    expect(importFault([child({ "sim.novasphere.dev/import": " Slow " })])).toBe("slow");
   });
   it("ignores a Wukong in another namespace or a missing Wukong CRD", () => {
     const other = obj("DataVolume", "x", { metadata: { labels: { "vm.novasphere.dev/wukong": "web" } } }, "ns2");
-    expect(faultsFor([other], wukongs).importFails).toBe(false);
-    expect(faultsFor([child()], indexWukongs(undefined)).importFails).toBe(false);
+    expect(importFault([other])).toBeUndefined();
+    expect(importFault([child()], indexWukongs(undefined))).toBeUndefined();
   });
-  it("checks the first object that has the annotation (VMI before VM)", () => {
-    const vm = obj("VirtualMachine", "web", { metadata: { annotations: { "sim.novasphere.dev/schedule": "unschedulable" } } });
-    expect(faultsFor([undefined, vm], wukongs).unschedulable).toBe(true);
-    const vmi = obj("VirtualMachineInstance", "web", { metadata: { annotations: { "sim.novasphere.dev/schedule": "ok" } } });
-    expect(faultsFor([vmi, vm], wukongs).unschedulable).toBe(false);
+  it("follows controller ownerReferences by uid, nearest first, within the namespace", () => {
+    const ref = (o: ReturnType<typeof obj>) => [
+      { apiVersion: "v1", kind: o.kind ?? "", name: o.metadata.name ?? "", uid: o.metadata.uid ?? "", controller: true },
+    ];
+    const dv = child();
+    const claim = obj("PersistentVolumeClaim", "web-root", { metadata: { ownerReferences: ref(dv) } });
+    const pod = obj("Pod", "importer", { metadata: { ownerReferences: ref(claim) } });
+    const elsewhere = obj("DataVolume", "web-root", { metadata: { uid: dv.metadata.uid } }, "ns2");
+    expect(controllerChain(pod, [elsewhere, claim, dv]).map(o => o.kind)).toEqual(["Pod", "PersistentVolumeClaim", "DataVolume"]);
+    expect(importFault(controllerChain(pod, [claim, dv]))).toBe("fail");
   });
 });
 
@@ -101,8 +107,8 @@ describe("state clock", () => {
 
 describe("config", () => {
   it("derives step delays from SIM_STEP_MS and validates numbers", () => {
-    const c = loadConfig({ SIM_STEP_MS: "200", SIM_VMI_STEP_MS: "50" });
-    expect(c).toMatchObject({ pvcBindMs: 200, importMs: 400, vmiStepMs: 50, nodeName: "sim-node-1" });
+    const c = loadConfig({ SIM_STEP_MS: "200", SIM_ENACTMENT_MS: "50" });
+    expect(c).toMatchObject({ pvcBindMs: 200, importMs: 400, enactmentMs: 50, snapshotMs: 200 });
     expect(() => loadConfig({ SIM_TICK_MS: "fast" })).toThrow(/SIM_TICK_MS/);
   });
 });

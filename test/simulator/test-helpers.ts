@@ -7,19 +7,12 @@ export const cfg: SimConfig = {
   tickMs: 500,
   pvcBindMs: 1000,
   pvcExpandMs: 1000,
-  importScheduleMs: 1000,
   importMs: 2000,
   slowImportFactor: 10,
-  vmiStepMs: 1000,
+  enactmentMs: 1000,
   snapshotMs: 1000,
-  restoreMs: 1000,
-  nodeName: "sim-node-1",
-  cdiFilesystemOverhead: 0,
   verbose: false,
-  upstream: false,
 };
-
-export const noFaults = { importFails: false, importSlow: false, unschedulable: false, crashLoop: false };
 
 /** An Elapsed that says every object has been in its state for `ms`. */
 export const after = (ms: number) => () => ms;
@@ -32,7 +25,6 @@ export function obj(kind: string, name: string, extra: Partial<KubeObject> = {},
 export function snapshotWith(objects: {
   pvcs?: KubeObject[];
   dataVolumes?: KubeObject[];
-  vms?: KubeObject[];
   vmis?: KubeObject[];
   wukongs?: KubeObject[];
   secrets?: KubeObject[];
@@ -42,7 +34,6 @@ export function snapshotWith(objects: {
   const put = (map: Map<string, KubeObject>, list?: KubeObject[]) => list?.forEach(o => map.set(`${o.metadata.namespace}/${o.metadata.name}`, o));
   put(snap.pvcs, objects.pvcs);
   put(snap.dataVolumes, objects.dataVolumes);
-  put(snap.vms, objects.vms);
   put(snap.vmis, objects.vmis);
   put(snap.wukongs, objects.wukongs);
   put(snap.secrets, objects.secrets);

@@ -1,24 +1,26 @@
-// Stand-in for virt-handler on the simulated nodes, used when the real control planes run (WUKONG_UPSTREAM=1).
+// Stand-in for virt-handler on the simulated nodes.
 // virt-controller creates the launcher pod, and once the pod is Ready it hands the VMI to the node: phase
 // Scheduled, status.nodeName set (kubevirt v1.7.4 pkg/virt-controller/watch/vmi/lifecycle.go, updateStatus). From
 // there virt-handler owns the VMI's status; this plays its part:
 //   - Scheduled -> Running, with the guest's interfaces (addresses from its cloud-init network data or fake DHCP),
-//     guest OS info and the conditions virt-handler reports for a booted guest with its agent connected;
+//     guest OS info and the conditions virt-handler reports for a booted guest without a guest agent;
 //   - a VMI being deleted, or a Running one whose launcher pod is gone, shuts down: Succeeded (its pod then exits,
 //     see kubelet.ts, and virt-controller removes its finalizer).
 // VMIs of Wukongs labelled for a real guest (sim.novasphere.dev/runtime: qemu) are left to test/guest/runtime.
 import { Plan, planEach } from "./plan";
 import { Condition, ConditionSpec, mergeConditions, nowTimestamp } from "./conditions";
 import { resolveNetworkData } from "./network-data";
-import { guestInterfaces } from "./kubevirt-vmi";
+import { guestInterfaces } from "./guest-interfaces";
 import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import { wantsRealGuest } from "./node-runtime";
 
+// No AgentConnected: a simulated guest runs no qemu-guest-agent. With it, virt-controller freezes the guest through
+// virt-api's subresource API before a snapshot (kubevirt v1.7.4 pkg/storage/snapshot/source.go, Freeze), which needs
+// virt-handler's own server on the node; without it, it snapshots unfrozen, as for any guest without an agent.
 const running: ConditionSpec[] = [
   { type: "Ready", status: "True" },
   { type: "LiveMigratable", status: "True" },
-  { type: "AgentConnected", status: "True" },
 ];
 
 /** The conditions other controllers set (virt-controller's), kept beside the ones this reports. */
@@ -26,7 +28,8 @@ function others(current: unknown, mine: ConditionSpec[]): Condition[] {
   return (Array.isArray(current) ? (current as Condition[]) : []).filter(c => !mine.some(m => m.type === c?.type));
 }
 
-function launcherPodRuns(vmi: KubeObject, snap: Pick<Snapshot, "pods">): boolean {
+/** Whether the VMI's virt-launcher pod (label kubevirt.io/created-by: the VMI's uid) runs and is not being deleted. */
+export function launcherPodRuns(vmi: KubeObject, snap: Pick<Snapshot, "pods">): boolean {
   return [...snap.pods.values()].some(
     pod =>
       pod.metadata.namespace === vmi.metadata.namespace &&

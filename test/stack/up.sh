@@ -7,7 +7,6 @@
 #                            (test/stack/deployed/): admission and watcher as separate supervised processes through
 #                            Pepr's controller.js, with the generated TLS, webhooks and RBAC, each
 #                            authenticated as the module's ServiceAccount. Needs root.
-# WUKONG_UPSTREAM=1 runs the real kube-scheduler, KubeVirt and CDI control planes too (test/stack/cluster/upstream/).
 # Running it again restarts only what is not running. State and logs: .wukong/stack/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +19,7 @@ runtime=${WUKONG_RUNTIME:-dev}
 case "$runtime" in
   dev) ;;
   deployed)
-    [ "$(id -u)" = 0 ] || { echo "WUKONG_RUNTIME=deployed needs root (each process runs in its own mount namespace); WUKONG_RUNTIME=dev does not" >&2; exit 1; }
+    [ "$(id -u)" = 0 ] || { echo "WUKONG_RUNTIME=deployed needs root (each process runs in its own mount namespace)" >&2; exit 1; }
     [ "${WUKONG_USE_KUBECONFIG:-}" != 1 ] || { echo "WUKONG_RUNTIME=deployed runs only on the embedded cluster: the API server must reach the webhooks on this host" >&2; exit 1; }
     ;;
   *) echo "WUKONG_RUNTIME must be dev or deployed, not '$runtime'" >&2; exit 2 ;;
@@ -53,12 +52,10 @@ start() { # <name> <command…>
   echo "started $name (pid $!, log $state/$name.log)"
 }
 
-# The simulator stands in for KubeVirt, CDI and the PV binder: only on the embedded cluster. With
-# WUKONG_UPSTREAM=1 the real control planes run (test/stack/cluster/upstream/) and it plays only the nodes.
-# It writes VMI status as virt-handler's ServiceAccount (test/stack/cluster/upstream/components.sh makes its kubeconfig).
-if [ "${WUKONG_UPSTREAM:-}" = 1 ]; then
-  export SIM_VIRT_HANDLER_KUBECONFIG=${WUKONG_STATE:-$repo/.wukong}/cluster/upstream/virt-handler/kubeconfig
-fi
+# The simulator plays the nodes (kubelet, virt-handler, CSI, NMState's handler) beside the real scheduler, KubeVirt
+# and CDI control planes (test/stack/cluster/upstream/): only on the embedded cluster. It writes VMI status as
+# virt-handler's ServiceAccount (test/stack/cluster/upstream/components.sh makes its kubeconfig).
+export SIM_VIRT_HANDLER_KUBECONFIG=${WUKONG_STATE:-$repo/.wukong}/cluster/upstream/virt-handler/kubeconfig
 [ "${WUKONG_USE_KUBECONFIG:-}" = 1 ] || start simulator node_modules/.bin/tsx test/guest/main.ts
 
 if [ "$runtime" = deployed ]; then

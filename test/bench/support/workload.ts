@@ -66,23 +66,21 @@ export interface FloorStep {
  * What the operator applies for Wukong `index`, in its order (NADs → volumes → Secret → VM), built by the operator's
  * own builders from the Wukong as admission defaults it, but with no ownerReference and without the
  * vm.novasphere.dev/wukong label, so that an operator watching the cluster ignores them and the garbage collector
- * leaves them alone. One exception: the simulator binds a blank disk's PVC (and later releases its
- * pvc-protection finalizer) only if the PVC carries that label (test/simulator/README.md), so blank PVCs keep it;
- * run.sh runs the floor while no operator is running, so it reacts to none of them.
+ * leaves them alone (run.sh runs the floor while no operator is running anyway). The same real virt-controller,
+ * cdi-controller and kube-scheduler, and the same simulated nodes, take them from there as for the operator's.
  */
 export function floorSteps(namespace: string, index: number): FloorStep[] {
   const w = wukong(namespace, index);
   const spec = withDefaults({ namespace, name: w.metadata.name, spec: w.spec! });
   const children = desiredChildren({ ...w, metadata: { ...w.metadata, uid: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}` }, spec }, {});
-  const plain = (object: KubernetesObject, keepLabel = false): KubeObject => {
+  const plain = (object: KubernetesObject): KubeObject => {
     const { ownerReferences: _owners, ...metadata } = object.metadata;
-    const copy = { ...object, metadata } as KubeObject;
-    return keepLabel ? copy : (withoutWukongLabel(copy) as KubeObject);
+    return withoutWukongLabel({ ...object, metadata }) as KubeObject;
   };
   return [
     ...children.networkAttachmentDefinitions.map(o => ({ kind: "NetworkAttachmentDefinition" as const, object: plain(o) })),
     ...children.dataVolumes.map(o => ({ kind: "DataVolume" as const, object: plain(o) })),
-    ...children.persistentVolumeClaims.map(o => ({ kind: "PersistentVolumeClaim" as const, object: plain(o, true) })),
+    ...children.persistentVolumeClaims.map(o => ({ kind: "PersistentVolumeClaim" as const, object: plain(o) })),
     { kind: "Secret", object: plain(children.cloudInitSecret) },
     { kind: "VirtualMachine", object: plain(children.virtualMachine) },
   ];

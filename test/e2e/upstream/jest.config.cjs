@@ -1,12 +1,7 @@
-// The real control planes' journeys (WUKONG_UPSTREAM=1; `npm test` runs them all; see docs/real-and-simulated.md):
-// kube-scheduler, KubeVirt v1.7.4 virt-api and
-// virt-controller, CDI v1.66.0 cdi-apiserver and cdi-controller run beside the kube-apiserver
-// (test/stack/cluster/upstream/), and the simulator plays only the nodes. Their own stack bring-up, after the main suite:
-//   npm run test:e2e:upstream
-// Evidence that what we emit is what the upstream code accepts and acts on (docs/real-and-simulated.md).
-process.env.WUKONG_UPSTREAM = "1";
-// A state (etcd, logs, pki) of its own: nothing the main suite left behind meets the real controllers.
-process.env.WUKONG_STATE ||= require("node:path").join(__dirname, "../../../.wukong/upstream");
+// Just the journeys that check the real control planes themselves (docs/real-and-simulated.md): virt-api's
+// admission, every sample through virt-controller, cdi-controller and kube-scheduler, snapshots and restores, storage.
+// The main suite (npm run test:e2e) runs them too; this runs only them, on the same stack:
+//   npm run test:e2e:upstream [-- <file pattern>]
 const base = require("../jest.config.cjs");
 
 /** @type {import('jest').Config} */
@@ -14,5 +9,4 @@ module.exports = {
   ...base,
   rootDir: "../../..",
   testMatch: ["<rootDir>/test/e2e/upstream/**/*.e2e.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/"],
 };

@@ -1,16 +1,21 @@
 // The real-guest runtime inside the simulator: a Wukong labelled `sim.novasphere.dev/runtime: qemu` gets a QEMU guest
-// for its VMI instead of the simulated one. Each tick it starts guests for new VMIs, stops guests whose VMI is gone,
-// grows disks whose PVC grew (QMP block_resize) and writes VMI status from the guest agent. Slow work (boot, stop)
-// runs in the background so the simulator's loop never waits on a guest.
+// for its VMI instead of the simulated virt-handler's. It plays virt-handler for those VMIs, after the real
+// virt-controller: once virt-controller hands the VMI to a simulated node (phase Scheduled, its launcher pod
+// running; kubevirt v1.7.4 pkg/virt-controller/watch/vmi/lifecycle.go), it boots QEMU; it reports Running with what
+// the guest agent says; it grows disks whose PVC grew (QMP block_resize); when the VMI is deleted or its launcher pod
+// goes, it stops QEMU and reports Succeeded, which lets virt-controller finish the VMI. Status is written as
+// virt-handler's ServiceAccount (virt-api puts back anyone else's). Slow work (boot, stop) runs in the background so
+// the simulator's loop never waits on a guest. Which VMIs want a guest, and when: guestWanted below.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { mergeConditions, nowTimestamp } from "../../simulator/conditions";
-import type { KubeClient } from "../../support/kube-client";
 import type { Logger } from "../../simulator/log";
 import { parseQuantity } from "../../simulator/quantity";
 import { keyOf, type KubeObject, type Resource, SECRET, VMI } from "../../simulator/resources";
 import type { Snapshot } from "../../simulator/snapshot";
+import type { NodeClients } from "../../simulator/main";
 import { type NodeRuntime, wantsRealGuest } from "../../simulator/node-runtime";
+import { launcherPodRuns } from "../../simulator/virt-handler";
 import { replacePatch } from "../../simulator/status-diff";
 import { type GuestSpec, guestSpec, type Lookup, NotReady } from "./guest-spec";
 import { type Artifacts, buildArtifacts, hostLayout, type HostLayout } from "./host";
@@ -51,15 +56,18 @@ export class GuestRuntime implements NodeRuntime {
   };
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly clients: NodeClients,
     private readonly logger: Logger,
-    private readonly nodeName: string,
   ) {}
 
   async tick(snap: Snapshot): Promise<void> {
     if (!this.adopted) await this.adopt(snap);
     const wanted = new Map<string, KubeObject>();
-    for (const vmi of snap.vmis.values()) if (!vmi.metadata.deletionTimestamp && wantsRealGuest(vmi, snap.wukongs)) wanted.set(keyOf(vmi), vmi);
+    for (const vmi of snap.vmis.values()) {
+      if (!wantsRealGuest(vmi, snap.wukongs)) continue;
+      if (guestWanted(vmi, snap)) wanted.set(keyOf(vmi), vmi);
+      else if (shutDown(vmi, snap) && !this.guests.has(keyOf(vmi))) await this.reportShutdown(vmi);
+    }
 
     for (const [key, guest] of this.guests) {
       const vmi = wanted.get(key);
@@ -118,13 +126,13 @@ export class GuestRuntime implements NodeRuntime {
     }
     for (const c of spec.accessCredentials ?? []) if (c?.sshPublicKey?.source?.secret?.secretName) secretNames.add(c.sshPublicKey.source.secret.secretName);
     const secrets = new Map<string, KubeObject | undefined>();
-    for (const name of secretNames) secrets.set(name, await this.client.get(SECRET, ns, name));
+    for (const name of secretNames) secrets.set(name, await this.clients.admin.get(SECRET, ns, name));
     const nads = new Map<string, KubeObject | undefined>();
     for (const n of spec.networks ?? []) {
       const full: string | undefined = n?.multus?.networkName;
       if (!full) continue;
       const [nadNs, nadName] = full.includes("/") ? full.split("/") : [ns, full];
-      nads.set(`${nadNs}/${nadName}`, await this.client.get(NAD, nadNs, nadName));
+      nads.set(`${nadNs}/${nadName}`, await this.clients.admin.get(NAD, nadNs, nadName));
     }
     return {
       secret: name => secrets.get(name),
@@ -154,11 +162,6 @@ export class GuestRuntime implements NodeRuntime {
       startedAt: Date.now(),
     };
     this.guests.set(key, guest);
-    await this.patchVmi(vmi, {
-      phase: "Scheduled",
-      nodeName: this.nodeName,
-      conditions: [{ type: "Ready", status: "False", reason: "GuestNotRunning", message: "QEMU is starting" }],
-    });
     this.artifacts ??= buildArtifacts();
     void (async () => {
       const artifacts = await this.artifacts!;
@@ -221,10 +224,17 @@ export class GuestRuntime implements NodeRuntime {
     const conditions = [{ type: "Ready", status: "True" as const }, ...(connected ? [{ type: "AgentConnected", status: "True" as const }] : [])];
     await this.patchVmi(vmi, {
       phase: "Running",
-      nodeName: this.nodeName,
       conditions,
       interfaces: vmiInterfaces(guest.spec.nics, interfaces),
       guestOSInfo: guestOsInfo(osInfo) ?? vmi.status?.guestOSInfo,
+    });
+  }
+
+  /** The guest is gone and its VMI is deleted or lost its launcher pod: shut down, as virt-handler reports it. */
+  private async reportShutdown(vmi: KubeObject): Promise<void> {
+    await this.patchVmi(vmi, {
+      phase: "Succeeded",
+      conditions: [{ type: "Ready", status: "False", reason: "PodTerminating", message: "the guest shut down" }],
     });
   }
 
@@ -232,7 +242,6 @@ export class GuestRuntime implements NodeRuntime {
     vmi: KubeObject,
     wanted: {
       phase: string;
-      nodeName?: string;
       conditions: { type: string; status: "True" | "False"; reason?: string; message?: string }[];
       interfaces?: unknown;
       guestOSInfo?: unknown;
@@ -247,14 +256,26 @@ export class GuestRuntime implements NodeRuntime {
     const diff = replacePatch(current, desired);
     if (!diff) return;
     const patch: Record<string, unknown> = { status: diff };
-    if (wanted.nodeName && vmi.metadata.labels?.["kubevirt.io/nodeName"] !== wanted.nodeName)
-      patch.metadata = { labels: { "kubevirt.io/nodeName": wanted.nodeName } };
     try {
-      await this.client.mergePatch(VMI, vmi.metadata.namespace ?? "", vmi.metadata.name ?? "", patch);
+      await this.clients.virtHandler.mergePatch(VMI, vmi.metadata.namespace ?? "", vmi.metadata.name ?? "", patch);
       if (wanted.phase !== current.phase) this.logger.info(`[guest] ${keyOf(vmi)} VMI phase ${current.phase ?? "<none>"} -> ${wanted.phase}`);
       vmi.status = desired; // the next poll diffs against what was written
     } catch (err) {
       this.logger.debug(`[guest] ${keyOf(vmi)} status write raced: ${(err as Error).message}`);
     }
   }
+}
+
+/** On a simulated node, handed over by virt-controller (Scheduled) or already booted, its launcher pod running. */
+export function guestWanted(vmi: KubeObject, snap: Pick<Snapshot, "nodes" | "pods">): boolean {
+  const node = vmi.status?.nodeName;
+  if (!node || !snap.nodes.has(`/${node}`) || vmi.metadata.deletionTimestamp) return false;
+  return ["Scheduled", "Running"].includes(vmi.status?.phase) && launcherPodRuns(vmi, snap);
+}
+
+/** A booted VMI that is being deleted or lost its launcher pod: its guest must stop, then it has Succeeded. */
+export function shutDown(vmi: KubeObject, snap: Pick<Snapshot, "nodes" | "pods">): boolean {
+  const node = vmi.status?.nodeName;
+  if (!node || !snap.nodes.has(`/${node}`)) return false;
+  return ["Scheduled", "Running"].includes(vmi.status?.phase) && (!!vmi.metadata.deletionTimestamp || !launcherPodRuns(vmi, snap));
 }

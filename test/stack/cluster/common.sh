@@ -12,17 +12,14 @@ etcd_port=${WUKONG_ETCD_PORT:-12379}
 etcd_peer_port=${WUKONG_ETCD_PEER_PORT:-12380}
 apiserver_port=${WUKONG_APISERVER_PORT:-6443}
 kcm_port=${WUKONG_KCM_PORT:-10257}
-# WUKONG_UPSTREAM=1 only (upstream/components.sh): the real scheduler, KubeVirt and CDI control planes.
+# The real scheduler, KubeVirt and CDI control planes (upstream/components.sh).
 scheduler_port=${WUKONG_SCHEDULER_PORT:-10259}
 virt_api_port=${WUKONG_VIRT_API_PORT:-18443}
 virt_controller_port=${WUKONG_VIRT_CONTROLLER_PORT:-18444}
 cdi_api_port=${WUKONG_CDI_API_PORT:-18445}
 
-# Start order; stop in reverse. down.sh stops all of them whatever the mode.
-core_components=(etcd kube-apiserver kube-controller-manager)
-upstream_components=(kube-scheduler cdi-apiserver cdi-controller virt-api virt-controller)
-components=("${core_components[@]}")
-[ "${WUKONG_UPSTREAM:-}" != 1 ] || components+=("${upstream_components[@]}")
+# Start order; stop in reverse.
+components=(etcd kube-apiserver kube-controller-manager kube-scheduler cdi-apiserver cdi-controller virt-api virt-controller)
 
 # Pids of this control plane's <component>, whatever its pid file says: processes of that binary whose
 # arguments name a path under $state (each component gets its data or cert dir there). Another checkout's

@@ -15,8 +15,7 @@ case "${1:-}" in
 esac
 
 # Reverse start order: the controller manager and apiserver would only log errors while etcd is gone.
-all=("${core_components[@]}" "${upstream_components[@]}")
-for ((i = ${#all[@]} - 1; i >= 0; i--)); do stop_component "${all[i]}"; done
+for ((i = ${#components[@]} - 1; i >= 0; i--)); do stop_component "${components[i]}"; done
 
 if $purge; then
   rm -rf "$state/etcd" "$kubeconfig"

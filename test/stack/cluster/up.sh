@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts a real local control plane in the background and returns once it is ready:
-# etcd + kube-apiserver + kube-controller-manager (garbage collector, namespace and service-account
-# controllers). No kubelet, scheduler or container runtime: objects are stored and validated, pods never run.
+# Starts a real local control plane in the background and returns once it is ready: etcd, kube-apiserver,
+# kube-controller-manager and kube-scheduler, and the real KubeVirt (virt-api, virt-controller) and CDI
+# (cdi-apiserver, cdi-controller) control planes (upstream/components.sh). No kubelet or container runtime:
+# test/simulator plays the nodes.
 #
 #   kubeconfig  ${WUKONG_STATE:-<repo>/.wukong}/kubeconfig   (context wukong-local, admin = system:masters)
 #   state       ${WUKONG_STATE:-<repo>/.wukong}/cluster      (pki/, etcd/, <component>.log, <component>.pid)
@@ -154,6 +155,7 @@ write_kubeconfig() {
 }
 
 # ---- CRDs and fixtures ---------------------------------------------------------------------------
+set_crd_names=() # the CRDs of the chosen set, installed or left out on purpose (install_resources)
 install_resources() {
   local crds=() shared
   # WUKONG_CRD_SET: the upstream CRDs of the newest releases we target (../shared/crds, the default) or of the oldest
@@ -173,16 +175,21 @@ install_resources() {
     crds=("$shared"/*.yaml "$unpacked"/*.yaml)
     # WUKONG_OMIT_CRDS: shared CRD files (basenames, globs) left out, for a cluster without an optional API
     # (test/e2e/optional-apis.e2e.test.ts: no snapshot.kubevirt.io, no nmstate.io). Already installed ones stay.
-    local omit f kept=()
+    local omit f kept=() omitted=()
     for f in "${crds[@]}"; do
       [ -e "$f" ] || continue # an unmatched glob
       for omit in ${WUKONG_OMIT_CRDS:-}; do
         # shellcheck disable=SC2053 # a glob on purpose
-        [[ $(basename "$f" .yaml) == $omit ]] && continue 2
+        [[ $(basename "$f" .yaml) == $omit ]] && { omitted+=("$f"); continue 2; }
       done
       kept+=("$f")
     done
     crds=("${kept[@]}")
+    # The upstream install (upstream/components.sh) must neither replace this set's CRDs nor bring back omitted ones.
+    local file
+    for file in "${crds[@]}" "${omitted[@]}"; do
+      set_crd_names+=($(kubectl create --dry-run=client -o name -f "$file" | sed 's#.*/##'))
+    done
   else
     echo "no $shared: installing the permissive fallback CRDs from $here/fallback-crds" >&2
     crds=("$here"/fallback-crds/*.yaml)
@@ -225,15 +232,15 @@ start_kube-apiserver() {
     --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key"
 }
 
-# Only the controllers that matter without nodes: ownerReference GC, namespace deletion, and the
-# `default` ServiceAccount per namespace (+ token controller) so namespaces look like a real cluster's.
-# With WUKONG_UPSTREAM=1 the simulated nodes are scheduled onto, so node-lifecycle-controller runs too: it lifts the
-# not-ready taint every new Node gets once the (simulated) kubelet posts Ready, and marks a node whose kubelet stopped
-# renewing its Lease unreachable. Without it, kube-scheduler never places a pod on them.
+# The controllers that matter here: ownerReference GC, namespace deletion, the `default` ServiceAccount per namespace
+# (+ token controller) so namespaces look like a real cluster's; node-lifecycle-controller, which lifts the not-ready
+# taint every new Node gets once the (simulated) kubelet posts Ready and marks a node whose kubelet stopped renewing
+# its Lease unreachable (without it, kube-scheduler never places a pod on the simulated nodes); and the pvc- and
+# pv-protection controllers, which let a deleted claim go once no pod uses it and a deleted volume once no claim does.
 # --authentication-skip-lookup: its own /healthz needs no front-proxy authentication, so it need not read the CA.
 start_kube-controller-manager() {
   local controllers=garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller
-  [ "${WUKONG_UPSTREAM:-}" != 1 ] || controllers+=,node-lifecycle-controller
+  controllers+=,node-lifecycle-controller,persistentvolumeclaim-protection-controller,persistentvolume-protection-controller
   start kube-controller-manager --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --authentication-skip-lookup \
@@ -250,11 +257,12 @@ startup_timeout() { case $1 in etcd) echo 30 ;; kube-apiserver) echo 120 ;; *) e
 
 # ---- main ----------------------------------------------------------------------------------------
 t0=$SECONDS
+[ "$(id -u)" = 0 ] || fail "" "needs root: cdi-apiserver and cdi-controller run in network and mount namespaces of their own (upstream/pod.sh)"
 [ -f "$pki/sa.pub" ] || "$here/down.sh" >&2 # new keys: nothing signed with old ones may keep running
 make_pki
 make_extra_pki
 # shellcheck source=upstream/components.sh
-[ "${WUKONG_UPSTREAM:-}" != 1 ] || source "$here/upstream/components.sh"
+source "$here/upstream/components.sh"
 restarted=()
 for c in "${components[@]}"; do
   if alive "$c" && ! healthy "$c"; then
@@ -275,7 +283,7 @@ for c in "${components[@]}"; do
     write_kubeconfig # cheap, and repairs a deleted or edited one
     # Before the controller manager starts: its garbage collector re-discovers resource types only every 30 s.
     install_resources
-    [ "${WUKONG_UPSTREAM:-}" != 1 ] || install_upstream_resources
+    install_upstream_resources
   fi
 done
 if [ ${#restarted[@]} -gt 0 ]; then

@@ -158,6 +158,17 @@ describe("WukongSnapshot: taking the snapshot", () => {
     expect(statusOf(cluster)).toMatchObject({ phase: "Failed", readyToUse: false, error: "volume snapshot class not found" });
   });
 
+  it("shows KubeVirt's error while it retries, InProgress until its failure deadline (kubevirt v1.7.4 pkg/storage/snapshot/snapshot.go)", async () => {
+    // updateVMSnapshotContent copies a VolumeSnapshot's error to the content; updateSnapshotStatus copies it to the
+    // VirtualMachineSnapshot, which stays InProgress until spec.failureDeadline (5 minutes by default) is exceeded.
+    const { cluster, reconcile } = setup();
+    await reconcile(KEY);
+    const message = 'VolumeSnapshot vmsnapshot-1-volume-system error: failed to take snapshot of the volume pvc-1: "rpc error"';
+    kubevirtReports(cluster, { phase: "InProgress", readyToUse: false, error: { message, time: "2026-11-29T12:00:00Z" } });
+    await reconcile(KEY);
+    expect(statusOf(cluster)).toMatchObject({ phase: "InProgress", readyToUse: false, error: message });
+  });
+
   it("waits, Pending, while its Wukong does not exist: nothing is made and it looks again later", async () => {
     const { cluster, reconcile } = setup({ withWukong: false });
     expect(await reconcile(KEY)).toEqual({ requeueAfterMs: WAITING_MS });

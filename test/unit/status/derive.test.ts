@@ -99,6 +99,43 @@ const rows: Row[] = [
     volumes: ["False", "ImportFailed"],
   },
   {
+    // kubevirt v1.7.4 pkg/virt-controller/watch/vm/vm.go: ErrorPvcNotFound comes from the VMI's Synchronized condition
+    // (isVirtualMachineStatusPvcNotFound), which it sets while CDI has not created the DataVolume's claim yet.
+    title: "VM ErrorPvcNotFound while a DataVolume's claim is still to come: waiting, not an error",
+    children: provisioned({
+      dataVolumes: { system: dv("Pending", "N/A") },
+      pvcs: { data: pvc("Bound", "100Gi") },
+      virtualMachine: vm("ErrorPvcNotFound"),
+      virtualMachineInstance: vmi("Pending"),
+    }),
+    phase: "Creating",
+    message: `Waiting for claim ${NAME}-system of disk system to be bound (Pending).`,
+    ready: ["False", "Starting"],
+    networks: ["True", "NetworksReady"],
+    volumes: ["False", "ClaimPending"],
+  },
+  {
+    // The same when virt-controller's cache has not yet seen a claim the operator just made (the seed's blank disk).
+    title: "VM ErrorPvcNotFound with every disk bound: still a wait",
+    children: provisioned({ virtualMachine: vm("ErrorPvcNotFound"), virtualMachineInstance: vmi("Pending") }),
+    phase: "Creating",
+    message: `VM ${NAME} is waiting for virt-controller to find its claims (ErrorPvcNotFound).`,
+    ready: ["False", "Starting"],
+    networks: ["True", "NetworksReady"],
+    volumes: ["True", "VolumesReady"],
+  },
+  {
+    // vm.go isVirtualMachineStatusStopped: with no VMI yet, a VM is "Stopped" until virt-controller expects a start,
+    // which under runStrategy Always it creates next.
+    title: "VM printableStatus Stopped under runStrategy Always, no VMI yet: starting",
+    children: provisioned({ virtualMachine: vm("Stopped") }),
+    phase: "Creating",
+    message: `VM ${NAME} is starting.`,
+    ready: ["False", "Starting"],
+    networks: ["True", "NetworksReady"],
+    volumes: ["True", "VolumesReady"],
+  },
+  {
     title: "PVC Pending, StorageClass missing",
     children: provisioned({
       pvcs: { system: pvc("Bound", "21Gi"), data: pvc("Pending") },

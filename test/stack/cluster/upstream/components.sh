@@ -1,4 +1,4 @@
-# Sourced by up.sh when WUKONG_UPSTREAM=1: how the real control planes beside kube-apiserver start and are
+# Sourced by up.sh: how the real control planes beside kube-apiserver start and are
 # checked. kube-scheduler v1.36.3 (built by build.sh), KubeVirt v1.7.4 virt-api and virt-controller, CDI v1.66.0
 # cdi-apiserver and cdi-controller (binaries from ../shared/upstream through upstream-bin.sh).
 #
@@ -14,13 +14,15 @@ upstream_bin() { "$here/upstream-bin.sh" "$1"; }
 # ---- objects: CRDs, RBAC, ServiceAccounts, Services, webhooks, the KubeVirt/CDI configuration --------------------
 install_upstream_resources() {
   local out=$upstream_dir/manifests
-  "$repo/node_modules/.bin/tsx" "$here/upstream/manifests.ts" "$out" "$pki/ca.crt" "$virt_api_port" "$cdi_api_port"
+  # The CRDs of the chosen set stay as that set has them (an older release's, or left out): not the install's to replace.
+  "$repo/node_modules/.bin/tsx" "$here/upstream/manifests.ts" "$out" "$pki/ca.crt" "$virt_api_port" "$cdi_api_port" "${set_crd_names[@]}"
   local names
   names=$(kubectl apply --server-side --force-conflicts --field-manager wukong-up -o name -f "$out/crds.yaml")
   # shellcheck disable=SC2086 # one name per word
   kubectl wait --for condition=Established --timeout 60s $names >&2
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$out/resources.yaml" >/dev/null
-  kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/kubevirt-cr.yaml" -f "$here/upstream/cdi-config.yaml" >&2
+  kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/kubevirt-cr.yaml" -f "$here/upstream/cdi-config.yaml" \
+    -f "$here/upstream/volume-snapshot-classes.yaml" >&2
   # virt-api and virt-controller read the KubeVirt CR's configuration (feature gates included) only once its
   # status.phase is set, which virt-operator does (kubevirt v1.7.4 pkg/virt-config/configuration.go,
   # GetConfigFromKubeVirtCR; pkg/virt-operator/kubevirt.go sets Deployed). No operator runs here: say it is deployed.

@@ -1,7 +1,10 @@
 // Picks out of the upstream install files what the local cluster applies for the real KubeVirt and CDI control
 // planes, and changes only what must change outside a cluster network.
 //
-//   tsx test/stack/cluster/upstream/manifests.ts <out dir> <ca.crt> <virt-api port> <cdi-api port>
+//   tsx test/stack/cluster/upstream/manifests.ts <out dir> <ca.crt> <virt-api port> <cdi-api port> [<CRD name>...]
+//
+// CRDs named after the ports are left out of crds.yaml: those of the CRD set up.sh installed (WUKONG_CRD_SET, an older
+// release's on purpose) and those it leaves out (WUKONG_OMIT_CRDS): the cluster must serve what that set serves.
 //
 // Reads ../shared/upstream/kubevirt-v1.7.4/install-strategy.yaml (what virt-operator v1.7.4 installs),
 // ../shared/upstream/cdi-v1.66.0/install.yaml (what cdi-operator v1.66.0 creates up front) and cdi-webhooks.yaml
@@ -30,7 +33,7 @@ type Doc = {
   spec?: { template?: { spec?: { containers?: Container[] } } };
 };
 
-const [outDir, caFile, virtApiPort, cdiApiPort] = process.argv.slice(2);
+const [outDir, caFile, virtApiPort, cdiApiPort, ...keptCrds] = process.argv.slice(2);
 if (!cdiApiPort) throw new Error("usage: manifests.ts <out dir> <ca.crt> <virt-api port> <cdi-api port>");
 const upstream = join(__dirname, "../../../../../shared/upstream");
 const read = (file: string): Doc[] =>
@@ -64,7 +67,8 @@ const localWebhooks = (doc: Doc): Doc | undefined => {
 
 const yamlOf = (docs: object[]) => docs.map(d => stringify(d)).join("---\n");
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, "crds.yaml"), yamlOf(all.filter(d => d.kind === "CustomResourceDefinition")));
+const kept = new Set(keptCrds);
+writeFileSync(join(outDir, "crds.yaml"), yamlOf(all.filter(d => d.kind === "CustomResourceDefinition" && !kept.has(d.metadata?.name ?? ""))));
 writeFileSync(join(outDir, "resources.yaml"), yamlOf([...namespaces, ...all.filter(d => verbatim.has(d.kind ?? ""))]));
 const webhooks = all
   .filter(d => d.kind === "ValidatingWebhookConfiguration" || d.kind === "MutatingWebhookConfiguration")
