@@ -52,7 +52,8 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   );
   observed.pvcs = Object.fromEntries(disks.map((disk, i) => [disk.name, volumes[i].claim]));
   observed.dataVolumes = Object.fromEntries(disks.flatMap((disk, i) => (volumes[i].dataVolume ? [[disk.name, volumes[i].dataVolume]] : [])));
-  // Only a Pending claim's class matters (whether it waits for a first consumer); a Bound claim outlives its class.
+  // Only a Pending claim's class matters (whether it waits for a first consumer), or an import's that CDI bound at
+  // once; a Bound claim outlives its class.
   await observeStorageClasses(
     ctx,
     volumes.map(({ claim }) => pendingClaimClass(claim)),
@@ -78,8 +79,13 @@ async function observeStorageClasses(ctx: ReconcileContext, names: (string | und
   ctx.observed.bindingModes = bindingModes;
 }
 
+/**
+ * The class of a Pending claim, or of a claim CDI asked to bind at once (its HonorWaitForFirstConsumer gate is off,
+ * which status reports on a WaitForFirstConsumer class); undefined for any other.
+ */
 function pendingClaimClass(claim: LiveObject | undefined): string | undefined {
-  if ((claim?.status as { phase?: string } | undefined)?.phase !== "Pending") return undefined;
+  const immediate = claim?.metadata.annotations?.["cdi.kubevirt.io/storage.bind.immediate.requested"] !== undefined;
+  if ((claim?.status as { phase?: string } | undefined)?.phase !== "Pending" && !immediate) return undefined;
   return (claim?.spec as { storageClassName?: string } | undefined)?.storageClassName;
 }
 

@@ -34,6 +34,8 @@ export interface Snapshot {
   pvs: Map<string, KubeObject>; // every PV by "/name" (WUKONG_UPSTREAM=1: the simulated provisioner makes them)
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
   storageClasses: Set<string>;
+  /** The classes whose volumeBindingMode is WaitForFirstConsumer (the CSI provisioner waits for the scheduler). */
+  waitForFirstConsumerClasses?: Set<string>;
   dataVolumes: Map<string, KubeObject>;
   vms: Map<string, KubeObject>;
   vmis: Map<string, KubeObject>;
@@ -144,6 +146,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     pvs: byKey(pvs),
     pvcs: byKey(pvcs),
     storageClasses: new Set((storageClasses ?? []).map(sc => sc.metadata.name ?? "")),
+    waitForFirstConsumerClasses: new Set(
+      (storageClasses ?? []).filter(sc => sc.volumeBindingMode === "WaitForFirstConsumer").map(sc => sc.metadata.name ?? ""),
+    ),
     dataVolumes: byKey(dataVolumes),
     vms: byKey(vms),
     vmis: byKey(vmis),
