@@ -64,6 +64,13 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
     },
     wukongSnapshot: (namespace, name) => getOrUndefined<WukongSnapshot>(client, resourcePath("WukongSnapshot", namespace, name)),
     wukong: (namespace, name) => getOrUndefined<Wukong>(client, resourcePath("Wukong", namespace, name)),
+    async diskVolumes(namespace, name) {
+      const [claim, dataVolume] = await Promise.all([
+        getOrUndefined<LiveObject>(client, resourcePath("PersistentVolumeClaim", namespace, name)),
+        getOrUndefined<LiveObject>(client, resourcePath("DataVolume", namespace, name)),
+      ]);
+      return { claim, dataVolume };
+    },
     async nodeNetworkApiServed() {
       const { group, version } = KINDS.NodeNetworkConfigurationPolicy;
       return apiServed(await client(), group, version);

@@ -9,6 +9,7 @@ import type { AddressClaim } from "../networks/segments";
 import { type ClusterVerdict, failOpen, withDeadline } from "./deadline";
 import { type FeatureLookup, wukongFeatureWarnings } from "./feature-checks";
 import { restoreProblems, type SnapshotLookup } from "./snapshot-checks";
+import { diskVolumeProblems, type VolumeLookup } from "./volume-checks";
 
 export interface StorageClassInfo {
   name: string;
@@ -16,7 +17,7 @@ export interface StorageClassInfo {
   isDefault: boolean;
 }
 
-export interface ClusterLookup extends NetworkLookup, SnapshotLookup, FeatureLookup {
+export interface ClusterLookup extends NetworkLookup, SnapshotLookup, FeatureLookup, VolumeLookup {
   /** The StorageClasses, possibly a few seconds old; `fresh` asks the API server again. */
   storageClasses(options?: { fresh?: boolean }): Promise<StorageClassInfo[]>;
 }
@@ -36,6 +37,7 @@ export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLoo
   const claims = () => (read ??= lookup.addressClaims());
   const verdicts = await Promise.all([
     failOpen("StorageClasses", () => storageProblems(input, lookup), timeoutMs),
+    failOpen("the disks' volumes", () => diskVolumeProblems(input, lookup), timeoutMs),
     failOpen("NetworkAttachmentDefinitions", () => nadProblems(input, lookup), timeoutMs),
     addressConflicts(input, claims, timeoutMs),
     failOpen("WukongSnapshots", () => restoreProblems(input, lookup), timeoutMs),

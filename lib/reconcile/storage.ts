@@ -5,6 +5,7 @@
 import { diskClaimName, virtualMachineName } from "../children";
 import type { KubernetesObject } from "../children/kubernetes-object";
 import { ownerReference } from "../children/ownership";
+import { claimRequest, heldDiskSize } from "../cluster/disk-size";
 import { isControlledBy, type LiveObject } from "../cluster/live";
 import { bytesOf, formatBytes } from "../../schemas/quantity";
 import { DISK_SIZE_ANNOTATION, LABELS, OWNER_UID_ANNOTATION } from "../../schemas/wukong";
@@ -117,11 +118,8 @@ async function growClaim(ctx: ReconcileContext, claim: LiveObject, size: string,
 
 /** The request that gives the claim room for `size`, or undefined when it has that room already. Pure. */
 function claimGrowth(claim: LiveObject, size: string, dataVolume: LiveObject | undefined): { from: string; request: string } | undefined {
-  const request = (claim.spec as { resources?: { requests?: { storage?: string } } } | undefined)?.resources?.requests?.storage;
-  const dataVolumeSize = (dataVolume?.spec as { storage?: { resources?: { requests?: { storage?: string } } } } | undefined)?.storage?.resources?.requests
-    ?.storage;
-  // The disk size the claim holds now: what we last grew it to, else what its DataVolume asked CDI for, else its request.
-  const from = claim.metadata.annotations?.[DISK_SIZE_ANNOTATION] ?? dataVolumeSize ?? request;
+  const request = claimRequest(claim);
+  const from = heldDiskSize(claim, dataVolume);
   const [current, held, wanted] = [bytesOf(request ?? ""), bytesOf(from ?? ""), bytesOf(size)];
   if (!from || current === undefined || held === undefined || wanted === undefined || held === 0n || wanted <= held) return undefined;
   // ceil(wanted × current / held): CDI's proportion kept (1 for a blank disk), and never less than the disk itself.

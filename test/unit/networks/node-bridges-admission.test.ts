@@ -23,6 +23,7 @@ function lookup(others: Wukong[], nmstate: boolean | Error = true, nodes: NodeIn
     addressClaims: async () => others.flatMap(claimsOfWukong),
     wukongSnapshot: async () => undefined,
     wukong: async () => undefined,
+    diskVolumes: async () => ({}),
     clusterFeatures: async () => ({}),
     nodeNetworkApiServed: async () => {
       if (nmstate instanceof Error) throw nmstate;
