@@ -9,15 +9,17 @@ import type { AddressClaim } from "../networks/segments";
 import { type ClusterVerdict, failOpen, withDeadline } from "./deadline";
 import { type FeatureLookup, wukongFeatureWarnings } from "./feature-checks";
 import { restoreProblems, type SnapshotLookup } from "./snapshot-checks";
+import { type FirstConsumerLookup, firstConsumerWarnings } from "./first-consumer-checks";
 import { diskVolumeProblems, type VolumeLookup } from "./volume-checks";
 
 export interface StorageClassInfo {
   name: string;
   allowVolumeExpansion?: boolean;
+  volumeBindingMode?: string;
   isDefault: boolean;
 }
 
-export interface ClusterLookup extends NetworkLookup, SnapshotLookup, FeatureLookup, VolumeLookup {
+export interface ClusterLookup extends NetworkLookup, SnapshotLookup, FeatureLookup, VolumeLookup, FirstConsumerLookup {
   /** The StorageClasses, possibly a few seconds old; `fresh` asks the API server again. */
   storageClasses(options?: { fresh?: boolean }): Promise<StorageClassInfo[]>;
 }
@@ -44,6 +46,7 @@ export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLoo
     nodeNetworkWarnings(input, lookup, timeoutMs),
     hostBridgeWarnings(input, lookup, claims, timeoutMs),
     featureWarnings(input, lookup, timeoutMs),
+    firstConsumerWarnings(input, () => lookup.storageClasses(), lookup, timeoutMs),
   ]);
   return { problems: verdicts.flatMap(v => v.problems), warnings: verdicts.flatMap(v => v.warnings) };
 }

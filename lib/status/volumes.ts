@@ -24,9 +24,11 @@ const WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer";
 // The scheduler's annotation once a Pending claim's consumer is placed (k8s.io/component-helpers storage/volume).
 const SELECTED_NODE = "volume.kubernetes.io/selected-node";
 export const FIRST_CONSUMER_REASON = "WaitingForFirstConsumer";
-// CDI v1.66.0 puts this on an import's claim when its HonorWaitForFirstConsumer gate is off (pkg/controller/common/
-// util.go, AddImmediateBindingAnnotationIfWFFCDisabled, called by pkg/controller/datavolume/import-controller.go):
-// its importer pod is then the claim's first consumer, and the volume is made where that pod ran.
+// CDI v1.66.0 puts this on an import's claim when its HonorWaitForFirstConsumer gate is off and a populator imports
+// (pkg/controller/common/util.go, AddImmediateBindingAnnotationIfWFFCDisabled, called by pkg/controller/datavolume/
+// import-controller.go updatePVCForPopulation; populators serve CSI classes, controller-base.go shouldUseCDIPopulator):
+// its importer pod is then the claim's first consumer, and the volume is made where that pod ran. Without a populator
+// the claim says nothing; admission warns from CDIConfig's gates (lib/admission/first-consumer-checks.ts).
 const IMMEDIATE_BINDING = "cdi.kubevirt.io/storage.bind.immediate.requested";
 
 const DISK_PHASE: Record<string, VolumePhase> = {

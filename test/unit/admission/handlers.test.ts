@@ -127,6 +127,11 @@ class FakeCluster implements ClusterLookup {
   async nodeNetworkApiServed() {
     return this.nmstateInstalled;
   }
+  /** CDIConfig's feature gates, as the released cdi-cr sets them. */
+  cdiGates: ReadonlySet<string> | undefined = new Set(["HonorWaitForFirstConsumer"]);
+  async cdiFeatureGates() {
+    return this.cdiGates;
+  }
   /** The disks' volumes that exist already, by "namespace/name". */
   volumes = new Map<string, DiskVolumes>();
   async diskVolumes(namespace: string, name: string) {
@@ -444,6 +449,28 @@ describe("validating admission (wukongValidator)", () => {
       const sameSize = seedSpec();
       sameSize.disks![0].size = "100Gi";
       expectAllowed(await admit(wukong(sameSize), {}, cluster));
+    });
+
+    // lib/admission/first-consumer-checks.ts: CDI v1.66.0 reads HonorWaitForFirstConsumer from CDIConfig config
+    // (pkg/feature-gates/feature-gates.go); off, its importer pod is an import's first consumer.
+    it("warns about an imported disk on WaitForFirstConsumer storage while CDI's HonorWaitForFirstConsumer gate is off", async () => {
+      const cluster = new FakeCluster();
+      cluster.classes = [...cluster.classes, { name: "local-wffc", volumeBindingMode: "WaitForFirstConsumer", isDefault: false }];
+      const spec = {
+        ...seedSpec(),
+        disks: [{ name: "system", size: "80Gi", storageClassName: "local-wffc", image: "docker://quay.io/containerdisks/debian:12" }],
+      };
+      const gateWarnings = async () => ((await admit(wukong(spec), {}, cluster)).warnings ?? []).filter(w => w.includes("HonorWaitForFirstConsumer"));
+      expect(await gateWarnings()).toEqual([]);
+      cluster.cdiGates = new Set();
+      expect(await gateWarnings()).toEqual([
+        "spec.disks[0]: CDI's HonorWaitForFirstConsumer feature gate is off (CDIConfig config): disk system's image is imported at once, and StorageClass local-wffc (WaitForFirstConsumer) makes its volume on the node CDI's importer pod runs on, not where the VM first starts; on node-local storage the VM can then only run there",
+      ]);
+      spec.disks[0].storageClassName = "longhorn";
+      expect(await gateWarnings()).toEqual([]);
+      cluster.cdiGates = undefined; // no CDI, or its config unreadable: nothing is said
+      spec.disks[0].storageClassName = "local-wffc";
+      expect(await gateWarnings()).toEqual([]);
     });
 
     it("admits a restore while the snapshot API is not served, naming it in a warning", async () => {

@@ -24,6 +24,7 @@ function lookup(others: Wukong[], nmstate: boolean | Error = true, nodes: NodeIn
     wukongSnapshot: async () => undefined,
     wukong: async () => undefined,
     diskVolumes: async () => ({}),
+    cdiFeatureGates: async () => undefined,
     clusterFeatures: async () => ({}),
     nodeNetworkApiServed: async () => {
       if (nmstate instanceof Error) throw nmstate;
