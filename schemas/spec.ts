@@ -44,7 +44,7 @@ export const Disk = z
       .optional()
       .meta(
         d(
-          "Keep the disk's volume when the Wukong is deleted (default false: it is deleted with the Wukong). The PVC (for an imported disk, its DataVolume, which owns the PVC) loses the Wukong's ownerReference and gets the label vm.novasphere.dev/retained-from=<wukong>; a new Wukong of the same name adopts it for the disk of the same name.",
+          "Keep the disk's volume when the Wukong is deleted (default false: it is deleted with the Wukong). The PVC (for an imported disk, its DataVolume, which owns the PVC) carries no ownerReference to the Wukong, only the annotation vm.novasphere.dev/owner-uid, so no deletion (--cascade=foreground included) lets the garbage collector take it; on deletion it gets the label vm.novasphere.dev/retained-from=<wukong>, and a new Wukong of the same name adopts it for the disk of the same name.",
         ),
       ),
   })

@@ -28,6 +28,11 @@ export const FINALIZER = "vm.novasphere.dev/finalizer";
 export const ALLOW_DISK_REMOVAL_ANNOTATION = "vm.novasphere.dev/allow-disk-removal";
 /** On a disk's claim: the disk size its request was last grown for (an imported disk's request includes CDI's overhead). */
 export const DISK_SIZE_ANNOTATION = "vm.novasphere.dev/disk-size";
+/**
+ * On a retained disk's volume (spec.disks[].retainOnDelete) while its Wukong lives: the Wukong's uid, in place of an
+ * ownerReference, which the garbage collector would follow (at once under `kubectl delete --cascade=foreground`).
+ */
+export const OWNER_UID_ANNOTATION = "vm.novasphere.dev/owner-uid";
 
 export interface WukongMetadata {
   name?: string;

@@ -22,11 +22,13 @@ const FEATURES_TTL_MS = 30_000;
 interface StorageClass {
   metadata?: { name?: string; annotations?: Record<string, string> };
   allowVolumeExpansion?: boolean;
+  volumeBindingMode?: string;
 }
 
 export function clusterLookup(client: () => Promise<ApiRequester>, index: ClusterView): ClusterLookup {
   let classes: { at: number; value: Promise<StorageClassInfo[]> } | undefined;
   let features: { at: number; value: Promise<ClusterFeatures> } | undefined;
+  let cdiGates: { at: number; value: Promise<ReadonlySet<string> | undefined> } | undefined;
   // Each indexed Wukong is parsed into claims once: the index replaces the object when it changes.
   const claims = new WeakMap<Wukong, AddressClaim[]>();
   const claimsOf = (wukong: Wukong) => {
@@ -40,6 +42,7 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
     return list.items.map(sc => ({
       name: sc.metadata?.name ?? "",
       allowVolumeExpansion: sc.allowVolumeExpansion,
+      volumeBindingMode: sc.volumeBindingMode,
       isDefault: sc.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === "true",
     }));
   };
@@ -64,6 +67,13 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
     },
     wukongSnapshot: (namespace, name) => getOrUndefined<WukongSnapshot>(client, resourcePath("WukongSnapshot", namespace, name)),
     wukong: (namespace, name) => getOrUndefined<Wukong>(client, resourcePath("Wukong", namespace, name)),
+    async diskVolumes(namespace, name) {
+      const [claim, dataVolume] = await Promise.all([
+        getOrUndefined<LiveObject>(client, resourcePath("PersistentVolumeClaim", namespace, name)),
+        getOrUndefined<LiveObject>(client, resourcePath("DataVolume", namespace, name)),
+      ]);
+      return { claim, dataVolume };
+    },
     async nodeNetworkApiServed() {
       const { group, version } = KINDS.NodeNetworkConfigurationPolicy;
       return apiServed(await client(), group, version);
@@ -80,6 +90,10 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
       if (!features || Date.now() - features.at > FEATURES_TTL_MS) features = { at: Date.now(), value: lookUpFeatures(client) };
       return features.value;
     },
+    cdiFeatureGates() {
+      if (!cdiGates || Date.now() - cdiGates.at > FEATURES_TTL_MS) cdiGates = { at: Date.now(), value: lookUpCdiGates(client) };
+      return cdiGates.value;
+    },
     async addressClaims() {
       const wukongs = index.isSynced("Wukong")
         ? (index.all("Wukong") as Wukong[])
@@ -87,6 +101,12 @@ export function clusterLookup(client: () => Promise<ApiRequester>, index: Cluste
       return wukongs.flatMap(claimsOf);
     },
   };
+}
+
+/** CDIConfig `config`'s feature gates (cdi-controller reads them there); undefined when it cannot be read. */
+async function lookUpCdiGates(client: () => Promise<ApiRequester>): Promise<ReadonlySet<string> | undefined> {
+  const config = await getOrUndefined<{ spec?: { featureGates?: string[] } }>(client, resourcePath("CDIConfig", undefined, "config")).catch(() => undefined);
+  return config ? new Set(config.spec?.featureGates ?? []) : undefined;
 }
 
 /** Each part that cannot be looked up (forbidden, unreachable) stays undefined: nothing is warned about it. */

@@ -9,14 +9,17 @@ import type { AddressClaim } from "../networks/segments";
 import { type ClusterVerdict, failOpen, withDeadline } from "./deadline";
 import { type FeatureLookup, wukongFeatureWarnings } from "./feature-checks";
 import { restoreProblems, type SnapshotLookup } from "./snapshot-checks";
+import { type FirstConsumerLookup, firstConsumerWarnings } from "./first-consumer-checks";
+import { diskVolumeProblems, type VolumeLookup } from "./volume-checks";
 
 export interface StorageClassInfo {
   name: string;
   allowVolumeExpansion?: boolean;
+  volumeBindingMode?: string;
   isDefault: boolean;
 }
 
-export interface ClusterLookup extends NetworkLookup, SnapshotLookup, FeatureLookup {
+export interface ClusterLookup extends NetworkLookup, SnapshotLookup, FeatureLookup, VolumeLookup, FirstConsumerLookup {
   /** The StorageClasses, possibly a few seconds old; `fresh` asks the API server again. */
   storageClasses(options?: { fresh?: boolean }): Promise<StorageClassInfo[]>;
 }
@@ -36,12 +39,14 @@ export async function clusterChecks(input: ClusterCheckInput, lookup: ClusterLoo
   const claims = () => (read ??= lookup.addressClaims());
   const verdicts = await Promise.all([
     failOpen("StorageClasses", () => storageProblems(input, lookup), timeoutMs),
+    failOpen("the disks' volumes", () => diskVolumeProblems(input, lookup), timeoutMs),
     failOpen("NetworkAttachmentDefinitions", () => nadProblems(input, lookup), timeoutMs),
     addressConflicts(input, claims, timeoutMs),
     failOpen("WukongSnapshots", () => restoreProblems(input, lookup), timeoutMs),
     nodeNetworkWarnings(input, lookup, timeoutMs),
     hostBridgeWarnings(input, lookup, claims, timeoutMs),
     featureWarnings(input, lookup, timeoutMs),
+    firstConsumerWarnings(input, () => lookup.storageClasses(), lookup, timeoutMs),
   ]);
   return { problems: verdicts.flatMap(v => v.problems), warnings: verdicts.flatMap(v => v.warnings) };
 }

@@ -1,6 +1,6 @@
 // Labels and the controller ownerReference every child carries: the labels let the operator list its children,
 // the ownerReference lets the garbage collector delete them with the Wukong.
-import { API, API_VERSION, LABELS, MANAGER, type Wukong } from "../../schemas/wukong";
+import { API, API_VERSION, LABELS, MANAGER, OWNER_UID_ANNOTATION, type Wukong } from "../../schemas/wukong";
 import type { ObjectMeta, OwnerReference } from "./kubernetes-object";
 
 /** The Wukong's identity, required to own anything. */
@@ -35,4 +35,12 @@ export function childMetadata(owner: Owner, name: string, annotations?: Record<s
     ...(annotations && { annotations }),
     ownerReferences: [ownerReference(owner)],
   };
+}
+
+/**
+ * metadata of a retained disk's volume: no ownerReference for the garbage collector to follow, even when the Wukong
+ * is deleted in the foreground; the Wukong's uid in an annotation says whose it is.
+ */
+export function heldMetadata(owner: Owner, name: string): ObjectMeta {
+  return { name, namespace: owner.namespace, labels: ownerLabels(owner), annotations: { [OWNER_UID_ANNOTATION]: owner.uid } };
 }

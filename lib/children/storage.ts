@@ -4,7 +4,7 @@ import type { Disk, WukongSpec } from "../../schemas/spec";
 import type { BuildContext } from "./contract";
 import type { KubernetesObject } from "./kubernetes-object";
 import { diskClaimName } from "../../schemas/child-names";
-import { childMetadata, type Owner } from "./ownership";
+import { childMetadata, heldMetadata, type Owner } from "./ownership";
 import { bootDisk } from "./spec-defaults";
 
 export const DATA_VOLUME_API_VERSION = "cdi.kubevirt.io/v1beta1";
@@ -21,7 +21,7 @@ export function dataVolume(owner: Owner, disk: Disk, image: string, context: Bui
   return {
     apiVersion: DATA_VOLUME_API_VERSION,
     kind: "DataVolume",
-    metadata: childMetadata(owner, diskClaimName(owner.name, disk.name)),
+    metadata: volumeMetadata(owner, disk),
     // spec.storage, not spec.pvc: CDI adds the filesystem overhead and takes the volume mode from the StorageProfile.
     // ReadWriteOnce, as for blank disks: with no access modes CDI needs them from the StorageProfile, and one that
     // lists none stops the import ("cannot get access mode from StorageProfile"); given them, it only looks up the
@@ -35,9 +35,15 @@ export function persistentVolumeClaim(owner: Owner, disk: Disk, context: BuildCo
   return {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
-    metadata: childMetadata(owner, diskClaimName(owner.name, disk.name)),
+    metadata: volumeMetadata(owner, disk),
     spec: { accessModes: ACCESS_MODES, volumeMode: "Filesystem", resources: storageRequest(disk), ...storageClass(disk, context) },
   };
+}
+
+/** A retained disk's volume is held by annotation, never by an ownerReference the garbage collector follows. */
+function volumeMetadata(owner: Owner, disk: Disk) {
+  const name = diskClaimName(owner.name, disk.name);
+  return disk.retainOnDelete ? heldMetadata(owner, name) : childMetadata(owner, name);
 }
 
 /** CDI wants registry URLs with their scheme (docker:// or oci-archive:), so the URL is passed intact. */

@@ -153,6 +153,14 @@ export const KINDS = {
     verbs: ["list"],
     why: "which nodes have a bridge that no physicalInterface builds (admission warning, `BridgeMissing`); cached 30 s",
   },
+  CDIConfig: {
+    group: "cdi.kubevirt.io",
+    version: "v1beta1",
+    plural: "cdiconfigs",
+    namespaced: false,
+    verbs: ["get"],
+    why: "CDI's feature gates (`HonorWaitForFirstConsumer`), for an admission warning about imports on WaitForFirstConsumer storage; cached 30 s",
+  },
   StorageClass: {
     group: "storage.k8s.io",
     version: "v1",

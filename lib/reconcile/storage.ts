@@ -1,15 +1,16 @@
 // Storage step: a DataVolume per imported disk (created once: its spec is immutable), a PVC per blank disk
 // (adopted back when a restore re-created it without our ownerReference; either adopted when retained from a deleted
-// Wukong of the same name), PVC requests grown when a disk grows,
+// Wukong of the same name, and a retained disk's held without an ownerReference), PVC requests grown when a disk grows,
 // and the volumes of removed disks deleted.
 import { diskClaimName, virtualMachineName } from "../children";
 import type { KubernetesObject } from "../children/kubernetes-object";
 import { ownerReference } from "../children/ownership";
+import { claimRequest, heldDiskSize } from "../cluster/disk-size";
 import { isControlledBy, type LiveObject } from "../cluster/live";
 import { bytesOf, formatBytes } from "../../schemas/quantity";
-import { DISK_SIZE_ANNOTATION, LABELS } from "../../schemas/wukong";
+import { DISK_SIZE_ANNOTATION, LABELS, OWNER_UID_ANNOTATION } from "../../schemas/wukong";
 import type { ReconcileContext } from "./context";
-import { dropRetainedLabel } from "./retain";
+import { dropRetainedLabel, isHeldBy, isOurs, ownerUidPatch } from "./retain";
 import { attempt, deleteChild, ensureChild } from "./writes";
 
 type VolumeKind = "DataVolume" | "PersistentVolumeClaim";
@@ -40,9 +41,10 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
       if (restoring) return { dataVolume, claim };
       if (volume?.kind === "DataVolume" && !dataVolume) dataVolume = await ensureChild(ctx, "DataVolume", volume.object, undefined);
       if (volume?.kind === "PersistentVolumeClaim" && !claim) claim = await ensureChild(ctx, "PersistentVolumeClaim", volume.object, undefined);
-      if (volume?.kind === "PersistentVolumeClaim" && claim) claim = await adopt(ctx, "PersistentVolumeClaim", claim);
+      const retain = disk.retainOnDelete === true;
+      if (volume?.kind === "PersistentVolumeClaim" && claim) claim = await adopt(ctx, "PersistentVolumeClaim", claim, retain);
       if (volume?.kind === "DataVolume" && dataVolume) {
-        dataVolume = await adopt(ctx, "DataVolume", dataVolume);
+        dataVolume = await adopt(ctx, "DataVolume", dataVolume, retain);
         if (claim) claim = await unlabelRetainedClaim(ctx, claim, dataVolume);
       }
       if (claim) claim = await growClaim(ctx, claim, disk.size, dataVolume);
@@ -51,7 +53,8 @@ export async function reconcileStorage(ctx: ReconcileContext): Promise<void> {
   );
   observed.pvcs = Object.fromEntries(disks.map((disk, i) => [disk.name, volumes[i].claim]));
   observed.dataVolumes = Object.fromEntries(disks.flatMap((disk, i) => (volumes[i].dataVolume ? [[disk.name, volumes[i].dataVolume]] : [])));
-  // Only a Pending claim's class matters (whether it waits for a first consumer); a Bound claim outlives its class.
+  // Only a Pending claim's class matters (whether it waits for a first consumer), or an import's that CDI bound at
+  // once; a Bound claim outlives its class.
   await observeStorageClasses(
     ctx,
     volumes.map(({ claim }) => pendingClaimClass(claim)),
@@ -77,8 +80,13 @@ async function observeStorageClasses(ctx: ReconcileContext, names: (string | und
   ctx.observed.bindingModes = bindingModes;
 }
 
+/**
+ * The class of a Pending claim, or of a claim CDI asked to bind at once (its HonorWaitForFirstConsumer gate is off,
+ * which status reports on a WaitForFirstConsumer class); undefined for any other.
+ */
 function pendingClaimClass(claim: LiveObject | undefined): string | undefined {
-  if ((claim?.status as { phase?: string } | undefined)?.phase !== "Pending") return undefined;
+  const immediate = claim?.metadata.annotations?.["cdi.kubevirt.io/storage.bind.immediate.requested"] !== undefined;
+  if ((claim?.status as { phase?: string } | undefined)?.phase !== "Pending" && !immediate) return undefined;
   return (claim?.spec as { storageClassName?: string } | undefined)?.storageClassName;
 }
 
@@ -110,11 +118,8 @@ async function growClaim(ctx: ReconcileContext, claim: LiveObject, size: string,
 
 /** The request that gives the claim room for `size`, or undefined when it has that room already. Pure. */
 function claimGrowth(claim: LiveObject, size: string, dataVolume: LiveObject | undefined): { from: string; request: string } | undefined {
-  const request = (claim.spec as { resources?: { requests?: { storage?: string } } } | undefined)?.resources?.requests?.storage;
-  const dataVolumeSize = (dataVolume?.spec as { storage?: { resources?: { requests?: { storage?: string } } } } | undefined)?.storage?.resources?.requests
-    ?.storage;
-  // The disk size the claim holds now: what we last grew it to, else what its DataVolume asked CDI for, else its request.
-  const from = claim.metadata.annotations?.[DISK_SIZE_ANNOTATION] ?? dataVolumeSize ?? request;
+  const request = claimRequest(claim);
+  const from = heldDiskSize(claim, dataVolume);
   const [current, held, wanted] = [bytesOf(request ?? ""), bytesOf(from ?? ""), bytesOf(size)];
   if (!from || current === undefined || held === undefined || wanted === undefined || held === 0n || wanted <= held) return undefined;
   // ceil(wanted × current / held): CDI's proportion kept (1 for a blank disk), and never less than the disk itself.
@@ -125,39 +130,50 @@ function claimGrowth(claim: LiveObject, size: string, dataVolume: LiveObject | u
 type Reference = NonNullable<LiveObject["metadata"]["ownerReferences"]>[number] & { kind?: string; name?: string };
 
 /**
- * A blank disk's claim that KubeVirt's restore re-created has no controller, or the Wukong's VM as controller (a
- * restore made without volumeOwnershipPolicy None): it becomes ours again, so removing the disk still deletes it.
- * A volume retained from a deleted Wukong of the same name (retainOnDelete) has no controller either: adopted, it
- * loses its retained-from label. A volume some other controller holds is left alone.
+ * The disk's volume in the form its retainOnDelete asks for: controlled by the Wukong, or (retained) held by the
+ * owner-uid annotation with no ownerReference to it (retain.ts says why). A blank disk's claim that KubeVirt's restore
+ * re-created has no controller, or the Wukong's VM as controller (a restore made without volumeOwnershipPolicy None):
+ * it becomes ours again, so removing the disk still deletes it. A volume retained from a deleted Wukong of the same
+ * name has no controller either: adopted, it loses its retained-from label. A volume some other controller holds is
+ * left alone.
  */
-async function adopt(ctx: ReconcileContext, kind: VolumeKind, object: LiveObject): Promise<LiveObject> {
-  if (isControlledBy(object, ctx.uid)) return object;
+async function adopt(ctx: ReconcileContext, kind: VolumeKind, object: LiveObject, retain: boolean): Promise<LiveObject> {
   const references: Reference[] = object.metadata.ownerReferences ?? [];
+  const referenced = references.some(ref => ref.uid === ctx.uid);
+  const ours = isOurs(object, ctx.uid);
+  if (retain ? isHeldBy(object, ctx.uid) && !referenced : isControlledBy(object, ctx.uid) && !object.metadata.annotations?.[OWNER_UID_ANNOTATION])
+    return object;
   const controller = references.find(ref => ref.controller === true);
   const vm = ctx.port.get("VirtualMachine", ctx.namespace, virtualMachineName(ctx.name));
   const ourVm = controller?.kind === "VirtualMachine" && controller.name === virtualMachineName(ctx.name) && (!vm || controller.uid === vm.metadata.uid);
-  if (controller && !ourVm) return object;
+  if (controller && !ourVm && controller.uid !== ctx.uid) return object;
+  const others = references.filter(ref => ref.uid !== ctx.uid && !(ourVm && ref === controller));
   const owner = { name: ctx.name, namespace: ctx.namespace, uid: ctx.uid };
-  const next = [...references.filter(ref => ref !== controller), ownerReference(owner)];
   const name = object.metadata.name;
   const retainedFrom = object.metadata.labels?.[LABELS.retainedFrom];
-  const adopted = await attempt(ctx, kind, name, () =>
+  const patched = await attempt(ctx, kind, name, () =>
     ctx.port.patch(kind, ctx.namespace, name, [
       { op: "test", path: "/metadata/resourceVersion", value: object.metadata.resourceVersion },
-      { op: "add", path: "/metadata/ownerReferences", value: next },
+      { op: "add", path: "/metadata/ownerReferences", value: retain ? others : [...others, ownerReference(owner)] },
+      ...ownerUidPatch(object, retain ? ctx.uid : undefined),
       ...dropRetainedLabel(object),
     ]),
   );
-  if (!adopted) return object;
-  const detail = controller ? `from VirtualMachine ${controller.name}` : retainedFrom ? `retained from Wukong ${retainedFrom}` : undefined;
+  if (!patched) return object;
+  if (ours) {
+    const detail = retain ? "retained on deletion: no ownerReference to the Wukong" : "no longer retained: deleted with the Wukong";
+    ctx.changes.push({ verb: "Updated", kind, name, detail });
+    return patched;
+  }
+  const detail = ourVm ? `from VirtualMachine ${controller.name}` : retainedFrom ? `retained from Wukong ${retainedFrom}` : undefined;
   ctx.changes.push({ verb: "Adopted", kind, name, detail });
-  return adopted;
+  return patched;
 }
 
 /** The claim CDI made for a retained DataVolume we adopted carries the retained-from label too: it goes. */
 async function unlabelRetainedClaim(ctx: ReconcileContext, claim: LiveObject, dataVolume: LiveObject): Promise<LiveObject> {
   const drop = dropRetainedLabel(claim);
-  if (drop.length === 0 || !isControlledBy(dataVolume, ctx.uid)) return claim;
+  if (drop.length === 0 || !isOurs(dataVolume, ctx.uid)) return claim;
   const name = claim.metadata.name;
   const patched = await attempt(ctx, "PersistentVolumeClaim", name, () =>
     ctx.port.patch("PersistentVolumeClaim", ctx.namespace, name, [
@@ -171,7 +187,7 @@ async function unlabelRetainedClaim(ctx: ReconcileContext, claim: LiveObject, da
 /** Only disks the user removed (admission demands an explicit opt-in) lose their volumes. */
 async function deleteRemovedDisks(ctx: ReconcileContext, wanted: Set<string>): Promise<void> {
   for (const kind of ["DataVolume", "PersistentVolumeClaim"] as const) {
-    const owned = ctx.port.list(kind, ctx.namespace, ctx.name).filter(object => isControlledBy(object, ctx.uid));
+    const owned = ctx.port.list(kind, ctx.namespace, ctx.name).filter(object => isOurs(object, ctx.uid));
     for (const object of owned) {
       if (!wanted.has(object.metadata.name)) await deleteChild(ctx, kind, object);
     }

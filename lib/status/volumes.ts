@@ -24,6 +24,12 @@ const WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer";
 // The scheduler's annotation once a Pending claim's consumer is placed (k8s.io/component-helpers storage/volume).
 const SELECTED_NODE = "volume.kubernetes.io/selected-node";
 export const FIRST_CONSUMER_REASON = "WaitingForFirstConsumer";
+// CDI v1.66.0 puts this on an import's claim when its HonorWaitForFirstConsumer gate is off and a populator imports
+// (pkg/controller/common/util.go, AddImmediateBindingAnnotationIfWFFCDisabled, called by pkg/controller/datavolume/
+// import-controller.go updatePVCForPopulation; populators serve CSI classes, controller-base.go shouldUseCDIPopulator):
+// its importer pod is then the claim's first consumer, and the volume is made where that pod ran. Without a populator
+// the claim says nothing; admission warns from CDIConfig's gates (lib/admission/first-consumer-checks.ts).
+const IMMEDIATE_BINDING = "cdi.kubevirt.io/storage.bind.immediate.requested";
 
 const DISK_PHASE: Record<string, VolumePhase> = {
   VolumeMissing: "Pending",
@@ -37,6 +43,33 @@ const DISK_PHASE: Record<string, VolumePhase> = {
 
 export function volumesVerdict(wukong: string, spec: WukongSpec, observed: ObservedVolumes, errors: ChildError[]): Verdict {
   if (errors.length > 0) return childErrorVerdict(errors[0]);
+  const verdict = disksVerdict(wukong, spec, observed);
+  const note = importerBindingNote(spec, observed);
+  return note && verdict.state !== "error" ? { ...verdict, message: `${verdict.message} ${note}` } : verdict;
+}
+
+/**
+ * Imported disks on WaitForFirstConsumer storage whose claims CDI bound for its importer pod (its
+ * HonorWaitForFirstConsumer feature gate is off): node-local volumes are then made where the importer ran, not where
+ * the VM is scheduled, and the VM can only run there. Said, since it matters; undefined when there are none.
+ */
+function importerBindingNote(spec: WukongSpec, observed: ObservedVolumes): string | undefined {
+  const disks = (spec.disks ?? []).filter(disk => {
+    const claim = observed.pvcs[disk.name];
+    const className = claimClass(disk, observed);
+    return (
+      diskImage(spec, disk) !== undefined &&
+      claim?.metadata?.annotations?.[IMMEDIATE_BINDING] !== undefined &&
+      className !== undefined &&
+      observed.bindingModes?.[className] === WAIT_FOR_FIRST_CONSUMER
+    );
+  });
+  if (disks.length === 0) return undefined;
+  const names = disks.map(disk => disk.name).join(", ");
+  return `CDI's HonorWaitForFirstConsumer feature gate is off: disk ${names} binds where CDI's importer pod runs, not at the VM's first start, and the VM must run where node-local volumes were made.`;
+}
+
+function disksVerdict(wukong: string, spec: WukongSpec, observed: ObservedVolumes): Verdict {
   const disks = spec.disks ?? [];
   const verdicts = disks.map(disk => diskVerdict(wukong, spec, disk, observed));
   const waiting = verdicts.filter(verdict => verdict.state === "waiting");

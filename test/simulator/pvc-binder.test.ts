@@ -71,6 +71,49 @@ describe("the simulated CSI provisioner", () => {
     expect(plan[3]).toMatchObject({ subresource: "status", patch: { status: { phase: "Bound" } } });
   });
 
+  // kubernetes-sigs/sig-storage-lib-external-provisioner controller/controller.go, shouldProvision: a claim of a
+  // WaitForFirstConsumer class is provisioned only once kube-scheduler annotated it volume.kubernetes.io/selected-node.
+  describe("a WaitForFirstConsumer class", () => {
+    const wffc = (annotations?: Record<string, string>) =>
+      obj("PersistentVolumeClaim", "data", {
+        metadata: { uid: "wffc-uid", ...(annotations && { annotations }) },
+        spec: spec({ storageClassName: "local-wffc" }),
+        status: { phase: "Pending" },
+      });
+    const snap = (pvc: ReturnType<typeof wffc>) => {
+      const snapshot = snapshotWith({ pvcs: [pvc], storageClasses: ["local-path", "local-wffc"] });
+      snapshot.waitForFirstConsumerClasses = new Set(["local-wffc"]);
+      return snapshot;
+    };
+
+    it("leaves the claim Pending, saying why, until the scheduler selected a node", () => {
+      const plan = planPvcBinder(snap(wffc()), after(5000), cfg).flat();
+      expect(plan).toEqual([expect.objectContaining({ type: "note", log: expect.stringContaining("waiting for first consumer") })]);
+      expect(planPvcBinder(snap(wffc({ "volume.kubernetes.io/selected-node": "" })), after(5000), cfg).flat()[0]).toMatchObject({ type: "note" });
+    });
+
+    it("then provisions a volume reachable only from that node", () => {
+      const plan = planPvcBinder(snap(wffc({ "volume.kubernetes.io/selected-node": "sim-node-2" })), after(5000), cfg).flat();
+      expect(plan.map(a => a.type)).toEqual(["create", "patch", "patch", "patch"]);
+      expect(plan[0]).toMatchObject({
+        obj: {
+          spec: {
+            nodeAffinity: {
+              required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["sim-node-2"] }] }] },
+            },
+          },
+        },
+      });
+    });
+
+    it("an Immediate class is provisioned at once, with no node affinity", () => {
+      const immediate = { ...wffc(), spec: spec({ storageClassName: "local-path" }) };
+      const plan = planPvcBinder(snap(immediate), after(5000), cfg).flat();
+      expect(plan[0]).toMatchObject({ type: "create" });
+      expect((plan[0] as { obj: { spec: object } }).obj.spec).not.toHaveProperty("nodeAffinity");
+    });
+  });
+
   it("deletes a provisioned volume once its claim is gone, not before", () => {
     const pv = obj(
       "PersistentVolume",

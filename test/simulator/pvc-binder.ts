@@ -11,7 +11,7 @@ import { KubeObject, keyOf, PV, PVC } from "./resources";
 
 export function planPvc(
   pvc: KubeObject,
-  snap: Pick<Snapshot, "storageClasses"> & Partial<Pick<Snapshot, "pvs" | "volumeSnapshots">>,
+  snap: Pick<Snapshot, "storageClasses" | "vmis"> & Partial<Pick<Snapshot, "pvs" | "volumeSnapshots" | "waitForFirstConsumerClasses">>,
   elapsed: Elapsed,
   cfg: SimConfig,
 ): Plan {
@@ -49,9 +49,11 @@ export function planPvc(
     if (request === undefined)
       return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[pvc-binder] ${key} stays Pending: no spec.resources.requests.storage` }];
     if (elapsed(clockKey, "Pending") < cfg.pvcBindMs) return [];
+    const waiting = firstConsumerWait(pvc, snap.waitForFirstConsumerClasses);
+    if (waiting) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[csi] ${key} stays Pending: ${waiting}` }];
     const fromSnapshot = snapshotSourceProblem(pvc, request, snap.volumeSnapshots);
     if (fromSnapshot) return [{ type: "note", key: `persistentvolumeclaims ${key}`, log: `[csi] ${key} stays Pending: ${fromSnapshot}` }];
-    return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false);
+    return provision(pvc, request, snap.pvs?.has(`/pvc-${pvc.metadata.uid}`) ?? false, selectedNode(pvc));
   }
 
   if (phase === "Bound" && quantityGreater(request, status.capacity?.storage)) {
@@ -61,6 +63,26 @@ export function planPvc(
     return patch(desired, `[pvc-binder] ${key} expanded ${status.capacity?.storage ?? "?"} -> ${request}`);
   }
   return [];
+}
+
+/** Set by kube-scheduler's VolumeBinding plugin on a WaitForFirstConsumer claim once it picked a node for a pod using it. */
+export const SELECTED_NODE_ANNOTATION = "volume.kubernetes.io/selected-node";
+
+function selectedNode(pvc: KubeObject): string | undefined {
+  return pvc.metadata.annotations?.[SELECTED_NODE_ANNOTATION] || undefined;
+}
+
+/**
+ * Why a claim of a WaitForFirstConsumer class is not provisioned yet, as the external-provisioner refuses it: without
+ * the selected-node annotation kube-scheduler sets when it places the first pod that uses the claim
+ * (kubernetes-sigs/sig-storage-lib-external-provisioner controller/controller.go, shouldProvision: "When claim is in
+ * delay binding mode, annSelectedNode is required to provision volume"; k8s.io/kubernetes v1.36.3
+ * pkg/scheduler/framework/plugins/volumebinding/binder.go, AssumePodVolumes, sets it). Undefined when it can be.
+ */
+export function firstConsumerWait(pvc: KubeObject, waitForFirstConsumerClasses: Set<string> = new Set()): string | undefined {
+  const className = pvc.spec?.storageClassName;
+  if (!className || !waitForFirstConsumerClasses.has(className) || selectedNode(pvc)) return undefined;
+  return `waiting for first consumer to be created before binding (StorageClass ${className} is WaitForFirstConsumer; no ${SELECTED_NODE_ANNOTATION} yet)`;
 }
 
 /**
@@ -84,11 +106,13 @@ export function snapshotSourceProblem(pvc: KubeObject, request: string, volumeSn
 /**
  * The claim is provisioned as a CSI provisioner and the PV controller would: a PersistentVolume of the claim's size, class, access and volume modes, bound to it by claimRef and
  * spec.volumeName. kube-scheduler's VolumeBinding plugin follows spec.volumeName to the PV before it binds a pod
- * that mounts the claim (a status-only binding, as without it, leaves such pods unschedulable).
+ * that mounts the claim (a status-only binding, as without it, leaves such pods unschedulable). A volume made for the
+ * node the scheduler selected is reachable only there, as a node-local one: its nodeAffinity names that node, so
+ * every later pod using the claim (the VM restarted) is scheduled there.
  */
 const BIND_ANNOTATIONS = { "pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes" };
 
-function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan {
+function provision(pvc: KubeObject, request: string, provisioned: boolean, node: string | undefined): Plan {
   const key = keyOf(pvc);
   const ns = pvc.metadata.namespace ?? "";
   const name = pvc.metadata.name ?? "";
@@ -106,6 +130,9 @@ function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan
       persistentVolumeReclaimPolicy: "Delete",
       claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: ns, name, uid: pvc.metadata.uid },
       csi: { driver: "simulator.novasphere.dev", volumeHandle: pvName },
+      ...(node && {
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }] }] } },
+      }),
     },
   };
   return [
@@ -119,7 +146,7 @@ function provision(pvc: KubeObject, request: string, provisioned: boolean): Plan
       namespace: ns,
       name,
       patch: { metadata: { annotations: BIND_ANNOTATIONS }, spec: { volumeName: pvName } },
-      log: `[csi] ${key} -> ${pvName}`,
+      log: `[csi] ${key} -> ${pvName}${node ? ` (on ${node})` : ""}`,
     },
     {
       type: "patch",

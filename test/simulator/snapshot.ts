@@ -30,6 +30,8 @@ export interface Snapshot {
   pvs: Map<string, KubeObject>; // every PV by "/name" (the simulated provisioner makes them)
   pvcs: Map<string, KubeObject>; // every PVC by "namespace/name" (VM volumes may name unlabelled ones)
   storageClasses: Set<string>;
+  /** The classes whose volumeBindingMode is WaitForFirstConsumer (the CSI provisioner waits for the scheduler). */
+  waitForFirstConsumerClasses?: Set<string>;
   dataVolumes: Map<string, KubeObject>;
   vmis: Map<string, KubeObject>;
   wukongs: WukongIndex;
@@ -120,6 +122,9 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     pvs: byKey(pvs),
     pvcs: byKey(pvcs),
     storageClasses: new Set((storageClasses ?? []).map(sc => sc.metadata.name ?? "")),
+    waitForFirstConsumerClasses: new Set(
+      (storageClasses ?? []).filter(sc => sc.volumeBindingMode === "WaitForFirstConsumer").map(sc => sc.metadata.name ?? ""),
+    ),
     dataVolumes: byKey(dataVolumes),
     vmis: byKey(vmis),
     wukongs: indexWukongs(wukongs),

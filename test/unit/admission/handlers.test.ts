@@ -5,6 +5,7 @@ import type { WukongResource } from "../../../capabilities/kinds";
 import { defaultWukong } from "../../../capabilities/admission/mutate";
 import { wukongValidator } from "../../../capabilities/admission/validate";
 import { clusterChecks, type ClusterLookup, type StorageClassInfo } from "../../../lib/admission/cluster-checks";
+import type { DiskVolumes } from "../../../lib/admission/volume-checks";
 import { claimsOfWukong } from "../../../lib/networks/segments";
 import type { NodeInterfaces } from "../../../lib/networks/node-interfaces";
 import {
@@ -125,6 +126,16 @@ class FakeCluster implements ClusterLookup {
   }
   async nodeNetworkApiServed() {
     return this.nmstateInstalled;
+  }
+  /** CDIConfig's feature gates, as the released cdi-cr sets them. */
+  cdiGates: ReadonlySet<string> | undefined = new Set(["HonorWaitForFirstConsumer"]);
+  async cdiFeatureGates() {
+    return this.cdiGates;
+  }
+  /** The disks' volumes that exist already, by "namespace/name". */
+  volumes = new Map<string, DiskVolumes>();
+  async diskVolumes(namespace: string, name: string) {
+    return clone(this.volumes.get(`${namespace}/${name}`) ?? {});
   }
   /** One node with every bridge the fixtures plug into. */
   nodeStates: NodeInterfaces[] | undefined = [{ node: "n1", interfaces: ["eth0", "br0", "br-mgmt", "br-lan", "ovs-br1"] }];
@@ -418,6 +429,48 @@ describe("validating admission (wukongValidator)", () => {
       const cluster = new FakeCluster();
       cluster.classes = cluster.classes.filter(sc => sc.name !== "longhorn");
       expectDenied(await admit(wukong(seedSpec()), {}, cluster), 'spec.disks[0].storageClassName: StorageClass "longhorn" does not exist');
+    });
+
+    // lib/admission/volume-checks.ts (its own tests pin an imported disk's size against its DataVolume, not CDI's
+    // inflated claim): the seed's blank system disk meets a 100Gi claim retained from a Wukong of the same name.
+    it("denies a disk below the size its existing volume holds, at spec.disks[0].size, and admits the size itself", async () => {
+      const cluster = new FakeCluster();
+      const claimName = `${SEED_NAME}-system`;
+      cluster.volumes.set(`${SEED_NAMESPACE}/${claimName}`, {
+        claim: {
+          metadata: { name: claimName, labels: { "vm.novasphere.dev/retained-from": SEED_NAME } },
+          spec: { resources: { requests: { storage: "100Gi" } } },
+        },
+      });
+      expectDenied(
+        await admit(wukong(seedSpec()), {}, cluster),
+        `spec.disks[0].size: cannot be 80Gi: below the current size 100Gi of PersistentVolumeClaim ${claimName}, retained from Wukong ${SEED_NAME}`,
+      );
+      const sameSize = seedSpec();
+      sameSize.disks![0].size = "100Gi";
+      expectAllowed(await admit(wukong(sameSize), {}, cluster));
+    });
+
+    // lib/admission/first-consumer-checks.ts: CDI v1.66.0 reads HonorWaitForFirstConsumer from CDIConfig config
+    // (pkg/feature-gates/feature-gates.go); off, its importer pod is an import's first consumer.
+    it("warns about an imported disk on WaitForFirstConsumer storage while CDI's HonorWaitForFirstConsumer gate is off", async () => {
+      const cluster = new FakeCluster();
+      cluster.classes = [...cluster.classes, { name: "local-wffc", volumeBindingMode: "WaitForFirstConsumer", isDefault: false }];
+      const spec = {
+        ...seedSpec(),
+        disks: [{ name: "system", size: "80Gi", storageClassName: "local-wffc", image: "docker://quay.io/containerdisks/debian:12" }],
+      };
+      const gateWarnings = async () => ((await admit(wukong(spec), {}, cluster)).warnings ?? []).filter(w => w.includes("HonorWaitForFirstConsumer"));
+      expect(await gateWarnings()).toEqual([]);
+      cluster.cdiGates = new Set();
+      expect(await gateWarnings()).toEqual([
+        "spec.disks[0]: CDI's HonorWaitForFirstConsumer feature gate is off (CDIConfig config): disk system's image is imported at once, and StorageClass local-wffc (WaitForFirstConsumer) makes its volume on the node CDI's importer pod runs on, not where the VM first starts; on node-local storage the VM can then only run there",
+      ]);
+      spec.disks[0].storageClassName = "longhorn";
+      expect(await gateWarnings()).toEqual([]);
+      cluster.cdiGates = undefined; // no CDI, or its config unreadable: nothing is said
+      spec.disks[0].storageClassName = "local-wffc";
+      expect(await gateWarnings()).toEqual([]);
     });
 
     it("admits a restore while the snapshot API is not served, naming it in a warning", async () => {

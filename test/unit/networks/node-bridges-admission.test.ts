@@ -23,6 +23,8 @@ function lookup(others: Wukong[], nmstate: boolean | Error = true, nodes: NodeIn
     addressClaims: async () => others.flatMap(claimsOfWukong),
     wukongSnapshot: async () => undefined,
     wukong: async () => undefined,
+    diskVolumes: async () => ({}),
+    cdiFeatureGates: async () => undefined,
     clusterFeatures: async () => ({}),
     nodeNetworkApiServed: async () => {
       if (nmstate instanceof Error) throw nmstate;

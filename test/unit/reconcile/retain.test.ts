@@ -1,5 +1,8 @@
-// Retained disks (spec.disks[].retainOnDelete): released on deletion before the finalizer goes, finished by the next
-// reconcile when a run is cut short, and adopted by a new Wukong of the same name.
+// Retained disks (spec.disks[].retainOnDelete): held without an ownerReference while the Wukong lives, so the garbage
+// collector never takes them, even in a foreground deletion (k8s.io/kubernetes pkg/controller/garbagecollector/
+// garbagecollector.go, attemptToDeleteItem, deletes the dependents of an owner waiting for them before its other
+// finalizers run); labelled on deletion before the finalizer goes, finished by the next reconcile when a run is cut
+// short, and adopted by a new Wukong of the same name.
 // An imported disk's PVC is controlled by its DataVolume (CDI v1.66.0 pkg/controller/datavolume/controller-base.go,
 // newPersistentVolumeClaim): the DataVolume is what keeps it, so the DataVolume is what is released.
 import { withDefaults } from "../../../lib/defaults";
@@ -7,7 +10,7 @@ import type { WatchedKind } from "../../../lib/cluster/kinds";
 import type { LiveObject } from "../../../lib/cluster/live";
 import { wukongReconciler } from "../../../lib/reconcile/reconciler";
 import type { WukongSpec } from "../../../schemas/spec";
-import { API_VERSION, FINALIZER, LABELS } from "../../../schemas/wukong";
+import { API_VERSION, FINALIZER, LABELS, OWNER_UID_ANNOTATION } from "../../../schemas/wukong";
 import { apiError, MemoryCluster } from "./memory-cluster";
 
 const NAMESPACE = "vms";
@@ -68,9 +71,12 @@ function deleteWukong(cluster: MemoryCluster): void {
   cluster.put("Wukong", { ...wukong, metadata: { ...wukong.metadata, deletionTimestamp: NOW } });
 }
 
-/** Plays the garbage collector once the Wukong is gone: whatever it (or a deleted owner of it) controls goes too. */
-function collectGarbage(cluster: MemoryCluster, uid: string): void {
-  cluster.remove("Wukong", NAMESPACE, NAME);
+/**
+ * Plays the garbage collector: whatever the Wukong (or a deleted dependent of it) owns goes. Once the Wukong is gone
+ * (background), or at once while it waits for its dependents (`--cascade=foreground`: only the Wukong stays).
+ */
+function collectGarbage(cluster: MemoryCluster, uid: string, propagation: "Background" | "Foreground" = "Background"): void {
+  if (propagation === "Background") cluster.remove("Wukong", NAMESPACE, NAME);
   const gone = new Set([uid]);
   for (const kind of ["DataVolume", "PersistentVolumeClaim", "Secret", "VirtualMachine"] as WatchedKind[]) {
     for (const object of cluster.storedOf(kind)) {
@@ -82,10 +88,59 @@ function collectGarbage(cluster: MemoryCluster, uid: string): void {
 }
 
 const stored = (cluster: MemoryCluster, kind: WatchedKind, disk: string) => cluster.stored(kind, NAMESPACE, `${NAME}-${disk}`);
-const owners = (object: LiveObject | undefined) => object?.metadata.ownerReferences?.map(ref => ref.uid);
+const owners = (object: LiveObject | undefined) => object?.metadata.ownerReferences?.map(ref => ref.uid) ?? [];
+const ownerUid = (object: LiveObject | undefined) => object?.metadata.annotations?.[OWNER_UID_ANNOTATION];
+
+describe("a retained disk's volume while its Wukong lives", () => {
+  it("carries no ownerReference to the Wukong, only its uid in an annotation; the other disks' volumes are owned", async () => {
+    const { cluster } = await created({ system: true });
+    expect(owners(stored(cluster, "DataVolume", "system"))).toEqual([]);
+    expect(ownerUid(stored(cluster, "DataVolume", "system"))).toBe("first-uid");
+    expect(stored(cluster, "DataVolume", "system")!.metadata.labels).toMatchObject({ [LABELS.wukong]: NAME });
+    expect(owners(stored(cluster, "PersistentVolumeClaim", "data"))).toEqual(["first-uid"]);
+    expect(ownerUid(stored(cluster, "PersistentVolumeClaim", "data"))).toBeUndefined();
+  });
+
+  it("switches form when retainOnDelete changes, in one patch each way, and says so", async () => {
+    const { cluster, reconcile } = await created({ system: true });
+    const wukong = cluster.stored("Wukong", NAMESPACE, NAME)!;
+    const change = (retain: { system?: boolean; data?: boolean }) =>
+      cluster.put("Wukong", { ...wukong, spec: spec(retain) as unknown as Record<string, unknown> });
+
+    change({ data: true });
+    let mark = cluster.writes.length;
+    await reconcile(KEY);
+    expect(cluster.writesSince(mark).filter(w => w.kind !== "Wukong" && w.kind !== "VirtualMachine" && w.kind !== "Secret")).toEqual([
+      { verb: "patch", kind: "DataVolume", name: `${NAME}-system` },
+      { verb: "patch", kind: "PersistentVolumeClaim", name: `${NAME}-data` },
+    ]);
+    expect(owners(stored(cluster, "DataVolume", "system"))).toEqual(["first-uid"]);
+    expect(ownerUid(stored(cluster, "DataVolume", "system"))).toBeUndefined();
+    expect(owners(stored(cluster, "PersistentVolumeClaim", "data"))).toEqual([]);
+    expect(ownerUid(stored(cluster, "PersistentVolumeClaim", "data"))).toBe("first-uid");
+    const messages = cluster.events.map(e => e.message).join("\n");
+    expect(messages).toContain(`DataVolume ${NAME}-system (no longer retained: deleted with the Wukong)`);
+    expect(messages).toContain(`PersistentVolumeClaim ${NAME}-data (retained on deletion: no ownerReference to the Wukong)`);
+
+    mark = cluster.writes.length;
+    await reconcile(KEY);
+    expect(cluster.writesSince(mark).filter(w => w.kind === "DataVolume" || w.kind === "PersistentVolumeClaim")).toEqual([]);
+  });
+
+  it("a volume made while it was not retained loses our ownerReference at the next reconcile", async () => {
+    const { cluster, reconcile } = await created({});
+    expect(owners(stored(cluster, "PersistentVolumeClaim", "data"))).toEqual(["first-uid"]);
+    const wukong = cluster.stored("Wukong", NAMESPACE, NAME)!;
+    cluster.put("Wukong", { ...wukong, spec: spec({ data: true }) as unknown as Record<string, unknown> });
+    await reconcile(KEY);
+    expect(owners(stored(cluster, "PersistentVolumeClaim", "data"))).toEqual([]);
+    collectGarbage(cluster, "first-uid", "Foreground");
+    expect(stored(cluster, "PersistentVolumeClaim", "data")).toBeDefined();
+  });
+});
 
 describe("deleting a Wukong with retained disks", () => {
-  it("frees each retained volume of our ownerReference and labels it before the finalizer goes; the others go with the Wukong", async () => {
+  it("labels each retained volume and drops its annotation before the finalizer goes; the others go with the Wukong", async () => {
     const { cluster, reconcile } = await created({ system: true });
     const dataVolumeUid = stored(cluster, "DataVolume", "system")!.metadata.uid!;
     deleteWukong(cluster);
@@ -93,6 +148,7 @@ describe("deleting a Wukong with retained disks", () => {
     expect(cluster.stored("Wukong", NAMESPACE, NAME)!.metadata.finalizers).toEqual([]);
 
     expect(owners(stored(cluster, "DataVolume", "system"))).toEqual([]);
+    expect(ownerUid(stored(cluster, "DataVolume", "system"))).toBeUndefined();
     expect(stored(cluster, "DataVolume", "system")!.metadata.labels).toMatchObject(RETAINED);
     // CDI's claim stays the DataVolume's, and can be found by the label too.
     expect(owners(stored(cluster, "PersistentVolumeClaim", "system"))).toEqual([dataVolumeUid]);
@@ -106,14 +162,31 @@ describe("deleting a Wukong with retained disks", () => {
     expect(stored(cluster, "PersistentVolumeClaim", "data")).toBeUndefined();
   });
 
+  it("in the foreground (the garbage collector first, our finalizer after), nothing retained is lost", async () => {
+    const { cluster, reconcile } = await created({ system: true, data: true });
+    deleteWukong(cluster);
+    collectGarbage(cluster, "first-uid", "Foreground");
+    for (const [kind, disk] of [
+      ["DataVolume", "system"],
+      ["PersistentVolumeClaim", "system"],
+      ["PersistentVolumeClaim", "data"],
+    ] as const)
+      expect(stored(cluster, kind, disk)).toBeDefined();
+    expect(cluster.stored("VirtualMachine", NAMESPACE, NAME)).toBeUndefined();
+
+    expect(await reconcile(KEY)).toBeUndefined();
+    expect(stored(cluster, "PersistentVolumeClaim", "data")!.metadata.labels).toMatchObject(RETAINED);
+    expect(stored(cluster, "DataVolume", "system")!.metadata.labels).toMatchObject(RETAINED);
+  });
+
   it("keeps the finalizer when the process dies halfway, and the next reconcile finishes without redoing what was done", async () => {
     const { cluster, reconcile } = await created({ system: true, data: true });
     deleteWukong(cluster);
     cluster.failNext("PersistentVolumeClaim", "patch", apiError(503, "ServiceUnavailable"));
     await expect(reconcile(KEY)).rejects.toMatchObject({ status: 503 });
     expect(cluster.stored("Wukong", NAMESPACE, NAME)!.metadata.finalizers).toEqual([FINALIZER]);
-    expect(owners(stored(cluster, "DataVolume", "system"))).toEqual([]);
-    expect(owners(stored(cluster, "PersistentVolumeClaim", "data"))).toEqual(["first-uid"]);
+    expect(stored(cluster, "DataVolume", "system")!.metadata.labels).toMatchObject(RETAINED);
+    expect(ownerUid(stored(cluster, "PersistentVolumeClaim", "data"))).toBe("first-uid");
 
     const mark = cluster.writes.length;
     expect(await reconcile(KEY)).toBeUndefined();
@@ -122,7 +195,7 @@ describe("deleting a Wukong with retained disks", () => {
       { verb: "patch", kind: "PersistentVolumeClaim", name: `${NAME}-data` },
       { verb: "patch", kind: "Wukong", name: NAME },
     ]);
-    expect(owners(stored(cluster, "PersistentVolumeClaim", "data"))).toEqual([]);
+    expect(ownerUid(stored(cluster, "PersistentVolumeClaim", "data"))).toBeUndefined();
     expect(stored(cluster, "PersistentVolumeClaim", "data")!.metadata.labels).toMatchObject(RETAINED);
 
     // Released already: a further run writes nothing for the volumes.
@@ -135,10 +208,22 @@ describe("deleting a Wukong with retained disks", () => {
     expect(cluster.writesSince(again)).toEqual([{ verb: "patch", kind: "Wukong", name: NAME }]);
   });
 
+  it("deletes a volume still held although the disk is no longer retained (the switch had not run yet)", async () => {
+    const { cluster, reconcile } = await created({ data: true });
+    const wukong = cluster.stored("Wukong", NAMESPACE, NAME)!;
+    cluster.put("Wukong", { ...wukong, spec: spec({}) as unknown as Record<string, unknown> });
+    deleteWukong(cluster);
+    expect(await reconcile(KEY)).toBeUndefined();
+    expect(stored(cluster, "PersistentVolumeClaim", "data")).toBeUndefined();
+  });
+
   it("leaves alone a same-named claim it never made", async () => {
     const { cluster, reconcile } = await created({ data: true });
     const data = stored(cluster, "PersistentVolumeClaim", "data")!;
-    cluster.put("PersistentVolumeClaim", { ...data, metadata: { ...data.metadata, ownerReferences: [{ uid: "someone-else", controller: true }] } });
+    cluster.put("PersistentVolumeClaim", {
+      ...data,
+      metadata: { ...data.metadata, annotations: {}, ownerReferences: [{ uid: "someone-else", controller: true }] },
+    });
     deleteWukong(cluster);
     const mark = cluster.writes.length;
     expect(await reconcile(KEY)).toBeUndefined();
@@ -148,22 +233,31 @@ describe("deleting a Wukong with retained disks", () => {
 });
 
 describe("a new Wukong of the same name", () => {
-  it("adopts the retained volumes by name instead of making new ones, and drops their label", async () => {
+  it.each<[string, { system?: boolean; data?: boolean }]>([
+    ["owned", {}],
+    ["retained again", { system: true, data: true }],
+  ])("adopts the retained volumes by name instead of making new ones, and drops their label (%s)", async (_, retainAgain) => {
     const { cluster, reconcile } = await created({ system: true, data: true });
     deleteWukong(cluster);
     await reconcile(KEY);
     collectGarbage(cluster, "first-uid");
     const dataVolumeUid = stored(cluster, "DataVolume", "system")!.metadata.uid;
 
-    putWukong(cluster, "second-uid", spec({}));
+    putWukong(cluster, "second-uid", spec(retainAgain));
     const mark = cluster.writes.length;
     await reconcile(KEY);
     const volumeWrites = cluster.writesSince(mark).filter(w => w.kind === "DataVolume" || w.kind === "PersistentVolumeClaim");
     expect(volumeWrites.every(w => w.verb === "patch")).toBe(true);
 
     expect(stored(cluster, "DataVolume", "system")!.metadata.uid).toBe(dataVolumeUid);
-    expect(owners(stored(cluster, "DataVolume", "system"))).toEqual(["second-uid"]);
-    expect(owners(stored(cluster, "PersistentVolumeClaim", "data"))).toEqual(["second-uid"]);
+    const retained = retainAgain.system === true;
+    for (const [kind, disk] of [
+      ["DataVolume", "system"],
+      ["PersistentVolumeClaim", "data"],
+    ] as const) {
+      expect(owners(stored(cluster, kind, disk))).toEqual(retained ? [] : ["second-uid"]);
+      expect(ownerUid(stored(cluster, kind, disk))).toBe(retained ? "second-uid" : undefined);
+    }
     for (const [kind, disk] of [
       ["DataVolume", "system"],
       ["PersistentVolumeClaim", "system"],

@@ -54,6 +54,44 @@ describe("an imported disk, as CDI v1.66.0 pkg/controller/datavolume/controller-
   });
 });
 
+describe("CDI's HonorWaitForFirstConsumer gate off (CDI v1.66.0 pkg/controller/common/util.go, AddImmediateBindingAnnotationIfWFFCDisabled)", () => {
+  const immediate = (phase: string): ObservedPersistentVolumeClaim => ({
+    metadata: { annotations: { "cdi.kubevirt.io/storage.bind.immediate.requested": "" } },
+    spec: { storageClassName: "local-wffc" },
+    status: { phase },
+  });
+
+  it("an import CDI bound for its importer pod on a WaitForFirstConsumer class is said to be so, while importing and once done", () => {
+    for (const [dataVolume, claim] of [
+      [dv("ImportInProgress", "10.0%"), immediate("Bound")],
+      [dv("Succeeded", "100.0%"), immediate("Bound")],
+    ] as const) {
+      const status = deriveStatus(
+        wukong(HALTED),
+        provisioned({ dataVolumes: { system: dataVolume }, pvcs: { system: claim, data: pvc("Bound") }, bindingModes: { "local-wffc": WFFC } }),
+        NOW,
+      );
+      expect(condition(status, "VolumesBound")?.message).toContain(
+        "CDI's HonorWaitForFirstConsumer feature gate is off: disk system binds where CDI's importer pod runs, not at the VM's first start",
+      );
+    }
+  });
+
+  it("says nothing on an Immediate class, nor for a claim without the annotation", () => {
+    for (const [claim, mode] of [
+      [immediate("Bound"), "Immediate"],
+      [pvc("Bound"), WFFC],
+    ] as const) {
+      const status = deriveStatus(
+        wukong(HALTED),
+        provisioned({ dataVolumes: { system: dv("Succeeded", "100.0%") }, pvcs: { system: claim, data: pvc("Bound") }, bindingModes: { "local-wffc": mode } }),
+        NOW,
+      );
+      expect(condition(status, "VolumesBound")?.message).not.toContain("HonorWaitForFirstConsumer");
+    }
+  });
+});
+
 describe("a blank disk: a Pending claim and its StorageClass's volumeBindingMode", () => {
   it("is waiting for its first consumer while no node is selected", () => {
     const status = deriveStatus(wukong(), provisioned({ pvcs: { system: pvc("Bound"), data: pending("fast") }, bindingModes: { fast: WFFC } }), NOW);
