@@ -38,9 +38,14 @@ export function hotplugContext(
   vmi: { spec?: Record<string, unknown>; status?: Record<string, unknown>; metadata?: { deletionTimestamp?: string } } | undefined,
 ): HotplugContext {
   const template = (vm?.spec?.template as { spec?: { volumes?: unknown } } | undefined)?.spec;
-  const hotpluggable = new Set(volumesOf(template?.volumes).filter(isHotpluggable).map(volume => String(volume.name)));
+  const hotpluggable = new Set(
+    volumesOf(template?.volumes)
+      .filter(isHotpluggable)
+      .map(volume => String(volume.name)),
+  );
   const active = vmi && !vmi.metadata?.deletionTimestamp && !FINAL_PHASES.has(String(vmi.status?.phase ?? ""));
-  if (!active) return { hotpluggable };
+  // A VMI always lists its volumes (the cloud-init disk at least); one read without them tells nothing.
+  if (!active || !Array.isArray(vmi.spec?.volumes)) return { hotpluggable };
   return { hotpluggable, instanceVolumes: new Set(volumesOf(vmi.spec?.volumes).map(volume => String(volume.name))) };
 }
 
@@ -54,6 +59,13 @@ export function hotplugDisks(spec: WukongSpec, context: HotplugContext | undefin
       .map(disk => disk.name)
       .filter(name => name !== boot && (context.hotpluggable.has(name) || (running !== undefined && !running.has(name)))),
   );
+}
+
+/** Hot-plug disks the running VMI does not have yet: what KubeVirt still has to attach. */
+export function pendingHotplugDisks(spec: WukongSpec, context: HotplugContext): string[] {
+  const running = context.instanceVolumes;
+  if (!running) return [];
+  return [...hotplugDisks(spec, context)].filter(name => !running.has(name));
 }
 
 function volumesOf(volumes: unknown): LiveVolume[] {

@@ -78,6 +78,10 @@ describe("hot-plug disks (lib/children/hotplug.ts)", () => {
     expect(hotplugDisks(spec, hotplugContext(undefined, deleted))).toEqual(new Set());
   });
 
+  it("a VMI read without its volumes tells nothing: no disk is taken for new", () => {
+    expect(hotplugDisks(spec, hotplugContext(undefined, { status: { phase: "Running" } }))).toEqual(new Set());
+  });
+
   it("never the boot disk, which must be there when the VM boots", () => {
     expect(hotplugDisks(spec, hotplugContext(undefined, runningVmi(["cloudinitdisk"])))).toEqual(new Set(["data", "scratch"]));
   });
