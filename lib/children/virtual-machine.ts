@@ -51,11 +51,14 @@ export function virtualMachine(
 
 function domain(spec: WukongSpec, nics: Nic[], hotplugged: ReadonlySet<string>) {
   const boot = bootDisk(spec);
-  const disks = (spec.disks ?? []).map(disk => ({
-    name: disk.name,
-    disk: { bus: hotplugged.has(disk.name) ? HOTPLUG_DISK_BUS : "virtio" },
-    ...(disk === boot && { bootOrder: 1 }),
-  }));
+  // A hot-plugged disk carries its name as serial: the guest finds it under /dev/disk/by-id whatever device it got
+  // (KubeVirt passes `serial` to the domain, pkg/virt-launcher/virtwrap/converter/converter.go; a DNS label is a valid
+  // serial, pkg/storage/admitters/disks.go).
+  const disks = (spec.disks ?? []).map(disk =>
+    hotplugged.has(disk.name)
+      ? { name: disk.name, disk: { bus: HOTPLUG_DISK_BUS }, serial: disk.name }
+      : { name: disk.name, disk: { bus: "virtio" }, ...(disk === boot && { bootOrder: 1 }) },
+  );
   return {
     cpu: { cores: spec.cpu, sockets: 1, threads: 1 },
     memory: { guest: spec.memory },

@@ -64,7 +64,11 @@ test("a disk added to it is hot-plugged: the VMI gets the volume, status says Pl
     name: "data",
     persistentVolumeClaim: { claimName: `${NAME}-data`, hotpluggable: true },
   });
-  expect((vm.spec.template.spec.domain.devices.disks as Obj[]).find(disk => disk.name === "data")).toEqual({ name: "data", disk: { bus: "scsi" } });
+  expect((vm.spec.template.spec.domain.devices.disks as Obj[]).find(disk => disk.name === "data")).toEqual({
+    name: "data",
+    disk: { bus: "scsi" },
+    serial: "data",
+  });
 
   const wukong = await waitFor(() => getJson(R.wukong, NAME, ns), {
     describe: `wk/${NAME} status.hotpluggedDisks data Plugged`,
@@ -89,7 +93,7 @@ test("a disk added to it is hot-plugged: the VMI gets the volume, status says Pl
     name: "data",
     persistentVolumeClaim: { claimName: `${NAME}-data`, hotpluggable: true },
   });
-  expect((vmi.spec.domain.devices.disks as Obj[]).find(disk => disk.name === "data")).toEqual({ name: "data", disk: { bus: "scsi" } });
+  expect((vmi.spec.domain.devices.disks as Obj[]).find(disk => disk.name === "data")).toEqual({ name: "data", disk: { bus: "scsi" }, serial: "data" });
   expect(volumeStatus(vmi, "data")).toMatchObject({ phase: "Ready", target: "sda", hotplugVolume: { attachPodName: expect.stringMatching(/^hp-volume-/) } });
   const [launcher] = await list("pods", ns, `kubevirt.io=virt-launcher,kubevirt.io/created-by=${vmiUid}`);
   const pods = await attachmentPods(launcher.metadata.uid);

@@ -54,8 +54,8 @@ describe("hot-plug disks (lib/children/hotplug.ts)", () => {
     ]);
     expect(disks).toEqual([
       { name: "system", disk: { bus: "virtio" }, bootOrder: 1 },
-      { name: "data", disk: { bus: HOTPLUG_DISK_BUS } },
-      { name: "scratch", disk: { bus: HOTPLUG_DISK_BUS } },
+      { name: "data", disk: { bus: HOTPLUG_DISK_BUS }, serial: "data" },
+      { name: "scratch", disk: { bus: HOTPLUG_DISK_BUS }, serial: "scratch" },
       { name: "cloudinitdisk", disk: { bus: "virtio" } },
     ]);
     expect(HOTPLUG_DISK_BUS).toBe("scsi");

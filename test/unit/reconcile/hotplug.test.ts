@@ -69,7 +69,7 @@ describe("a disk added to a running Wukong", () => {
   it("becomes a hot-pluggable scsi disk of the VM, reported Pending until the VMI has it", async () => {
     const { cluster } = await addDiskWhileRunning(GATES_ON);
     expect(vmVolumes(cluster)).toContainEqual({ name: "data", persistentVolumeClaim: { claimName: "app-01-data", hotpluggable: true } });
-    expect(vmDisks(cluster)).toContainEqual({ name: "data", disk: { bus: "scsi" } });
+    expect(vmDisks(cluster)).toContainEqual({ name: "data", disk: { bus: "scsi" }, serial: "data" });
     expect(vmVolumes(cluster)).toContainEqual({ name: "system", persistentVolumeClaim: { claimName: "app-01-system" } });
     expect(status(cluster).hotpluggedDisks).toEqual([{ name: "data", state: "Pending", message: "Waiting for KubeVirt to add disk data to the running VM." }]);
     expect(featuresCondition(cluster)).toMatchObject({ status: "True", reason: "FeaturesAvailable" });
