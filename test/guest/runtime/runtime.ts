@@ -15,6 +15,7 @@ import { replacePatch } from "../../simulator/status-diff";
 import { type GuestSpec, guestSpec, type Lookup, NotReady } from "./guest-spec";
 import { type Artifacts, buildArtifacts, hostLayout, type HostLayout } from "./host";
 import { alive, guestFiles, launch, type MachineSize, resizeDisk, stop } from "./launcher";
+import { syncGuestHotplug } from "./hotplug";
 import { agent } from "./qemu-socket";
 import { type AgentInterface, type AgentOsInfo, guestOsInfo, vmiInterfaces } from "./vmi-status";
 
@@ -207,6 +208,7 @@ export class GuestRuntime implements NodeRuntime {
       }
     }
     const files = guestFiles(guest.dir);
+    await this.hotplug(key, vmi, files.qmp, snap);
     let interfaces: AgentInterface[] | undefined;
     let osInfo: AgentOsInfo | undefined;
     try {
@@ -225,6 +227,17 @@ export class GuestRuntime implements NodeRuntime {
       conditions,
       interfaces: vmiInterfaces(guest.spec.nics, interfaces),
       guestOSInfo: guestOsInfo(osInfo) ?? vmi.status?.guestOSInfo,
+    });
+  }
+
+  /** Disks hot-plugged into (or out of) the running guest as their VMI volumes come and go (./hotplug.ts). */
+  private async hotplug(key: string, vmi: KubeObject, qmpSocket: string, snap: Snapshot): Promise<void> {
+    const volumeStatus = await syncGuestHotplug(vmi, qmpSocket, this.layout, snap, line => this.logger.info(`[guest] ${key} ${line}`));
+    if (!volumeStatus) return;
+    // With the resourceVersion: a list virt-controller changed meanwhile is re-read next tick, not overwritten.
+    const patch = { metadata: { resourceVersion: vmi.metadata.resourceVersion }, status: { volumeStatus } };
+    await this.client.mergePatch(VMI, vmi.metadata.namespace ?? "", vmi.metadata.name ?? "", patch).catch(err => {
+      this.logger.debug(`[guest] ${key} volume status write raced: ${(err as Error).message}`);
     });
   }
 
