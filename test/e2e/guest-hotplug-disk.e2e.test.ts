@@ -19,7 +19,7 @@ import { guestFiles, launch, type Launched, stop } from "../guest/runtime/launch
 import { agentExec } from "../guest/runtime/qemu-socket";
 import type { KubeObject } from "../simulator/resources";
 import type { VolumeStatus } from "../simulator/virt-handler-hotplug";
-import { timing } from "./support/guest";
+import { sh, timing } from "./support/guest";
 
 jest.setTimeout(900_000);
 
@@ -113,6 +113,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (launched) await stop(spec, layout, artifacts, launched.pid, 30_000);
+  // stop() takes the guest's own pieces; the node namespace and run directory are this journey's alone.
+  await sh("ip", ["netns", "del", layout.nodeNetns]);
+  rmSync(layout.runDir, { recursive: true, force: true });
   rmSync(state, { recursive: true, force: true });
 });
 
