@@ -233,9 +233,12 @@ export class GuestRuntime implements NodeRuntime {
   /** Disks hot-plugged into (or out of) the running guest as their VMI volumes come and go (./hotplug.ts). */
   private async hotplug(key: string, vmi: KubeObject, qmpSocket: string, snap: Snapshot): Promise<void> {
     const volumeStatus = await syncGuestHotplug(vmi, qmpSocket, this.layout, snap, line => this.logger.info(`[guest] ${key} ${line}`));
-    if (!volumeStatus) return;
+    // The launcher's SELinux context as virt-handler reports it on a node without SELinux: virt-controller renders no
+    // attachment pod without it (kubevirt v1.7.4 pkg/virt-controller/services/template.go, matchSELinuxLevelOfVMI).
+    const selinux = vmi.status?.selinuxContext ? {} : { selinuxContext: "none" };
+    if (!volumeStatus && !selinux.selinuxContext) return;
     // With the resourceVersion: a list virt-controller changed meanwhile is re-read next tick, not overwritten.
-    const patch = { metadata: { resourceVersion: vmi.metadata.resourceVersion }, status: { volumeStatus } };
+    const patch = { metadata: { resourceVersion: vmi.metadata.resourceVersion }, status: { ...selinux, ...(volumeStatus && { volumeStatus }) } };
     await this.client.mergePatch(VMI, vmi.metadata.namespace ?? "", vmi.metadata.name ?? "", patch).catch(err => {
       this.logger.debug(`[guest] ${key} volume status write raced: ${(err as Error).message}`);
     });
