@@ -10,7 +10,7 @@ export const Condition = z
       .string()
       .meta(
         d(
-          "Ready, NetworksConfigured, VolumesBound, RestartRequired (when a change waits for a restart), or ClusterFeatures (only on a Wukong using snapshots, a grown disk, GPUs or SR-IOV: whether the cluster offers each).",
+          "Ready, NetworksConfigured, VolumesBound, RestartRequired (when a change waits for a restart), or ClusterFeatures (only on a Wukong using snapshots, a grown disk, a disk waiting to be hot-plugged, GPUs or SR-IOV: whether the cluster offers each).",
         ),
       ),
     status: z.enum(["True", "False", "Unknown"]).meta(d("True, False or Unknown.")),
@@ -53,6 +53,24 @@ export const VolumeStatus = z
     size: z.string().optional().meta(d("The claim's actual capacity as the PVC reports it.")),
   })
   .meta(d("One disk's volume."));
+
+export const HOTPLUG_STATES = ["Plugged", "Pending", "Unplugging", "Failed"] as const;
+
+export const HotpluggedDiskStatus = z
+  .object({
+    name: z.string().meta(d("Disk name (from the spec; a disk being unplugged is no longer there).")),
+    state: z
+      .enum(HOTPLUG_STATES)
+      .meta(
+        d(
+          "Plugged (the running guest has it), Pending (KubeVirt is attaching it; see message), Unplugging (removed from the spec, KubeVirt is detaching it) or Failed (KubeVirt reports an error; see message).",
+        ),
+      ),
+    phase: z.string().optional().meta(d("KubeVirt's volume phase on the VMI (Bound, AttachedToNode, MountedToPod, Ready, Detaching, UnMountedFromPod).")),
+    target: z.string().optional().meta(d("The device the guest sees it as (e.g. sda), once plugged.")),
+    message: z.string().meta(d("What is happening, or why it waits or failed.")),
+  })
+  .meta(d("A disk hot-plugged into (or being unplugged from) the running VM."));
 
 export const RESTORE_PHASES = ["Pending", "Stopping", "Restoring", "Succeeded", "Failed"] as const;
 
@@ -116,6 +134,10 @@ export const WukongStatus = z
       }),
     networks: z.array(NetworkStatus).optional().meta(d("NICs with their addresses.")),
     volumes: z.array(VolumeStatus).optional().meta(d("Disks with their claims.")),
+    hotpluggedDisks: z
+      .array(HotpluggedDiskStatus)
+      .optional()
+      .meta(d("Disks added to (or removed from) the running VM without a restart, while it runs: see docs/operations.md.")),
     snapshots: z.array(SnapshotStatus).optional().meta(d("The WukongSnapshots taken of this Wukong, by name.")),
     restore: RestoreStatus.optional(),
   })
@@ -126,6 +148,7 @@ export type Condition = z.infer<typeof Condition>;
 export type NetworkStatus = z.infer<typeof NetworkStatus>;
 export type VolumeStatus = z.infer<typeof VolumeStatus>;
 export type VolumePhase = (typeof VOLUME_PHASES)[number];
+export type HotpluggedDiskStatus = z.infer<typeof HotpluggedDiskStatus>;
 export type Phase = (typeof PHASES)[number];
 export type SnapshotStatus = z.infer<typeof SnapshotStatus>;
 export type RestoreStatus = z.infer<typeof RestoreStatus>;

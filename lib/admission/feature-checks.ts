@@ -2,14 +2,14 @@
 // admitted all the same, since the cluster may gain it (the reconcilers report it in status until then).
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
-import { type ClusterFeatures, deviceGaps, expandDisksGap, type FeatureGap, restoreGap, snapshotGap } from "../cluster/features";
+import { type ClusterFeatures, deviceGaps, expandDisksGap, type FeatureGap, hotplugGap, restoreGap, snapshotGap } from "../cluster/features";
 
 export interface FeatureLookup {
   /** What the cluster offers; a part that could not be looked up is undefined (and warned about by nobody). */
   clusterFeatures(): Promise<ClusterFeatures>;
 }
 
-/** Only what this change asks for anew: a restore, disks that grow, devices added. */
+/** Only what this change asks for anew: a restore, disks that grow or are added to a Wukong (hot-plugged if it runs), devices added. */
 export function wukongFeatureWarnings(spec: WukongSpec, oldSpec: WukongSpec | undefined, features: ClusterFeatures): string[] {
   const gaps: FeatureGap[] = [];
   if (spec.restoreFromSnapshot && spec.restoreFromSnapshot !== oldSpec?.restoreFromSnapshot) {
@@ -19,6 +19,11 @@ export function wukongFeatureWarnings(spec: WukongSpec, oldSpec: WukongSpec | un
   const oldSizes = new Map((oldSpec?.disks ?? []).map(disk => [disk.name, bytesOf(disk.size) ?? 0n]));
   (spec.disks ?? []).forEach((disk, i) => {
     const before = oldSizes.get(disk.name);
+    if (before === undefined && oldSpec) {
+      const gap = hotplugGap(features, `spec.disks[${i}]`, [disk.name]);
+      if (gap) gaps.push({ ...gap, message: `if the VM is running, ${gap.message}` });
+      return;
+    }
     if (before === undefined || (bytesOf(disk.size) ?? 0n) <= before) return;
     const gap = expandDisksGap(features, `spec.disks[${i}].size`, [disk.name]);
     if (gap) gaps.push(gap);

@@ -6,6 +6,7 @@ import type { BuildContext, DesiredChildren } from "./contract";
 import { networkAttachmentDefinitions } from "../networks/nad";
 import { nicsOf } from "../networks/nics";
 import { ownerOf } from "./ownership";
+import { hotplugDisks } from "./hotplug";
 import { dataVolume, diskImage, persistentVolumeClaim } from "./storage";
 import { virtualMachine } from "./virtual-machine";
 
@@ -34,6 +35,6 @@ export function desiredChildren(wukong: Wukong, context: BuildContext): DesiredC
     dataVolumes: imported,
     persistentVolumeClaims: blank,
     cloudInitSecret: secret,
-    virtualMachine: virtualMachine(owner, { ...wukong, spec }, nics, cloudInitDigests(secret)),
+    virtualMachine: virtualMachine(owner, { ...wukong, spec }, nics, cloudInitDigests(secret), hotplugDisks(spec, context.hotplug)),
   };
 }

@@ -8,14 +8,24 @@ import { childMetadata, ownerLabels, type Owner } from "./ownership";
 import { haGroupOf, placement } from "./placement";
 import { bootDisk, runStrategyOf, type SpecifiedWukong } from "./spec-defaults";
 import { diskImage } from "./storage";
+import { HOTPLUG_DISK_BUS } from "./hotplug";
 import { attachedNadName } from "../../schemas/networks/names";
 import { hasPodNetwork } from "../networks/defaults";
 
 export const VM_API_VERSION = "kubevirt.io/v1";
 export const CLOUD_INIT_DISK = "cloudinitdisk";
 
-/** `templateAnnotations`: what the VMI should carry from birth (the cloud-init digests). */
-export function virtualMachine(owner: Owner, wukong: SpecifiedWukong, nics: Nic[], templateAnnotations: Record<string, string>): KubernetesObject {
+/**
+ * `templateAnnotations`: what the VMI should carry from birth (the cloud-init digests). `hotplugged`: the disks
+ * declared hot-pluggable (lib/children/hotplug.ts), which KubeVirt attaches to the running VM.
+ */
+export function virtualMachine(
+  owner: Owner,
+  wukong: SpecifiedWukong,
+  nics: Nic[],
+  templateAnnotations: Record<string, string>,
+  hotplugged: ReadonlySet<string> = new Set(),
+): KubernetesObject {
   const { spec } = wukong;
   const haGroup = haGroupOf(wukong);
   const templateLabels = { ...ownerLabels(owner), ...(haGroup !== undefined && { [LABELS.haGroup]: haGroup }) };
@@ -28,9 +38,9 @@ export function virtualMachine(owner: Owner, wukong: SpecifiedWukong, nics: Nic[
       template: {
         metadata: { labels: templateLabels, annotations: templateAnnotations },
         spec: {
-          domain: domain(spec, nics),
+          domain: domain(spec, nics, hotplugged),
           networks: nics.map(nic => network(owner, nic)),
-          volumes: volumes(owner, spec),
+          volumes: volumes(owner, spec, hotplugged),
           ...accessCredentials(spec),
           ...placement(wukong),
         },
@@ -39,9 +49,16 @@ export function virtualMachine(owner: Owner, wukong: SpecifiedWukong, nics: Nic[
   };
 }
 
-function domain(spec: WukongSpec, nics: Nic[]) {
+function domain(spec: WukongSpec, nics: Nic[], hotplugged: ReadonlySet<string>) {
   const boot = bootDisk(spec);
-  const disks = (spec.disks ?? []).map(disk => ({ name: disk.name, disk: { bus: "virtio" }, ...(disk === boot && { bootOrder: 1 }) }));
+  // A hot-plugged disk carries its name as serial: the guest finds it under /dev/disk/by-id whatever device it got
+  // (KubeVirt passes `serial` to the domain, pkg/virt-launcher/virtwrap/converter/converter.go; a DNS label is a valid
+  // serial, pkg/storage/admitters/disks.go).
+  const disks = (spec.disks ?? []).map(disk =>
+    hotplugged.has(disk.name)
+      ? { name: disk.name, disk: { bus: HOTPLUG_DISK_BUS }, serial: disk.name }
+      : { name: disk.name, disk: { bus: "virtio" }, ...(disk === boot && { bootOrder: 1 }) },
+  );
   return {
     cpu: { cores: spec.cpu, sockets: 1, threads: 1 },
     memory: { guest: spec.memory },
@@ -69,11 +86,17 @@ function network(owner: Owner, nic: Nic) {
   return { name: nic.name, multus: { networkName, ...(nic.network.primary === true && { default: true }) } };
 }
 
-/** dataVolume for imported disks, so KubeVirt waits for the import; persistentVolumeClaim for blank ones. */
-function volumes(owner: Owner, spec: WukongSpec) {
+/**
+ * dataVolume for imported disks, so KubeVirt waits for the import; persistentVolumeClaim for blank ones. Both take
+ * `hotpluggable` (kubevirt v1.7.4 pkg/storage/types/pvc.go, IsDeclarativeHotplugVolume).
+ */
+function volumes(owner: Owner, spec: WukongSpec, hotplugged: ReadonlySet<string>) {
   const disks = (spec.disks ?? []).map(disk => {
     const claimName = diskClaimName(owner.name, disk.name);
-    return diskImage(spec, disk) ? { name: disk.name, dataVolume: { name: claimName } } : { name: disk.name, persistentVolumeClaim: { claimName } };
+    const hotpluggable = hotplugged.has(disk.name) && { hotpluggable: true };
+    return diskImage(spec, disk)
+      ? { name: disk.name, dataVolume: { name: claimName, ...hotpluggable } }
+      : { name: disk.name, persistentVolumeClaim: { claimName, ...hotpluggable } };
   });
   const ours = cloudInitSecretName(owner.name);
   const userDataSecret = spec.cloudInit?.userDataSecretRef?.name ?? ours;

@@ -27,6 +27,11 @@ export const KUBEVIRT_CONFIG_API = "kubevirt.io/v1";
 // pkg/virt-config/feature-gates.go enables a gate that is not GA only when the KubeVirt CR lists it.
 export const SNAPSHOT_GATE = "Snapshot";
 export const EXPAND_DISKS_GATE = "ExpandDisks";
+// Both Alpha at v1.7.4. virt-controller applies a VM's hot-plug volumes to its running VMI only with
+// DeclarativeHotplugVolumes on and the older HotplugVolumes off (pkg/virt-controller/watch/vm/vm.go,
+// handleDeclarativeVolumeHotplug); otherwise the volume waits in the VM spec, and no condition says so.
+export const DECLARATIVE_HOTPLUG_GATE = "DeclarativeHotplugVolumes";
+export const HOTPLUG_VOLUMES_GATE = "HotplugVolumes";
 
 /**
  * The VirtualMachineRestore fields a Wukong restore is made of (lib/children/snapshot.ts): in place, into the
@@ -41,6 +46,7 @@ export type FeatureGapReason =
   | "RestoreFieldsMissing"
   | "SnapshotFeatureGateDisabled"
   | "ExpandDisksFeatureGateDisabled"
+  | "HotplugFeatureGateDisabled"
   | "DeviceResourceMissing";
 
 export interface FeatureGap {
@@ -55,6 +61,8 @@ export interface FeatureUse {
   snapshots: boolean;
   /** Disks whose claims were grown (now, or before while the gate was off). */
   grownDisks: readonly string[];
+  /** Disks the VM declares hot-pluggable (lib/children/hotplug.ts). */
+  hotplugDisks?: readonly string[];
 }
 
 /** What keeps a snapshot or restore from being taken: the API missing, or its feature gate off. */
@@ -97,6 +105,20 @@ export function expandDisksGap(features: ClusterFeatures, path: string, disks: r
   );
 }
 
+/** Disks added to a running VM reach it only through KubeVirt's declarative hot-plug. */
+export function hotplugGap(features: ClusterFeatures, path: string, disks: readonly string[]): FeatureGap | undefined {
+  const which = disks.length === 1 ? `disk ${disks[0]} waits` : `disks ${disks.join(", ")} wait`;
+  const effect = `${which} to be hot-plugged into the running VM, which KubeVirt does not do`;
+  if (features.featureGates?.has(HOTPLUG_VOLUMES_GATE) && features.featureGates.has(DECLARATIVE_HOTPLUG_GATE)) {
+    return {
+      reason: "HotplugFeatureGateDisabled",
+      path,
+      message: `${effect}: KubeVirt's ${HOTPLUG_VOLUMES_GATE} feature gate is enabled, which turns ${DECLARATIVE_HOTPLUG_GATE} off; remove "${HOTPLUG_VOLUMES_GATE}" from spec.configuration.developerConfiguration.featureGates of ${kubeVirtName(features)}`,
+    };
+  }
+  return gateGap(features, DECLARATIVE_HOTPLUG_GATE, "HotplugFeatureGateDisabled", path, effect);
+}
+
 /** Device-plugin resources the Wukong needs that no node offers: its VM cannot be scheduled. */
 export function deviceGaps(spec: WukongSpec, features: ClusterFeatures): FeatureGap[] {
   const offered = features.nodeResources;
@@ -126,13 +148,15 @@ export function wukongFeatureGaps(spec: WukongSpec, features: ClusterFeatures, u
   const devices = (spec.gpus?.length ?? 0) > 0 || (spec.networks ?? []).some(network => network.type === "sriov");
   const snapshots = use.snapshots || spec.restoreFromSnapshot !== undefined;
   const expand = use.grownDisks.length > 0 ? expandDisksGap(features, "spec.disks", use.grownDisks) : undefined;
-  if (!snapshots && !expand && !devices) return undefined;
+  const hotplugged = use.hotplugDisks ?? [];
+  const hotplug = hotplugged.length > 0 ? hotplugGap(features, "spec.disks", hotplugged) : undefined;
+  if (!snapshots && !expand && !devices && hotplugged.length === 0) return undefined;
   const snapshot = !snapshots
     ? undefined
     : spec.restoreFromSnapshot
       ? restoreGap(features, "spec.restoreFromSnapshot")
       : snapshotGap(features, "status.snapshots");
-  return [...(snapshot ? [snapshot] : []), ...(expand ? [expand] : []), ...deviceGaps(spec, features)];
+  return [...(snapshot ? [snapshot] : []), ...(expand ? [expand] : []), ...(hotplug ? [hotplug] : []), ...deviceGaps(spec, features)];
 }
 
 /** The KubeVirt CR's feature gates, from the first KubeVirt CR not being deleted (KubeVirt allows one). */
@@ -153,11 +177,14 @@ export interface KubeVirtObject {
 
 function gateGap(features: ClusterFeatures, gate: string, reason: FeatureGapReason, path: string, effect: string): FeatureGap | undefined {
   if (!features.featureGates || features.featureGates.has(gate)) return undefined;
-  const cr = features.kubeVirt;
-  const where = cr ? `KubeVirt ${cr.namespace ? `${cr.namespace}/` : ""}${cr.name}` : "the KubeVirt CR";
   return {
     reason,
     path,
-    message: `${effect}: KubeVirt's ${gate} feature gate is not enabled; enable it by adding "${gate}" to spec.configuration.developerConfiguration.featureGates of ${where}`,
+    message: `${effect}: KubeVirt's ${gate} feature gate is not enabled; enable it by adding "${gate}" to spec.configuration.developerConfiguration.featureGates of ${kubeVirtName(features)}`,
   };
+}
+
+function kubeVirtName(features: ClusterFeatures): string {
+  const cr = features.kubeVirt;
+  return cr ? `KubeVirt ${cr.namespace ? `${cr.namespace}/` : ""}${cr.name}` : "the KubeVirt CR";
 }

@@ -143,7 +143,7 @@ export const KINDS = {
     namespaced: true,
     watch: "optional",
     verbs: WATCHED,
-    why: "KubeVirt's feature gates (`Snapshot`, `ExpandDisks`), for the ClusterFeatures condition and admission warnings",
+    why: "KubeVirt's feature gates (`Snapshot`, `ExpandDisks`, `DeclarativeHotplugVolumes`), for the ClusterFeatures condition and admission warnings",
   },
   NodeNetworkState: {
     group: "nmstate.io",

@@ -1,6 +1,8 @@
 // After the steps: what this Wukong uses that the cluster lacks (the snapshot API or its feature gate, ExpandDisks
-// for a grown disk, a device plugin's resource), for the ClusterFeatures condition.
-import { diskClaimName } from "../../schemas/child-names";
+// for a grown disk, DeclarativeHotplugVolumes for a disk waiting to be hot-plugged, a device plugin's resource), for
+// the ClusterFeatures condition.
+import { diskClaimName, virtualMachineName } from "../../schemas/child-names";
+import { hotplugContext, pendingHotplugDisks } from "../children/hotplug";
 import { EXPAND_DISKS_GATE, wukongFeatureGaps } from "../cluster/features";
 import { findCondition } from "../status/verdict";
 import { CLUSTER_FEATURES_CONDITION } from "../status/features";
@@ -15,7 +17,13 @@ export function observeClusterFeatures(ctx: ReconcileContext): void {
   // A grown disk stays unseen by the guest until the gate is enabled: remembered from the previous condition.
   const grownBefore = grownDisksIn(findCondition(ctx.wukong.status?.conditions, CLUSTER_FEATURES_CONDITION)).filter(disk => disks.includes(disk));
   const grownDisks = [...new Set([...grownBefore, ...grownNow])];
-  const gaps = wukongFeatureGaps(spec, ctx.port.features(), { snapshots: (ctx.observed.snapshots?.length ?? 0) > 0, grownDisks });
+  const vmName = virtualMachineName(ctx.name);
+  const hotplug = hotplugContext(ctx.port.get("VirtualMachine", ctx.namespace, vmName), ctx.port.get("VirtualMachineInstance", ctx.namespace, vmName));
+  const gaps = wukongFeatureGaps(spec, ctx.port.features(), {
+    snapshots: (ctx.observed.snapshots?.length ?? 0) > 0,
+    grownDisks,
+    hotplugDisks: pendingHotplugDisks(spec, hotplug),
+  });
   ctx.observed.clusterFeatures = gaps && { gaps };
 }
 

@@ -3,7 +3,8 @@
 // instead: retained volumes released, our NADs deleted, then the finalizer removed.
 // Everything is read from the port's view; status is written even when a step fails, so a persistent
 // failure shows up as a condition reason instead of a stale status.
-import { desiredChildren, type DesiredChildren } from "../children";
+import { desiredChildren, type DesiredChildren, virtualMachineName } from "../children";
+import { hotplugContext } from "../children/hotplug";
 import { apiFailure, isConflict } from "../cluster/api-errors";
 import type { ChildError, ObservedChildren } from "../status/observed";
 import type { LiveWukong, ReconcileContext } from "./context";
@@ -68,7 +69,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
     const observed = emptyObservation();
     // Kept as it was when the restore step does not get to run (a build error, an earlier step failing).
     observed.restore = wukong.status?.restore;
-    const built = build(wukong);
+    const built = build(wukong, port);
     const ctx: ReconcileContext = { port, wukong, namespace, name, uid: wukong.metadata.uid, desired: built.desired, observed, changes: [] };
     let failure: unknown;
     try {
@@ -111,9 +112,13 @@ async function finalize(port: ClusterPort, wukong: LiveWukong, resync: ResyncPol
 const CONVERGING = new Set(["Creating", "Pending", "Restoring"]);
 
 /** The builders are pure but can still refuse a spec (custom user data that is not a cloud-config). */
-function build(wukong: LiveWukong): { desired: DesiredChildren; error?: ChildError } {
+function build(wukong: LiveWukong, port: ClusterPort): { desired: DesiredChildren; error?: ChildError } {
+  const { namespace } = wukong.metadata;
+  const vmName = virtualMachineName(wukong.metadata.name);
   try {
-    return { desired: desiredChildren(wukong, {}) };
+    // The VMI bears its VM's name.
+    const hotplug = hotplugContext(port.get("VirtualMachine", namespace, vmName), port.get("VirtualMachineInstance", namespace, vmName));
+    return { desired: desiredChildren(wukong, { hotplug }) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { desired: NOTHING, error: { kind: "Wukong", name: wukong.metadata.name, reason: "BuildFailed", message } };

@@ -27,7 +27,9 @@
 //   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged; absent when no restart is needed
 //   ClusterFeatures     only when the Wukong uses snapshots, a grown disk, GPUs or SR-IOV: True FeaturesAvailable |
 //                       False SnapshotApiMissing, RestoreFieldsMissing, SnapshotFeatureGateDisabled, ExpandDisksFeatureGateDisabled,
-//                       DeviceResourceMissing (lib/cluster/features.ts); it does not change the phase
+//                       HotplugFeatureGateDisabled, DeviceResourceMissing (lib/cluster/features.ts); it does not
+//                       change the phase
+// hotpluggedDisks: each disk added to or removed from the running VM, from the VMI's volumeStatus (./hotplug.ts)
 // Message: the first error (networks, volumes, VM, in creation order); else the first part still
 // waiting while Creating; else the VM's own sentence.
 import type { WukongSpec } from "../../schemas/spec";
@@ -37,6 +39,7 @@ import { virtualMachineName } from "../../schemas/child-names";
 import { runStrategyOf } from "../children/spec-defaults";
 import { withTransitionTimes } from "./conditions";
 import { clusterFeaturesCondition } from "./features";
+import { hotpluggedDiskStatuses } from "./hotplug";
 import { networkStatuses, networksVerdict } from "../networks/status";
 import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "../networks/node-network-status";
 import type { ChildError, ObservedChildren } from "./observed";
@@ -103,6 +106,8 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
   );
 
   const nodeName = vmi?.status?.phase === "Running" ? vmi.status.nodeName : undefined;
+  const hotplugGate = observed.clusterFeatures?.gaps.find(gap => gap.reason === "HotplugFeatureGateDisabled");
+  const hotpluggedDisks = hotpluggedDiskStatuses(spec, vm, vmi, hotplugGate?.message);
   return {
     phase,
     message,
@@ -112,6 +117,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     conditions,
     networks: networkStatuses(owner, spec, vmi),
     volumes: volumeStatuses(owner.name, spec, observed),
+    ...(hotpluggedDisks.length > 0 && { hotpluggedDisks }),
     ...(observed.snapshots?.length && { snapshots: observed.snapshots }),
     ...(observed.restore && { restore: observed.restore }),
   };

@@ -21,9 +21,27 @@ export interface ObservedPersistentVolumeClaim {
   status?: { phase?: string; capacity?: { storage?: string } };
 }
 
+/** A volume of a VM template or VMI: only its name and whether it is a hot-plug volume. */
+export interface ObservedVolume {
+  name?: string;
+  persistentVolumeClaim?: { hotpluggable?: boolean };
+  dataVolume?: { hotpluggable?: boolean };
+}
+
+/** One entry of a VMI's status.volumeStatus (kubevirt.io/v1 VolumeStatus). */
+export interface ObservedVolumeStatus {
+  name?: string;
+  phase?: string;
+  reason?: string;
+  message?: string;
+  /** The guest device (sda, vdb), set by virt-handler once the disk is in the domain. */
+  target?: string;
+  hotplugVolume?: { attachPodName?: string };
+}
+
 export interface ObservedVirtualMachine {
-  /** The template's annotations: what a VMI started now would carry. */
-  spec?: { template?: { metadata?: { annotations?: Record<string, string> } } };
+  /** The template's annotations: what a VMI started now would carry; its volumes, which ones are hot-plugged. */
+  spec?: { template?: { metadata?: { annotations?: Record<string, string> }; spec?: { volumes?: ObservedVolume[] } } };
   status?: { printableStatus?: string; ready?: boolean; conditions?: ObservedCondition[] };
 }
 
@@ -37,8 +55,17 @@ export interface ObservedInterface {
 
 export interface ObservedVirtualMachineInstance {
   /** Copied from the VM template when the VMI was created, never synced later. */
-  metadata?: { annotations?: Record<string, string> };
-  status?: { phase?: string; reason?: string; nodeName?: string; interfaces?: ObservedInterface[]; conditions?: ObservedCondition[] };
+  metadata?: { annotations?: Record<string, string>; deletionTimestamp?: string };
+  /** Its volumes: those it booted with, and the hot-plugged ones virt-controller added. */
+  spec?: { volumes?: ObservedVolume[] };
+  status?: {
+    phase?: string;
+    reason?: string;
+    nodeName?: string;
+    interfaces?: ObservedInterface[];
+    conditions?: ObservedCondition[];
+    volumeStatus?: ObservedVolumeStatus[];
+  };
 }
 
 /** A NetworkAttachmentDefinition the Wukong attaches to (generated or the user's nadName), namespace-less. */

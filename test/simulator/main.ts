@@ -13,6 +13,7 @@ import { KubeClient } from "../support/kube-client";
 import { planKubelet } from "./kubelet";
 import { planNodeHeartbeats } from "./node-heartbeat";
 import { planVirtHandlers } from "./virt-handler";
+import { planVolumeHotplugs } from "./virt-handler-hotplug";
 import { Logger } from "./log";
 import { planNodeNetworkPolicies } from "./nmstate";
 import { planNodeNetworkStates } from "./nmstate-node-state";
@@ -76,6 +77,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
       await runPlans(client, planNodeHeartbeats(snap), logger);
       await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
       await runPlans(virtHandlerClient, planVirtHandlers(snap), logger);
+      await runPlans(virtHandlerClient, planVolumeHotplugs(snap), logger);
       await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planNodeNetworkStates(snap), logger);
       if (nmstatectl) await runPlans(client, await planNodeNetworkPolicies(snap, clock.elapsed, cfg, nmstatectl), logger);

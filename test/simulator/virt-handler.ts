@@ -64,6 +64,10 @@ export function planVirtHandler(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "
     phaseTransitionTimestamps: transition("Running"),
     interfaces,
     guestOSInfo: { id: "simulated", name: "Simulated guest", prettyName: "Simulated guest (wukong-vm-runtime-simulator)" },
+    // The launcher's SELinux context, "none" on a node without SELinux (kubevirt v1.7.4 pkg/virt-handler/vm.go,
+    // updateSELinuxContext); virt-controller renders no hot-plug attachment pod without it
+    // (pkg/virt-controller/services/template.go, matchSELinuxLevelOfVMI: "VMI is missing SELinux context").
+    selinuxContext: "none",
     conditions: [...others(vmi.status?.conditions, running), ...mergeConditions(vmi.status?.conditions, running, { probeTime: true })],
   };
   const ifaces = interfaces.map(i => `${i.name}=${i.ipAddress ?? "-"}(${i.mac})`).join(" ");

@@ -3,6 +3,7 @@
 // (user-data, network-config, meta-data with the accessCredentials keys). Pure, so it is unit-tested.
 import { parseQuantity } from "../../simulator/quantity";
 import type { KubeObject } from "../../simulator/resources";
+import { isHotplugVolume } from "./hotplug";
 
 export interface GuestDisk {
   name: string;
@@ -58,6 +59,8 @@ export function guestSpec(vmi: KubeObject, lookup: Lookup): GuestSpec {
   for (const disk of specDisks) {
     const volume = volumes.find(v => v?.name === disk?.name);
     if (!volume) throw new Error(`disk ${disk?.name} has no volume`);
+    // KubeVirt attaches hot-plug volumes after start, through their attachment pod, never at boot (./hotplug.ts).
+    if (isHotplugVolume(volume)) continue;
     if (volume.cloudInitNoCloud) {
       seed = noCloudSeed(vmi, volume.cloudInitNoCloud, lookup);
       continue;

@@ -6,6 +6,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { GuestNic, GuestSpec } from "./guest-spec";
 import { type Artifacts, guestDir, type HostLayout, podNetns, run, runOk, volumePath } from "./host";
+import { SCSI_CONTROLLER_ARGS } from "./hotplug";
 import { qmp } from "./qemu-socket";
 
 export interface Launched {
@@ -172,6 +173,7 @@ export async function launch(spec: GuestSpec, layout: HostLayout, artifacts: Art
     "-append",
     "root=LABEL=wukong-root rw console=ttyS0",
     ...(await makeDisks(spec, layout, artifacts)),
+    ...SCSI_CONTROLLER_ARGS,
     ...(await makeSeed(spec, dir)),
     ...nics.args,
     ...controlArgs(files),

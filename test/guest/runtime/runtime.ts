@@ -20,6 +20,7 @@ import { replacePatch } from "../../simulator/status-diff";
 import { type GuestSpec, guestSpec, type Lookup, NotReady } from "./guest-spec";
 import { type Artifacts, buildArtifacts, hostLayout, type HostLayout } from "./host";
 import { alive, guestFiles, launch, type MachineSize, resizeDisk, stop } from "./launcher";
+import { syncGuestHotplug } from "./hotplug";
 import { agent } from "./qemu-socket";
 import { type AgentInterface, type AgentOsInfo, guestOsInfo, vmiInterfaces } from "./vmi-status";
 
@@ -210,6 +211,7 @@ export class GuestRuntime implements NodeRuntime {
       }
     }
     const files = guestFiles(guest.dir);
+    await this.hotplug(key, vmi, files.qmp, snap);
     let interfaces: AgentInterface[] | undefined;
     let osInfo: AgentOsInfo | undefined;
     try {
@@ -235,6 +237,20 @@ export class GuestRuntime implements NodeRuntime {
     await this.patchVmi(vmi, {
       phase: "Succeeded",
       conditions: [{ type: "Ready", status: "False", reason: "PodTerminating", message: "the guest shut down" }],
+    });
+  }
+
+  /** Disks hot-plugged into (or out of) the running guest as their VMI volumes come and go (./hotplug.ts). */
+  private async hotplug(key: string, vmi: KubeObject, qmpSocket: string, snap: Snapshot): Promise<void> {
+    const volumeStatus = await syncGuestHotplug(vmi, qmpSocket, this.layout, snap, line => this.logger.info(`[guest] ${key} ${line}`));
+    // The launcher's SELinux context as virt-handler reports it on a node without SELinux: virt-controller renders no
+    // attachment pod without it (kubevirt v1.7.4 pkg/virt-controller/services/template.go, matchSELinuxLevelOfVMI).
+    const selinux = vmi.status?.selinuxContext ? {} : { selinuxContext: "none" };
+    if (!volumeStatus && !selinux.selinuxContext) return;
+    // With the resourceVersion: a list virt-controller changed meanwhile is re-read next tick, not overwritten.
+    const patch = { metadata: { resourceVersion: vmi.metadata.resourceVersion }, status: { ...selinux, ...(volumeStatus && { volumeStatus }) } };
+    await this.clients.virtHandler.mergePatch(VMI, vmi.metadata.namespace ?? "", vmi.metadata.name ?? "", patch).catch((err: unknown) => {
+      this.logger.debug(`[guest] ${key} volume status write raced: ${(err as Error).message}`);
     });
   }
 

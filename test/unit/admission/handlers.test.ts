@@ -10,6 +10,7 @@ import { claimsOfWukong } from "../../../lib/networks/segments";
 import type { NodeInterfaces } from "../../../lib/networks/node-interfaces";
 import {
   type ClusterFeatures,
+  DECLARATIVE_HOTPLUG_GATE,
   EXPAND_DISKS_GATE,
   KUBEVIRT_CONFIG_API,
   KUBEVIRT_SNAPSHOT_API,
@@ -94,7 +95,7 @@ class FakeCluster implements ClusterLookup {
   /** Every optional feature offered unless a test takes one away. */
   features: ClusterFeatures = {
     servedApis: new Set([KUBEVIRT_SNAPSHOT_API, NODE_NETWORK_API, KUBEVIRT_CONFIG_API]),
-    featureGates: new Set([SNAPSHOT_GATE, EXPAND_DISKS_GATE]),
+    featureGates: new Set([SNAPSHOT_GATE, EXPAND_DISKS_GATE, DECLARATIVE_HOTPLUG_GATE]),
     kubeVirt: { namespace: "kubevirt", name: "kubevirt" },
     nodeResources: new Set(["nvidia.com/GA102GL_A10", "intel.com/sriov_netdevice"]),
   };
@@ -395,6 +396,22 @@ describe("validating admission (wukongValidator)", () => {
       ]);
       // Not grown: nothing to say.
       expect((await admit(old(), { oldObject: old() }, cluster)).warnings ?? []).toEqual([]);
+    });
+
+    // KubeVirt v1.7.4 pkg/virt-controller/watch/vm/vm.go (handleDeclarativeVolumeHotplug): a disk added to a running
+    // VM is hot-plugged only with DeclarativeHotplugVolumes on (Alpha, pkg/virt-config/featuregate/active.go).
+    it("admits adding a disk while KubeVirt's DeclarativeHotplugVolumes gate is off, warning that a running VM will not get it", async () => {
+      const cluster = new FakeCluster();
+      cluster.features = { ...cluster.features, featureGates: new Set([SNAPSHOT_GATE, EXPAND_DISKS_GATE]) };
+      const object = old();
+      object.spec.disks.push({ name: "extra", size: "1Gi", storageClassName: "fast-ssd" });
+      const response = await admit(object, { oldObject: old() }, cluster);
+      expectAllowed(response);
+      expect(response.warnings).toEqual([
+        `spec.disks[${object.spec.disks.length - 1}]: if the VM is running, disk extra waits to be hot-plugged into the running VM, which KubeVirt does not do: KubeVirt's DeclarativeHotplugVolumes feature gate is not enabled; enable it by adding "DeclarativeHotplugVolumes" to spec.configuration.developerConfiguration.featureGates of KubeVirt kubevirt/kubevirt`,
+      ]);
+      // With the gate on: nothing to say.
+      expect((await admit(clone(object), { oldObject: old() })).warnings ?? []).toEqual([]);
     });
 
     it("denies growing a disk on a StorageClass without allowVolumeExpansion", async () => {
