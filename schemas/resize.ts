@@ -67,3 +67,32 @@ export const MAX_MEMORY_RULE = {
 
 export type Limits = z.infer<typeof Limits>;
 export type Updates = z.infer<typeof Updates>;
+
+export const RESIZE_PHASES = ["Live", "HotPlugging", "WaitingForRestart"] as const;
+
+const Size = <T extends z.ZodType>(value: T, what: string) =>
+  z
+    .object({
+      requested: value.meta(d(`The spec's ${what}.`)),
+      current: value.optional().meta(d(`What the running guest has now (the VMI's status).`)),
+      max: value.optional().meta(d(`The most it may grow to live: the running VMI's headroom (limits, or KubeVirt's default).`)),
+    })
+    .meta(d(`${what} of the running VM.`));
+
+export const ResizeStatus = z
+  .object({
+    phase: z
+      .enum(RESIZE_PHASES)
+      .meta(
+        d(
+          "Live (the running VM has the spec's cpu and memory: a change since it started was applied without a restart), HotPlugging (KubeVirt is applying a change live: it migrates the VM to a launcher pod of the new size) or WaitingForRestart (KubeVirt cannot apply it live; the RestartRequired condition says why).",
+        ),
+      ),
+    cpu: Size(z.number().int(), "vCPUs"),
+    memory: Size(z.string(), "guest memory"),
+    message: z.string().meta(d("What happens to the change, in one sentence.")),
+  })
+  .meta(d("How the spec's cpu and memory reach the running VM; absent while it does not run."));
+
+export type ResizeStatus = z.infer<typeof ResizeStatus>;
+export type ResizePhase = (typeof RESIZE_PHASES)[number];

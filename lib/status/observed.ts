@@ -22,9 +22,19 @@ export interface ObservedPersistentVolumeClaim {
 }
 
 export interface ObservedVirtualMachine {
+  metadata?: { generation?: number };
   /** The template's annotations: what a VMI started now would carry. */
   spec?: { template?: { metadata?: { annotations?: Record<string, string> } } };
-  status?: { printableStatus?: string; ready?: boolean; conditions?: ObservedCondition[] };
+  /** observedGeneration: the generation virt-controller last synced (its RestartRequired speaks of that one). */
+  status?: { printableStatus?: string; ready?: boolean; conditions?: ObservedCondition[]; observedGeneration?: number };
+}
+
+/** A CPU topology as KubeVirt writes it (sockets × cores × threads vCPUs). */
+export interface ObservedCpu {
+  sockets?: number;
+  cores?: number;
+  threads?: number;
+  maxSockets?: number;
 }
 
 export interface ObservedInterface {
@@ -36,9 +46,21 @@ export interface ObservedInterface {
 }
 
 export interface ObservedVirtualMachineInstance {
-  /** Copied from the VM template when the VMI was created, never synced later. */
-  metadata?: { annotations?: Record<string, string> };
-  status?: { phase?: string; reason?: string; nodeName?: string; interfaces?: ObservedInterface[]; conditions?: ObservedCondition[] };
+  /** Annotations: copied from the VM template when the VMI was created, never synced later. */
+  metadata?: { annotations?: Record<string, string>; uid?: string; deletionTimestamp?: string };
+  /** The size virt-controller asks of the running VMI, and its headroom (KubeVirt's defaults filled in). */
+  spec?: { domain?: { cpu?: ObservedCpu; memory?: { guest?: string; maxGuest?: string } } };
+  status?: {
+    phase?: string;
+    reason?: string;
+    nodeName?: string;
+    interfaces?: ObservedInterface[];
+    conditions?: ObservedCondition[];
+    /** What the guest runs with: virt-handler updates it once a CPU hot-plug completes. */
+    currentCPUTopology?: ObservedCpu;
+    /** guestCurrent: the guest's memory now, as virt-handler reads it from the domain. */
+    memory?: { guestAtBoot?: string; guestCurrent?: string; guestRequested?: string };
+  };
 }
 
 /** A NetworkAttachmentDefinition the Wukong attaches to (generated or the user's nadName), namespace-less. */
@@ -71,6 +93,7 @@ export interface ChildError {
 import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
 import type { MissingBridge } from "../networks/host-bridges";
 import type { FeatureGap } from "../cluster/features";
+import type { LiveUpdateConfig } from "../cluster/live-update";
 
 export interface ObservedChildren {
   nads: ObservedNad[];
@@ -91,6 +114,8 @@ export interface ObservedChildren {
   snapshots?: SnapshotStatus[];
   /** The restore spec.restoreFromSnapshot asks for, as far as it got. */
   restore?: RestoreStatus;
+  /** How the cluster's KubeVirt applies changes to running VMs; absent when its CR cannot be read. */
+  liveUpdate?: LiveUpdateConfig;
   /** What of the optional features this Wukong uses the cluster lacks; absent when it uses none. */
   clusterFeatures?: { gaps: FeatureGap[] };
 }

@@ -160,8 +160,7 @@ function fixtures(): [string, Spec][] {
       ),
     ]);
   for (const cpu of each(1, 4, 8))
-    for (const maxCpu of optional(4))
-      out.push([`cpu ${cpu} maxCpu ${maxCpu}`, seedWith(s => ((s.cpu = cpu), (s.limits = compact({ maxCpu }))))]);
+    for (const maxCpu of optional(4)) out.push([`cpu ${cpu} maxCpu ${maxCpu}`, seedWith(s => ((s.cpu = cpu), (s.limits = compact({ maxCpu }))))]);
   for (const memory of each("1Gi", "4Gi", "4096Mi", "5Gi"))
     for (const maxMemory of optional("4Gi"))
       out.push([`memory ${memory} maxMemory ${maxMemory}`, seedWith(s => ((s.memory = memory), (s.limits = compact({ maxMemory }))))]);

@@ -6,14 +6,24 @@ import { SEED_NAME } from "./fixtures";
 
 describe("spec.limits admission", () => {
   itDenies([
-    { what: "maxCpu below cpu", spec: seedWith(s => ((s.cpu = 4), (s.limits = { maxCpu: 2 }))), path: "spec.limits.maxCpu", phrase: "must be at least cpu: 2 is below cpu 4" },
+    {
+      what: "maxCpu below cpu",
+      spec: seedWith(s => ((s.cpu = 4), (s.limits = { maxCpu: 2 }))),
+      path: "spec.limits.maxCpu",
+      phrase: "must be at least cpu: 2 is below cpu 4",
+    },
     {
       what: "maxMemory below memory",
       spec: seedWith(s => ((s.memory = "8Gi"), (s.limits = { maxMemory: "4Gi" }))),
       path: "spec.limits.maxMemory",
       phrase: "must be at least memory: 4Gi is below memory 8Gi",
     },
-    { what: "maxMemory off the 2Mi block", spec: seedWith(s => (s.limits = { maxMemory: "9217Mi" })), path: "spec.limits.maxMemory", phrase: "multiple of 2Mi" },
+    {
+      what: "maxMemory off the 2Mi block",
+      spec: seedWith(s => (s.limits = { maxMemory: "9217Mi" })),
+      path: "spec.limits.maxMemory",
+      phrase: "multiple of 2Mi",
+    },
     { what: "maxMemory under 1Gi", spec: seedWith(s => (s.limits = { maxMemory: "512Mi" })), path: "spec.limits.maxMemory", phrase: "at least 1Gi" },
     {
       what: "memory under 1Gi with maxMemory",
@@ -27,8 +37,18 @@ describe("spec.limits admission", () => {
       path: "spec.memory",
       phrase: "multiple of 2Mi",
     },
-    { what: "restartWhenRequired not a boolean", spec: seedWith(s => (s.updates = { restartWhenRequired: "yes" })), path: "spec.updates.restartWhenRequired", phrase: "must be a boolean" },
-    { what: "an unknown updates field", spec: seedWith(s => (s.updates = { restartPolicy: "Always" })), path: "spec.updates", phrase: 'unknown field "restartPolicy"' },
+    {
+      what: "restartWhenRequired not a boolean",
+      spec: seedWith(s => (s.updates = { restartWhenRequired: "yes" })),
+      path: "spec.updates.restartWhenRequired",
+      phrase: "must be a boolean",
+    },
+    {
+      what: "an unknown updates field",
+      spec: seedWith(s => (s.updates = { restartPolicy: "Always" })),
+      path: "spec.updates",
+      phrase: 'unknown field "restartPolicy"',
+    },
   ]);
 
   it("reports every headroom problem in one denial", () => {
