@@ -14,6 +14,13 @@ export const STORAGE_CLASS: Resource = { group: "storage.k8s.io", version: "v1",
 export const DATA_VOLUME: Resource = { group: "cdi.kubevirt.io", version: "v1beta1", plural: "datavolumes", kind: "DataVolume", namespaced: true };
 export const VM: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachines", kind: "VirtualMachine", namespaced: true };
 export const VMI: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachineinstances", kind: "VirtualMachineInstance", namespaced: true };
+export const VMI_MIGRATION: Resource = {
+  group: "kubevirt.io",
+  version: "v1",
+  plural: "virtualmachineinstancemigrations",
+  kind: "VirtualMachineInstanceMigration",
+  namespaced: true,
+};
 export const VM_SNAPSHOT: Resource = {
   group: "snapshot.kubevirt.io",
   version: "v1beta1",

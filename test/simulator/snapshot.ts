@@ -23,6 +23,7 @@ import {
   VM_SNAPSHOT,
   VM_SNAPSHOT_CONTENT,
   VMI,
+  VMI_MIGRATION,
   VOLUME_SNAPSHOT,
   VOLUME_SNAPSHOT_CLASS,
   VOLUME_SNAPSHOT_CONTENT,
@@ -37,6 +38,7 @@ export interface Snapshot {
   dataVolumes: Map<string, KubeObject>;
   vms: Map<string, KubeObject>;
   vmis: Map<string, KubeObject>;
+  vmiMigrations: Map<string, KubeObject>; // WUKONG_UPSTREAM=1: virt-controller's, e.g. its workload updater's
   wukongs: WukongIndex;
   secrets: Map<string, KubeObject>; // only those holding network data of VMIs that have not booted yet
   vmSnapshots: Map<string, KubeObject>;
@@ -66,6 +68,7 @@ export function emptySnapshot(): Snapshot {
     dataVolumes: new Map(),
     vms: new Map(),
     vmis: new Map(),
+    vmiMigrations: new Map(),
     wukongs: new Map(),
     secrets: new Map(),
     vmSnapshots: new Map(),
@@ -92,6 +95,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     dataVolumes,
     vms,
     vmis,
+    vmiMigrations,
     wukongs,
     vmSnapshots,
     vmSnapshotContents,
@@ -112,6 +116,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     client.listAll(DATA_VOLUME),
     client.listAll(VM),
     client.listAll(VMI),
+    client.listAll(VMI_MIGRATION),
     client.listAll(WUKONG),
     client.listAll(VM_SNAPSHOT),
     client.listAll(VM_SNAPSHOT_CONTENT),
@@ -147,6 +152,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     dataVolumes: byKey(dataVolumes),
     vms: byKey(vms),
     vmis: byKey(vmis),
+    vmiMigrations: byKey(vmiMigrations),
     wukongs: indexWukongs(wukongs),
     secrets: new Map(),
     vmSnapshots: byKey(vmSnapshots),
