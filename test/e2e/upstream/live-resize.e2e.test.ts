@@ -7,7 +7,20 @@
 // setupMemoryHotplug) is refused live: RestartRequired on the VM with KubeVirt's message (vm.go
 // handleMemoryHotplugRequest), copied onto the Wukong. With spec.updates.restartWhenRequired the operator deletes the
 // VMI and virt-controller starts a new one of the new size (runStrategy Always).
-import { type Obj, R, apply, createNamespace, deleteNamespace, getJson, kubectlOk, waitFor, waitForPhase, wukong, wukongManifest } from "../support/kube";
+import {
+  type Obj,
+  R,
+  apply,
+  tryApply,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  kubectlOk,
+  waitFor,
+  waitForPhase,
+  wukong,
+  wukongManifest,
+} from "../support/kube";
 
 const NAME = "resize";
 const TOO_MUCH_MEMORY = "memory updated in template spec to a value higher than what's available";
@@ -20,6 +33,18 @@ beforeAll(async () => {
 afterAll(() => deleteNamespace(ns));
 
 const patchSpec = (spec: Obj) => kubectlOk(["patch", R.wukong, NAME, "-n", ns, "--type", "merge", "-p", JSON.stringify({ spec })]);
+
+test("admission denies headroom below the size, each at its field path, in one answer", async () => {
+  const denied = await tryApply(
+    ns,
+    wukongManifest("too-small", { cpu: 4, memory: "4Gi", limits: { maxCpu: 2, maxMemory: "2Gi" }, disks: [{ name: "system", size: "1Gi" }] }),
+  );
+  expect(denied.code).not.toBe(0);
+  expect(denied.stderr).toContain("spec.limits.maxCpu");
+  expect(denied.stderr).toContain("limits.maxCpu must be at least cpu");
+  expect(denied.stderr).toContain("spec.limits.maxMemory");
+  expect(denied.stderr).toContain("limits.maxMemory must be at least memory");
+});
 
 test("a running Wukong: KubeVirt's default headroom (4×) on the VMI, and status.resize Live", async () => {
   await apply(ns, wukongManifest(NAME, { cpu: 2, memory: "2Gi", disks: [{ name: "system", size: "1Gi", storageClassName: "local-path" }] }));
