@@ -5,7 +5,8 @@
 // and virt-handler, simulated (test/simulator/virt-handler-resize.ts, after pkg/virt-handler/migration-target.go),
 // reports the new topology. Memory grown past the headroom KubeVirt derived (4 × memory, pkg/defaults/defaults.go
 // setupMemoryHotplug) is refused live: RestartRequired on the VM with KubeVirt's message (vm.go
-// handleMemoryHotplugRequest), copied onto the Wukong. With spec.updates.restartWhenRequired the operator deletes the
+// handleMemoryHotplugRequest: pkg/liveupdate/memory/memory.go ValidateLiveUpdateMemory refuses a guest above the
+// VMI's maxGuest before the later "higher than what's available" check is reached), copied onto the Wukong. With spec.updates.restartWhenRequired the operator deletes the
 // VMI and virt-controller starts a new one of the new size (runStrategy Always).
 import {
   type Obj,
@@ -23,7 +24,7 @@ import {
 } from "../support/kube";
 
 const NAME = "resize";
-const TOO_MUCH_MEMORY = "memory updated in template spec to a value higher than what's available";
+const TOO_MUCH_MEMORY = "memory hotplug not supported, Guest memory is greater than the configured maxGuest memory";
 let ns: string;
 let bootedVmiUid: string;
 

@@ -9,7 +9,7 @@ import { MemoryCluster } from "./memory-cluster";
 
 const NS = "vms";
 const NAME = "app-01";
-const KUBEVIRT_MESSAGE = "memory updated in template spec to a value higher than what's available";
+const KUBEVIRT_MESSAGE = "memory hotplug not supported, Guest memory is greater than the configured maxGuest memory";
 
 function setup(spec: Partial<WukongSpec>, vm: { generation?: number; observedGeneration?: number; restart?: boolean }, vmiPhase = "Running") {
   const cluster = new MemoryCluster();

@@ -26,7 +26,7 @@ function vmiSized(extra: { sockets?: number; currentSockets?: number; guest?: st
 const children = (instance: ObservedVirtualMachineInstance, extra: Partial<ObservedChildren> = {}) =>
   running({ virtualMachineInstance: instance, liveUpdate: LIVE, ...extra });
 const restartOf = (status: ReturnType<typeof deriveStatus>) => status.conditions?.find(c => c.type === "RestartRequired");
-const KUBEVIRT_TOO_MUCH_MEMORY = "memory updated in template spec to a value higher than what's available";
+const KUBEVIRT_TOO_MUCH_MEMORY = "memory hotplug not supported, Guest memory is greater than the configured maxGuest memory";
 
 describe("status.resize", () => {
   it("Live: the running VM has the spec's size; current and headroom from the VMI", () => {
