@@ -146,13 +146,14 @@ export function kubeVirtConfig(kubeVirts: readonly KubeVirtObject[]): Pick<Clust
   return {
     featureGates: new Set(Array.isArray(gates) ? gates.filter((gate): gate is string => typeof gate === "string") : []),
     kubeVirt: { namespace: live.metadata.namespace, name: live.metadata.name },
-    liveUpdate: liveUpdateConfig(live.spec),
+    liveUpdate: liveUpdateConfig(live.spec, live.status?.observedKubeVirtVersion),
   };
 }
 
 export interface KubeVirtObject {
   metadata?: { name?: string; namespace?: string; deletionTimestamp?: string };
   spec?: { configuration?: { developerConfiguration?: { featureGates?: unknown } } & LiveUpdateFields["configuration"] } & LiveUpdateFields;
+  status?: { observedKubeVirtVersion?: unknown };
 }
 
 function gateGap(features: ClusterFeatures, gate: string, reason: FeatureGapReason, path: string, effect: string): FeatureGap | undefined {
