@@ -44,7 +44,7 @@ export const Updates = z
       .optional()
       .meta(
         d(
-          "Restart the running VM when KubeVirt says a spec change needs one (its RestartRequired condition), e.g. memory grown past limits.maxMemory. Default false: the Wukong reports RestartRequired and waits for you to restart. Unrelated to highAvailability.restartPolicy, which says what happens when the guest stops.",
+          "Restart the running VM when KubeVirt says a spec change needs one (its RestartRequired condition), e.g. memory grown past limits.maxMemory: the operator deletes the VMI and KubeVirt starts a new one, so this acts under runStrategy Always only. Default false: the Wukong reports RestartRequired and waits for you to restart. Unrelated to highAvailability.restartPolicy, which says what happens when the guest stops.",
         ),
       ),
   })
