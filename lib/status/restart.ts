@@ -20,7 +20,7 @@ export const operatorRestarts = (spec: WukongSpec): boolean => spec.updates?.res
 
 /** What the Wukong adds to KubeVirt's word: who restarts, and whether the cluster applies anything live. */
 export interface RestartContext {
-  /** spec.updates.restartWhenRequired under a run strategy that brings a deleted VMI back (./restart-when-required.ts). */
+  /** spec.updates.restartWhenRequired under a run strategy that brings a deleted VMI back (lib/reconcile/restart-when-required.ts). */
   operatorRestarts?: boolean;
   /** The cluster's KubeVirt vmRolloutStrategy is Stage. */
   stage?: boolean;
