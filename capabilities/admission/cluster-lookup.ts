@@ -101,7 +101,7 @@ async function lookUpFeatures(client: () => Promise<ApiRequester>): Promise<Clus
           .catch(() => ({}))
       : {},
     nodeResources(api).catch(() => undefined),
-    served?.has(KUBEVIRT_SNAPSHOT_API) ? restoreSpecFields(api) : undefined,
+    served?.has(KUBEVIRT_SNAPSHOT_API) ? restoreSpecFields(api).catch(() => undefined) : undefined,
   ]);
   return {
     ...(served && { servedApis: served }),

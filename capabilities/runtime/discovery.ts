@@ -40,7 +40,8 @@ interface RestoreCrd {
 
 /**
  * The spec fields the served VirtualMachineRestore version Wukong speaks has, read from its CRD (discovery names
- * resources, not fields); undefined when unknown (not served, or the CRD cannot be read), and nothing is warned.
+ * resources, not fields); undefined when that version or the CRD is not there. Any other failure is thrown: an
+ * unreadable CRD is not a CRD without the fields, and not one with them either.
  */
 export async function restoreSpecFields(requester: ApiRequester): Promise<Set<string> | undefined> {
   const version = KUBEVIRT_SNAPSHOT_API.split("/")[1];
@@ -48,8 +49,9 @@ export async function restoreSpecFields(requester: ApiRequester): Promise<Set<st
     const crd = await requester.request<RestoreCrd>("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${RESTORE_CRD}`);
     const properties = crd.spec?.versions?.find(v => v.name === version && v.served)?.schema?.openAPIV3Schema?.properties?.spec?.properties;
     return properties ? new Set(Object.keys(properties)) : undefined;
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
   }
 }
 

@@ -115,7 +115,9 @@ export function wireWatches({ view, readiness, startInformer, wukongQueue, snaps
         },
       });
     },
-    discovered(servedApis, nodeResources, restoreSpecFields) {
+    discovered(servedApis, listedNodeResources, restoreSpecFields) {
+      // A node list that failed this time says nothing new: the last answer stands, and nothing is requeued for it.
+      const nodeResources = listedNodeResources ?? discovered?.nodeResources;
       const changed =
         discovered !== undefined &&
         !(

@@ -12,12 +12,19 @@ export function statusChanges<S extends object>(current: S | undefined, next: S)
   const after = normalize(next) as Record<string, unknown>;
   const wanted = next as Record<string, unknown>;
   const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(key => !same(before[key], after[key]));
-  return Object.fromEntries(changed.map(key => [key, wanted[key] ?? null]));
+  return Object.fromEntries(changed.map(key => [key, replacing(before[key], wanted[key])]));
 }
 
-export function statusNeedsWrite<S extends object>(current: S | undefined, next: S): boolean {
-  return Object.keys(statusChanges(current, next)).length > 0;
+// A merge patch merges objects into what is stored (RFC 7386): a nested field `next` no longer has must be sent as
+// null too, or it outlives the object it described (a finished restore's restoreTime on the next restore).
+function replacing(current: unknown, next: unknown): unknown {
+  if (!isPlainObject(current) || !isPlainObject(next)) return next ?? null;
+  const dropped = Object.keys(current).filter(key => current[key] != null && next[key] == null);
+  const kept = Object.entries(next).filter(([, value]) => value !== undefined);
+  return Object.fromEntries([...kept.map(([key, value]) => [key, replacing(current[key], value)]), ...dropped.map(key => [key, null])]);
 }
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 // Conditions are a list-map keyed by type: the API server may hand them back in another order.
 function normalize(status: Pick<WukongStatus, "conditions"> & object): Pick<WukongStatus, "conditions"> {

@@ -211,6 +211,12 @@ describe("discovery answers", () => {
     expect(wukongQueue.take()).toEqual([]);
     watches.discovered(new Set([NODE_NETWORK_API]), new Set());
     expect(wukongQueue.take()).toEqual([`${NS}/web`]);
+    // The node list failed this time: the last answer stands, so neither this nor the next good answer requeues.
+    watches.discovered(new Set([NODE_NETWORK_API]), undefined);
+    expect(wukongQueue.take()).toEqual([]);
+    expect(watches.features().nodeResources).toEqual(new Set());
+    watches.discovered(new Set([NODE_NETWORK_API]), new Set());
+    expect(wukongQueue.take()).toEqual([]);
     watches.discovered(new Set([NODE_NETWORK_API, KUBEVIRT_SNAPSHOT_API]), new Set());
     expect(wukongQueue.take()).toEqual([`${NS}/web`]);
     // The VirtualMachineRestore CRD gained the fields restores need (KubeVirt upgraded to v1.7): restores may go on.

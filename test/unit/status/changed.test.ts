@@ -1,11 +1,14 @@
-import { statusNeedsWrite } from "../../../lib/status/changed";
+import { statusChanges } from "../../../lib/status/changed";
 import { deriveStatus } from "../../../lib/status/derive";
 import type { WukongStatus } from "../../../schemas/status";
 import { dv, EARLIER, NOW, observed, provisioned, running, vm, wukong } from "./fixtures";
 
 const LATER = "2026-01-01T01:00:00Z";
 
-describe("statusNeedsWrite: zero writes for a status that is already right", () => {
+/** The status patch the operator would send: none when nothing differs. */
+const statusNeedsWrite = (current: WukongStatus | undefined, next: WukongStatus) => Object.keys(statusChanges(current, next)).length > 0;
+
+describe("statusChanges: zero writes for a status that is already right", () => {
   it.each([
     ["nothing created", observed()],
     ["importing", provisioned({ dataVolumes: { system: dv("ImportInProgress", "45.3%") }, virtualMachine: vm("Provisioning") })],
@@ -41,5 +44,28 @@ describe("statusNeedsWrite: zero writes for a status that is already right", () 
   it("order of networks is significant", () => {
     const next = deriveStatus(wukong(), running(), NOW);
     expect(statusNeedsWrite({ ...next, networks: [...(next.networks ?? [])].reverse() }, next)).toBe(true);
+  });
+});
+
+describe("statusChanges: the merge patch the operator sends", () => {
+  it("a nested field the next status no longer has is sent as null, so it does not outlive what it described", () => {
+    const finished: WukongStatus = {
+      phase: "Running",
+      restore: { snapshotName: "before-upgrade", restoreName: "web-before-upgrade", phase: "Succeeded", restoreTime: LATER },
+    };
+    const next: WukongStatus = { phase: "Stopped", restore: { snapshotName: "nightly", phase: "Pending", message: "Waiting for WukongSnapshot nightly" } };
+    expect(statusChanges(finished, next)).toEqual({
+      phase: "Stopped",
+      restore: { snapshotName: "nightly", phase: "Pending", message: "Waiting for WukongSnapshot nightly", restoreName: null, restoreTime: null },
+    });
+  });
+
+  it("a removed top-level field is null, and lists are sent whole", () => {
+    const before: WukongStatus = {
+      phase: "Running",
+      nodeName: "n1",
+      conditions: [{ type: "Ready", status: "True", reason: "Running", message: "", lastTransitionTime: NOW }],
+    };
+    expect(statusChanges(before, { phase: "Running", conditions: [] })).toEqual({ nodeName: null, conditions: [] });
   });
 });
