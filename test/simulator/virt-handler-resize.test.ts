@@ -47,7 +47,9 @@ describe("the simulated virt-handler finishing a hot-plug", () => {
 
   it("drops the pod-size labels the migration controller set for the target's checks", () => {
     const labelled = vmi([CPU], { labels: { "kubevirt.io/vmi-pod-cpu-resource-limits": "4", app: "web" } });
-    expect(hotplugStatus(labelled)?.labels).toEqual({ "kubevirt.io/vmi-pod-cpu-resource-limits": null });
+    expect(hotplugStatus(labelled)?.removedLabels).toEqual(["kubevirt.io/vmi-pod-cpu-resource-limits"]);
+    const [action] = planHotplug(labelled, snap(migration()));
+    expect(action.type === "jsonPatch" && action.ops[0]).toEqual({ op: "remove", path: "/metadata/labels/kubevirt.io~1vmi-pod-cpu-resource-limits" });
   });
 
   it("nothing pending (or a memory change KubeVirt marked failed) reports nothing", () => {
@@ -59,12 +61,13 @@ describe("the simulated virt-handler finishing a hot-plug", () => {
     expect(planHotplug(vmi([CPU]), snap())).toEqual([]);
     expect(planHotplug(vmi([CPU]), snap(migration({})))).toEqual([]);
     const [action] = planHotplug(vmi([CPU, MEMORY]), snap(migration()));
-    expect(action).toMatchObject({
-      type: "patch",
-      name: "vm",
-      patch: { status: { currentCPUTopology: { sockets: 4 }, memory: { guestCurrent: "8Gi" } } },
-      log: expect.stringContaining("hot-plugged 4 sockets, memory 8Gi on sim-node-1"),
-    });
+    expect(action).toMatchObject({ type: "jsonPatch", name: "vm", log: expect.stringContaining("hot-plugged 4 sockets, memory 8Gi on sim-node-1") });
+    expect(action.type === "jsonPatch" && action.ops).toEqual(
+      expect.arrayContaining([
+        { op: "add", path: "/status/currentCPUTopology", value: { sockets: 4, cores: 1, threads: 1 } },
+        { op: "add", path: "/status/memory", value: { guestAtBoot: "4Gi", guestCurrent: "8Gi", guestRequested: "8Gi" } },
+      ]),
+    );
   });
 
   it("leaves a VMI being deleted", () => {

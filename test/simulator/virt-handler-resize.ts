@@ -20,6 +20,7 @@ import { findCondition } from "./conditions";
 import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import { wantsRealGuest } from "./node-runtime";
+import { removeLabelOps, statusOps } from "./vmi-status";
 
 const CPU_CHANGE = "HotVCPUChange";
 const MEMORY_CHANGE = "HotMemoryChange";
@@ -38,7 +39,7 @@ interface Topology {
 }
 
 /** The status (and label) changes virt-handler's hotplugCPU and hotplugMemory make; undefined when none is pending. */
-export function hotplugStatus(vmi: KubeObject): { status: Record<string, unknown>; labels: Record<string, null> } | undefined {
+export function hotplugStatus(vmi: KubeObject): { status: Record<string, unknown>; removedLabels: string[] } | undefined {
   const conditions: { type?: string; status?: string }[] = Array.isArray(vmi.status?.conditions) ? vmi.status.conditions : [];
   const cpu = findCondition(conditions, CPU_CHANGE) !== undefined;
   const memory = findCondition(conditions, MEMORY_CHANGE)?.status === "True";
@@ -52,8 +53,7 @@ export function hotplugStatus(vmi: KubeObject): { status: Record<string, unknown
   if (memory && domain.memory?.guest) {
     status.memory = { ...(vmi.status?.memory ?? {}), guestRequested: domain.memory.guest, guestCurrent: domain.memory.guest };
   }
-  const labels = Object.fromEntries(POD_SIZE_LABELS.filter(label => vmi.metadata.labels?.[label] !== undefined).map(label => [label, null]));
-  return { status, labels };
+  return { status, removedLabels: POD_SIZE_LABELS.filter(label => vmi.metadata.labels?.[label] !== undefined) };
 }
 
 function workloadUpdateMigrationFor(vmi: KubeObject, snap: Pick<Snapshot, "vmiMigrations">): KubeObject | undefined {
@@ -78,11 +78,11 @@ export function planHotplug(vmi: KubeObject, snap: Pick<Snapshot, "nodes" | "vmi
   const what = [cpu && `${cpu.sockets} sockets`, memory && `memory ${memory.guestCurrent}`].filter(Boolean).join(", ");
   return [
     {
-      type: "patch",
+      type: "jsonPatch",
       res: VMI,
       namespace: vmi.metadata.namespace ?? "",
       name: vmi.metadata.name ?? "",
-      patch: { ...(Object.keys(change.labels).length > 0 && { metadata: { labels: change.labels } }), status: change.status },
+      ops: [...removeLabelOps(vmi.metadata.labels, change.removedLabels), ...statusOps(change.status)],
       log: `[virt-handler] ${keyOf(vmi)} hot-plugged ${what} on ${node} (virt-controller's migration ${migration.metadata.name}; hand-over not simulated)`,
     },
   ];
