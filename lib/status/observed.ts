@@ -22,11 +22,9 @@ export interface ObservedPersistentVolumeClaim {
 }
 
 export interface ObservedVirtualMachine {
-  metadata?: { generation?: number };
   /** The template's annotations: what a VMI started now would carry. */
   spec?: { template?: { metadata?: { annotations?: Record<string, string> } } };
-  /** observedGeneration: the generation virt-controller last synced (its RestartRequired speaks of that one). */
-  status?: { printableStatus?: string; ready?: boolean; conditions?: ObservedCondition[]; observedGeneration?: number };
+  status?: { printableStatus?: string; ready?: boolean; conditions?: ObservedCondition[] };
 }
 
 /** A CPU topology as KubeVirt writes it (sockets × cores × threads vCPUs). */

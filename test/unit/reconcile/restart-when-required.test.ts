@@ -1,6 +1,6 @@
 // spec.updates.restartWhenRequired: the VMI is deleted (virt-controller v1.7.4 starts a new one under runStrategy
 // Always, pkg/virt-controller/watch/vm/vm.go syncRunStrategy) only when KubeVirt's RestartRequired speaks of the VM's
-// latest generation, and never without the field.
+// latest generation (status.desiredGeneration, vm.go syncGenerationInfo), and never without the field.
 import type { LiveObject } from "../../../lib/cluster/live";
 import type { LiveWukong, ReconcileContext } from "../../../lib/reconcile/context";
 import { restartWhenRequired } from "../../../lib/reconcile/restart-when-required";
@@ -11,12 +11,14 @@ const NS = "vms";
 const NAME = "app-01";
 const KUBEVIRT_MESSAGE = "memory hotplug not supported, Guest memory is greater than the configured maxGuest memory";
 
-function setup(spec: Partial<WukongSpec>, vm: { generation?: number; observedGeneration?: number; restart?: boolean }, vmiPhase = "Running") {
+function setup(spec: Partial<WukongSpec>, vm: { generation?: number; desiredGeneration?: number; restart?: boolean }, vmiPhase = "Running") {
   const cluster = new MemoryCluster();
   cluster.put("VirtualMachine", {
     metadata: { name: NAME, namespace: NS, generation: vm.generation ?? 2 },
     status: {
-      observedGeneration: vm.observedGeneration ?? 2,
+      // virt-controller's syncGenerationInfo: observedGeneration is what the running VMI started from, desiredGeneration the VM's.
+      observedGeneration: 1,
+      desiredGeneration: vm.desiredGeneration ?? 2,
       conditions: vm.restart === false ? [] : [{ type: "RestartRequired", status: "True", message: KUBEVIRT_MESSAGE }],
     },
   } as LiveObject);
@@ -52,7 +54,7 @@ describe("restartWhenRequired", () => {
     ["the field is unset (the default is to wait)", {}, {}, "Running"],
     ["the field is false", { updates: { restartWhenRequired: false } }, {}, "Running"],
     ["no RestartRequired", AUTOMATIC, { restart: false }, "Running"],
-    ["virt-controller has not seen the latest template yet", AUTOMATIC, { generation: 3, observedGeneration: 2 }, "Running"],
+    ["virt-controller has not seen the latest template yet", AUTOMATIC, { generation: 3, desiredGeneration: 2 }, "Running"],
     ["the VMI is not running", AUTOMATIC, {}, "Scheduling"],
     ["runStrategy RerunOnFailure (a deleted VMI would stay gone)", { ...AUTOMATIC, startStrategy: { runStrategy: "RerunOnFailure" as const } }, {}, "Running"],
   ])("leaves the VMI alone when %s", async (_, spec, vm, phase) => {
