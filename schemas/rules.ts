@@ -7,6 +7,7 @@ import { parseCustomUserData } from "./cloud-config";
 import { LIMITS } from "./limits";
 import { nadNameProblems, networkProblems } from "./networks/rules";
 import type { Problem } from "./problems";
+import { resizeProblems } from "./resize-rules";
 import { duplicateNames, isRecord, type Raw, records, text } from "./raw";
 import { RESTART_POLICIES, RUN_STRATEGY_OF_RESTART_POLICY, type RestartPolicy, STARTING_RUN_STRATEGIES } from "./spec";
 
@@ -24,6 +25,7 @@ export function crossFieldProblems(name: string, spec: unknown): Problem[] {
     ...cloudInitProblems(spec),
     ...placementProblems(spec),
     ...startProblems(spec),
+    ...resizeProblems(spec),
   ];
 }
 

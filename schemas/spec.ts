@@ -4,6 +4,7 @@ import { z } from "zod";
 import { d, dnsLabel, imageUrl, labelKey, labelValue, listMap, objectName, resourceName, sizeQuantity } from "./fields";
 import { LIMITS } from "./limits";
 import { Networks, ONE_GATEWAY_RULE, PodNetwork } from "./networks/network";
+import { Limits, MAX_CPU_RULE, MAX_MEMORY_RULE, Updates } from "./resize";
 
 export const RUN_STRATEGIES = ["Always", "Halted", "Manual", "RerunOnFailure", "Once"] as const;
 export const RESTART_POLICIES = ["Always", "OnFailure", "Never"] as const;
@@ -186,9 +187,15 @@ export const WukongSpec = z
       .int("must be an integer number of cores")
       .min(1, "must be at least 1")
       .max(LIMITS.maxCpu, `must be at most ${LIMITS.maxCpu}`)
-      .meta(d(`vCPU cores (domain.cpu.cores), 1..${LIMITS.maxCpu}.`)),
+      .meta(
+        d(
+          `vCPUs, 1..${LIMITS.maxCpu}, each a socket of one core (domain.cpu.sockets: KubeVirt hot-plugs sockets). Grows live up to limits.maxCpu; shrinking needs a restart.`,
+        ),
+      ),
     memory: sizeQuantity(LIMITS.minMemory, LIMITS.maxMemory).meta(
-      d("Guest memory, a Kubernetes quantity of at least 128Mi (e.g. 8Gi); sets domain.memory.guest and the memory request."),
+      d(
+        "Guest memory, a Kubernetes quantity of at least 128Mi (e.g. 8Gi); sets domain.memory.guest (the launcher pod requests it plus KubeVirt's overhead). Grows live up to limits.maxMemory; shrinking needs a restart.",
+      ),
     ),
     osImage: imageUrl
       .optional()
@@ -214,6 +221,8 @@ export const WukongSpec = z
       .max(LIMITS.maxGpus, `must have at most ${LIMITS.maxGpus} GPUs`)
       .optional()
       .meta({ ...d("GPUs passed through to the VM. The VM is scheduled only on a node that offers each device resource."), ...listMap }),
+    limits: Limits.optional(),
+    updates: Updates.optional(),
     highAvailability: HighAvailability.optional(),
     startStrategy: StartStrategy.optional(),
     restoreFromSnapshot: objectName("restoreFromSnapshot")
@@ -234,6 +243,8 @@ export const WukongSpec = z
         reason: "FieldValueInvalid",
       },
       ONE_GATEWAY_RULE,
+      MAX_CPU_RULE,
+      MAX_MEMORY_RULE,
     ],
   });
 

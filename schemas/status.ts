@@ -1,6 +1,7 @@
 // The Wukong status, written only by the operator.
 import { z } from "zod";
 import { d } from "./fields";
+import { ResizeStatus } from "./resize";
 
 export const PHASES = ["Pending", "Creating", "Running", "Stopped", "Restoring", "Error"] as const;
 
@@ -127,7 +128,7 @@ export const WukongStatus = z
       .optional()
       .meta({
         ...d(
-          "Ready, NetworksConfigured and VolumesBound; RestartRequired while the running VM needs a restart (reason CloudInitChanged: the cloud-init data changed after it booted; VirtualMachineSpecChanged: KubeVirt's own), absent otherwise.",
+          "Ready, NetworksConfigured and VolumesBound; RestartRequired while the running VM needs a restart (reason CloudInitChanged: the cloud-init data changed after it booted; VirtualMachineSpecChanged: the VirtualMachine's own RestartRequired, whose message is KubeVirt's, e.g. memory grown past the headroom), absent otherwise.",
         ),
         "x-kubernetes-list-type": "map",
         "x-kubernetes-list-map-keys": ["type"],
@@ -140,6 +141,7 @@ export const WukongStatus = z
       .meta(d("Disks added to (or removed from) the running VM without a restart, while it runs: see docs/operations.md.")),
     snapshots: z.array(SnapshotStatus).optional().meta(d("The WukongSnapshots taken of this Wukong, by name.")),
     restore: RestoreStatus.optional(),
+    resize: ResizeStatus.optional(),
   })
   .meta(d("Observed state, written by the operator."));
 

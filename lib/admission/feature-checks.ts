@@ -3,13 +3,14 @@
 import { bytesOf } from "../../schemas/quantity";
 import type { WukongSpec } from "../../schemas/spec";
 import { type ClusterFeatures, deviceGaps, expandDisksGap, type FeatureGap, hotplugGap, restoreGap, snapshotGap } from "../cluster/features";
+import { resizeWarnings } from "./resize-checks";
 
 export interface FeatureLookup {
   /** What the cluster offers; a part that could not be looked up is undefined (and warned about by nobody). */
   clusterFeatures(): Promise<ClusterFeatures>;
 }
 
-/** Only what this change asks for anew: a restore, disks that grow or are added to a Wukong (hot-plugged if it runs), devices added. */
+/** Only what this change asks for anew: a restore, disks that grow or are added to a Wukong (hot-plugged if it runs), devices added, a resize not applied live. */
 export function wukongFeatureWarnings(spec: WukongSpec, oldSpec: WukongSpec | undefined, features: ClusterFeatures): string[] {
   const gaps: FeatureGap[] = [];
   if (spec.restoreFromSnapshot && spec.restoreFromSnapshot !== oldSpec?.restoreFromSnapshot) {
@@ -30,7 +31,7 @@ export function wukongFeatureWarnings(spec: WukongSpec, oldSpec: WukongSpec | un
   });
   const oldGaps = new Set(oldSpec ? deviceGaps(oldSpec, features).map(gap => gap.message) : []);
   gaps.push(...deviceGaps(spec, features).filter(gap => !oldGaps.has(gap.message)));
-  return gaps.map(gap => `${gap.path}: ${gap.message}`);
+  return [...gaps.map(gap => `${gap.path}: ${gap.message}`), ...resizeWarnings(spec, oldSpec, features)];
 }
 
 export function snapshotFeatureWarnings(features: ClusterFeatures): string[] {

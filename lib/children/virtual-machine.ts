@@ -60,9 +60,7 @@ function domain(spec: WukongSpec, nics: Nic[], hotplugged: ReadonlySet<string>) 
       : { name: disk.name, disk: { bus: "virtio" }, ...(disk === boot && { bootOrder: 1 }) },
   );
   return {
-    cpu: { cores: spec.cpu, sockets: 1, threads: 1 },
-    memory: { guest: spec.memory },
-    resources: { requests: { memory: spec.memory } },
+    ...sizing(spec),
     devices: {
       // Without any interface KubeVirt would attach the pod network on its own.
       ...(!hasPodNetwork(spec) && { autoattachPodInterface: false }),
@@ -70,6 +68,21 @@ function domain(spec: WukongSpec, nics: Nic[], hotplugged: ReadonlySet<string>) 
       interfaces: nics.map(nic => ({ name: nic.name, ...binding(nic), macAddress: nic.macAddress })),
       ...(spec.gpus?.length && { gpus: spec.gpus.map(gpu => ({ name: gpu.name, deviceName: gpu.deviceName })) }),
     },
+  };
+}
+
+/**
+ * CPU as sockets and memory as guest only: the two fields virt-controller v1.7.4 changes in a running VMI under
+ * LiveUpdate (pkg/virt-controller/watch/vm/vm.go, syncRestartRequired copies exactly these over; any other template
+ * change, a memory request included, sets RestartRequired). The launcher pod's memory request follows the guest
+ * (pkg/virt-controller/services/renderresources.go, WithMemoryRequests). The headroom only when the user gives it:
+ * otherwise KubeVirt derives its own (pkg/defaults/defaults.go, setupCPUHotplug/setupMemoryHotplug).
+ */
+function sizing(spec: WukongSpec) {
+  const { maxCpu, maxMemory } = spec.limits ?? {};
+  return {
+    cpu: { sockets: spec.cpu, cores: 1, threads: 1, ...(maxCpu !== undefined && { maxSockets: maxCpu }) },
+    memory: { guest: spec.memory, ...(maxMemory !== undefined && { maxGuest: maxMemory }) },
   };
 }
 

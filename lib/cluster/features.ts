@@ -2,12 +2,15 @@
 // that the cluster lacks: each gap names the missing API, KubeVirt feature gate or device resource and how to
 // get it. Pure: admission turns gaps into warnings, the reconcilers into conditions.
 import type { WukongSpec } from "../../schemas/spec";
+import { type LiveUpdateConfig, liveUpdateConfig, type LiveUpdateFields } from "./live-update";
 
 export interface ClusterFeatures {
   /** "group/version" of each optional API the API server serves; undefined until discovery has answered. */
   servedApis?: ReadonlySet<string>;
   /** The KubeVirt CR's spec.configuration.developerConfiguration.featureGates; undefined when none can be read. */
   featureGates?: ReadonlySet<string>;
+  /** How the KubeVirt CR says changes reach running VMs (lib/cluster/live-update.ts); undefined when none can be read. */
+  liveUpdate?: LiveUpdateConfig;
   /** The KubeVirt CR, named in how to enable a gate. */
   kubeVirt?: { namespace?: string; name: string };
   /** Extended resources (device plugins) some node offers in status.allocatable; undefined until nodes were listed. */
@@ -160,19 +163,21 @@ export function wukongFeatureGaps(spec: WukongSpec, features: ClusterFeatures, u
 }
 
 /** The KubeVirt CR's feature gates, from the first KubeVirt CR not being deleted (KubeVirt allows one). */
-export function kubeVirtConfig(kubeVirts: readonly KubeVirtObject[]): Pick<ClusterFeatures, "featureGates" | "kubeVirt"> {
+export function kubeVirtConfig(kubeVirts: readonly KubeVirtObject[]): Pick<ClusterFeatures, "featureGates" | "kubeVirt" | "liveUpdate"> {
   const live = kubeVirts.find(object => !object.metadata?.deletionTimestamp);
   if (!live?.metadata?.name) return {};
   const gates = live.spec?.configuration?.developerConfiguration?.featureGates;
   return {
     featureGates: new Set(Array.isArray(gates) ? gates.filter((gate): gate is string => typeof gate === "string") : []),
     kubeVirt: { namespace: live.metadata.namespace, name: live.metadata.name },
+    liveUpdate: liveUpdateConfig(live.spec, live.status?.observedKubeVirtVersion),
   };
 }
 
 export interface KubeVirtObject {
   metadata?: { name?: string; namespace?: string; deletionTimestamp?: string };
-  spec?: { configuration?: { developerConfiguration?: { featureGates?: unknown } } };
+  spec?: { configuration?: { developerConfiguration?: { featureGates?: unknown } } & LiveUpdateFields["configuration"] } & LiveUpdateFields;
+  status?: { observedKubeVirtVersion?: unknown };
 }
 
 function gateGap(features: ClusterFeatures, gate: string, reason: FeatureGapReason, path: string, effect: string): FeatureGap | undefined {

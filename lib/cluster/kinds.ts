@@ -124,8 +124,8 @@ export const KINDS = {
     plural: "virtualmachineinstances",
     namespaced: true,
     watch: "child",
-    verbs: WATCHED,
-    why: "status: IPs, node, guest agent",
+    verbs: [...WATCHED, "delete"],
+    why: "status: IPs, node, guest agent, hot-plugged CPU and memory; deleted to restart the VM when `spec.updates.restartWhenRequired` is set (virt-controller starts a new one under runStrategy Always)",
   },
   VirtualMachineRestore: {
     group: "snapshot.kubevirt.io",

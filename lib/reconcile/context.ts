@@ -11,7 +11,7 @@ export type LiveWukong = Wukong & LiveObject & { metadata: LiveObject["metadata"
 
 /** A write that changed the cluster, told to the user in one Event per verb at the end of the reconcile. */
 export interface Change {
-  verb: "Created" | "Updated" | "Adopted" | "Resized" | "Deleted";
+  verb: "Created" | "Updated" | "Adopted" | "Resized" | "Deleted" | "Restarted";
   kind: ChildKind;
   name: string;
   detail?: string;

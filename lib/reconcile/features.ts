@@ -11,6 +11,8 @@ import type { ReconcileContext } from "./context";
 export function observeClusterFeatures(ctx: ReconcileContext): void {
   const spec = ctx.wukong.spec;
   if (!spec) return;
+  const { liveUpdate } = ctx.port.features();
+  if (liveUpdate) ctx.observed.liveUpdate = liveUpdate;
   const disks = (spec.disks ?? []).map(disk => disk.name);
   const resized = new Set(ctx.changes.filter(change => change.verb === "Resized").map(change => change.name));
   const grownNow = disks.filter(disk => resized.has(diskClaimName(ctx.name, disk)));

@@ -1,5 +1,5 @@
 // One reconcile of one Wukong, in the order children depend on each other:
-// finalizer → node networks → host bridges (read only) → networks → storage → virtual machine → status. Deletion takes the finalize path
+// finalizer → node networks → host bridges (read only) → networks → storage → virtual machine → restart → status. Deletion takes the finalize path
 // instead: retained volumes released, our NADs deleted, then the finalizer removed.
 // Everything is read from the port's view; status is written even when a step fails, so a persistent
 // failure shows up as a condition reason instead of a stale status.
@@ -21,6 +21,7 @@ import { reconcileStatus } from "./status";
 import { statusPatchHelper } from "./status-patch";
 import { reconcileStorage } from "./storage";
 import { reconcileVirtualMachine } from "./virtual-machine";
+import { restartWhenRequired } from "./restart-when-required";
 import type { RunOutcome } from "./work-queue";
 import { announceChanges, ChildWriteError } from "./writes";
 
@@ -50,7 +51,7 @@ export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3
 const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 60_000, now: nowRfc3339, nowMs: Date.now };
 
 // Restore before storage: while KubeVirt restores the volumes in place, the storage step must leave them be.
-const STEPS = [reconcileNodeNetworks, reconcileHostBridges, reconcileNads, reconcileRestore, reconcileStorage, reconcileVirtualMachine];
+const STEPS = [reconcileNodeNetworks, reconcileHostBridges, reconcileNads, reconcileRestore, reconcileStorage, reconcileVirtualMachine, restartWhenRequired];
 
 export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerOptions> = {}) {
   const { resync, statusRefreshMs, now, nowMs } = { ...DEFAULT_OPTIONS, ...options };

@@ -68,10 +68,12 @@ export function wireWatches({ view, readiness, startInformer, wukongQueue, snaps
     label,
     onChange: (object: LiveObject) => add(object.metadata.namespace, object.metadata.labels?.[label]),
   });
-  // Only a change of KubeVirt's feature gates matters: its status updates and the periodic relist requeue nothing.
+  // Only a change of KubeVirt's feature gates or live-update settings matters: its status updates and the periodic
+  // relist requeue nothing.
   let gates = "";
   const onKubeVirt = () => {
-    const now = JSON.stringify([...(kubeVirtConfig(view.all("KubeVirt") as KubeVirtObject[]).featureGates ?? [])].sort());
+    const config = kubeVirtConfig(view.all("KubeVirt") as KubeVirtObject[]);
+    const now = JSON.stringify([[...(config.featureGates ?? [])].sort(), config.liveUpdate]);
     if (now !== gates) requeueAll();
     gates = now;
   };

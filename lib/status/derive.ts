@@ -24,7 +24,8 @@
 //                       bind once the VM's pod is scheduled; a Stopped Wukong's message says so too), ImportInProgress,
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
-//   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged; absent when no restart is needed
+//   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged (KubeVirt's message); absent when no restart is needed
+// status.resize (lib/status/resize.ts): Live, HotPlugging or WaitingForRestart while the VMI runs
 //   ClusterFeatures     only when the Wukong uses snapshots, a grown disk, GPUs or SR-IOV: True FeaturesAvailable |
 //                       False SnapshotApiMissing, RestoreFieldsMissing, SnapshotFeatureGateDisabled, ExpandDisksFeatureGateDisabled,
 //                       HotplugFeatureGateDisabled, DeviceResourceMissing (lib/cluster/features.ts); it does not
@@ -44,7 +45,8 @@ import { networkStatuses, networksVerdict } from "../networks/status";
 import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetworksVerdict } from "../networks/node-network-status";
 import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
-import { restartCondition } from "./restart";
+import { operatorRestarts, restartCondition } from "./restart";
+import { resizeStatus } from "./resize";
 import { vmVerdict } from "./vm";
 import { FIRST_CONSUMER_REASON, volumeStatuses, volumesVerdict } from "./volumes";
 import { generatedNadName } from "../../schemas/networks/names";
@@ -91,7 +93,9 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     (restoring ? observed.restore?.message : undefined) ??
     (phase === "Pending" ? PENDING_MESSAGE : phase === "Creating" ? firstWaiting(parts).message : stoppedMessage(phase, machine, volumes));
   const ready = machine.state === "ok" ? machine : (error ?? machine);
-  const restart = restartCondition(virtualMachineName(owner.name), vm, vmi);
+  const stage = observed.liveUpdate?.rolloutStrategy === "Stage";
+  const restart = restartCondition(virtualMachineName(owner.name), vm, vmi, { operatorRestarts: operatorRestarts(spec), stage });
+  const resize = resizeStatus(spec, vm, vmi, observed.liveUpdate);
   const conditions = withTransitionTimes(
     wukong.status?.conditions,
     [
@@ -120,6 +124,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     ...(hotpluggedDisks.length > 0 && { hotpluggedDisks }),
     ...(observed.snapshots?.length && { snapshots: observed.snapshots }),
     ...(observed.restore && { restore: observed.restore }),
+    ...(resize && { resize }),
   };
 }
 

@@ -45,6 +45,14 @@ export interface ObservedVirtualMachine {
   status?: { printableStatus?: string; ready?: boolean; conditions?: ObservedCondition[] };
 }
 
+/** A CPU topology as KubeVirt writes it (sockets × cores × threads vCPUs). */
+export interface ObservedCpu {
+  sockets?: number;
+  cores?: number;
+  threads?: number;
+  maxSockets?: number;
+}
+
 export interface ObservedInterface {
   name?: string;
   interfaceName?: string;
@@ -54,10 +62,11 @@ export interface ObservedInterface {
 }
 
 export interface ObservedVirtualMachineInstance {
-  /** Copied from the VM template when the VMI was created, never synced later. */
-  metadata?: { annotations?: Record<string, string>; deletionTimestamp?: string };
-  /** Its volumes: those it booted with, and the hot-plugged ones virt-controller added. */
-  spec?: { volumes?: ObservedVolume[] };
+  /** Annotations: copied from the VM template when the VMI was created, never synced later. */
+  metadata?: { annotations?: Record<string, string>; uid?: string; deletionTimestamp?: string };
+  /** Its volumes (those it booted with, and the hot-plugged ones virt-controller added); the size virt-controller asks
+   * of the running VMI, and its headroom (KubeVirt's defaults filled in). */
+  spec?: { volumes?: ObservedVolume[]; domain?: { cpu?: ObservedCpu; memory?: { guest?: string; maxGuest?: string } } };
   status?: {
     phase?: string;
     reason?: string;
@@ -65,6 +74,10 @@ export interface ObservedVirtualMachineInstance {
     interfaces?: ObservedInterface[];
     conditions?: ObservedCondition[];
     volumeStatus?: ObservedVolumeStatus[];
+    /** What the guest runs with: virt-handler updates it once a CPU hot-plug completes. */
+    currentCPUTopology?: ObservedCpu;
+    /** guestCurrent: the guest's memory now, as virt-handler reads it from the domain. */
+    memory?: { guestAtBoot?: string; guestCurrent?: string; guestRequested?: string };
   };
 }
 
@@ -98,6 +111,7 @@ export interface ChildError {
 import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
 import type { MissingBridge } from "../networks/host-bridges";
 import type { FeatureGap } from "../cluster/features";
+import type { LiveUpdateConfig } from "../cluster/live-update";
 
 export interface ObservedChildren {
   nads: ObservedNad[];
@@ -118,6 +132,8 @@ export interface ObservedChildren {
   snapshots?: SnapshotStatus[];
   /** The restore spec.restoreFromSnapshot asks for, as far as it got. */
   restore?: RestoreStatus;
+  /** How the cluster's KubeVirt applies changes to running VMs; absent when its CR cannot be read. */
+  liveUpdate?: LiveUpdateConfig;
   /** What of the optional features this Wukong uses the cluster lacks; absent when it uses none. */
   clusterFeatures?: { gaps: FeatureGap[] };
 }

@@ -104,7 +104,7 @@ describe("journey 1: the seed example", () => {
     expect(networkData.toLowerCase()).toContain(admitted.spec.networks[0].macAddress);
     expect(vm.spec.runStrategy).toBe("Always");
     const domain = vm.spec.template.spec.domain;
-    expect(domain.cpu.cores).toBe(4);
+    expect(domain.cpu.sockets).toBe(4);
     expect(domain.memory.guest).toBe("8Gi");
     expect(domain.devices.interfaces).toContainEqual(expect.objectContaining({ name: "mgmt", bridge: {}, macAddress: admitted.spec.networks[0].macAddress }));
     expect(vm.spec.template.spec.networks).toContainEqual({ name: "mgmt", multus: { networkName: `${ns}/${NAME}-mgmt` } });

@@ -98,9 +98,9 @@ describe("snapshots and restore", () => {
 
   test("after a change, restoring stops the VM, restores it and starts it again: the Wukong is Running", async () => {
     await patchWukong({ spec: { cpu: 2 } });
-    await waitFor(async () => (await getJson(R.vm, NAME, ns)).spec.template.spec.domain.cpu.cores, {
-      describe: `vm/${NAME} cores 2`,
-      until: cores => cores === 2,
+    await waitFor(async () => (await getJson(R.vm, NAME, ns)).spec.template.spec.domain.cpu.sockets, {
+      describe: `vm/${NAME} sockets 2`,
+      until: sockets => sockets === 2,
     });
     const vmiBefore = await getJson(R.vmi, NAME, ns);
 

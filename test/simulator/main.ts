@@ -14,6 +14,7 @@ import { planKubelet } from "./kubelet";
 import { planNodeHeartbeats } from "./node-heartbeat";
 import { planVirtHandlers } from "./virt-handler";
 import { planVolumeHotplugs } from "./virt-handler-hotplug";
+import { planHotplugs } from "./virt-handler-resize";
 import { Logger } from "./log";
 import { planNodeNetworkPolicies } from "./nmstate";
 import { planNodeNetworkStates } from "./nmstate-node-state";
@@ -78,6 +79,7 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
       await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
       await runPlans(virtHandlerClient, planVirtHandlers(snap), logger);
       await runPlans(virtHandlerClient, planVolumeHotplugs(snap), logger);
+      await runPlans(virtHandlerClient, planHotplugs(snap), logger);
       await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);
       await runPlans(client, planNodeNetworkStates(snap), logger);
       if (nmstatectl) await runPlans(client, await planNodeNetworkPolicies(snap, clock.elapsed, cfg, nmstatectl), logger);

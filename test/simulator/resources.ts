@@ -13,6 +13,13 @@ export const SECRET: Resource = { group: "", version: "v1", plural: "secrets", k
 export const STORAGE_CLASS: Resource = { group: "storage.k8s.io", version: "v1", plural: "storageclasses", kind: "StorageClass", namespaced: false };
 export const DATA_VOLUME: Resource = { group: "cdi.kubevirt.io", version: "v1beta1", plural: "datavolumes", kind: "DataVolume", namespaced: true };
 export const VMI: Resource = { group: "kubevirt.io", version: "v1", plural: "virtualmachineinstances", kind: "VirtualMachineInstance", namespaced: true };
+export const VMI_MIGRATION: Resource = {
+  group: "kubevirt.io",
+  version: "v1",
+  plural: "virtualmachineinstancemigrations",
+  kind: "VirtualMachineInstanceMigration",
+  namespaced: true,
+};
 // The CSI snapshot API (kubernetes-csi/external-snapshotter, CRDs in test/stack/cluster/upstream/volume-snapshot-crds.yaml).
 export const VOLUME_SNAPSHOT: Resource = {
   group: "snapshot.storage.k8s.io",

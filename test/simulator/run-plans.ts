@@ -30,6 +30,9 @@ async function runAction(client: KubeClient, action: Action, logger: Logger): Pr
       case "patch":
         await client.mergePatch(action.res, action.namespace, action.name, action.patch, action.subresource);
         break;
+      case "jsonPatch":
+        await client.jsonPatch(action.res, action.namespace, action.name, action.ops);
+        break;
       case "delete":
         await client.delete(action.res, action.namespace, action.name, action.uid, action.force);
         break;

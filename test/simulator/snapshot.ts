@@ -19,6 +19,7 @@ import {
   SECRET,
   STORAGE_CLASS,
   VMI,
+  VMI_MIGRATION,
   VOLUME_SNAPSHOT,
   VOLUME_SNAPSHOT_CLASS,
   VOLUME_SNAPSHOT_CONTENT,
@@ -34,6 +35,7 @@ export interface Snapshot {
   waitForFirstConsumerClasses?: Set<string>;
   dataVolumes: Map<string, KubeObject>;
   vmis: Map<string, KubeObject>;
+  vmiMigrations: Map<string, KubeObject>; // WUKONG_UPSTREAM=1: virt-controller's, e.g. its workload updater's
   wukongs: WukongIndex;
   secrets: Map<string, KubeObject>; // only those holding network data of VMIs that have not booted yet
   volumeSnapshots: Map<string, KubeObject>;
@@ -59,6 +61,7 @@ export function emptySnapshot(): Snapshot {
     storageClasses: new Set(),
     dataVolumes: new Map(),
     vmis: new Map(),
+    vmiMigrations: new Map(),
     wukongs: new Map(),
     secrets: new Map(),
     volumeSnapshots: new Map(),
@@ -81,6 +84,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     storageClasses,
     dataVolumes,
     vmis,
+    vmiMigrations,
     wukongs,
     volumeSnapshots,
     volumeSnapshotContents,
@@ -97,6 +101,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     client.listAll(STORAGE_CLASS),
     client.listAll(DATA_VOLUME),
     client.listAll(VMI),
+    client.listAll(VMI_MIGRATION),
     client.listAll(WUKONG),
     client.listAll(VOLUME_SNAPSHOT),
     client.listAll(VOLUME_SNAPSHOT_CONTENT),
@@ -127,6 +132,7 @@ export async function readSnapshot(client: KubeClient): Promise<Snapshot> {
     ),
     dataVolumes: byKey(dataVolumes),
     vmis: byKey(vmis),
+    vmiMigrations: byKey(vmiMigrations),
     wukongs: indexWukongs(wukongs),
     secrets: new Map(),
     volumeSnapshots: byKey(volumeSnapshots),

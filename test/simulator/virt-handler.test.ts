@@ -1,6 +1,11 @@
 import { KubeObject } from "./resources";
 import { obj, snapshotWith } from "./test-helpers";
+import type { Action } from "./plan";
 import { planVirtHandler } from "./virt-handler";
+
+/** The status fields a JSON-patch action sets (vmi-status.ts). */
+const statusOf = (action: Action | undefined): Record<string, unknown> =>
+  action?.type === "jsonPatch" ? Object.fromEntries(action.ops.map(op => [op.path.replace(/^\/status\//, ""), op.value])) : {};
 
 const vmi = (status: object, metadata: object = {}) =>
   obj("VirtualMachineInstance", "vm", {
@@ -21,21 +26,26 @@ describe("the simulated virt-handler", () => {
   it("boots a VMI virt-controller handed to a simulated node: Running with interfaces, guest OS info and conditions", () => {
     const scheduled = vmi({ phase: "Scheduled", nodeName: "sim-node-1", conditions: [{ type: "PodScheduled", status: "True" }] });
     const [action] = planVirtHandler(scheduled, snap(launcher("Running")));
-    expect(action).toMatchObject({
-      type: "patch",
-      patch: {
-        status: {
-          phase: "Running",
-          interfaces: [expect.objectContaining({ name: "default", interfaceName: "eth0", ipAddress: expect.any(String) })],
-          guestOSInfo: expect.objectContaining({ id: "simulated" }),
-          selinuxContext: "none",
-        },
-      },
+    expect(action.type).toBe("jsonPatch");
+    expect(statusOf(action)).toMatchObject({
+      phase: "Running",
+      interfaces: [expect.objectContaining({ name: "default", interfaceName: "eth0", ipAddress: expect.any(String) })],
+      guestOSInfo: expect.objectContaining({ id: "simulated" }),
+      selinuxContext: "none",
     });
-    const types = (action as { patch: { status: { conditions: { type: string; status: string }[] } } }).patch.status.conditions.map(
-      c => `${c.type}=${c.status}`,
-    );
-    expect(types).toEqual(["PodScheduled=True", "Ready=True", "LiveMigratable=True"]); // no agent: nothing to freeze before a snapshot
+    const conditions = statusOf(action).conditions as { type: string; status: string; lastProbeTime?: null }[];
+    expect(conditions.map(c => `${c.type}=${c.status}`)).toEqual(["PodScheduled=True", "Ready=True", "LiveMigratable=True"]); // no agent: nothing to freeze before a snapshot
+  });
+
+  // virt-controller patches a Running VMI's conditions with a JSON-patch test of the whole list (kubevirt v1.7.4
+  // pkg/virt-controller/watch/vmi/lifecycle.go, updateStatus): the list must be stored as its Go struct serializes,
+  // lastProbeTime null included, which a merge patch would delete.
+  it("writes the conditions with lastProbeTime null through a JSON patch, so virt-controller's test of them holds", () => {
+    const scheduled = vmi({ phase: "Scheduled", nodeName: "sim-node-1", conditions: [] });
+    const [action] = planVirtHandler(scheduled, snap(launcher("Running")));
+    const conditions = statusOf(action).conditions as Record<string, unknown>[];
+    for (const condition of conditions) expect(condition).toHaveProperty("lastProbeTime", null);
+    expect(action.type === "jsonPatch" && action.ops.every(op => op.op === "add" && op.path.startsWith("/status/"))).toBe(true);
   });
 
   it("leaves VMIs virt-controller still owns, and those on nodes it does not play", () => {
@@ -46,8 +56,8 @@ describe("the simulated virt-handler", () => {
   it("shuts a Running guest down when its VMI is deleted or its launcher pod is gone", () => {
     const runningVmi = vmi({ phase: "Running", nodeName: "sim-node-1" });
     expect(planVirtHandler(runningVmi, snap(launcher("Running")))).toEqual([]);
-    expect(planVirtHandler(runningVmi, snap())[0]).toMatchObject({ patch: { status: { phase: "Succeeded" } } });
+    expect(statusOf(planVirtHandler(runningVmi, snap())[0])).toMatchObject({ phase: "Succeeded" });
     const deleted = vmi({ phase: "Running", nodeName: "sim-node-1" }, { deletionTimestamp: "2026-01-01T00:00:00Z" });
-    expect(planVirtHandler(deleted, snap(launcher("Running")))[0]).toMatchObject({ patch: { status: { phase: "Succeeded" } } });
+    expect(statusOf(planVirtHandler(deleted, snap(launcher("Running")))[0])).toMatchObject({ phase: "Succeeded" });
   });
 });

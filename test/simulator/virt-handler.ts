@@ -14,6 +14,7 @@ import { guestInterfaces } from "./guest-interfaces";
 import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import { wantsRealGuest } from "./node-runtime";
+import { statusOps } from "./vmi-status";
 
 // No AgentConnected: a simulated guest runs no qemu-guest-agent. With it, virt-controller freezes the guest through
 // virt-api's subresource API before a snapshot (kubevirt v1.7.4 pkg/storage/snapshot/source.go, Freeze), which needs
@@ -53,7 +54,9 @@ export function planVirtHandler(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "
     const ready: ConditionSpec[] = [{ type: "Ready", status: "False", reason: "PodTerminating" }];
     const conditions = [...others(vmi.status?.conditions, ready), ...mergeConditions(vmi.status?.conditions, ready, { probeTime: true })];
     const status = { phase: "Succeeded", phaseTransitionTimestamps: transition("Succeeded"), conditions };
-    return [{ type: "patch", res: VMI, namespace: ns, name, patch: { status }, log: `[virt-handler] ${key} guest shut down (${why}): Running -> Succeeded` }];
+    return [
+      { type: "jsonPatch", res: VMI, namespace: ns, name, ops: statusOps(status), log: `[virt-handler] ${key} guest shut down (${why}): Running -> Succeeded` },
+    ];
   }
   if (phase !== "Scheduled" || vmi.metadata.deletionTimestamp) return [];
 
@@ -73,11 +76,11 @@ export function planVirtHandler(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "
   const ifaces = interfaces.map(i => `${i.name}=${i.ipAddress ?? "-"}(${i.mac})`).join(" ");
   return [
     {
-      type: "patch",
+      type: "jsonPatch",
       res: VMI,
       namespace: ns,
       name,
-      patch: { status },
+      ops: statusOps(status),
       log: `[virt-handler] ${key} Scheduled -> Running on ${node}; interfaces ${ifaces || "none"}`,
     },
   ];

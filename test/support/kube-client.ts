@@ -85,6 +85,7 @@ export const CONTENT = {
   json: "application/json",
   apply: "application/apply-patch+yaml",
   mergePatch: "application/merge-patch+json",
+  jsonPatch: "application/json-patch+json",
 } as const;
 
 export class KubeClient {
@@ -206,6 +207,11 @@ export class KubeClient {
   /** JSON merge patch (RFC 7386) of the object or one of its subresources ("status"). */
   mergePatch(res: Resource, namespace: string, name: string, patch: unknown, subresource?: string): Promise<KubeObject> {
     return this.request("PATCH", this.path(res, namespace, name, subresource), patch, CONTENT.mergePatch);
+  }
+
+  /** JSON patch (RFC 6902): unlike a merge patch it can store a null, e.g. a KubeVirt condition's lastProbeTime. */
+  jsonPatch(res: Resource, namespace: string, name: string, ops: unknown[]): Promise<KubeObject> {
+    return this.request("PATCH", this.path(res, namespace, name), ops, CONTENT.jsonPatch);
   }
 
   /** Deletes in the background; the uid precondition keeps a newer object that reused the name. 404 throws. */

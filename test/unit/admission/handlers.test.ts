@@ -414,6 +414,28 @@ describe("validating admission (wukongValidator)", () => {
       expect((await admit(clone(object), { oldObject: old() })).warnings ?? []).toEqual([]);
     });
 
+    // KubeVirt v1.7.4: under vmRolloutStrategy Stage nothing is applied live (pkg/virt-controller/watch/vm/vm.go,
+    // syncRestartRequired), and a hot-plug completes only through the workload updater's migration
+    // (watch/workload-updater/workload-updater.go): a resize that will not reach the running VM is said at once.
+    it.each([
+      [{ rolloutStrategy: "Stage", liveMigrateUpdates: true }, "vmRolloutStrategy is Stage"],
+      [{ rolloutStrategy: "LiveUpdate", liveMigrateUpdates: false }, "workloadUpdateMethods has no LiveMigrate"],
+    ] as const)("admits a cpu and memory change the cluster applies only at restart (%j), warning at each path", async (liveUpdate, phrase) => {
+      const cluster = new FakeCluster();
+      cluster.features = { ...cluster.features, liveUpdate };
+      const object = old();
+      object.spec.cpu = 8;
+      object.spec.memory = "32Gi";
+      const response = await admit(object, { oldObject: old() }, cluster);
+      expectAllowed(response);
+      expect(response.warnings).toEqual([
+        expect.stringMatching(new RegExp(`^spec\\.cpu: .*${phrase}`)),
+        expect.stringMatching(new RegExp(`^spec\\.memory: .*${phrase}`)),
+      ]);
+      cluster.features = { ...cluster.features, liveUpdate: { rolloutStrategy: "LiveUpdate", liveMigrateUpdates: true } };
+      expect((await admit(object, { oldObject: old() }, cluster)).warnings ?? []).toEqual([]);
+    });
+
     it("denies growing a disk on a StorageClass without allowVolumeExpansion", async () => {
       const object = old();
       object.spec.disks[1].size = "20Gi";

@@ -86,9 +86,8 @@ describe("seed example web-server-01", () => {
           },
           spec: {
             domain: {
-              cpu: { cores: 4, sockets: 1, threads: 1 },
+              cpu: { sockets: 4, cores: 1, threads: 1 },
               memory: { guest: "8Gi" },
-              resources: { requests: { memory: "8Gi" } },
               devices: {
                 disks: [
                   { name: "system", disk: { bus: "virtio" }, bootOrder: 1 },

@@ -179,6 +179,25 @@ describe("the optional APIs' watches", () => {
     informers.emit("KubeVirt", kubeVirt(["Snapshot", "ExpandDisks"], "3"), "MODIFIED");
     expect([wukongQueue.take(), snapshotQueue.take()]).toEqual([[`${NS}/web`], [`${NS}/nightly`]]);
   });
+
+  it("the KubeVirt CR requeues every Wukong when its vmRolloutStrategy or workload update methods change", () => {
+    const { informers, wukongQueue, watches } = setup();
+    watches.observeWukong(wukong("web"), "ADDED");
+    watches.discovered(new Set([KUBEVIRT_CONFIG_API]), undefined);
+    informers.emit("KubeVirt", kubeVirt([]));
+    wukongQueue.take();
+    const withSpec = (resourceVersion: string, spec: object) => object("kubevirt", { namespace: "kubevirt", resourceVersion }, { spec });
+    informers.emit("KubeVirt", withSpec("2", { configuration: { vmRolloutStrategy: "Stage" } }), "MODIFIED");
+    expect(wukongQueue.take()).toEqual([`${NS}/web`]);
+    informers.emit(
+      "KubeVirt",
+      withSpec("3", { configuration: { vmRolloutStrategy: "Stage" }, workloadUpdateStrategy: { workloadUpdateMethods: ["LiveMigrate"] } }),
+      "MODIFIED",
+    );
+    expect(wukongQueue.take()).toEqual([`${NS}/web`]);
+    informers.list("KubeVirt");
+    expect(watches.features().liveUpdate).toEqual({ rolloutStrategy: "Stage", liveMigrateUpdates: true });
+  });
 });
 
 describe("discovery answers", () => {
@@ -224,6 +243,7 @@ describe("discovery answers", () => {
       restoreSpecFields: new Set(["target"]),
       featureGates: new Set(["Snapshot"]),
       kubeVirt: { namespace: "kubevirt", name: "kubevirt" },
+      liveUpdate: { rolloutStrategy: "LiveUpdate", liveMigrateUpdates: false },
     });
   });
 });

@@ -78,7 +78,29 @@ describe("the KubeVirt CR's feature gates", () => {
         { metadata: { name: "old", namespace: "kubevirt", deletionTimestamp: "2026-12-07T00:00:00Z" }, spec: {} },
         { metadata: { name: "kubevirt", namespace: "kubevirt" }, spec: { configuration: { developerConfiguration: { featureGates: ["Snapshot", 3] } } } },
       ]),
-    ).toEqual({ featureGates: new Set(["Snapshot"]), kubeVirt: { namespace: "kubevirt", name: "kubevirt" } });
+    ).toEqual({
+      featureGates: new Set(["Snapshot"]),
+      kubeVirt: { namespace: "kubevirt", name: "kubevirt" },
+      liveUpdate: { rolloutStrategy: "LiveUpdate", liveMigrateUpdates: false },
+    });
+  });
+
+  // kubevirt v1.7.4: vmRolloutStrategy defaults to LiveUpdate (pkg/virt-config/virt-config.go,
+  // IsVMRolloutStrategyLiveUpdate), and the workload updater migrates for a hot-plug only with LiveMigrate listed
+  // (pkg/virt-controller/watch/workload-updater/workload-updater.go, getUpdateData).
+  it("the live-update settings: vmRolloutStrategy (LiveUpdate unless Stage) and whether LiveMigrate is a workload update method", () => {
+    const config = (spec: object) => kubeVirtConfig([{ metadata: { name: "kubevirt", namespace: "kubevirt" }, spec }]).liveUpdate;
+    expect(config({})).toEqual({ rolloutStrategy: "LiveUpdate", liveMigrateUpdates: false });
+    expect(config({ configuration: { vmRolloutStrategy: "Stage" }, workloadUpdateStrategy: { workloadUpdateMethods: ["Evict"] } })).toEqual({
+      rolloutStrategy: "Stage",
+      liveMigrateUpdates: false,
+    });
+    expect(config({ configuration: { vmRolloutStrategy: "LiveUpdate" }, workloadUpdateStrategy: { workloadUpdateMethods: ["LiveMigrate", "Evict"] } })).toEqual(
+      {
+        rolloutStrategy: "LiveUpdate",
+        liveMigrateUpdates: true,
+      },
+    );
   });
 
   it("are all off in a KubeVirt CR that lists none, and unknown without a KubeVirt CR", () => {

@@ -5,11 +5,12 @@
 // The CEL is evaluated by @bufbuild/cel on each spec as the API server would see it: after our defaulting.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { run } from "@bufbuild/cel";
+import { CelScalar, celFunc, celMethod, run } from "@bufbuild/cel";
 import { parse, parseAllDocuments } from "yaml";
 import { withDefaults } from "../../../lib/defaults";
 import type { Problem } from "../../../schemas/problems";
 import type { WukongSpec } from "../../../schemas/spec";
+import { bytesOf } from "../../../schemas/quantity";
 import { validateWukong } from "../../../schemas/validate";
 import { SEED_NAME, SEED_NAMESPACE, fullSpec, seedSpec } from "./fixtures";
 
@@ -41,6 +42,21 @@ const toCel = (value: unknown): unknown =>
       ? new Map(Object.entries(value).map(([key, item]) => [key, toCel(item)]))
       : value;
 
+// Kubernetes' CEL quantity library, as far as the rules use it: quantity(string) and Quantity.compareTo. A size
+// quantity is a whole number of bytes (the schema's pattern and bounds), so an int stands in for the Quantity.
+const quantityLibrary = {
+  funcs: [
+    celFunc("quantity", [CelScalar.STRING], CelScalar.INT, text => {
+      const bytes = bytesOf(text);
+      if (bytes === undefined) throw new Error(`not a size quantity: ${text}`);
+      return bytes;
+    }),
+    celMethod("compareTo", CelScalar.INT, [CelScalar.INT], CelScalar.INT, function (other) {
+      return this < other ? -1n : this > other ? 1n : 0n;
+    }),
+  ],
+};
+
 /** Every CEL rule of the schema evaluated at every place the value reaches it. */
 function celVerdicts(schema: Schema, value: unknown, at: string): Verdict[] {
   if (value === undefined || value === null) return [];
@@ -48,7 +64,7 @@ function celVerdicts(schema: Schema, value: unknown, at: string): Verdict[] {
     at,
     rule,
     message,
-    passed: run(rule, { self: toCel(value) as never }) === true,
+    passed: run(rule, { self: toCel(value) as never }, quantityLibrary) === true,
   }));
   const nested: Verdict[] = [];
   if (Array.isArray(value) && schema.items) value.forEach((item, i) => nested.push(...celVerdicts(schema.items!, item, `${at}[${i}]`)));
@@ -79,6 +95,8 @@ const TYPESCRIPT_COPIES: Record<string, (problems: Problem[], at: string) => boo
     reports(problems, new RegExp(`^${escaped(at)}\\.disks\\[\\d+\\]\\.boot$`), "is already the boot disk"),
   "at most one network may set a gateway (one default route)": (problems, at) =>
     reports(problems, new RegExp(`^${escaped(at)}\\.networks\\[\\d+\\]\\.ipConfig\\.gateway$`), "already sets the default gateway"),
+  "limits.maxCpu must be at least cpu": (problems, at) => reports(problems, `${at}.limits.maxCpu`, "limits.maxCpu must be at least cpu"),
+  "limits.maxMemory must be at least memory": (problems, at) => reports(problems, `${at}.limits.maxMemory`, "limits.maxMemory must be at least memory"),
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -92,7 +110,7 @@ const each = <T>(...options: T[]) => options;
 const optional = <T>(value: T) => each<T | undefined>(undefined, value);
 const compact = <T extends object>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 
-/** Every combination of the fields the seven rules read, one rule's fields per fixture, plus the samples and the full spec. */
+/** Every combination of the fields the nine rules read, one rule's fields per fixture, plus the samples and the full spec. */
 function fixtures(): [string, Spec][] {
   const out: [string, Spec][] = [
     ["seed", seedSpec()],
@@ -141,6 +159,11 @@ function fixtures(): [string, Spec][] {
           }))),
       ),
     ]);
+  for (const cpu of each(1, 4, 8))
+    for (const maxCpu of optional(4)) out.push([`cpu ${cpu} maxCpu ${maxCpu}`, seedWith(s => ((s.cpu = cpu), (s.limits = compact({ maxCpu }))))]);
+  for (const memory of each("1Gi", "4Gi", "4096Mi", "5Gi"))
+    for (const maxMemory of optional("4Gi"))
+      out.push([`memory ${memory} maxMemory ${maxMemory}`, seedWith(s => ((s.memory = memory), (s.limits = compact({ maxMemory }))))]);
   return out;
 }
 
@@ -157,7 +180,7 @@ describe("the CRD's CEL rules and their TypeScript copies", () => {
 
   it("every CEL rule of the Wukong CRD has its TypeScript copy listed here", () => {
     const rules = new Set(results.map(result => result.message));
-    expect(rules.size).toBe(7);
+    expect(rules.size).toBe(9);
     expect([...rules].filter(message => !(message in TYPESCRIPT_COPIES))).toEqual([]);
   });
 

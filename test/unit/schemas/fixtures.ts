@@ -51,6 +51,8 @@ export function fullSpec(): WukongSpecInput {
       { name: "scratch", size: "512Mi" },
     ],
     gpus: [{ name: "gpu1", deviceName: "nvidia.com/GA102GL_A10" }],
+    limits: { maxCpu: 32, maxMemory: "64Gi" },
+    updates: { restartWhenRequired: true },
     highAvailability: {
       restartPolicy: "OnFailure",
       antiAffinity: true,
