@@ -14,12 +14,9 @@ import { guestInterfaces } from "./kubevirt-vmi";
 import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import { wantsRealGuest } from "./node-runtime";
+import { liveMigratable } from "./virt-handler-migration";
 
-const running: ConditionSpec[] = [
-  { type: "Ready", status: "True" },
-  { type: "LiveMigratable", status: "True" },
-  { type: "AgentConnected", status: "True" },
-];
+const running = (vmi: KubeObject): ConditionSpec[] => [{ type: "Ready", status: "True" }, liveMigratable(vmi), { type: "AgentConnected", status: "True" }];
 
 /** The conditions other controllers set (virt-controller's), kept beside the ones this reports. */
 function others(current: unknown, mine: ConditionSpec[]): Condition[] {
@@ -61,7 +58,7 @@ export function planVirtHandler(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "
     phaseTransitionTimestamps: transition("Running"),
     interfaces,
     guestOSInfo: { id: "simulated", name: "Simulated guest", prettyName: "Simulated guest (wukong-vm-runtime-simulator)" },
-    conditions: [...others(vmi.status?.conditions, running), ...mergeConditions(vmi.status?.conditions, running, { probeTime: true })],
+    conditions: [...others(vmi.status?.conditions, running(vmi)), ...mergeConditions(vmi.status?.conditions, running(vmi), { probeTime: true })],
   };
   const ifaces = interfaces.map(i => `${i.name}=${i.ipAddress ?? "-"}(${i.mac})`).join(" ");
   return [
