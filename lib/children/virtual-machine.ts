@@ -10,6 +10,7 @@ import { bootDisk, runStrategyOf, type SpecifiedWukong } from "./spec-defaults";
 import { diskImage } from "./storage";
 import { attachedNadName } from "../../schemas/networks/names";
 import { hasPodNetwork } from "../networks/defaults";
+import { evictionOf } from "./eviction";
 
 export const VM_API_VERSION = "kubevirt.io/v1";
 export const CLOUD_INIT_DISK = "cloudinitdisk";
@@ -31,6 +32,7 @@ export function virtualMachine(owner: Owner, wukong: SpecifiedWukong, nics: Nic[
           domain: domain(spec, nics),
           networks: nics.map(nic => network(owner, nic)),
           volumes: volumes(owner, spec),
+          evictionStrategy: evictionOf(spec).strategy,
           ...accessCredentials(spec),
           ...placement(wukong),
         },

@@ -127,6 +127,15 @@ export const KINDS = {
     verbs: WATCHED,
     why: "status: IPs, node, guest agent",
   },
+  VirtualMachineInstanceMigration: {
+    group: "kubevirt.io",
+    version: "v1",
+    plural: "virtualmachineinstancemigrations",
+    namespaced: true,
+    watch: "optional",
+    verbs: [...WATCHED, "create", "patch"],
+    why: "the live migration the `vm.novasphere.dev/migrate` annotation asks for (server-side apply; virt-controller garbage-collects finished ones, the garbage collector the rest)",
+  },
   VirtualMachineRestore: {
     group: "snapshot.kubevirt.io",
     version: "v1beta1",

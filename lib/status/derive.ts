@@ -25,6 +25,8 @@
 //                       ImportFailed, ClaimLost, StorageClassMissing, <Kind><ApiReason>
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
 //   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged; absent when no restart is needed
+//   EvictionStrategy    True SetInSpec, EveryDiskShared (a drain live-migrates the VM) | False SetInSpec, DiskNotShared
+//   LiveMigratable      while the VMI runs: KubeVirt's own status and reason (e.g. DisksNotLiveMigratable)
 //   ClusterFeatures     only when the Wukong uses snapshots, a grown disk, GPUs or SR-IOV: True FeaturesAvailable |
 //                       False SnapshotApiMissing, RestoreFieldsMissing, SnapshotFeatureGateDisabled, ExpandDisksFeatureGateDisabled,
 //                       DeviceResourceMissing (lib/cluster/features.ts); it does not change the phase
@@ -42,6 +44,7 @@ import { hostBridgesVerdict, NODE_NETWORK_KIND, nodeNetworksSummary, nodeNetwork
 import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
 import { restartCondition } from "./restart";
+import { evictionCondition, liveMigratableCondition } from "./migration";
 import { vmVerdict } from "./vm";
 import { FIRST_CONSUMER_REASON, volumeStatuses, volumesVerdict } from "./volumes";
 import { generatedNadName } from "../../schemas/networks/names";
@@ -89,6 +92,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     (phase === "Pending" ? PENDING_MESSAGE : phase === "Creating" ? firstWaiting(parts).message : stoppedMessage(phase, machine, volumes));
   const ready = machine.state === "ok" ? machine : (error ?? machine);
   const restart = restartCondition(virtualMachineName(owner.name), vm, vmi);
+  const liveMigratable = vmi?.status?.phase === "Running" ? liveMigratableCondition(vmi) : undefined;
   const conditions = withTransitionTimes(
     wukong.status?.conditions,
     [
@@ -96,6 +100,8 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
       conditionOf("NetworksConfigured", networks),
       conditionOf("VolumesBound", volumes),
       ...(restart ? [restart] : []),
+      evictionCondition(spec),
+      ...(liveMigratable ? [liveMigratable] : []),
       ...(observed.clusterFeatures ? [clusterFeaturesCondition(observed.clusterFeatures.gaps)] : []),
     ],
     now,
@@ -114,6 +120,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     volumes: volumeStatuses(owner.name, spec, observed),
     ...(observed.snapshots?.length && { snapshots: observed.snapshots }),
     ...(observed.restore && { restore: observed.restore }),
+    ...(observed.migration && { migration: observed.migration }),
   };
 }
 

@@ -35,10 +35,31 @@ export interface ObservedInterface {
   mac?: string;
 }
 
+/** The VMI's status.migrationState: virt-controller's handoff and virt-handler's progress of its latest migration. */
+export interface ObservedMigrationState {
+  migrationUid?: string;
+  sourceNode?: string;
+  targetNode?: string;
+  startTimestamp?: string;
+  endTimestamp?: string;
+  completed?: boolean;
+  failed?: boolean;
+  failureReason?: string;
+}
+
 export interface ObservedVirtualMachineInstance {
   /** Copied from the VM template when the VMI was created, never synced later. */
   metadata?: { annotations?: Record<string, string> };
-  status?: { phase?: string; reason?: string; nodeName?: string; interfaces?: ObservedInterface[]; conditions?: ObservedCondition[] };
+  status?: {
+    phase?: string;
+    reason?: string;
+    nodeName?: string;
+    interfaces?: ObservedInterface[];
+    conditions?: ObservedCondition[];
+    migrationState?: ObservedMigrationState;
+    /** Set by virt-api's eviction webhook when a drain asks the VM off its node. */
+    evacuationNodeName?: string;
+  };
 }
 
 /** A NetworkAttachmentDefinition the Wukong attaches to (generated or the user's nadName), namespace-less. */
@@ -68,7 +89,7 @@ export interface ChildError {
   message: string;
 }
 
-import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
+import type { MigrationStatus, RestoreStatus, SnapshotStatus } from "../../schemas/status";
 import type { MissingBridge } from "../networks/host-bridges";
 import type { FeatureGap } from "../cluster/features";
 
@@ -91,6 +112,8 @@ export interface ObservedChildren {
   snapshots?: SnapshotStatus[];
   /** The restore spec.restoreFromSnapshot asks for, as far as it got. */
   restore?: RestoreStatus;
+  /** The latest live migration: the one the migrate annotation asks for, else the VMI's own. */
+  migration?: MigrationStatus;
   /** What of the optional features this Wukong uses the cluster lacks; absent when it uses none. */
   clusterFeatures?: { gaps: FeatureGap[] };
 }

@@ -9,7 +9,7 @@ import { run } from "@bufbuild/cel";
 import { parse, parseAllDocuments } from "yaml";
 import { withDefaults } from "../../../lib/defaults";
 import type { Problem } from "../../../schemas/problems";
-import type { WukongSpec } from "../../../schemas/spec";
+import { LIVE_MIGRATE_NEEDS_SHARED_DISKS, type WukongSpec } from "../../../schemas/spec";
 import { validateWukong } from "../../../schemas/validate";
 import { SEED_NAME, SEED_NAMESPACE, fullSpec, seedSpec } from "./fixtures";
 
@@ -79,6 +79,7 @@ const TYPESCRIPT_COPIES: Record<string, (problems: Problem[], at: string) => boo
     reports(problems, new RegExp(`^${escaped(at)}\\.disks\\[\\d+\\]\\.boot$`), "is already the boot disk"),
   "at most one network may set a gateway (one default route)": (problems, at) =>
     reports(problems, new RegExp(`^${escaped(at)}\\.networks\\[\\d+\\]\\.ipConfig\\.gateway$`), "already sets the default gateway"),
+  [LIVE_MIGRATE_NEEDS_SHARED_DISKS]: (problems, at) => reports(problems, `${at}.evictionStrategy`, LIVE_MIGRATE_NEEDS_SHARED_DISKS),
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -129,6 +130,22 @@ function fixtures(): [string, Spec][] {
           `boot ${JSON.stringify([a, b, c])}`,
           seedWith(s => (s.disks = [a, b, c].map((boot, i) => compact({ name: `disk${i}`, size: "10Gi", boot })))),
         ]);
+  // kubevirt v1.7.4 pkg/virt-handler/vm.go checkVolumesForMigration: LiveMigrate needs every claim ReadWriteMany.
+  for (const evictionStrategy of optional<string>("LiveMigrate").concat("None"))
+    for (const modes of each<(string | undefined)[]>(
+      [],
+      [undefined],
+      ["ReadWriteMany"],
+      ["ReadWriteMany", "ReadWriteOnce"],
+      ["ReadWriteMany", "ReadWriteMany"],
+    ))
+      out.push([
+        `eviction ${JSON.stringify({ evictionStrategy, modes })}`,
+        seedWith(s => {
+          Object.assign(s, compact({ evictionStrategy }));
+          s.disks = modes.map((accessMode, i) => compact({ name: `disk${i}`, size: "10Gi", boot: i === 0 || undefined, accessMode }));
+        }),
+      ]);
   for (let mask = 0; mask < 8; mask++)
     out.push([
       `gateways on networks ${mask.toString(2).padStart(3, "0")}`,
@@ -157,7 +174,7 @@ describe("the CRD's CEL rules and their TypeScript copies", () => {
 
   it("every CEL rule of the Wukong CRD has its TypeScript copy listed here", () => {
     const rules = new Set(results.map(result => result.message));
-    expect(rules.size).toBe(7);
+    expect(rules.size).toBe(8);
     expect([...rules].filter(message => !(message in TYPESCRIPT_COPIES))).toEqual([]);
   });
 

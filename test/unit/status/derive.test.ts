@@ -298,7 +298,14 @@ describe("deriveStatus: child states → phase, message, conditions", () => {
     expect(status.phase).toBe(phase);
     expect(status.message).toBe(message);
     const summary = Object.fromEntries((status.conditions ?? []).map(c => [c.type, [c.status, c.reason]]));
-    expect(summary).toEqual({ Ready: ready, NetworksConfigured: networks, VolumesBound: volumes, ...(restart && { RestartRequired: restart }) });
+    // The fixture's disks are ReadWriteOnce, so a drain stops the VM (lib/status/migration.ts, evictionCondition).
+    expect(summary).toEqual({
+      Ready: ready,
+      NetworksConfigured: networks,
+      VolumesBound: volumes,
+      ...(restart && { RestartRequired: restart }),
+      EvictionStrategy: ["False", "DiskNotShared"],
+    });
     for (const condition of status.conditions ?? []) {
       expect(condition.reason).toMatch(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/);
       expect(condition.observedGeneration).toBe(3);
