@@ -32,6 +32,15 @@ export const NetworkStatus = z
     ipAddress: z.string().optional().meta(d("The interface's IP address reported by the VirtualMachineInstance.")),
     macAddress: z.string().optional().meta(d("The interface's MAC address.")),
     nadName: z.string().optional().meta(d("The NetworkAttachmentDefinition the interface is attached to.")),
+    state: z
+      .enum(["Plugged", "Pending", "Failed"])
+      .optional()
+      .meta(
+        d(
+          "While the VM runs: Plugged (the guest has the NIC), Pending (KubeVirt is hot-plugging it: a NIC added to a running Wukong is attached by a live migration to a pod on its network), Failed (KubeVirt cannot plug it live: see message).",
+        ),
+      ),
+    message: z.string().optional().meta(d("Why the NIC is Pending or Failed.")),
   })
   .meta(d("One NIC of the VM; spec networks first in spec order, the pod network last."));
 

@@ -33,6 +33,8 @@ export interface ObservedInterface {
   ipAddress?: string;
   ipAddresses?: string[];
   mac?: string;
+  /** Who reports the NIC: "domain" (in the guest), "guest-agent", "multus-status" (attached to the pod), comma-separated. */
+  infoSource?: string;
 }
 
 /** The VMI's status.migrationState: virt-controller's handoff and virt-handler's progress of its latest migration. */

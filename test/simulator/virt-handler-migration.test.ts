@@ -54,6 +54,32 @@ describe("the simulated virt-handlers during a live migration", () => {
     expect(current.status.evacuationNodeName).toBeUndefined();
   });
 
+  it("report the domain's interfaces on the target: a NIC hot-plugged into the VMI spec joins the guest", () => {
+    const spec = {
+      domain: {
+        devices: {
+          interfaces: [
+            { name: "default", masquerade: {} },
+            { name: "added", bridge: {}, macAddress: "02:00:00:00:00:aa" },
+          ],
+        },
+      },
+      networks: [
+        { name: "default", pod: {} },
+        { name: "added", multus: { networkName: "ns1/vm-added" } },
+      ],
+    };
+    const reported = [
+      { name: "default", interfaceName: "eth0", infoSource: "domain, guest-agent" },
+      { name: "added", podInterfaceName: "pod3a0e5e8b1d2", infoSource: "multus-status" }, // virt-controller's, from the target pod
+    ];
+    const state = { ...handedOff, targetNodeAddress: "10.0.0.2", startTimestamp: "t", targetNodeDomainDetected: true };
+    const ending = vmi({ migrationState: state, interfaces: reported }, spec);
+    const [action] = planMigrationStep(ending, snap([ending], launcher("virt-launcher-vm-target", "sim-node-2")));
+    const added = patched(ending, action).status.interfaces.find((i: { name: string }) => i.name === "added");
+    expect(added).toMatchObject({ mac: "02:00:00:00:00:aa", podInterfaceName: "pod3a0e5e8b1d2", infoSource: "multus-status, domain, guest-agent" });
+  });
+
   it("wait for virt-controller's handoff and for the target pod to run", () => {
     expect(planMigrationStep(vmi({}), snap([]))).toEqual([]);
     const pending = launcher("virt-launcher-vm-target", "sim-node-2", "Pending");

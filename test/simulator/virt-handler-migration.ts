@@ -10,7 +10,11 @@
 //      -> Running;
 //   3. target: targetNodeDomainDetected and targetNodeDomainReadyTimestamp (the guest runs there);
 //   4. target (ackMigrationCompletion): endTimestamp, status.nodeName and the kubevirt.io/nodeName label move to the
-//      target node, evacuationNodeName is cleared; then (finalizeMigration) completed -> Succeeded;
+//      target node, evacuationNodeName is cleared, and the guest's interfaces are those of the domain on the target,
+//      which has every interface of the VMI spec: a bridge NIC hot-plugged into the VMI spec (by virt-controller,
+//      pkg/network/controllers/vm.go) reaches the guest this way, since the target pod was made with its network
+//      (pkg/network/pod/annotations/generator.go) and the simulated Multus attached it (kubelet.ts); then
+//      (finalizeMigration) completed -> Succeeded;
 //   5. the source launcher pod exits (its domain has gone: the launcher ends with it).
 // Also the LiveMigratable condition virt-handler computes (pkg/virt-handler/vm.go, calculateLiveMigrationCondition,
 // its volume and pod-network checks): every PVC must be ReadWriteMany, as virt-controller reports in
@@ -20,6 +24,8 @@ import { Plan, planEach } from "./plan";
 import { KubeObject, keyOf, POD, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import { wantsRealGuest } from "./node-runtime";
+import { guestInterfaces } from "./kubevirt-vmi";
+import { resolveNetworkData } from "./network-data";
 
 export const NODE_NAME_LABEL = "kubevirt.io/nodeName";
 /** The port virt-handler's migration proxy listens on for the target (any; only its presence matters). */
@@ -89,7 +95,7 @@ function nodeAddress(node: KubeObject | undefined): string {
 const isRunning = (pod: KubeObject | undefined) => pod?.status?.phase === "Running" && !pod.metadata.deletionTimestamp;
 
 /** One step of the nodes' part of the VMI's migration, if it is theirs to take. */
-export function planMigrationStep(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "nodes">): Plan {
+export function planMigrationStep(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "nodes" | "secrets">): Plan {
   const state: Any | undefined = vmi.status?.migrationState;
   if (!state?.migrationUid || !state.targetNode || !state.targetPod || state.completed || state.failed) return [];
   if (vmi.status?.phase !== "Running" || vmi.metadata.deletionTimestamp) return [];
@@ -119,9 +125,21 @@ export function planMigrationStep(vmi: KubeObject, snap: Pick<Snapshot, "pods" |
   if (!state.endTimestamp)
     return step({ endTimestamp: now }, `[virt-handler ${state.targetNode}] ${key} migration completed: ${state.sourceNode} -> ${state.targetNode}`, {
       metadata: { labels: { [NODE_NAME_LABEL]: state.targetNode } },
-      status: { nodeName: state.targetNode, evacuationNodeName: null },
+      status: { nodeName: state.targetNode, evacuationNodeName: null, interfaces: domainInterfaces(vmi, snap) },
     });
   return step({ completed: true }, `[virt-handler ${state.targetNode}] ${key} migration finalized`);
+}
+
+/** The guest's interfaces on the target: one per VMI spec interface, keeping what virt-controller added (Multus's part). */
+function domainInterfaces(vmi: KubeObject, snap: Pick<Snapshot, "secrets">): Any[] {
+  const ns = vmi.metadata.namespace ?? "";
+  const networkData = resolveNetworkData(vmi.spec?.volumes, secretName => snap.secrets.get(`${ns}/${secretName}`));
+  const reported: Any[] = Array.isArray(vmi.status?.interfaces) ? vmi.status.interfaces : [];
+  return guestInterfaces(vmi, networkData).map(iface => {
+    const before = reported.find(r => r?.name === iface.name);
+    const sources = new Set([...String(before?.infoSource ?? "").split(","), ...iface.infoSource.split(",")].map(source => source.trim()).filter(Boolean));
+    return { ...before, ...iface, infoSource: [...sources].join(", ") };
+  });
 }
 
 /** The source virt-launcher exits once the guest runs on the target node. */
