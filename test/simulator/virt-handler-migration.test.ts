@@ -32,7 +32,7 @@ const patched = (target: KubeObject, action: Action) => applyMergePatch(target, 
 describe("the simulated virt-handlers during a live migration", () => {
   it("walk a handed-off migration through the steps virt-controller waits for, one a tick, ending on the target node", () => {
     const pods = [launcher("virt-launcher-vm-source", "sim-node-1"), launcher("virt-launcher-vm-target", "sim-node-2")];
-    let current = vmi({ migrationState: handedOff, evacuationNodeName: "sim-node-1" });
+    let current = vmi({ migrationState: handedOff, evacuationNodeName: "sim-node-1", conditions: [{ type: "MigrationRequired", status: "True" }] });
     const seen: string[] = [];
     for (let tick = 0; tick < 10; tick++) {
       const [action, ...rest] = planMigrationStep(current, snap([current], ...pods));
@@ -52,6 +52,7 @@ describe("the simulated virt-handlers during a live migration", () => {
     expect(current.status.nodeName).toBe("sim-node-2");
     expect(current.metadata.labels?.["kubevirt.io/nodeName"]).toBe("sim-node-2");
     expect(current.status.evacuationNodeName).toBeUndefined();
+    expect(current.status.conditions).toEqual([]);
   });
 
   it("report the domain's interfaces on the target: a NIC hot-plugged into the VMI spec joins the guest", () => {

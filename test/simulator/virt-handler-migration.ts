@@ -8,7 +8,8 @@
 //      -> the migration goes TargetReady;
 //   2. source (pkg/virt-handler/migration-source.go, setMigrationProgressStatus): startTimestamp, mode PreCopy
 //      -> Running;
-//   3. target: targetNodeDomainDetected and targetNodeDomainReadyTimestamp (the guest runs there);
+//   3. target: targetNodeDomainDetected and targetNodeDomainReadyTimestamp (the guest runs there), and the VMI's
+//      MigrationRequired condition goes (the migration it asked for has happened);
 //   4. target (ackMigrationCompletion): endTimestamp, status.nodeName and the kubevirt.io/nodeName label move to the
 //      target node, evacuationNodeName is cleared, and the guest's interfaces are those of the domain on the target,
 //      which has every interface of the VMI spec: a bridge NIC hot-plugged into the VMI spec (by virt-controller,
@@ -117,11 +118,15 @@ export function planMigrationStep(vmi: KubeObject, snap: Pick<Snapshot, "pods" |
     );
   if (!state.startTimestamp)
     return step({ startTimestamp: now, mode: "PreCopy" }, `[virt-handler ${state.sourceNode}] ${key} migrating to ${state.targetNode}`);
-  if (!state.targetNodeDomainDetected)
+  if (!state.targetNodeDomainDetected) {
+    const conditions: Condition[] = Array.isArray(vmi.status?.conditions) ? vmi.status.conditions : [];
+    const withoutRequired = conditions.filter(c => c?.type !== "MigrationRequired");
     return step(
       { targetNodeDomainDetected: true, targetNodeDomainReadyTimestamp: now },
       `[virt-handler ${state.targetNode}] ${key} migrated domain running on the target`,
+      withoutRequired.length < conditions.length ? { status: { conditions: withoutRequired } } : {},
     );
+  }
   if (!state.endTimestamp)
     return step({ endTimestamp: now }, `[virt-handler ${state.targetNode}] ${key} migration completed: ${state.sourceNode} -> ${state.targetNode}`, {
       metadata: { labels: { [NODE_NAME_LABEL]: state.targetNode } },
