@@ -4,7 +4,7 @@
 // setMigrationProgressStatus), and LiveMigratable as pkg/virt-handler/vm.go calculateLiveMigrationCondition says.
 import { KubeObject } from "./resources";
 import { applyMergePatch, obj, snapshotWith } from "./test-helpers";
-import { liveMigratable, planLiveMigratable, planMigrationStep, planSourceLauncherExit } from "./virt-handler-migration";
+import { liveMigratable, planLiveMigratable, planMigrationStep, planNicUnplug, planSourceLauncherExit } from "./virt-handler-migration";
 import type { Action } from "./plan";
 
 const handedOff = { migrationUid: "m-1", sourceNode: "sim-node-1", targetNode: "sim-node-2", targetPod: "virt-launcher-vm-target" };
@@ -142,5 +142,40 @@ describe("LiveMigratable as virt-handler computes it", () => {
     const written = patched(rwo, action);
     expect(written.status.conditions).toEqual([expect.objectContaining({ type: "LiveMigratable", status: "False", reason: "DisksNotLiveMigratable" })]);
     expect(planLiveMigratable(written)).toEqual([]);
+  });
+});
+
+describe("a NIC marked absent (hot-unplug)", () => {
+  it("leaves the guest: its domain and guest-agent sources go, Multus's stays while the pod has it", () => {
+    const spec = {
+      domain: {
+        devices: {
+          interfaces: [
+            { name: "default", masquerade: {} },
+            { name: "gone", bridge: {}, state: "absent" },
+          ],
+        },
+      },
+      networks: [
+        { name: "default", pod: {} },
+        { name: "gone", multus: { networkName: "ns1/vm-gone" } },
+      ],
+    };
+    const running = vmi(
+      {
+        interfaces: [
+          { name: "default", infoSource: "domain, guest-agent" },
+          { name: "gone", mac: "02:00:00:00:00:01", podInterfaceName: "pod1", infoSource: "domain, guest-agent, multus-status" },
+        ],
+      },
+      spec,
+    );
+    const [action] = planNicUnplug(running);
+    const after = patched(running, action);
+    expect(after.status.interfaces).toEqual([
+      { name: "default", infoSource: "domain, guest-agent" },
+      { name: "gone", podInterfaceName: "pod1", infoSource: "multus-status" },
+    ]);
+    expect(planNicUnplug(after)).toEqual([]);
   });
 });

@@ -87,6 +87,43 @@ export function planLiveMigratable(vmi: KubeObject): Plan {
   ];
 }
 
+/**
+ * A NIC marked absent in the VMI spec leaves the guest: virt-handler detaches it from the domain, so the guest's
+ * sources (domain, guest-agent) go from its status; Multus's part stays while the pod still has the network
+ * (pkg/network/controllers/vmi.go keeps it, and pkg/network/migration/evaluator.go then asks for a migration).
+ */
+export function planNicUnplug(vmi: KubeObject): Plan {
+  if (vmi.status?.phase !== "Running" || vmi.metadata.deletionTimestamp) return [];
+  const specInterfaces: Any[] = Array.isArray(vmi.spec?.domain?.devices?.interfaces) ? vmi.spec.domain.devices.interfaces : [];
+  const absent = new Set(specInterfaces.filter(i => i?.state === "absent").map(i => i.name));
+  const reported: Any[] = Array.isArray(vmi.status?.interfaces) ? vmi.status.interfaces : [];
+  const guestSources = new Set(["domain", "guest-agent"]);
+  const sourcesOf = (iface: Any) =>
+    String(iface?.infoSource ?? "")
+      .split(",")
+      .map(source => source.trim())
+      .filter(Boolean);
+  const detached = reported.filter(iface => absent.has(iface?.name) && sourcesOf(iface).some(source => guestSources.has(source)));
+  if (detached.length === 0) return [];
+  const interfaces = reported.flatMap(iface => {
+    if (!detached.includes(iface)) return [iface];
+    const left = sourcesOf(iface).filter(source => !guestSources.has(source));
+    if (left.length === 0) return [];
+    const { name, podInterfaceName } = iface;
+    return [{ name, ...(podInterfaceName && { podInterfaceName }), infoSource: left.join(", ") }];
+  });
+  return [
+    {
+      type: "patch",
+      res: VMI,
+      namespace: vmi.metadata.namespace ?? "",
+      name: vmi.metadata.name ?? "",
+      patch: { status: { interfaces } },
+      log: `[virt-handler] ${keyOf(vmi)} detached ${detached.map(i => i.name).join(", ")} from the guest`,
+    },
+  ];
+}
+
 /** The address virt-handler advertises for migrations: its node's InternalIP. */
 function nodeAddress(node: KubeObject | undefined): string {
   const addresses: Any[] = Array.isArray(node?.status?.addresses) ? node.status.addresses : [];
@@ -183,7 +220,7 @@ export function planSourceLauncherExit(pod: KubeObject, snap: Pick<Snapshot, "vm
 
 export function planVirtHandlerMigrations(snap: Snapshot): Plan[] {
   const simulated = [...snap.vmis.values()].filter(vmi => !wantsRealGuest(vmi, snap.wukongs));
-  return planEach(simulated, "virtualmachineinstances", vmi => [...planLiveMigratable(vmi), ...planMigrationStep(vmi, snap)]);
+  return planEach(simulated, "virtualmachineinstances", vmi => [...planLiveMigratable(vmi), ...planNicUnplug(vmi), ...planMigrationStep(vmi, snap)]);
 }
 
 export function planSourceLauncherExits(snap: Snapshot): Plan[] {
