@@ -28,6 +28,7 @@ describe("the simulated virt-handler", () => {
           phase: "Running",
           interfaces: [expect.objectContaining({ name: "default", interfaceName: "eth0", ipAddress: expect.any(String) })],
           guestOSInfo: expect.objectContaining({ id: "simulated" }),
+          selinuxContext: "none",
         },
       },
     });

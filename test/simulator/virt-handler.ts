@@ -58,6 +58,9 @@ export function planVirtHandler(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "
     phaseTransitionTimestamps: transition("Running"),
     interfaces,
     guestOSInfo: { id: "simulated", name: "Simulated guest", prettyName: "Simulated guest (wukong-vm-runtime-simulator)" },
+    // No SELinux on these nodes: virt-handler says "none" (kubevirt v1.7.4 pkg/virt-handler/vm.go), which
+    // virt-controller needs before it makes a migration's target pod (migration.go, setTargetPodSELinuxLevel).
+    selinuxContext: "none",
     conditions: [...others(vmi.status?.conditions, running(vmi)), ...mergeConditions(vmi.status?.conditions, running(vmi), { probeTime: true })],
   };
   const ifaces = interfaces.map(i => `${i.name}=${i.ipAddress ?? "-"}(${i.mac})`).join(" ");
