@@ -15,6 +15,7 @@ export class NetworkAttachmentDefinition extends a.GenericKind {}
 export class DataVolume extends a.GenericKind {}
 export class VirtualMachine extends a.GenericKind {}
 export class VirtualMachineInstance extends a.GenericKind {}
+export class VirtualMachineInstanceMigration extends a.GenericKind {}
 export class WukongSnapshotResource extends a.GenericKind {
   declare spec?: WukongSnapshotSpec;
   declare status?: WukongSnapshotStatus;
@@ -36,6 +37,7 @@ export const MODELS: Record<WatchedKind, GenericClass> = {
   Secret: kind.Secret,
   VirtualMachine,
   VirtualMachineInstance,
+  VirtualMachineInstanceMigration,
   VirtualMachineSnapshot,
   VirtualMachineRestore,
   KubeVirt: KubeVirtResource,

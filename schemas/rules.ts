@@ -9,7 +9,7 @@ import { nadNameProblems, networkProblems } from "./networks/rules";
 import type { Problem } from "./problems";
 import { resizeProblems } from "./resize-rules";
 import { duplicateNames, isRecord, type Raw, records, text } from "./raw";
-import { RESTART_POLICIES, RUN_STRATEGY_OF_RESTART_POLICY, type RestartPolicy, STARTING_RUN_STRATEGIES } from "./spec";
+import { LIVE_MIGRATE_NEEDS_SHARED_DISKS, RESTART_POLICIES, RUN_STRATEGY_OF_RESTART_POLICY, type RestartPolicy, STARTING_RUN_STRATEGIES } from "./spec";
 
 export const RESERVED_DISK_NAMES = ["cloudinitdisk"];
 const MAX_NAME = 63;
@@ -26,6 +26,7 @@ export function crossFieldProblems(name: string, spec: unknown): Problem[] {
     ...placementProblems(spec),
     ...startProblems(spec),
     ...resizeProblems(spec),
+    ...evictionProblems(spec),
   ];
 }
 
@@ -137,4 +138,19 @@ function startProblems(spec: Raw): Problem[] {
     }
   }
   return problems;
+}
+
+/** A LiveMigrate eviction on a ReadWriteOnce disk would block every drain of its node: KubeVirt cannot move the VM. */
+function evictionProblems(spec: Raw): Problem[] {
+  if (spec.evictionStrategy !== "LiveMigrate") return [];
+  const unshared = records(spec.disks, LIMITS.maxDisks)
+    .filter(([disk]) => disk.accessMode !== "ReadWriteMany")
+    .map(([disk]) => `"${text(disk.name) ?? "?"}"`);
+  if (unshared.length === 0) return [];
+  return [
+    {
+      path: "spec.evictionStrategy",
+      message: `${LIVE_MIGRATE_NEEDS_SHARED_DISKS}: ${unshared.length > 1 ? `disks ${unshared.join(", ")} are` : `disk ${unshared[0]} is`} ReadWriteOnce (or use LiveMigrateIfPossible or None)`,
+    },
+  ];
 }

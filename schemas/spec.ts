@@ -8,10 +8,16 @@ import { Limits, MAX_CPU_RULE, MAX_MEMORY_RULE, Updates } from "./resize";
 
 export const RUN_STRATEGIES = ["Always", "Halted", "Manual", "RerunOnFailure", "Once"] as const;
 export const RESTART_POLICIES = ["Always", "OnFailure", "Never"] as const;
+export const ACCESS_MODES = ["ReadWriteOnce", "ReadWriteMany"] as const;
+/** KubeVirt's eviction strategies (kubevirt.io/api core/v1 EvictionStrategy) a Wukong offers; External needs a controller of its own. */
+export const EVICTION_STRATEGIES = ["LiveMigrate", "LiveMigrateIfPossible", "None"] as const;
 
 /** What highAvailability.restartPolicy means in KubeVirt terms; these are the run strategies that start the VM. */
 export const RUN_STRATEGY_OF_RESTART_POLICY = { Always: "Always", OnFailure: "RerunOnFailure", Never: "Once" } as const;
 export const STARTING_RUN_STRATEGIES: readonly string[] = Object.values(RUN_STRATEGY_OF_RESTART_POLICY);
+
+/** Live migration needs every claim shared (kubevirt v1.7.4 pkg/virt-handler/vm.go, checkVolumesForMigration). */
+export const LIVE_MIGRATE_NEEDS_SHARED_DISKS = "LiveMigrate needs every disk's accessMode ReadWriteMany";
 
 export const Gpu = z
   .strictObject({
@@ -38,6 +44,14 @@ export const Disk = z
       .meta(
         d(
           "Image imported into the disk by CDI: docker://registry/image:tag or oci-archive:... (registry source) or http(s)://host/disk.qcow2 (http source). Without it the disk is blank (a PVC). Immutable.",
+        ),
+      ),
+    accessMode: z
+      .enum(ACCESS_MODES)
+      .optional()
+      .meta(
+        d(
+          "ReadWriteOnce (default) or ReadWriteMany. A VM live-migrates only when every disk is ReadWriteMany, on a StorageClass that offers it (e.g. NFS or CephFS): KubeVirt's virt-handler reports a VM with a ReadWriteOnce claim not LiveMigratable (DisksNotLiveMigratable). Immutable.",
         ),
       ),
     retainOnDelete: z
@@ -225,6 +239,14 @@ export const WukongSpec = z
     updates: Updates.optional(),
     highAvailability: HighAvailability.optional(),
     startStrategy: StartStrategy.optional(),
+    evictionStrategy: z
+      .enum(EVICTION_STRATEGIES)
+      .optional()
+      .meta(
+        d(
+          "What a node drain (a virt-launcher pod's eviction) does to the running VM (KubeVirt spec.evictionStrategy): LiveMigrate moves it to another node and blocks the eviction until it has moved; LiveMigrateIfPossible moves it when it is LiveMigratable, else lets the eviction stop it; None lets the eviction stop it (it starts again elsewhere under runStrategy Always). When absent: LiveMigrate if every disk is ReadWriteMany, else None; the EvictionStrategy condition says which and why. LiveMigrate is denied while a disk is ReadWriteOnce.",
+        ),
+      ),
     restoreFromSnapshot: objectName("restoreFromSnapshot")
       .optional()
       .meta(
@@ -245,6 +267,12 @@ export const WukongSpec = z
       ONE_GATEWAY_RULE,
       MAX_CPU_RULE,
       MAX_MEMORY_RULE,
+      {
+        rule: "!has(self.evictionStrategy) || self.evictionStrategy != 'LiveMigrate' || !has(self.disks) || self.disks.all(d, has(d.accessMode) && d.accessMode == 'ReadWriteMany')",
+        message: LIVE_MIGRATE_NEEDS_SHARED_DISKS,
+        fieldPath: ".evictionStrategy",
+        reason: "FieldValueInvalid",
+      },
     ],
   });
 
@@ -254,3 +282,4 @@ export type Gpu = z.infer<typeof Gpu>;
 export type Toleration = z.infer<typeof Toleration>;
 export type RunStrategy = (typeof RUN_STRATEGIES)[number];
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+export type EvictionStrategy = (typeof EVICTION_STRATEGIES)[number];

@@ -33,6 +33,15 @@ export const NetworkStatus = z
     ipAddress: z.string().optional().meta(d("The interface's IP address reported by the VirtualMachineInstance.")),
     macAddress: z.string().optional().meta(d("The interface's MAC address.")),
     nadName: z.string().optional().meta(d("The NetworkAttachmentDefinition the interface is attached to.")),
+    state: z
+      .enum(["Plugged", "Pending", "Failed"])
+      .optional()
+      .meta(
+        d(
+          "While the VM runs: Plugged (the guest has the NIC), Pending (KubeVirt is hot-plugging it: a NIC added to a running Wukong is attached by a live migration to a pod on its network), Failed (KubeVirt cannot plug it live: see message).",
+        ),
+      ),
+    message: z.string().optional().meta(d("Why the NIC is Pending or Failed.")),
   })
   .meta(d("One NIC of the VM; spec networks first in spec order, the pod network last."));
 
@@ -101,6 +110,34 @@ export const RestoreStatus = z
   })
   .meta(d("The restore from spec.restoreFromSnapshot: its progress, or its outcome."));
 
+export const MigrationStatus = z
+  .object({
+    request: z
+      .string()
+      .optional()
+      .meta(d("The vm.novasphere.dev/migrate annotation value this migration answers; absent when KubeVirt started it (a node drain).")),
+    migrationName: z.string().optional().meta(d("The VirtualMachineInstanceMigration made for the request.")),
+    phase: z
+      .string()
+      .meta(
+        d(
+          "KubeVirt's migration phase (Pending, Scheduling, Scheduled, PreparingTarget, TargetReady, Running, Succeeded, Failed); for a migration KubeVirt started, Running, Succeeded or Failed as the VMI reports it.",
+        ),
+      ),
+    sourceNode: z.string().optional().meta(d("The node the VM moves from.")),
+    targetNode: z.string().optional().meta(d("The node the VM moves to.")),
+    startTime: z
+      .string()
+      .optional()
+      .meta({ ...d("When the guest's memory started moving."), format: "date-time" }),
+    endTime: z
+      .string()
+      .optional()
+      .meta({ ...d("When the migration ended."), format: "date-time" }),
+    message: z.string().meta(d("Progress, the result, or why it failed.")),
+  })
+  .meta(d("The VM's latest live migration: the one the vm.novasphere.dev/migrate annotation asks for, else the VMI's last one."));
+
 export const WukongStatus = z
   .object({
     phase: z
@@ -128,7 +165,7 @@ export const WukongStatus = z
       .optional()
       .meta({
         ...d(
-          "Ready, NetworksConfigured and VolumesBound; RestartRequired while the running VM needs a restart (reason CloudInitChanged: the cloud-init data changed after it booted; VirtualMachineSpecChanged: the VirtualMachine's own RestartRequired, whose message is KubeVirt's, e.g. memory grown past the headroom), absent otherwise.",
+          "Ready, NetworksConfigured and VolumesBound; RestartRequired while the running VM needs a restart (reason CloudInitChanged: the cloud-init data changed after it booted; VirtualMachineSpecChanged: the VirtualMachine's own RestartRequired, whose message is KubeVirt's, e.g. memory grown past the headroom), absent otherwise; EvictionStrategy (True when a node drain live-migrates the VM; reason SetInSpec, EveryDiskShared or DiskNotShared); LiveMigratable while a VMI exists, copied from it with KubeVirt's reason (e.g. DisksNotLiveMigratable).",
         ),
         "x-kubernetes-list-type": "map",
         "x-kubernetes-list-map-keys": ["type"],
@@ -142,6 +179,7 @@ export const WukongStatus = z
     snapshots: z.array(SnapshotStatus).optional().meta(d("The WukongSnapshots taken of this Wukong, by name.")),
     restore: RestoreStatus.optional(),
     resize: ResizeStatus.optional(),
+    migration: MigrationStatus.optional(),
   })
   .meta(d("Observed state, written by the operator."));
 
@@ -154,4 +192,5 @@ export type HotpluggedDiskStatus = z.infer<typeof HotpluggedDiskStatus>;
 export type Phase = (typeof PHASES)[number];
 export type SnapshotStatus = z.infer<typeof SnapshotStatus>;
 export type RestoreStatus = z.infer<typeof RestoreStatus>;
+export type MigrationStatus = z.infer<typeof MigrationStatus>;
 export type RestorePhase = (typeof RESTORE_PHASES)[number];

@@ -37,6 +37,9 @@ function diskUpdateProblems(oldSpec: WukongSpec, newSpec: WukongSpec, annotation
     for (const field of IMMUTABLE_DISK_FIELDS) {
       if (old[field] !== disk[field]) problems.push({ path: `spec.disks[${i}].${field}`, message: `is immutable (was ${shown(old[field])})` });
     }
+    // A claim's access modes cannot change once it exists; absent means ReadWriteOnce.
+    if ((old.accessMode ?? "ReadWriteOnce") !== (disk.accessMode ?? "ReadWriteOnce"))
+      problems.push({ path: `spec.disks[${i}].accessMode`, message: `is immutable (was ${old.accessMode ?? "ReadWriteOnce"})` });
   });
   const kept = new Set(newDisks.map(disk => disk.name));
   const allowed = disksAllowedToGo(annotations);

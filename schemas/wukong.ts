@@ -26,6 +26,11 @@ export const MANAGER = "wukong";
 export const FINALIZER = "vm.novasphere.dev/finalizer";
 /** Comma-separated disk names the user agrees to delete by removing them from spec.disks. */
 export const ALLOW_DISK_REMOVAL_ANNOTATION = "vm.novasphere.dev/allow-disk-removal";
+/**
+ * Asks for a live migration of the running VM: each new value (any text, e.g. a timestamp) creates one
+ * VirtualMachineInstanceMigration; status.migration follows it.
+ */
+export const MIGRATE_ANNOTATION = "vm.novasphere.dev/migrate";
 /** On a disk's claim: the disk size its request was last grown for (an imported disk's request includes CDI's overhead). */
 export const DISK_SIZE_ANNOTATION = "vm.novasphere.dev/disk-size";
 /**

@@ -8,8 +8,8 @@ import { childMetadata, heldMetadata, type Owner } from "./ownership";
 import { bootDisk } from "./spec-defaults";
 
 export const DATA_VOLUME_API_VERSION = "cdi.kubevirt.io/v1beta1";
-/** Every disk is used by one VM on one node at a time. */
-const ACCESS_MODES = ["ReadWriteOnce"];
+/** ReadWriteOnce unless the disk asks to be shared (so the VM can live-migrate). */
+const accessModes = (disk: Disk) => [disk.accessMode ?? "ReadWriteOnce"];
 
 /** The image imported into a disk: its own, or spec.osImage for a boot disk without one. */
 export function diskImage(spec: WukongSpec, disk: Disk): string | undefined {
@@ -27,7 +27,7 @@ export function dataVolume(owner: Owner, disk: Disk, image: string, context: Bui
     // lists none stops the import ("cannot get access mode from StorageProfile"); given them, it only looks up the
     // profile's volume mode for them and falls back to Kubernetes' own (CDI v1.66.0 pkg/controller/datavolume/util.go,
     // renderPvcSpecVolumeModeAndAccessModesAndStorageClass and getDefaultVolumeMode).
-    spec: { source: importSource(image), storage: { accessModes: ACCESS_MODES, resources: storageRequest(disk), ...storageClass(disk, context) } },
+    spec: { source: importSource(image), storage: { accessModes: accessModes(disk), resources: storageRequest(disk), ...storageClass(disk, context) } },
   };
 }
 
@@ -36,7 +36,7 @@ export function persistentVolumeClaim(owner: Owner, disk: Disk, context: BuildCo
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
     metadata: volumeMetadata(owner, disk),
-    spec: { accessModes: ACCESS_MODES, volumeMode: "Filesystem", resources: storageRequest(disk), ...storageClass(disk, context) },
+    spec: { accessModes: accessModes(disk), volumeMode: "Filesystem", resources: storageRequest(disk), ...storageClass(disk, context) },
   };
 }
 

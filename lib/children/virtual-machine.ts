@@ -11,6 +11,7 @@ import { diskImage } from "./storage";
 import { HOTPLUG_DISK_BUS } from "./hotplug";
 import { attachedNadName } from "../../schemas/networks/names";
 import { hasPodNetwork } from "../networks/defaults";
+import { evictionOf } from "./eviction";
 
 export const VM_API_VERSION = "kubevirt.io/v1";
 export const CLOUD_INIT_DISK = "cloudinitdisk";
@@ -41,6 +42,7 @@ export function virtualMachine(
           domain: domain(spec, nics, hotplugged),
           networks: nics.map(nic => network(owner, nic)),
           volumes: volumes(owner, spec, hotplugged),
+          evictionStrategy: evictionOf(spec).strategy,
           ...accessCredentials(spec),
           ...placement(wukong),
         },

@@ -127,6 +127,15 @@ export const KINDS = {
     verbs: [...WATCHED, "delete"],
     why: "status: IPs, node, guest agent, hot-plugged CPU and memory; deleted to restart the VM when `spec.updates.restartWhenRequired` is set (virt-controller starts a new one under runStrategy Always)",
   },
+  VirtualMachineInstanceMigration: {
+    group: "kubevirt.io",
+    version: "v1",
+    plural: "virtualmachineinstancemigrations",
+    namespaced: true,
+    watch: "optional",
+    verbs: [...WATCHED, "create", "patch"],
+    why: "the live migration the `vm.novasphere.dev/migrate` annotation asks for (server-side apply; virt-controller garbage-collects finished ones, the garbage collector the rest)",
+  },
   VirtualMachineRestore: {
     group: "snapshot.kubevirt.io",
     version: "v1beta1",

@@ -6,7 +6,8 @@ import type { Owner } from "../children/ownership";
 import { POD_NIC } from "../../schemas/networks/network";
 import { stableMac } from "./mac";
 import type { ChildError, ObservedInterface, ObservedNad, ObservedVirtualMachineInstance } from "../status/observed";
-import { childErrorVerdict, type Verdict } from "../status/verdict";
+import { childErrorVerdict, findCondition, type Verdict } from "../status/verdict";
+import { sentence } from "../status/text";
 import { attachedNadName } from "../../schemas/networks/names";
 import { hasPodNetwork } from "./defaults";
 
@@ -32,19 +33,27 @@ export function networksVerdict(owner: Pick<Owner, "name" | "namespace">, spec: 
 /** Spec networks in spec order, then the pod network; addresses only where the VMI reports them. */
 export function networkStatuses(owner: Pick<Owner, "name" | "namespace">, spec: WukongSpec, vmi: ObservedVirtualMachineInstance | undefined): NetworkStatus[] {
   const reported = (name: string) => vmi?.status?.interfaces?.find(iface => iface.name === name);
+  const running = vmi?.status?.phase === "Running" ? vmi : undefined;
   const secondary = (spec.networks ?? []).map(network =>
     nicStatus(
       network.name,
       network.macAddress ?? stableMac(owner.namespace, owner.name, network.name),
       reported(network.name),
+      running,
       attachedNadName(owner.name, network),
     ),
   );
-  const pod = !hasPodNetwork(spec) ? [] : [nicStatus(POD_NIC, stableMac(owner.namespace, owner.name, POD_NIC), reported(POD_NIC))];
+  const pod = !hasPodNetwork(spec) ? [] : [nicStatus(POD_NIC, stableMac(owner.namespace, owner.name, POD_NIC), reported(POD_NIC), running)];
   return [...secondary, ...pod];
 }
 
-function nicStatus(name: string, specMac: string, iface: ObservedInterface | undefined, nadName?: string): NetworkStatus {
+function nicStatus(
+  name: string,
+  specMac: string,
+  iface: ObservedInterface | undefined,
+  running: ObservedVirtualMachineInstance | undefined,
+  nadName?: string,
+): NetworkStatus {
   const ip = iface?.ipAddress || iface?.ipAddresses?.[0];
   return {
     name,
@@ -53,5 +62,28 @@ function nicStatus(name: string, specMac: string, iface: ObservedInterface | und
     ...(ip && { ipAddress: ip.split("/")[0] }),
     macAddress: (iface?.mac || specMac).toLowerCase(),
     ...(nadName && { nadName }),
+    ...(running && plugState(iface, running)),
   };
+}
+
+/**
+ * Whether the running guest has the NIC. virt-handler reports a NIC in the domain with infoSource "domain"
+ * (kubevirt v1.7.4 pkg/network/vmispec/infosource.go); one only Multus attached (multus-status) is not plugged yet.
+ * A bridge NIC added to a running VM reaches the domain only through a live migration to a pod that has it
+ * (pkg/network/migration/evaluator.go marks the VMI MigrationRequired; the workload updater migrates it): a VMI that
+ * is not LiveMigratable never gets it.
+ */
+function plugState(iface: ObservedInterface | undefined, vmi: ObservedVirtualMachineInstance): Pick<NetworkStatus, "state" | "message"> {
+  const inDomain = iface && (iface.infoSource === undefined || iface.infoSource.split(",").some(source => source.trim() === "domain"));
+  if (inDomain) return { state: "Plugged" };
+  const conditions = vmi.status?.conditions;
+  const migratable = findCondition(conditions, "LiveMigratable");
+  if (findCondition(conditions, "MigrationRequired")?.status === "True" && migratable?.status === "False")
+    return {
+      state: "Failed",
+      message: sentence(
+        `KubeVirt plugs this NIC by live-migrating the VM, which is not LiveMigratable (${migratable.reason ?? "no reason given"}); restart the VM to attach it`,
+      ),
+    };
+  return { state: "Pending", message: "KubeVirt is hot-plugging this NIC (a live migration to a pod attached to its network)." };
 }

@@ -22,6 +22,7 @@ import { statusPatchHelper } from "./status-patch";
 import { reconcileStorage } from "./storage";
 import { reconcileVirtualMachine } from "./virtual-machine";
 import { restartWhenRequired } from "./restart-when-required";
+import { reconcileMigration } from "./migration";
 import type { RunOutcome } from "./work-queue";
 import { announceChanges, ChildWriteError } from "./writes";
 
@@ -51,7 +52,16 @@ export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d{3
 const DEFAULT_OPTIONS: ReconcilerOptions = { resync: DEFAULT_RESYNC, statusRefreshMs: 60_000, now: nowRfc3339, nowMs: Date.now };
 
 // Restore before storage: while KubeVirt restores the volumes in place, the storage step must leave them be.
-const STEPS = [reconcileNodeNetworks, reconcileHostBridges, reconcileNads, reconcileRestore, reconcileStorage, reconcileVirtualMachine, restartWhenRequired];
+const STEPS = [
+  reconcileNodeNetworks,
+  reconcileHostBridges,
+  reconcileNads,
+  reconcileRestore,
+  reconcileStorage,
+  reconcileVirtualMachine,
+  reconcileMigration,
+  restartWhenRequired,
+];
 
 export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerOptions> = {}) {
   const { resync, statusRefreshMs, now, nowMs } = { ...DEFAULT_OPTIONS, ...options };
@@ -70,6 +80,7 @@ export function wukongReconciler(port: ClusterPort, options: Partial<ReconcilerO
     const observed = emptyObservation();
     // Kept as it was when the restore step does not get to run (a build error, an earlier step failing).
     observed.restore = wukong.status?.restore;
+    observed.migration = wukong.status?.migration;
     const built = build(wukong, port);
     const ctx: ReconcileContext = { port, wukong, namespace, name, uid: wukong.metadata.uid, desired: built.desired, observed, changes: [] };
     let failure: unknown;

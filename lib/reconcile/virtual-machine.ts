@@ -2,20 +2,22 @@
 import { isAvailable } from "../networks/node-network-status";
 import type { ReconcileContext } from "./context";
 import { ensureChild } from "./writes";
+import { withUnpluggedNics } from "../children/nic-unplug";
 
 export async function reconcileVirtualMachine(ctx: ReconcileContext): Promise<void> {
   const { port, namespace, name, desired, observed } = ctx;
   await checkUserSecrets(ctx);
   const secret = desired.cloudInitSecret;
   await ensureChild(ctx, "Secret", secret, port.get("Secret", namespace, secret.metadata.name));
-  const vm = desired.virtualMachine;
+  const vmi = port.get("VirtualMachineInstance", namespace, name);
+  const vm = withUnpluggedNics(desired.virtualMachine, vmi?.spec as Parameters<typeof withUnpluggedNics>[1]);
   const live = port.get("VirtualMachine", namespace, vm.metadata.name);
   // A VM started before its host bridge exists fails at pod start with a CNI error nobody sees: wait for NMState.
   // A VM that already exists is left running.
   const bridgesPending = (observed.nodeNetworks ?? []).some(network => !isAvailable(network));
   if (!live && bridgesPending) return;
   observed.virtualMachine = await ensureChild(ctx, "VirtualMachine", vm, live);
-  observed.virtualMachineInstance = port.get("VirtualMachineInstance", namespace, name);
+  observed.virtualMachineInstance = vmi;
 }
 
 async function checkUserSecrets(ctx: ReconcileContext): Promise<void> {

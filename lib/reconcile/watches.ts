@@ -82,6 +82,7 @@ export function wireWatches({ view, readiness, startInformer, wukongQueue, snaps
   const optional: Record<KindsWatched<"optional">, Omit<InformerSpec, "kind">> = {
     VirtualMachineSnapshot: byLabel(SNAPSHOT_LABEL, enqueueSnapshot),
     VirtualMachineRestore: byLabel(LABELS.wukong, enqueue),
+    VirtualMachineInstanceMigration: byLabel(LABELS.wukong, enqueue),
     NodeNetworkConfigurationPolicy: {
       label: NODE_NETWORK_LABEL,
       onChange: policy => wukongsUsingPolicy(view.all("Wukong") as Wukong[], policy.metadata.name).forEach(key => wukongQueue.add(key)),

@@ -26,6 +26,8 @@
 //   Ready               True VirtualMachineRunning | False Starting, Stopping, Stopped, or the error's reason
 //   RestartRequired     True CloudInitChanged, VirtualMachineSpecChanged (KubeVirt's message); absent when no restart is needed
 // status.resize (lib/status/resize.ts): Live, HotPlugging or WaitingForRestart while the VMI runs
+//   EvictionStrategy    True SetInSpec, EveryDiskShared (a drain live-migrates the VM) | False SetInSpec, DiskNotShared
+//   LiveMigratable      while the VMI runs: KubeVirt's own status and reason (e.g. DisksNotLiveMigratable)
 //   ClusterFeatures     only when the Wukong uses snapshots, a grown disk, GPUs or SR-IOV: True FeaturesAvailable |
 //                       False SnapshotApiMissing, RestoreFieldsMissing, SnapshotFeatureGateDisabled, ExpandDisksFeatureGateDisabled,
 //                       HotplugFeatureGateDisabled, DeviceResourceMissing (lib/cluster/features.ts); it does not
@@ -47,6 +49,7 @@ import type { ChildError, ObservedChildren } from "./observed";
 import { childErrorVerdict, type Verdict } from "./verdict";
 import { operatorRestarts, restartCondition } from "./restart";
 import { resizeStatus } from "./resize";
+import { evictionCondition, liveMigratableCondition } from "./migration";
 import { vmVerdict } from "./vm";
 import { FIRST_CONSUMER_REASON, volumeStatuses, volumesVerdict } from "./volumes";
 import { generatedNadName } from "../../schemas/networks/names";
@@ -96,6 +99,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
   const stage = observed.liveUpdate?.rolloutStrategy === "Stage";
   const restart = restartCondition(virtualMachineName(owner.name), vm, vmi, { operatorRestarts: operatorRestarts(spec), stage });
   const resize = resizeStatus(spec, vm, vmi, observed.liveUpdate);
+  const liveMigratable = vmi?.status?.phase === "Running" ? liveMigratableCondition(vmi) : undefined;
   const conditions = withTransitionTimes(
     wukong.status?.conditions,
     [
@@ -103,6 +107,8 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
       conditionOf("NetworksConfigured", networks),
       conditionOf("VolumesBound", volumes),
       ...(restart ? [restart] : []),
+      evictionCondition(spec),
+      ...(liveMigratable ? [liveMigratable] : []),
       ...(observed.clusterFeatures ? [clusterFeaturesCondition(observed.clusterFeatures.gaps)] : []),
     ],
     now,
@@ -125,6 +131,7 @@ export function deriveStatus(wukong: Wukong, observed: ObservedChildren, now: st
     ...(observed.snapshots?.length && { snapshots: observed.snapshots }),
     ...(observed.restore && { restore: observed.restore }),
     ...(resize && { resize }),
+    ...(observed.migration && { migration: observed.migration }),
   };
 }
 

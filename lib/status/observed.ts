@@ -59,6 +59,20 @@ export interface ObservedInterface {
   ipAddress?: string;
   ipAddresses?: string[];
   mac?: string;
+  /** Who reports the NIC: "domain" (in the guest), "guest-agent", "multus-status" (attached to the pod), comma-separated. */
+  infoSource?: string;
+}
+
+/** The VMI's status.migrationState: virt-controller's handoff and virt-handler's progress of its latest migration. */
+export interface ObservedMigrationState {
+  migrationUid?: string;
+  sourceNode?: string;
+  targetNode?: string;
+  startTimestamp?: string;
+  endTimestamp?: string;
+  completed?: boolean;
+  failed?: boolean;
+  failureReason?: string;
 }
 
 export interface ObservedVirtualMachineInstance {
@@ -78,6 +92,9 @@ export interface ObservedVirtualMachineInstance {
     currentCPUTopology?: ObservedCpu;
     /** guestCurrent: the guest's memory now, as virt-handler reads it from the domain. */
     memory?: { guestAtBoot?: string; guestCurrent?: string; guestRequested?: string };
+    migrationState?: ObservedMigrationState;
+    /** Set by virt-api's eviction webhook when a drain asks the VM off its node. */
+    evacuationNodeName?: string;
   };
 }
 
@@ -108,7 +125,7 @@ export interface ChildError {
   message: string;
 }
 
-import type { RestoreStatus, SnapshotStatus } from "../../schemas/status";
+import type { MigrationStatus, RestoreStatus, SnapshotStatus } from "../../schemas/status";
 import type { MissingBridge } from "../networks/host-bridges";
 import type { FeatureGap } from "../cluster/features";
 import type { LiveUpdateConfig } from "../cluster/live-update";
@@ -134,6 +151,8 @@ export interface ObservedChildren {
   restore?: RestoreStatus;
   /** How the cluster's KubeVirt applies changes to running VMs; absent when its CR cannot be read. */
   liveUpdate?: LiveUpdateConfig;
+  /** The latest live migration: the one the migrate annotation asks for, else the VMI's own. */
+  migration?: MigrationStatus;
   /** What of the optional features this Wukong uses the cluster lacks; absent when it uses none. */
   clusterFeatures?: { gaps: FeatureGap[] };
 }

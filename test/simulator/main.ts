@@ -15,6 +15,7 @@ import { planNodeHeartbeats } from "./node-heartbeat";
 import { planVirtHandlers } from "./virt-handler";
 import { planVolumeHotplugs } from "./virt-handler-hotplug";
 import { planHotplugs } from "./virt-handler-resize";
+import { planSourceLauncherExits, planVirtHandlerMigrations } from "./virt-handler-migration";
 import { Logger } from "./log";
 import { planNodeNetworkPolicies } from "./nmstate";
 import { planNodeNetworkStates } from "./nmstate-node-state";
@@ -78,6 +79,8 @@ async function main(nodeRuntime?: NodeRuntimeFactory): Promise<void> {
       await runPlans(client, planNodeHeartbeats(snap), logger);
       await runPlans(client, planKubelet(snap, clock.elapsed, cfg), logger);
       await runPlans(virtHandlerClient, planVirtHandlers(snap), logger);
+      await runPlans(virtHandlerClient, planVirtHandlerMigrations(snap), logger);
+      await runPlans(client, planSourceLauncherExits(snap), logger);
       await runPlans(virtHandlerClient, planVolumeHotplugs(snap), logger);
       await runPlans(virtHandlerClient, planHotplugs(snap), logger);
       await runPlans(client, planCsiSnapshots(snap, clock.elapsed, cfg), logger);

@@ -15,14 +15,12 @@ import { KubeObject, keyOf, VMI } from "./resources";
 import type { Snapshot } from "./snapshot";
 import { wantsRealGuest } from "./node-runtime";
 import { statusOps } from "./vmi-status";
+import { liveMigratable } from "./virt-handler-migration";
 
 // No AgentConnected: a simulated guest runs no qemu-guest-agent. With it, virt-controller freezes the guest through
 // virt-api's subresource API before a snapshot (kubevirt v1.7.4 pkg/storage/snapshot/source.go, Freeze), which needs
 // virt-handler's own server on the node; without it, it snapshots unfrozen, as for any guest without an agent.
-const running: ConditionSpec[] = [
-  { type: "Ready", status: "True" },
-  { type: "LiveMigratable", status: "True" },
-];
+const running = (vmi: KubeObject): ConditionSpec[] => [{ type: "Ready", status: "True" }, liveMigratable(vmi)];
 
 /** The conditions other controllers set (virt-controller's), kept beside the ones this reports. */
 function others(current: unknown, mine: ConditionSpec[]): Condition[] {
@@ -68,10 +66,11 @@ export function planVirtHandler(vmi: KubeObject, snap: Pick<Snapshot, "pods" | "
     interfaces,
     guestOSInfo: { id: "simulated", name: "Simulated guest", prettyName: "Simulated guest (wukong-vm-runtime-simulator)" },
     // The launcher's SELinux context, "none" on a node without SELinux (kubevirt v1.7.4 pkg/virt-handler/vm.go,
-    // updateSELinuxContext); virt-controller renders no hot-plug attachment pod without it
-    // (pkg/virt-controller/services/template.go, matchSELinuxLevelOfVMI: "VMI is missing SELinux context").
+    // updateSELinuxContext); virt-controller renders neither a hot-plug attachment pod
+    // (pkg/virt-controller/services/template.go, matchSELinuxLevelOfVMI) nor a migration's target pod
+    // (watch/migration/migration.go, setTargetPodSELinuxLevel) without it.
     selinuxContext: "none",
-    conditions: [...others(vmi.status?.conditions, running), ...mergeConditions(vmi.status?.conditions, running, { probeTime: true })],
+    conditions: [...others(vmi.status?.conditions, running(vmi)), ...mergeConditions(vmi.status?.conditions, running(vmi), { probeTime: true })],
   };
   const ifaces = interfaces.map(i => `${i.name}=${i.ipAddress ?? "-"}(${i.mac})`).join(" ");
   return [

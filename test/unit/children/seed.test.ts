@@ -110,6 +110,8 @@ describe("seed example web-server-01", () => {
                 cloudInitNoCloud: { secretRef: { name: "web-server-01-cloudinit" }, networkDataSecretRef: { name: "web-server-01-cloudinit" } },
               },
             ],
+            // Its disk is ReadWriteOnce: a drain stops it rather than blocking (lib/children/eviction.ts).
+            evictionStrategy: "None",
           },
         },
       },

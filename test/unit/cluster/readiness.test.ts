@@ -32,7 +32,7 @@ describe("reconcile readiness", () => {
     ]);
     expect(readiness.wukongsReady()).toBe(false);
     expect(readiness.snapshotsReady()).toBe(false);
-    synced.add("VirtualMachineSnapshot").add("VirtualMachineRestore").add("KubeVirt");
+    synced.add("VirtualMachineSnapshot").add("VirtualMachineRestore").add("KubeVirt").add("VirtualMachineInstanceMigration");
     expect(readiness.snapshotsReady()).toBe(true);
     expect(readiness.wukongsReady()).toBe(false); // the NMState policies have not listed yet
     synced.add("NodeNetworkConfigurationPolicy");

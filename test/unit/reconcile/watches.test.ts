@@ -134,6 +134,7 @@ describe("the optional APIs' watches", () => {
       "VirtualMachineSnapshot",
       "VirtualMachineRestore",
       "NodeNetworkConfigurationPolicy",
+      "VirtualMachineInstanceMigration",
       "KubeVirt",
     ]);
     expect(informers.kinds()[2]).toEqual({ kind: "NodeNetworkConfigurationPolicy", label: NODE_NETWORK_LABEL });

@@ -28,7 +28,7 @@ describe("discovery of the optional APIs", () => {
       api({
         [`/apis/${KUBEVIRT_SNAPSHOT_API}`]: resources("virtualmachinesnapshots", "virtualmachinesnapshotcontents", "virtualmachinerestores"),
         [`/apis/${NODE_NETWORK_API}`]: resources("nodenetworkconfigurationpolicies"),
-        [`/apis/${KUBEVIRT_CONFIG_API}`]: resources("kubevirts", "virtualmachines"),
+        [`/apis/${KUBEVIRT_CONFIG_API}`]: resources("kubevirts", "virtualmachines", "virtualmachineinstancemigrations"),
       }),
     );
     expect(served).toEqual(new Set([KUBEVIRT_SNAPSHOT_API, NODE_NETWORK_API, KUBEVIRT_CONFIG_API]));

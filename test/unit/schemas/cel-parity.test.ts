@@ -9,7 +9,7 @@ import { CelScalar, celFunc, celMethod, run } from "@bufbuild/cel";
 import { parse, parseAllDocuments } from "yaml";
 import { withDefaults } from "../../../lib/defaults";
 import type { Problem } from "../../../schemas/problems";
-import type { WukongSpec } from "../../../schemas/spec";
+import { LIVE_MIGRATE_NEEDS_SHARED_DISKS, type WukongSpec } from "../../../schemas/spec";
 import { bytesOf } from "../../../schemas/quantity";
 import { validateWukong } from "../../../schemas/validate";
 import { SEED_NAME, SEED_NAMESPACE, fullSpec, seedSpec } from "./fixtures";
@@ -97,6 +97,7 @@ const TYPESCRIPT_COPIES: Record<string, (problems: Problem[], at: string) => boo
     reports(problems, new RegExp(`^${escaped(at)}\\.networks\\[\\d+\\]\\.ipConfig\\.gateway$`), "already sets the default gateway"),
   "limits.maxCpu must be at least cpu": (problems, at) => reports(problems, `${at}.limits.maxCpu`, "limits.maxCpu must be at least cpu"),
   "limits.maxMemory must be at least memory": (problems, at) => reports(problems, `${at}.limits.maxMemory`, "limits.maxMemory must be at least memory"),
+  [LIVE_MIGRATE_NEEDS_SHARED_DISKS]: (problems, at) => reports(problems, `${at}.evictionStrategy`, LIVE_MIGRATE_NEEDS_SHARED_DISKS),
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -147,6 +148,22 @@ function fixtures(): [string, Spec][] {
           `boot ${JSON.stringify([a, b, c])}`,
           seedWith(s => (s.disks = [a, b, c].map((boot, i) => compact({ name: `disk${i}`, size: "10Gi", boot })))),
         ]);
+  // kubevirt v1.7.4 pkg/virt-handler/vm.go checkVolumesForMigration: LiveMigrate needs every claim ReadWriteMany.
+  for (const evictionStrategy of optional<string>("LiveMigrate").concat("None"))
+    for (const modes of each<(string | undefined)[]>(
+      [],
+      [undefined],
+      ["ReadWriteMany"],
+      ["ReadWriteMany", "ReadWriteOnce"],
+      ["ReadWriteMany", "ReadWriteMany"],
+    ))
+      out.push([
+        `eviction ${JSON.stringify({ evictionStrategy, modes })}`,
+        seedWith(s => {
+          Object.assign(s, compact({ evictionStrategy }));
+          s.disks = modes.map((accessMode, i) => compact({ name: `disk${i}`, size: "10Gi", boot: i === 0 || undefined, accessMode }));
+        }),
+      ]);
   for (let mask = 0; mask < 8; mask++)
     out.push([
       `gateways on networks ${mask.toString(2).padStart(3, "0")}`,
@@ -180,7 +197,7 @@ describe("the CRD's CEL rules and their TypeScript copies", () => {
 
   it("every CEL rule of the Wukong CRD has its TypeScript copy listed here", () => {
     const rules = new Set(results.map(result => result.message));
-    expect(rules.size).toBe(9);
+    expect(rules.size).toBe(10);
     expect([...rules].filter(message => !(message in TYPESCRIPT_COPIES))).toEqual([]);
   });
 

@@ -48,7 +48,7 @@ export function fullSpec(): WukongSpecInput {
       { name: "system", size: "80Gi", storageClassName: "longhorn", boot: true, image: "docker://quay.io/containerdisks/ubuntu:24.04" },
       { name: "data", size: "1.5Ti", storageClassName: "fast-ssd", image: "oci-archive:/images/data.tar", retainOnDelete: true },
       { name: "iso", size: "4Gi", image: "https://images.example.com/tools.qcow2" },
-      { name: "scratch", size: "512Mi" },
+      { name: "scratch", size: "512Mi", accessMode: "ReadWriteMany" },
     ],
     gpus: [{ name: "gpu1", deviceName: "nvidia.com/GA102GL_A10" }],
     limits: { maxCpu: 32, maxMemory: "64Gi" },
@@ -65,6 +65,7 @@ export function fullSpec(): WukongSpecInput {
     },
     startStrategy: { autoStart: true, runStrategy: "RerunOnFailure" },
     restoreFromSnapshot: "before-upgrade",
+    evictionStrategy: "LiveMigrateIfPossible",
   };
 }
 

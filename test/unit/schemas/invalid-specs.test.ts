@@ -155,6 +155,21 @@ const cases: Case[] = [
     phrase: "must be a string",
   },
   { what: "an array in a string field", spec: seedWith(s => (s.networks[0].name = [["mgmt"]])), path: "spec.networks[0].name", phrase: "must be a string" },
+  {
+    // virt-api would refuse every eviction of its pod: a ReadWriteOnce disk is never LiveMigratable (kubevirt v1.7.4
+    // pod-eviction-admitter.go, admitLauncherPod; pkg/virt-handler/vm.go, checkVolumesForMigration).
+    what: "a LiveMigrate eviction on ReadWriteOnce storage",
+    spec: seedWith(s => {
+      s.evictionStrategy = "LiveMigrate";
+      s.disks = [
+        { name: "system", size: "10Gi", boot: true, accessMode: "ReadWriteMany" },
+        { name: "data", size: "10Gi" },
+      ];
+    }),
+    path: "spec.evictionStrategy",
+    phrase: 'disk "data" is ReadWriteOnce',
+  },
+  { what: "an unknown access mode", spec: seedWith(s => (s.disks[0].accessMode = "ReadOnlyMany")), path: "spec.disks[0].accessMode", phrase: "ReadWriteMany" },
 ];
 
 describe("invalid specs", () => {

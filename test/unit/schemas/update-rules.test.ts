@@ -45,8 +45,13 @@ describe("update rules", () => {
     ["image", (spec: WukongSpec) => (spec.disks![1].image = "docker://quay.io/example/data:2"), "spec.disks[1].image", "immutable"],
     ["image (added)", (spec: WukongSpec) => (spec.disks![0].image = "docker://quay.io/example/os:1"), "spec.disks[0].image", "was unset"],
     ["boot", (spec: WukongSpec) => ((spec.disks![0].boot = false), (spec.disks![1].boot = true)), "spec.disks[1].boot", "immutable"],
+    ["accessMode", (spec: WukongSpec) => (spec.disks![1].accessMode = "ReadWriteMany"), "spec.disks[1].accessMode", "immutable"],
   ])("denies changing disk %s", (_, change, path, phrase) => {
     expectProblem(update(change), path, phrase);
+  });
+
+  it("admits writing out the default access mode of an existing disk", () => {
+    expect(update(spec => (spec.disks![1].accessMode = "ReadWriteOnce"))).toEqual([]);
   });
 
   it("denies removing a disk without the annotation, naming the disk and the annotation", () => {

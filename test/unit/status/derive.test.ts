@@ -335,7 +335,14 @@ describe("deriveStatus: child states → phase, message, conditions", () => {
     expect(status.phase).toBe(phase);
     expect(status.message).toBe(message);
     const summary = Object.fromEntries((status.conditions ?? []).map(c => [c.type, [c.status, c.reason]]));
-    expect(summary).toEqual({ Ready: ready, NetworksConfigured: networks, VolumesBound: volumes, ...(restart && { RestartRequired: restart }) });
+    // The fixture's disks are ReadWriteOnce, so a drain stops the VM (lib/status/migration.ts, evictionCondition).
+    expect(summary).toEqual({
+      Ready: ready,
+      NetworksConfigured: networks,
+      VolumesBound: volumes,
+      ...(restart && { RestartRequired: restart }),
+      EvictionStrategy: ["False", "DiskNotShared"],
+    });
     for (const condition of status.conditions ?? []) {
       expect(condition.reason).toMatch(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/);
       expect(condition.observedGeneration).toBe(3);
@@ -351,9 +358,15 @@ describe("deriveStatus: networks, volumes and VM fields", () => {
   it("reports a running VM: spec networks in order then pod, IPs without prefix, VMI MACs lower-cased", () => {
     const status = deriveStatus(wukong(), running(), NOW);
     expect(status.networks).toEqual([
-      { name: "mgmt", interface: "enp2s0", ipAddress: "192.168.100.10", macAddress: "02:aa:bb:00:00:02", nadName: `${NAME}-mgmt` },
-      { name: "storage", macAddress: "02:aa:bb:00:00:03", nadName: "shared-storage" },
-      { name: "pod", interface: "enp1s0", ipAddress: "10.244.1.17", macAddress: "02:5e:11:22:33:44" },
+      { name: "mgmt", interface: "enp2s0", ipAddress: "192.168.100.10", macAddress: "02:aa:bb:00:00:02", nadName: `${NAME}-mgmt`, state: "Plugged" },
+      {
+        name: "storage",
+        macAddress: "02:aa:bb:00:00:03",
+        nadName: "shared-storage",
+        state: "Pending",
+        message: "KubeVirt is hot-plugging this NIC (a live migration to a pod attached to its network).",
+      },
+      { name: "pod", interface: "enp1s0", ipAddress: "10.244.1.17", macAddress: "02:5e:11:22:33:44", state: "Plugged" },
     ]);
     expect(status.volumes).toEqual([
       { name: "system", pvcName: `${NAME}-system`, bound: true, phase: "Bound", size: "21Gi" },

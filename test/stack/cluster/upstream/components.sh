@@ -22,7 +22,7 @@ install_upstream_resources() {
   kubectl wait --for condition=Established --timeout 60s $names >&2
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$out/resources.yaml" >/dev/null
   kubectl apply --server-side --force-conflicts --field-manager wukong-up -f "$here/kubevirt-cr.yaml" -f "$here/upstream/cdi-config.yaml" \
-    -f "$here/upstream/volume-snapshot-classes.yaml" -f "$here/upstream/storage.yaml" >&2
+    -f "$here/upstream/volume-snapshot-classes.yaml" -f "$here/upstream/storage.yaml" -f "$here/upstream/shared-storage.yaml" >&2
   # virt-api and virt-controller read the KubeVirt CR's configuration (feature gates included) only once its
   # status.phase is set, which virt-operator does (kubevirt v1.7.4 pkg/virt-config/configuration.go,
   # GetConfigFromKubeVirtCR; pkg/virt-operator/kubevirt.go sets Deployed). No operator runs here: say it is deployed.
