@@ -101,7 +101,7 @@ test("AttachedToNode → MountedToPod → Ready (device_add) → removed → UnM
     ),
   );
   expect(unmounted).toEqual([expect.objectContaining({ name: "data", phase: "UnMountedFromPod", reason: "VolumeUnMountedFromPod" })]);
-  expect(unmounted![0].target).toBeUndefined();
+  expect(unmounted![0].target).toBe("");
   expect(await pluggedDisks(sock)).toEqual(new Set());
   const after = (await qmp(sock, "query-named-block-nodes")) as { "node-name": string }[];
   expect(after.map(node => node["node-name"])).not.toContain("drive-hotplug-data");

@@ -11,7 +11,7 @@
 //   - once mounted, virt-launcher adds the disk to the domain and the handler reports its device: MountedToPod ->
 //     Ready with `target` (the guest device name for the disk's bus, as libvirt numbers disks per bus);
 //   - a volume gone from the VMI spec is taken out of the domain and unmounted: Ready/MountedToPod/AttachedToNode ->
-//     UnMountedFromPod, target cleared.
+//     UnMountedFromPod, target "" (the CRD requires the field: a status without it is rejected, 422).
 // One step per tick, as the handler re-queues after each. VMIs of real guests (sim.novasphere.dev/runtime: qemu) are
 // left to test/guest/runtime, which hot-plugs into QEMU itself.
 import { Plan, planEach } from "./plan";
@@ -77,10 +77,15 @@ export function nextVolumeStatus(vmi: KubeObject, status: VolumeStatus, snap: Pi
     if (!target) return undefined; // virt-controller adds the disk with the volume; wait for it
     return { ...status, phase: "Ready", target, reason: READY_REASON, message: `Successfully attach hotplugged volume ${status.name} to VM` };
   }
-  if (!inSpec && CAN_UNMOUNT.has(phase)) {
-    const { target: _detached, ...rest } = status;
-    return { ...rest, phase: "UnMountedFromPod", reason: UNMOUNTED_REASON, message: `Volume ${status.name} has been unmounted from virt-launcher pod` };
-  }
+  // The device is gone: target "", not absent (the VMI CRD requires volumeStatus[].target; virt-handler writes "").
+  if (!inSpec && CAN_UNMOUNT.has(phase))
+    return {
+      ...status,
+      target: "",
+      phase: "UnMountedFromPod",
+      reason: UNMOUNTED_REASON,
+      message: `Volume ${status.name} has been unmounted from virt-launcher pod`,
+    };
   return undefined;
 }
 
