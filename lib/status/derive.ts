@@ -5,7 +5,7 @@
 //   Error     a Degraded or unwritable (NicRoutesDiffer) node network policy or NMState missing, a Wukong-level error (the builders refused the spec, or a bug of ours), a child error (API rejected a child; missing StorageClass, user NAD or Secret), a missing
 //             user NAD, an import that failed (DV Failed, or Running=False Error/ImportFailed/...),
 //             claim Lost, VM printableStatus ErrorUnschedulable/CrashLoopBackOff/ErrImagePull/
-//             ImagePullBackOff/DataVolumeError (not ErrorPvcNotFound: our claims are on their way), VMI PodScheduled=False Unschedulable,
+//             ImagePullBackOff/DataVolumeError (not ErrorPvcNotFound: our claims are on their way), VMI PodScheduled=False Unschedulable (not for claims not bound yet),
 //             VM Failure=True, VMI Failed under runStrategy Once or Manual
 //   Pending   no child observed yet (user NADs do not count)
 //   Stopped   VM exists and runStrategy Halted; or no active VMI and (Manual, printableStatus Stopped under a

@@ -16,6 +16,10 @@ const ERROR_STATUSES: Record<string, string> = {
   ImagePullBackOff: "cannot pull its launcher or container disk image",
   DataVolumeError: "has a failed DataVolume",
 };
+// kube-scheduler's reason for a pod whose claims are not bound yet (k8s v1.36.3
+// pkg/scheduler/framework/plugins/volumebinding/volume_binding.go, PreFilter), which virt-controller mirrors on the
+// VMI's PodScheduled condition and as printableStatus ErrorUnschedulable.
+const UNBOUND_CLAIMS = "pod has unbound immediate PersistentVolumeClaims";
 // Under these strategies KubeVirt does not start a failed VMI again.
 const NO_RESTART_ON_FAILURE = new Set<RunStrategy>(["Once", "Manual"]);
 // Under these KubeVirt starts the VMI itself: printableStatus "Stopped" with no VMI is the moment before it does
@@ -73,6 +77,8 @@ function vmFailure(
   const scheduled = findCondition(vmi?.status?.conditions, "PodScheduled");
   const unschedulable = scheduled?.status === "False" && scheduled.reason === "Unschedulable";
   const printable = vm?.status?.printableStatus ?? "";
+  // Not bound yet is no failure: kube-scheduler retries the pod once its claims bind (the volumes' verdict says so).
+  if (unschedulable && scheduled.message?.includes(UNBOUND_CLAIMS)) return undefined;
 
   if (Object.hasOwn(ERROR_STATUSES, printable)) {
     const why = detail(failed?.status === "True" ? failed.message : unschedulable ? scheduled.message : undefined);

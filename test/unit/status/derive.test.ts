@@ -125,6 +125,31 @@ const rows: Row[] = [
     volumes: ["True", "VolumesReady"],
   },
   {
+    // k8s v1.36.3 pkg/scheduler/framework/plugins/volumebinding/volume_binding.go (PreFilter): a launcher pod whose
+    // claim is not bound yet is Unschedulable "pod has unbound immediate PersistentVolumeClaims" until it binds;
+    // virt-controller mirrors it (VMI PodScheduled, VM ErrorUnschedulable). The claim binding is a wait.
+    title: "VM ErrorUnschedulable only because a claim is not bound yet: waiting",
+    children: provisioned({
+      pvcs: { system: pvc("Bound", "21Gi"), data: pvc("Pending") },
+      virtualMachine: vm("ErrorUnschedulable"),
+      virtualMachineInstance: vmi("Scheduling", {
+        conditions: [
+          cond(
+            "PodScheduled",
+            "False",
+            "Unschedulable",
+            "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+          ),
+        ],
+      }),
+    }),
+    phase: "Creating",
+    message: `Waiting for claim ${NAME}-data of disk data to be bound.`,
+    ready: ["False", "Starting"],
+    networks: ["True", "NetworksReady"],
+    volumes: ["False", "ClaimPending"],
+  },
+  {
     // vm.go isVirtualMachineStatusStopped: with no VMI yet, a VM is "Stopped" until virt-controller expects a start,
     // which under runStrategy Always it creates next.
     title: "VM printableStatus Stopped under runStrategy Always, no VMI yet: starting",
