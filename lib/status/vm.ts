@@ -79,6 +79,9 @@ function vmFailure(
   const printable = vm?.status?.printableStatus ?? "";
   // Not bound yet is no failure: kube-scheduler retries the pod once its claims bind (the volumes' verdict says so).
   if (unschedulable && scheduled.message?.includes(UNBOUND_CLAIMS)) return undefined;
+  // The VM's ErrorUnschedulable only mirrors its VMI's PodScheduled (kubevirt v1.7.4 pkg/virt-controller/watch/vm/vm.go,
+  // isVirtualMachineStatusUnschedulable); a VMI seen since without it has been scheduled, and the VM's status lags.
+  if (printable === "ErrorUnschedulable" && vmi?.status && !unschedulable) return undefined;
 
   if (Object.hasOwn(ERROR_STATUSES, printable)) {
     const why = detail(failed?.status === "True" ? failed.message : unschedulable ? scheduled.message : undefined);

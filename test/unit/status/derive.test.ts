@@ -150,6 +150,17 @@ const rows: Row[] = [
     volumes: ["False", "ClaimPending"],
   },
   {
+    // vm.go isVirtualMachineStatusUnschedulable: the VM's ErrorUnschedulable is copied from the VMI's PodScheduled;
+    // a VMI already scheduled (its condition gone) means the VM's status has not caught up yet.
+    title: "VM still ErrorUnschedulable, its VMI already Scheduled: starting",
+    children: provisioned({ virtualMachine: vm("ErrorUnschedulable"), virtualMachineInstance: vmi("Scheduled", { nodeName: "sim-node-2" }) }),
+    phase: "Creating",
+    message: `VM ${NAME} is starting on node sim-node-2.`,
+    ready: ["False", "Starting"],
+    networks: ["True", "NetworksReady"],
+    volumes: ["True", "VolumesReady"],
+  },
+  {
     // vm.go isVirtualMachineStatusStopped: with no VMI yet, a VM is "Stopped" until virt-controller expects a start,
     // which under runStrategy Always it creates next.
     title: "VM printableStatus Stopped under runStrategy Always, no VMI yet: starting",
