@@ -12,7 +12,20 @@ export function statusChanges<S extends object>(current: S | undefined, next: S)
   const after = normalize(next) as Record<string, unknown>;
   const wanted = next as Record<string, unknown>;
   const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(key => !same(before[key], after[key]));
-  return Object.fromEntries(changed.map(key => [key, wanted[key] ?? null]));
+  return Object.fromEntries(changed.map(key => [key, mergeValue((current as Record<string, unknown> | undefined)?.[key], wanted[key])]));
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** `next` as a merge-patch value over `before`: a nested object merges, so a key it no longer has must be sent as null. */
+function mergeValue(before: unknown, next: unknown): unknown {
+  if (next == null) return null;
+  if (!isPlainObject(before) || !isPlainObject(next)) return next;
+  const gone = Object.keys(before).filter(key => next[key] == null && before[key] != null);
+  return {
+    ...Object.fromEntries(gone.map(key => [key, null])),
+    ...Object.fromEntries(Object.entries(next).map(([key, value]) => [key, mergeValue(before[key], value)])),
+  };
 }
 
 export function statusNeedsWrite<S extends object>(current: S | undefined, next: S): boolean {
