@@ -21,7 +21,7 @@ export function nowTimestamp(date = new Date()): string {
 
 /**
  * Returns the desired conditions, keeping timestamps from `current` where a condition is unchanged.
- * `heartbeat` adds lastHeartbeatTime (CDI style); KubeVirt conditions carry lastProbeTime: null.
+ * `heartbeat` adds lastHeartbeatTime (CDI style); `probeTime` adds KubeVirt's lastProbeTime.
  */
 export function mergeConditions(
   current: unknown,
@@ -39,7 +39,10 @@ export function mergeConditions(
     const unchanged = sameStatus && (old?.reason ?? "") === (spec.reason ?? "") && (old?.message ?? "") === (spec.message ?? "");
     out.lastTransitionTime = sameStatus && old?.lastTransitionTime ? old.lastTransitionTime : now;
     if (opts.heartbeat) out.lastHeartbeatTime = unchanged && old?.lastHeartbeatTime ? old.lastHeartbeatTime : now;
-    if (opts.probeTime) out.lastProbeTime = null;
+    // Not null: a merge patch drops a null, and virt-controller's JSON-patch `test` of /status/conditions
+    // (kubevirt v1.7.4 pkg/virt-controller/watch/vmi/lifecycle.go, prepareVMIPatch) re-encodes the missing
+    // metav1.Time as null, so the test never matches and virt-controller can never change a condition again.
+    if (opts.probeTime) out.lastProbeTime = out.lastTransitionTime;
     return out;
   });
 }

@@ -136,6 +136,12 @@ describe("LiveMigratable as virt-handler computes it", () => {
     expect(liveMigratable(bridged)).toMatchObject({ status: "False", reason: "InterfaceNotLiveMigratable" });
   });
 
+  it("carries a lastProbeTime a merge patch keeps: null would be dropped, and virt-controller's JSON-patch test of the conditions (lifecycle.go, prepareVMIPatch) then never matches", () => {
+    const [action] = planLiveMigratable(disk(["ReadWriteOnce"]));
+    const conditions = (action as { patch: { status: { conditions: { lastProbeTime?: unknown }[] } } }).patch.status.conditions;
+    expect(conditions.every(c => typeof c.lastProbeTime === "string")).toBe(true);
+  });
+
   it("is rewritten on a Running VMI only when it changed", () => {
     const rwo = disk(["ReadWriteOnce"]);
     const [action] = planLiveMigratable(rwo);

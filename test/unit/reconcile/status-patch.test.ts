@@ -62,6 +62,15 @@ describe("statusPatchHelper", () => {
     expect(stored()).toEqual({ phase: "Stopped", message: "VM is stopped", observedGeneration: 1, conditions: STORED.conditions });
   });
 
+  it("nulls the keys a nested object no longer has: a merge patch merges objects (status.migration losing its request)", async () => {
+    const { cluster, wukong, patches } = setup();
+    const requested = { phase: "Succeeded", request: "1", migrationName: "web-migrate-1", message: "Migrated." };
+    const before = { ...STORED, migration: requested } as WukongStatus;
+    const helper = statusPatchHelper<WukongStatus>(cluster, "Wukong", { ...wukong, status: before } as LiveObject & { status?: WukongStatus });
+    expect(await helper.patch({ ...before, migration: { phase: "Running", message: "Migrating." } })).toBe(true);
+    expect(patches).toEqual([{ migration: { phase: "Running", message: "Migrating.", request: null, migrationName: null } }]);
+  });
+
   it("sends the conditions only when a condition changed, then the whole list (a merge patch replaces lists)", async () => {
     const { cluster, wukong, patches, stored } = setup();
     const helper = statusPatchHelper<WukongStatus>(cluster, "Wukong", wukong as LiveObject & { status?: WukongStatus });
