@@ -48,7 +48,12 @@ test("admission denies headroom below the size, each at its field path, in one a
 });
 
 test("a running Wukong: KubeVirt's default headroom (4×) on the VMI, and status.resize Live", async () => {
-  await apply(ns, wukongManifest(NAME, { cpu: 2, memory: "2Gi", disks: [{ name: "system", size: "1Gi", storageClassName: "local-path" }] }));
+  // A shared disk: KubeVirt hot-plugs CPU and memory only into a LiveMigratable VMI ("Memory-hotplug is only
+  // available for migratable VMs", pkg/virt-controller/watch/vm/vm.go), which needs every claim ReadWriteMany.
+  await apply(
+    ns,
+    wukongManifest(NAME, { cpu: 2, memory: "2Gi", disks: [{ name: "system", size: "1Gi", storageClassName: "shared", accessMode: "ReadWriteMany" }] }),
+  );
   await waitForPhase(ns, NAME, "Running", 120_000);
   const vmi = await getJson(R.vmi, NAME, ns);
   bootedVmiUid = vmi.metadata.uid;
