@@ -18,5 +18,15 @@ export function resizeWarnings(spec: WukongSpec, oldSpec: WukongSpec | undefined
         `${path}: KubeVirt completes a hot-plug by live-migrating the VM, and the KubeVirt CR's spec.workloadUpdateStrategy.workloadUpdateMethods has no LiveMigrate: a running VM gets this change only when it restarts`,
     );
   }
+  // KubeVirt v1.7.4 hot-plugs only into a migratable VMI (pkg/virt-controller/watch/vm/vm.go: "Memory-hotplug is only
+  // available for migratable VMs"), and virt-handler finds a VMI migratable only when every claim is ReadWriteMany.
+  const unshared = (spec.disks ?? []).filter(disk => (disk.accessMode ?? "ReadWriteOnce") !== "ReadWriteMany").map(disk => disk.name);
+  if (unshared.length > 0) {
+    const which = unshared.length === 1 ? `disk ${unshared[0]} is` : `disks ${unshared.join(", ")} are`;
+    return changed.map(
+      path =>
+        `${path}: KubeVirt hot-plugs only into a VM it can live-migrate, and ${which} not ReadWriteMany: a running VM gets this change only when it restarts`,
+    );
+  }
   return [];
 }

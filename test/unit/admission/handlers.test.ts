@@ -432,8 +432,18 @@ describe("validating admission (wukongValidator)", () => {
         expect.stringMatching(new RegExp(`^spec\\.cpu: .*${phrase}`)),
         expect.stringMatching(new RegExp(`^spec\\.memory: .*${phrase}`)),
       ]);
+      // Live updates on, but disks that are not ReadWriteMany keep the VMI from migrating, and KubeVirt hot-plugs only
+      // into a migratable one (vm.go: "Memory-hotplug is only available for migratable VMs").
       cluster.features = { ...cluster.features, liveUpdate: { rolloutStrategy: "LiveUpdate", liveMigrateUpdates: true } };
-      expect((await admit(object, { oldObject: old() }, cluster)).warnings ?? []).toEqual([]);
+      expect((await admit(object, { oldObject: old() }, cluster)).warnings).toEqual([
+        expect.stringMatching(/^spec\.cpu: KubeVirt hot-plugs only into a VM it can live-migrate, and disks system, data are not ReadWriteMany/),
+        expect.stringMatching(/^spec\.memory: KubeVirt hot-plugs only into a VM it can live-migrate/),
+      ]);
+      const shared = (wukong: ReturnType<typeof old>) => {
+        for (const disk of wukong.spec.disks) disk.accessMode = "ReadWriteMany";
+        return wukong;
+      };
+      expect((await admit(shared(clone(object)), { oldObject: shared(old()) }, cluster)).warnings ?? []).toEqual([]);
     });
 
     it("denies growing a disk on a StorageClass without allowVolumeExpansion", async () => {
