@@ -35,7 +35,7 @@ export interface Snapshot {
   waitForFirstConsumerClasses?: Set<string>;
   dataVolumes: Map<string, KubeObject>;
   vmis: Map<string, KubeObject>;
-  vmiMigrations: Map<string, KubeObject>; // WUKONG_UPSTREAM=1: virt-controller's, e.g. its workload updater's
+  vmiMigrations: Map<string, KubeObject>; // virt-controller's, e.g. its workload updater's
   wukongs: WukongIndex;
   secrets: Map<string, KubeObject>; // only those holding network data of VMIs that have not booted yet
   volumeSnapshots: Map<string, KubeObject>;

@@ -1,4 +1,4 @@
-// Stand-in for virt-handler's part in a volume hot-plug, used when the real control planes run (WUKONG_UPSTREAM=1).
+// Stand-in for virt-handler's part in a volume hot-plug, beside the real control planes.
 // The real virt-controller does the rest: it adds a VM's hot-plug volume to the running VMI (declarative hot-plug,
 // kubevirt v1.7.4 pkg/storage/hotplug/hotplug.go), creates the attachment pod hp-volume-* that mounts the claim on the
 // VMI's node (pkg/virt-controller/watch/vmi/volume-hotplug.go; kubelet.ts runs it), and gives the volume its status up

@@ -1,4 +1,4 @@
-// Stand-in for virt-handler's live migration on the simulated nodes (WUKONG_UPSTREAM=1), and for the source
+// Stand-in for virt-handler's live migration on the simulated nodes, and for the source
 // virt-launcher that exits once its guest has moved. The real virt-controller (kubevirt v1.7.4
 // pkg/virt-controller/watch/migration/migration.go) creates the target pod (anti-affine to the VMI's other pods by
 // kubernetes.io/hostname, createMigrationPodAntiAffinityRule), waits for it to be Ready, then hands the migration to

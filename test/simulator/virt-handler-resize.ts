@@ -1,4 +1,4 @@
-// Stand-in for virt-handler finishing a CPU or memory hot-plug (WUKONG_UPSTREAM=1), after kubevirt v1.7.4
+// Stand-in for virt-handler finishing a CPU or memory hot-plug, after kubevirt v1.7.4
 // pkg/virt-handler/migration-target.go: finalizeMigration → hotplugCPU, hotplugMemory.
 //
 // The real sequence: virt-controller patches the running VMI's spec (domain.cpu.sockets, domain.memory.guest) and
