@@ -9,7 +9,7 @@ import type { WukongSpec } from "../../schemas/spec";
 import type { ClusterVerdict } from "./deadline";
 import { withDeadline } from "./deadline";
 
-export const HONOR_WFFC_GATE = "HonorWaitForFirstConsumer";
+const HONOR_WFFC_GATE = "HonorWaitForFirstConsumer";
 
 export interface FirstConsumerLookup {
   /** CDIConfig `config`'s spec.featureGates; undefined when CDI is not installed or the config cannot be read. */

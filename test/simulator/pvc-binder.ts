@@ -66,7 +66,7 @@ export function planPvc(
 }
 
 /** Set by kube-scheduler's VolumeBinding plugin on a WaitForFirstConsumer claim once it picked a node for a pod using it. */
-export const SELECTED_NODE_ANNOTATION = "volume.kubernetes.io/selected-node";
+const SELECTED_NODE_ANNOTATION = "volume.kubernetes.io/selected-node";
 
 function selectedNode(pvc: KubeObject): string | undefined {
   return pvc.metadata.annotations?.[SELECTED_NODE_ANNOTATION] || undefined;
@@ -79,7 +79,7 @@ function selectedNode(pvc: KubeObject): string | undefined {
  * delay binding mode, annSelectedNode is required to provision volume"; k8s.io/kubernetes v1.36.3
  * pkg/scheduler/framework/plugins/volumebinding/binder.go, AssumePodVolumes, sets it). Undefined when it can be.
  */
-export function firstConsumerWait(pvc: KubeObject, waitForFirstConsumerClasses: Set<string> = new Set()): string | undefined {
+function firstConsumerWait(pvc: KubeObject, waitForFirstConsumerClasses: Set<string> = new Set()): string | undefined {
   const className = pvc.spec?.storageClassName;
   if (!className || !waitForFirstConsumerClasses.has(className) || selectedNode(pvc)) return undefined;
   return `waiting for first consumer to be created before binding (StorageClass ${className} is WaitForFirstConsumer; no ${SELECTED_NODE_ANNOTATION} yet)`;

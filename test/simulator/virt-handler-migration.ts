@@ -28,7 +28,7 @@ import { wantsRealGuest } from "./node-runtime";
 import { guestInterfaces } from "./guest-interfaces";
 import { resolveNetworkData } from "./network-data";
 
-export const NODE_NAME_LABEL = "kubevirt.io/nodeName";
+const NODE_NAME_LABEL = "kubevirt.io/nodeName";
 /** The port virt-handler's migration proxy listens on for the target (any; only its presence matters). */
 const MIGRATION_PORT = "49152";
 
