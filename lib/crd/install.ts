@@ -3,6 +3,7 @@
 import { compare, valid } from "semver";
 import { CRD_VERSION_ANNOTATION, type ShippedCrd } from "../../schemas/crds";
 import { isConflict } from "../cluster/api-errors";
+import { setAnnotationOp } from "../cluster/metadata-patch";
 
 export interface InstalledCrd {
   metadata: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
@@ -34,14 +35,10 @@ export type JsonPatchOp = { op: "replace" | "add"; path: string; value: unknown 
  */
 export function upgradePatch(crd: ShippedCrd, installed: InstalledCrd): JsonPatchOp[] {
   const version = crd.metadata.annotations[CRD_VERSION_ANNOTATION];
-  const stamp: JsonPatchOp =
-    installed.metadata.annotations === undefined
-      ? { op: "add", path: "/metadata/annotations", value: { [CRD_VERSION_ANNOTATION]: version } }
-      : { op: "add", path: `/metadata/annotations/${CRD_VERSION_ANNOTATION.replace(/~/g, "~0").replace(/\//g, "~1")}`, value: version };
   return [
     { op: "replace", path: "/metadata/resourceVersion", value: installed.metadata.resourceVersion },
     { op: "replace", path: "/spec", value: crd.spec },
-    stamp,
+    setAnnotationOp(installed.metadata.annotations, CRD_VERSION_ANNOTATION, version),
   ];
 }
 

@@ -12,16 +12,13 @@
 // Each write checks what is already done first: a run cut short is finished by the next one.
 import { diskClaimName } from "../children";
 import { isControlledBy, type LiveObject } from "../cluster/live";
+import { metadataKeyPath, setAnnotationOp } from "../cluster/metadata-patch";
 import { LABELS, OWNER_UID_ANNOTATION } from "../../schemas/wukong";
 import type { LiveWukong } from "./context";
 import type { ClusterPort, JsonPatch } from "./port";
 
-const RETAINED_LABEL_PATH = `/metadata/labels/${escapeKey(LABELS.retainedFrom)}`;
-const OWNER_UID_PATH = `/metadata/annotations/${escapeKey(OWNER_UID_ANNOTATION)}`;
-
-function escapeKey(key: string): string {
-  return key.replaceAll("~", "~0").replaceAll("/", "~1");
-}
+const RETAINED_LABEL_PATH = metadataKeyPath("labels", LABELS.retainedFrom);
+const OWNER_UID_PATH = metadataKeyPath("annotations", OWNER_UID_ANNOTATION);
 
 /** Whether the Wukong with this uid holds the volume of a retained disk (by annotation, not by ownerReference). */
 export function isHeldBy(object: LiveObject, uid: string): boolean {
@@ -89,7 +86,5 @@ export function ownerUidPatch(object: LiveObject, uid: string | undefined): Json
   const current = annotations?.[OWNER_UID_ANNOTATION];
   if (current === uid) return [];
   if (uid === undefined) return [{ op: "remove", path: OWNER_UID_PATH }];
-  return annotations
-    ? [{ op: "add", path: OWNER_UID_PATH, value: uid }]
-    : [{ op: "add", path: "/metadata/annotations", value: { [OWNER_UID_ANNOTATION]: uid } }];
+  return [setAnnotationOp(annotations, OWNER_UID_ANNOTATION, uid)];
 }

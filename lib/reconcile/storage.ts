@@ -7,6 +7,7 @@ import type { KubernetesObject } from "../children/kubernetes-object";
 import { ownerReference } from "../children/ownership";
 import { claimRequest, heldDiskSize } from "../cluster/disk-size";
 import { isControlledBy, type LiveObject } from "../cluster/live";
+import { setAnnotationOp } from "../cluster/metadata-patch";
 import { bytesOf, formatBytes } from "../../schemas/quantity";
 import { DISK_SIZE_ANNOTATION, LABELS, OWNER_UID_ANNOTATION } from "../../schemas/wukong";
 import type { ReconcileContext } from "./context";
@@ -105,9 +106,7 @@ async function growClaim(ctx: ReconcileContext, claim: LiveObject, size: string,
   const patched = await attempt(ctx, "PersistentVolumeClaim", claimName, () =>
     ctx.port.patch("PersistentVolumeClaim", ctx.namespace, claimName, [
       { op: "replace", path: "/spec/resources/requests/storage", value: growth.request },
-      annotations
-        ? { op: "add", path: `/metadata/annotations/${DISK_SIZE_ANNOTATION.replace("/", "~1")}`, value: size }
-        : { op: "add", path: "/metadata/annotations", value: { [DISK_SIZE_ANNOTATION]: size } },
+      setAnnotationOp(annotations, DISK_SIZE_ANNOTATION, size),
     ]),
   );
   if (!patched) return claim;
