@@ -20,9 +20,5 @@ export async function restartWhenRequired(ctx: ReconcileContext): Promise<void> 
   if (vm.status?.desiredGeneration === undefined || vm.status.desiredGeneration !== vm.metadata.generation) return;
   const required = findCondition(vm.status.conditions, "RestartRequired");
   if (required?.status !== "True") return;
-  await deleteChild(ctx, "VirtualMachineInstance", vmi);
-  const restarted = ctx.changes.at(-1);
-  if (restarted?.kind === "VirtualMachineInstance" && restarted.verb === "Deleted") {
-    ctx.changes[ctx.changes.length - 1] = { ...restarted, verb: "Restarted", detail: required.message ?? "RestartRequired" };
-  }
+  await deleteChild(ctx, "VirtualMachineInstance", vmi, { verb: "Restarted", detail: required.message ?? "RestartRequired" });
 }

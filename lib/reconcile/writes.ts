@@ -46,14 +46,22 @@ export async function ensureChild(
   return written;
 }
 
-/** Deletes a child this Wukong controls (by uid, so a same-named successor is never touched). */
-export async function deleteChild(ctx: ReconcileContext, kind: ChildKind, child: LiveObject): Promise<void> {
+/**
+ * Deletes a child this Wukong controls (by uid, so a same-named successor is never touched). The change is recorded
+ * as `Deleted` unless `as` says what the deletion means (a restart).
+ */
+export async function deleteChild(
+  ctx: ReconcileContext,
+  kind: ChildKind,
+  child: LiveObject,
+  as: Pick<Change, "verb" | "detail"> = { verb: "Deleted" },
+): Promise<void> {
   const { name, uid = "" } = child.metadata;
   const done = await attempt(ctx, kind, name, async () => {
     await ctx.port.delete(kind, ctx.namespace, name, uid);
     return true;
   });
-  if (done) ctx.changes.push({ verb: "Deleted", kind, name });
+  if (done) ctx.changes.push({ ...as, kind, name });
 }
 
 // Writes within a step run side by side; Events list them in the order children depend on each other (the kinds table's).
