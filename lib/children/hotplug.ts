@@ -72,6 +72,7 @@ function volumesOf(volumes: unknown): LiveVolume[] {
   return Array.isArray(volumes) ? volumes.filter((volume): volume is LiveVolume => typeof volume?.name === "string") : [];
 }
 
-function isHotpluggable(volume: LiveVolume): boolean {
+/** A VM or VMI volume KubeVirt treats as hot-plug (kubevirt v1.7.4 pkg/storage/types/pvc.go, IsDeclarativeHotplugVolume). */
+export function isHotpluggable(volume: LiveVolume): boolean {
   return volume.persistentVolumeClaim?.hotpluggable === true || volume.dataVolume?.hotpluggable === true;
 }

@@ -5,6 +5,7 @@
 // virt-launcher pod, Ready with the guest device as `target` once in the domain, UnMountedFromPod once a removed one
 // is out). virt-controller's own errors while hot-plugging land on the VM as Failure, reason HotPlugVolumeError
 // (pkg/virt-controller/watch/vm/vm.go, hotplugVolumeErrorReason and processFailureCondition).
+import { isHotpluggable } from "../children/hotplug";
 import type { WukongSpec } from "../../schemas/spec";
 import type { HotpluggedDiskStatus } from "../../schemas/status";
 import type { ObservedVirtualMachine, ObservedVirtualMachineInstance, ObservedVolume, ObservedVolumeStatus } from "./observed";
@@ -80,8 +81,4 @@ function unpluggingState(name: string, status: ObservedVolumeStatus | undefined)
 
 function names(volumes: ObservedVolume[] | undefined, keep: (volume: ObservedVolume) => boolean = () => true): string[] {
   return (volumes ?? []).filter(volume => typeof volume.name === "string" && keep(volume)).map(volume => volume.name as string);
-}
-
-function isHotpluggable(volume: ObservedVolume): boolean {
-  return volume.persistentVolumeClaim?.hotpluggable === true || volume.dataVolume?.hotpluggable === true;
 }
