@@ -3,7 +3,10 @@
 // volume), pkg/storage/hotplug/hotplug.go (HandleDeclarativeVolumes: such a VM volume the running VMI lacks is added
 // to it, with its disk; one gone from the VM is removed), pkg/virt-controller/watch/vm/vm.go (validLiveUpdateVolumes:
 // a hot-plug volume added or removed is no RestartRequired) and pkg/storage/admitters/storagehotplug.go
-// (ValidateHotplugDiskConfiguration: a hot-plugged disk's bus is scsi or virtio).
+// (ValidateHotplugDiskConfiguration: a hot-plugged disk's bus is scsi or virtio). Its `serial` (the disk's name)
+// reaches the domain (pkg/virt-launcher/virtwrap/converter/converter.go, Convert_v1_Disk_To_api_Disk), and virt-api
+// admits a DNS label as one (pkg/storage/admitters/disks.go, validateSerialNumValue/validateSerialNumLength:
+// [A-Za-z0-9_.+-], at most 256 characters).
 import { desiredChildren } from "../../../lib/children";
 import { HOTPLUG_DISK_BUS, hotplugContext, hotplugDisks } from "../../../lib/children/hotplug";
 import type { WukongSpec } from "../../../schemas/spec";
