@@ -60,6 +60,10 @@ function migrationPhase(cluster: MemoryCluster, name: string, status: Record<str
   cluster.put("VirtualMachineInstanceMigration", { ...migration, status });
 }
 
+// The VM template's evictionStrategy, as virt-api's eviction webhook reads it off the VMI (kubevirt v1.7.4
+// pkg/virt-api/webhooks/validating-webhook/admitters/pod-eviction-admitter.go, admitLauncherPod): LiveMigrate only
+// where virt-handler can report the VMI LiveMigratable, every claim ReadWriteMany (pkg/virt-handler/vm.go,
+// checkVolumesForMigration).
 describe("the eviction strategy", () => {
   it("defaults to LiveMigrate on ReadWriteMany disks, and says why", async () => {
     const { cluster, reconcile } = setup("ReadWriteMany");
