@@ -10,6 +10,7 @@ import { isControlledBy, type LiveObject } from "../cluster/live";
 import { setAnnotationOp } from "../cluster/metadata-patch";
 import { bytesOf, formatBytes } from "../../schemas/quantity";
 import { DISK_SIZE_ANNOTATION, LABELS, OWNER_UID_ANNOTATION } from "../../schemas/wukong";
+import { IMMEDIATE_BINDING } from "../status/volumes";
 import type { ReconcileContext } from "./context";
 import { dropRetainedLabel, isHeldBy, isOurs, ownerUidPatch } from "./retain";
 import { attempt, deleteChild, ensureChild } from "./writes";
@@ -86,7 +87,7 @@ async function observeStorageClasses(ctx: ReconcileContext, names: (string | und
  * which status reports on a WaitForFirstConsumer class); undefined for any other.
  */
 function pendingClaimClass(claim: LiveObject | undefined): string | undefined {
-  const immediate = claim?.metadata.annotations?.["cdi.kubevirt.io/storage.bind.immediate.requested"] !== undefined;
+  const immediate = claim?.metadata.annotations?.[IMMEDIATE_BINDING] !== undefined;
   if ((claim?.status as { phase?: string } | undefined)?.phase !== "Pending" && !immediate) return undefined;
   return (claim?.spec as { storageClassName?: string } | undefined)?.storageClassName;
 }

@@ -29,7 +29,7 @@ export const FIRST_CONSUMER_REASON = "WaitingForFirstConsumer";
 // import-controller.go updatePVCForPopulation; populators serve CSI classes, controller-base.go shouldUseCDIPopulator):
 // its importer pod is then the claim's first consumer, and the volume is made where that pod ran. Without a populator
 // the claim says nothing; admission warns from CDIConfig's gates (lib/admission/first-consumer-checks.ts).
-const IMMEDIATE_BINDING = "cdi.kubevirt.io/storage.bind.immediate.requested";
+export const IMMEDIATE_BINDING = "cdi.kubevirt.io/storage.bind.immediate.requested";
 
 const DISK_PHASE: Record<string, VolumePhase> = {
   VolumeMissing: "Pending",
