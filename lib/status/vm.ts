@@ -84,7 +84,9 @@ function vmFailure(
   if (printable === "ErrorUnschedulable" && vmi?.status && !unschedulable) return undefined;
 
   if (Object.hasOwn(ERROR_STATUSES, printable)) {
-    const why = detail(failed?.status === "True" ? failed.message : unschedulable ? scheduled.message : undefined);
+    // The scheduler's reason first: a Failure condition beside it can be a stale one from before the pod was made
+    // (virt-controller's "PVC … does not exist, waiting for it to appear").
+    const why = detail(unschedulable ? scheduled.message : failed?.status === "True" ? failed.message : undefined);
     return { state: "error", reason: printable, message: sentence(`VM ${name} ${ERROR_STATUSES[printable]} (${printable})${why && `: ${why}`}`) };
   }
   if (unschedulable) {

@@ -261,9 +261,13 @@ const rows: Row[] = [
     volumes: ["True", "VolumesReady"],
   },
   {
-    title: "printableStatus ErrorUnschedulable",
+    // Seen on the real virt-controller: the VM still carries the Failure condition of the moment its claim was not
+    // there yet; the scheduler's reason is what the user needs.
+    title: "printableStatus ErrorUnschedulable, with a stale Failure condition beside it",
     children: provisioned({
-      virtualMachine: vm("ErrorUnschedulable"),
+      virtualMachine: vm("ErrorUnschedulable", [
+        cond("Failure", "True", "FailedPvcNotFound", `PVC ns/${NAME}-system does not exist, waiting for it to appear`),
+      ]),
       virtualMachineInstance: vmi("Scheduling", {
         conditions: [cond("PodScheduled", "False", "Unschedulable", "0/3 nodes are available: 3 Insufficient memory.")],
       }),
