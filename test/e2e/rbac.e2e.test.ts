@@ -63,7 +63,18 @@ describe("the module's ServiceAccount", () => {
     const granted = await canIList(MODULE_SA, ns);
     const extra = new Map([...granted].filter(([key, verbs]) => baseline.get(key) !== verbs));
 
-    const documented = documentedRules();
+    // A rule every authenticated user already has cannot show beyond the baseline: CDI's install binds its
+    // cdi.kubevirt.io:config-reader ClusterRole (cdiconfigs, storageprofiles) to system:authenticated
+    // (../shared/upstream/cdi-v1.66.0/install.yaml).
+    const coveredByBaseline = (key: string, verbs: string) =>
+      sortVerbs(verbs)
+        .split(",")
+        .every(verb =>
+          sortVerbs(baseline.get(key) ?? "")
+            .split(",")
+            .includes(verb),
+        );
+    const documented = new Map([...documentedRules()].filter(([key, verbs]) => !coveredByBaseline(key, verbs)));
     const normalise = (rules: Map<string, string>) => Object.fromEntries([...rules].map(([key, verbs]) => [key, sortVerbs(verbs)]).sort());
     expect(normalise(extra)).toEqual(normalise(documented));
   });
