@@ -216,8 +216,9 @@ export class GuestRuntime implements NodeRuntime {
     let osInfo: AgentOsInfo | undefined;
     try {
       const reported = await agent(files.agent, "guest-network-get-interfaces", undefined, 5000);
-      // The OS does not change while the guest runs: asked once.
-      osInfo = vmi.status?.guestOSInfo ? undefined : ((await agent(files.agent, "guest-get-osinfo", undefined, 5000)) as AgentOsInfo);
+      // The OS does not change while the guest runs: asked once. virt-controller stores an empty guestOSInfo ({},
+      // the Go struct's zero value) before any agent has answered, so "known" means it names the OS.
+      osInfo = vmi.status?.guestOSInfo?.id ? undefined : ((await agent(files.agent, "guest-get-osinfo", undefined, 5000)) as AgentOsInfo);
       interfaces = Array.isArray(reported) ? (reported as AgentInterface[]) : undefined;
     } catch {
       interfaces = undefined; // the agent is not up yet (booting)
