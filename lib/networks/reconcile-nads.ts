@@ -1,4 +1,5 @@
 // NAD step: one generated NAD per network without nadName; the user's NADs are only looked at.
+import { virtualMachineName } from "../../schemas/child-names";
 import { isControlledBy } from "../cluster/live";
 import type { ReconcileContext } from "../reconcile/context";
 import { deleteChild, ensureChild } from "../reconcile/writes";
@@ -18,10 +19,38 @@ export async function reconcileNads(ctx: ReconcileContext): Promise<void> {
   // NADs do not depend on each other: one round trip for all of them.
   const generated = await Promise.all(desired.networkAttachmentDefinitions.map(nad => ensureChild(ctx, KIND, nad, live.get(nad.metadata.name))));
   desired.networkAttachmentDefinitions.forEach((nad, i) => observed.nads.push({ name: nad.metadata.name, exists: generated[i] !== undefined }));
-  await Promise.all([...live].filter(([staleName]) => !wanted.has(staleName)).map(([, stale]) => deleteChild(ctx, KIND, stale)));
+  const attached = nadsStillAttached(ctx);
+  const stale = [...live].filter(([nadName]) => !wanted.has(nadName) && !attached.has(nadName));
+  await Promise.all(stale.map(([, nad]) => deleteChild(ctx, KIND, nad)));
   const userNads = (ctx.wukong.spec?.networks ?? []).flatMap(network => (network.nadName ? [network.nadName] : []));
   const found = await Promise.all(userNads.map(nadName => port.exists(KIND, namespace, nadName)));
   userNads.forEach((nadName, i) => observed.nads.push({ name: nadName, exists: found[i] }));
+}
+
+/**
+ * A removed network's NAD stays while the VM or its VMI still names it: a NIC being hot-unplugged stays on both
+ * (marked absent) until the guest has let go of it, and virt-controller renders every launcher pod, such as the
+ * migration target that completes the unplug, only once it has found the NAD of each Multus network of the VMI
+ * (kubevirt v1.7.4 pkg/network/multus/nad.go, NetworkToResource).
+ */
+function nadsStillAttached(ctx: Pick<ReconcileContext, "port" | "namespace" | "name">): Set<string> {
+  const { port, namespace } = ctx;
+  const name = virtualMachineName(ctx.name);
+  const vm = port.get("VirtualMachine", namespace, name)?.spec as { template?: { spec?: { networks?: MultusNetwork[] } } } | undefined;
+  const vmi = port.get("VirtualMachineInstance", namespace, name)?.spec as { networks?: MultusNetwork[] } | undefined;
+  const networks = [...(vm?.template?.spec?.networks ?? []), ...(vmi?.networks ?? [])];
+  return new Set(
+    networks.flatMap(network => {
+      const [nadNamespace, nadName] = network.multus?.networkName?.includes("/")
+        ? network.multus.networkName.split("/", 2)
+        : [namespace, network.multus?.networkName];
+      return nadNamespace === namespace && nadName ? [nadName] : [];
+    }),
+  );
+}
+
+interface MultusNetwork {
+  multus?: { networkName?: string };
 }
 
 /** Deletion: our NADs go first (they carry no data); returns how many were still there. */

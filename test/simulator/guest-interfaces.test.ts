@@ -58,6 +58,12 @@ describe("the guest's interfaces", () => {
     ]);
   });
 
+  it("leaves out a NIC marked absent: the domain has none (kubevirt v1.7.4 pkg/virt-launcher/virtwrap/converter/network.go)", () => {
+    const interfaces = vmi.spec.domain.devices.interfaces.map((iface: { name: string }) => (iface.name === "mgmt" ? { ...iface, state: "absent" } : iface));
+    const unplugging = { ...vmi, spec: { ...vmi.spec, domain: { devices: { interfaces } } } };
+    expect(guestInterfaces(unplugging, networkData).map(iface => iface.name)).toEqual(["default", "data"]);
+  });
+
   it("adds KubeVirt's default pod interface when none is declared", () => {
     const bare = obj("VirtualMachineInstance", "bare", { spec: { domain: { devices: {} } } });
     expect(guestInterfaces(bare, undefined)).toEqual([

@@ -1,5 +1,6 @@
 // The guest's NICs as virt-handler reports them in a VMI's status.interfaces once the guest runs: one per spec
-// interface, addresses from the cloud-init network data when it assigns static ones to that MAC, else from fake DHCP.
+// interface the domain has, addresses from the cloud-init network data when it assigns static ones to that MAC,
+// else from fake DHCP.
 import { generatedMac, multusNetworkAddress, podNetworkAddress } from "./fake-dhcp";
 import { parseNetworkConfig, staticAddressesFor } from "./network-data";
 import { KubeObject, keyOf } from "./resources";
@@ -16,6 +17,7 @@ export interface VmiInterfaceStatus {
 interface SpecInterface {
   name?: unknown;
   macAddress?: unknown;
+  state?: unknown;
 }
 interface SpecNetwork {
   name?: unknown;
@@ -38,6 +40,8 @@ export function guestInterfaces(vmi: KubeObject, networkDataText: string | undef
     interfaces = [{ name: "default" }];
     networks = [{ name: "default", pod: {} }];
   }
+  // The domain has no NIC marked absent (kubevirt v1.7.4 pkg/virt-launcher/virtwrap/converter/network.go).
+  interfaces = interfaces.filter(iface => iface?.state !== "absent");
   const config = parseNetworkConfig(networkDataText);
   return interfaces.map((iface, i) => {
     const name = String(iface?.name ?? `nic${i}`);

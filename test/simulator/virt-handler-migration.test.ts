@@ -151,6 +151,21 @@ describe("LiveMigratable as virt-handler computes it", () => {
   });
 });
 
+const unplugging = {
+  domain: {
+    devices: {
+      interfaces: [
+        { name: "default", masquerade: {} },
+        { name: "gone", bridge: {}, state: "absent" },
+      ],
+    },
+  },
+  networks: [
+    { name: "default", pod: {} },
+    { name: "gone", multus: { networkName: "ns1/vm-gone" } },
+  ],
+};
+
 describe("a NIC marked absent (hot-unplug)", () => {
   it("leaves the guest: its domain and guest-agent sources go, Multus's stays while the pod has it", () => {
     const spec = {
@@ -183,5 +198,39 @@ describe("a NIC marked absent (hot-unplug)", () => {
       { name: "gone", podInterfaceName: "pod1", infoSource: "multus-status" },
     ]);
     expect(planNicUnplug(after)).toEqual([]);
+  });
+
+  // After the migration that takes the network out of the pod, virt-controller removes multus-status
+  // (pkg/network/controllers/vmi.go); virt-handler's next status has neither source, so no entry
+  // (pkg/network/setup/netstat.go, UpdateStatus), and virt-controller then drops the NIC (pkg/network/controllers/vm.go).
+  it("goes from the status once the pod no longer has its network", () => {
+    const stripped = vmi(
+      {
+        interfaces: [
+          { name: "default", infoSource: "domain, guest-agent" },
+          { name: "gone", podInterfaceName: "pod1" },
+        ],
+      },
+      unplugging,
+    );
+    const [action] = planNicUnplug(stripped);
+    const after = patched(stripped, action);
+    expect(after.status.interfaces).toEqual([{ name: "default", infoSource: "domain, guest-agent" }]);
+    expect(planNicUnplug(after)).toEqual([]);
+  });
+
+  it("is not in the domain on a migration target; its Multus entry stays until virt-controller removes the source", () => {
+    const reported = [
+      { name: "default", interfaceName: "eth0", infoSource: "domain, guest-agent" },
+      { name: "gone", podInterfaceName: "pod1", infoSource: "multus-status" },
+    ];
+    const state = { ...handedOff, targetNodeAddress: "10.0.0.2", startTimestamp: "t", targetNodeDomainDetected: true };
+    const ending = vmi({ migrationState: state, interfaces: reported }, unplugging);
+    const [action] = planMigrationStep(ending, snap([ending], launcher("virt-launcher-vm-target", "sim-node-2")));
+    const interfaces = patched(ending, action).status.interfaces;
+    expect(interfaces.map((i: { name: string; infoSource: string }) => [i.name, i.infoSource])).toEqual([
+      ["default", "domain, guest-agent"],
+      ["gone", "multus-status"],
+    ]);
   });
 });

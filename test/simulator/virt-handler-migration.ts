@@ -88,29 +88,24 @@ export function planLiveMigratable(vmi: KubeObject): Plan {
 }
 
 /**
- * A NIC marked absent in the VMI spec leaves the guest: virt-handler detaches it from the domain, so the guest's
- * sources (domain, guest-agent) go from its status; Multus's part stays while the pod still has the network
- * (pkg/network/controllers/vmi.go keeps it, and pkg/network/migration/evaluator.go then asks for a migration).
+ * A NIC marked absent in the VMI spec leaves the guest: virt-handler detaches it from the domain and rebuilds
+ * status.interfaces from the domain plus the entries virt-controller marked multus-status (kubevirt v1.7.4
+ * pkg/network/setup/netstat.go, UpdateStatus), so the absent NIC keeps only Multus's part. That goes once the pod
+ * no longer has the network (pkg/network/controllers/vmi.go removes the source: a bridge NIC leaves the pod by a
+ * migration, pkg/network/migration/evaluator.go), and with it the entry; virt-controller then drops the NIC from
+ * the VMI and the VM (pkg/network/controllers/vm.go, clearDetachedIfacesFromVMI, clearDetachedIfacesFromVM).
  */
 export function planNicUnplug(vmi: KubeObject): Plan {
   if (vmi.status?.phase !== "Running" || vmi.metadata.deletionTimestamp) return [];
-  const specInterfaces: Any[] = Array.isArray(vmi.spec?.domain?.devices?.interfaces) ? vmi.spec.domain.devices.interfaces : [];
-  const absent = new Set(specInterfaces.filter(i => i?.state === "absent").map(i => i.name));
+  const absent = new Set(absentInterfaces(vmi));
   const reported: Any[] = Array.isArray(vmi.status?.interfaces) ? vmi.status.interfaces : [];
-  const guestSources = new Set(["domain", "guest-agent"]);
-  const sourcesOf = (iface: Any) =>
-    String(iface?.infoSource ?? "")
-      .split(",")
-      .map(source => source.trim())
-      .filter(Boolean);
-  const detached = reported.filter(iface => absent.has(iface?.name) && sourcesOf(iface).some(source => guestSources.has(source)));
+  const detached = reported.filter(iface => absent.has(iface?.name) && String(iface?.infoSource ?? "").trim() !== MULTUS_STATUS);
   if (detached.length === 0) return [];
   const interfaces = reported.flatMap(iface => {
     if (!detached.includes(iface)) return [iface];
-    const left = sourcesOf(iface).filter(source => !guestSources.has(source));
-    if (left.length === 0) return [];
+    if (!sourcesOf(iface).includes(MULTUS_STATUS)) return [];
     const { name, podInterfaceName } = iface;
-    return [{ name, ...(podInterfaceName && { podInterfaceName }), infoSource: left.join(", ") }];
+    return [{ name, ...(podInterfaceName && { podInterfaceName }), infoSource: MULTUS_STATUS }];
   });
   return [
     {
@@ -123,6 +118,19 @@ export function planNicUnplug(vmi: KubeObject): Plan {
     },
   ];
 }
+
+const MULTUS_STATUS = "multus-status";
+
+const sourcesOf = (iface: Any | undefined): string[] =>
+  String(iface?.infoSource ?? "")
+    .split(",")
+    .map(source => source.trim())
+    .filter(Boolean);
+
+const absentInterfaces = (vmi: KubeObject): string[] =>
+  (Array.isArray(vmi.spec?.domain?.devices?.interfaces) ? (vmi.spec.domain.devices.interfaces as Any[]) : [])
+    .filter(i => i?.state === "absent")
+    .map(i => i.name);
 
 /** The address virt-handler advertises for migrations: its node's InternalIP. */
 function nodeAddress(node: KubeObject | undefined): string {
@@ -172,16 +180,21 @@ export function planMigrationStep(vmi: KubeObject, snap: Pick<Snapshot, "pods" |
   return step({ completed: true }, `[virt-handler ${state.targetNode}] ${key} migration finalized`);
 }
 
-/** The guest's interfaces on the target: one per VMI spec interface, keeping what virt-controller added (Multus's part). */
+/**
+ * The guest's interfaces on the target: one per VMI spec interface the domain has, keeping what virt-controller
+ * added (Multus's part); an absent NIC being unplugged keeps its entry (planNicUnplug).
+ */
 function domainInterfaces(vmi: KubeObject, snap: Pick<Snapshot, "secrets">): Any[] {
   const ns = vmi.metadata.namespace ?? "";
   const networkData = resolveNetworkData(vmi.spec?.volumes, secretName => snap.secrets.get(`${ns}/${secretName}`));
   const reported: Any[] = Array.isArray(vmi.status?.interfaces) ? vmi.status.interfaces : [];
-  return guestInterfaces(vmi, networkData).map(iface => {
+  const absent = new Set(absentInterfaces(vmi));
+  const inDomain = guestInterfaces(vmi, networkData).map(iface => {
     const before = reported.find(r => r?.name === iface.name);
-    const sources = new Set([...String(before?.infoSource ?? "").split(","), ...iface.infoSource.split(",")].map(source => source.trim()).filter(Boolean));
+    const sources = new Set([...sourcesOf(before), ...sourcesOf(iface)]);
     return { ...before, ...iface, infoSource: [...sources].join(", ") };
   });
+  return [...inDomain, ...reported.filter(r => absent.has(r?.name))];
 }
 
 /** The source virt-launcher exits once the guest runs on the target node. */

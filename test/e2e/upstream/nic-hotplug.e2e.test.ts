@@ -7,7 +7,24 @@
 // the simulated Multus attaches it there (test/simulator/kubelet.ts) and the simulated virt-handler reports it in the
 // guest's domain on the target (test/simulator/virt-handler-migration.ts). Bridge hot-plug needs that migration, so
 // the disk is ReadWriteMany (test/stack/cluster/upstream/shared-storage.yaml).
-import { R, apply, createNamespace, deleteNamespace, getJson, kubectlOk, waitFor, waitForPhase, wukong, wukongManifest } from "../support/kube";
+// Removing it unplugs it the same way back: the operator keeps it on the VM as `state: absent` (lib/children/nic-unplug.ts)
+// and keeps its NAD meanwhile (lib/networks/reconcile-nads.ts); virt-controller marks it absent on the VMI, the simulated
+// virt-handler detaches it from the domain, the VMI is migrated to a pod without the network
+// (pkg/network/migration/evaluator.go, generator.go), and virt-controller then drops it from the VMI and the VM
+// (pkg/network/controllers/vm.go, clearDetachedIfacesFromVMI/VM).
+import {
+  R,
+  apply,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  getJsonOrUndefined,
+  kubectlOk,
+  waitFor,
+  waitForPhase,
+  wukong,
+  wukongManifest,
+} from "../support/kube";
 
 const NAME = "plugged";
 let ns: string;
@@ -55,4 +72,37 @@ test("a NIC added to a running Wukong becomes Plugged on the VMI, without a rest
   expect(after.status.phase).toBe("Running");
   expect(after.spec.domain.devices.interfaces.map((i: { name: string }) => i.name)).toContain("added");
   expect(after.status.interfaces.find((i: { name: string }) => i.name === "added").infoSource).toContain("domain");
+});
+
+test("a NIC removed from a running Wukong is unplugged from the VMI and the VM, without a restart", async () => {
+  const before = await getJson(R.vmi, NAME, ns);
+  const names = (items: { name: string }[] = []) => items.map(item => item.name);
+  const index = (await wukong(ns, NAME)).spec.networks.findIndex((n: { name: string }) => n.name === "added");
+  await kubectlOk(["patch", R.wukong, NAME, "-n", ns, "--type", "json", "-p", JSON.stringify([{ op: "remove", path: `/spec/networks/${index}` }])]);
+
+  const after = await waitFor(() => getJson(R.vmi, NAME, ns), {
+    describe: `vmi/${NAME} without the NIC added`,
+    until: vmi => !names(vmi.spec.domain.devices.interfaces).includes("added") && !names(vmi.status?.interfaces).includes("added"),
+    timeoutMs: 150_000,
+  });
+  expect(after.metadata.uid).toBe(before.metadata.uid);
+  expect(after.status.phase).toBe("Running");
+  expect(names(after.spec.networks)).not.toContain("added");
+  const vm = await waitFor(() => getJson(R.vm, NAME, ns), {
+    describe: `vm/${NAME} without the NIC added`,
+    until: v => !names(v.spec.template.spec.domain.devices.interfaces).includes("added"),
+    timeoutMs: 30_000,
+  });
+  expect(names(vm.spec.template.spec.networks)).not.toContain("added");
+  await waitFor(() => getJsonOrUndefined(R.nad, `${NAME}-added`, ns), {
+    describe: `nad/${NAME}-added deleted`,
+    until: nad => nad === undefined,
+    timeoutMs: 30_000,
+  });
+  const w = await wukong(ns, NAME);
+  expect(w.status.networks.map((n: { name: string; state: string }) => [n.name, n.state])).toEqual([
+    ["mgmt", "Plugged"],
+    ["pod", "Plugged"],
+  ]);
+  expect(w.status.phase).toBe("Running");
 });

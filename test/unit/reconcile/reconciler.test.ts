@@ -281,6 +281,40 @@ describe("reconcile: changes to the spec", () => {
   });
 });
 
+describe("reconcile: a removed network", () => {
+  const mgmtNad = `${NAME}-mgmt`;
+  const running = (cluster: MemoryCluster, names: string[]) => {
+    const vmi = cluster.stored("VirtualMachineInstance", NAMESPACE, NAME)!;
+    const spec = {
+      domain: { devices: { interfaces: names.map(name => ({ name, bridge: {} })) } },
+      networks: names.map(name => ({ name, multus: { networkName: `${NAMESPACE}/${NAME}-${name}` } })),
+    };
+    cluster.put("VirtualMachineInstance", { ...vmi, spec });
+  };
+  const vmNetworks = (cluster: MemoryCluster) =>
+    (cluster.stored("VirtualMachine", NAMESPACE, NAME)?.spec as { template: { spec: { networks: { name: string }[] } } }).template.spec.networks;
+
+  // kubevirt v1.7.4 pkg/network/multus/nad.go (NetworkToResource): virt-controller renders no launcher pod, not even
+  // the migration target that completes a bridge NIC's unplug, while the NAD of a Multus network of the VMI is missing.
+  it("keeps its NAD while the NIC is being unplugged, and deletes it once neither the VMI nor the VM names it", async () => {
+    const { cluster, reconcile } = await converge();
+    running(cluster, ["mgmt"]);
+    updateSpec(cluster, spec({ networks: spec().networks!.filter(n => n.name !== "mgmt") }));
+    await reconcile(KEY);
+    expect(cluster.stored("NetworkAttachmentDefinition", NAMESPACE, mgmtNad)).toBeDefined();
+    expect(vmNetworks(cluster).map(n => n.name)).toContain("mgmt");
+
+    // virt-controller drops the detached NIC from the VMI, then from the VM (pkg/network/controllers/vm.go).
+    running(cluster, []);
+    await reconcile(KEY);
+    expect(vmNetworks(cluster).map(n => n.name)).not.toContain("mgmt");
+    const mark = cluster.writes.length;
+    await reconcile(KEY);
+    expect(cluster.writesSince(mark)).toContainEqual({ verb: "delete", kind: "NetworkAttachmentDefinition", name: mgmtNad });
+    expect(cluster.stored("NetworkAttachmentDefinition", NAMESPACE, mgmtNad)).toBeUndefined();
+  });
+});
+
 describe("reconcile: deletion", () => {
   it("deletes our NADs first, waits for them, then releases the finalizer; the rest is left to the garbage collector", async () => {
     const { cluster, reconcile } = await converge();
